@@ -1,0 +1,118 @@
+/* The function host: the functions folder, a pool of warm sandboxed worker
+ * processes per function, and invocations on them.
+ *
+ * All calls are for the loop's thread. Results arrive through callbacks run
+ * from the loop (never from inside sl_host_invoke itself), so a caller may
+ * free its own state in the callback. */
+#ifndef SL_HOST_H
+#define SL_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/loop.h"
+
+struct sl_host;
+
+/* Payload limits, as Lambda's. */
+#define SL_INVOKE_SYNC_MAX (6u * 1024u * 1024u)
+#define SL_INVOKE_EVENT_MAX (1u * 1024u * 1024u)
+#define SL_INVOKE_LOG_TAIL 4096u
+
+enum sl_invoke_type {
+	SL_INVOKE_REQUEST_RESPONSE, /* run it and return the result */
+	SL_INVOKE_EVENT,            /* queue it, reply 202, retry twice */
+	SL_INVOKE_DRY_RUN,          /* check it exists and loads, reply 204 */
+};
+
+/* A message a handler published with sl_publish(). Borrowed. */
+typedef void sl_host_publish_cb(void *arg, const char *function,
+    const char *topic, const char *message_json);
+
+/* The outcome of an Event (asynchronous) invocation, once it is final. */
+struct sl_invoke_result;
+typedef void sl_host_event_cb(void *arg, const char *function,
+    const struct sl_invoke_result *res);
+
+struct sl_host_config {
+	const char *functions_dir; /* required */
+	const char *worker_path;   /* the sluice-worker image; NULL = default */
+	const char *data_dir;      /* expanded as ${SLUICE_DATA_DIR} in configs */
+	const char *region;        /* for ARNs; NULL = us-east-1 */
+	const char *account;       /* for ARNs; NULL = 000000000000 */
+	unsigned max_workers;      /* all functions together; 0 = default */
+	unsigned idle_ms;          /* reap a warm worker idle this long */
+	unsigned queue_max;        /* waiting invocations per function */
+	int watch_dir;             /* pick up new/changed .so with inotify */
+	sl_host_publish_cb *on_publish;
+	sl_host_event_cb *on_event_result;
+	void *cb_arg;
+};
+
+struct sl_invoke_request {
+	const char *function;      /* NAME, NAME:QUALIFIER or a Lambda ARN */
+	const char *payload;       /* JSON text; NULL = "{}" */
+	size_t payload_len;
+	enum sl_invoke_type type;
+	int want_log_tail;         /* fill log_tail (LogType: Tail) */
+	const char *idempotency_key; /* for sl_idempotency_key(); may be NULL */
+	/* Cap on this invocation's run time below the function's Timeout, in
+	 * ms (0 = none); a workflow Task's TimeoutSeconds uses it. */
+	uint64_t timeout_cap_ms;
+};
+
+struct sl_invoke_result {
+	/* HTTP-like status as Lambda's Invoke returns it: 200 (ran, maybe with a
+	 * function error), 202 (Event accepted), 204 (DryRun ok), or 4xx/5xx
+	 * when the host refused: then error_type names it
+	 * (ResourceNotFoundException, TooManyRequestsException,
+	 * RequestTooLargeException, InvalidRequestContentException, ...). */
+	int status;
+	const char *request_id;
+	/* With status 200: the result JSON, or the error payload
+	 * {"errorType","errorMessage"} when function_error is set. With a
+	 * refusal: {"Type":..., "Message":..., ...} as AWS's error body. */
+	const char *payload;
+	size_t payload_len;
+	const char *function_error; /* NULL, "Handled" or "Unhandled" */
+	const char *error_type;     /* errorType of a function error or of a
+				       refusal; NULL on success */
+	const char *error_message;
+	const char *log_tail;       /* last 4 KB of the log, or NULL */
+	uint64_t duration_us;       /* handler run time */
+	int cold_start;
+};
+
+/* Borrowed result, valid only during the call. */
+typedef void sl_invoke_cb(void *arg, const struct sl_invoke_result *res);
+
+/* Create the host on loop. Scans functions_dir (a .so that fails to load is
+ * reported, not fatal). Returns NULL and fills err on failure. */
+struct sl_host *sl_host_new(struct sl_loop *loop,
+    const struct sl_host_config *cfg, struct sl_err *err);
+/* Kill every worker and free everything; pending callbacks are not called. */
+void sl_host_free(struct sl_host *host);
+
+/* Start an invocation. cb is always called exactly once, later, from the
+ * loop (also for refusals), unless sl_host_cancel() is called first or the
+ * host is freed. Returns an invocation id (> 0) for sl_host_cancel. */
+uint64_t sl_host_invoke(struct sl_host *host,
+    const struct sl_invoke_request *req, sl_invoke_cb *cb, void *arg);
+/* Forget invocation id: its callback will not be called. The worker running
+ * it is killed and replaced (its result could no longer be delivered). */
+void sl_host_cancel(struct sl_host *host, uint64_t id);
+
+/* Describe the functions as JSON (ListFunctions / GetFunction shapes).
+ * The caller owns the returned text (free(3)); NULL + err when the function
+ * does not exist (ResourceNotFoundException). */
+char *sl_host_list_functions_json(struct sl_host *host);
+char *sl_host_get_function_json(struct sl_host *host, const char *function,
+    struct sl_err *err);
+
+/* Stop accepting invocations and report whether any are still running, so
+ * a shutdown can wait for them up to its grace period. */
+void sl_host_drain(struct sl_host *host);
+int sl_host_busy(const struct sl_host *host);
+
+#endif

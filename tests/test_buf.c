@@ -1,0 +1,48 @@
+/* Suite "buf": the growable buffer of common/buf.c. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+
+START_TEST(test_buf_add_format_consume_detach)
+{
+	struct sl_buf b = SL_BUF_INIT;
+	char *s;
+	size_t len;
+	int i;
+
+	sl_buf_init(&b);
+	ck_assert_str_eq(b.data, "");
+	for (i = 0; i < 1000; i++)
+		sl_buf_addf(&b, "%d,", i);
+	ck_assert_uint_eq(b.len, strlen(b.data));
+	ck_assert(strncmp(b.data, "0,1,2,", 6) == 0);
+	ck_assert_str_eq(b.data + b.len - 4, "999,");
+	sl_buf_consume(&b, 2);
+	ck_assert(strncmp(b.data, "1,2,", 4) == 0);
+	sl_buf_reset(&b);
+	ck_assert_uint_eq(b.len, 0);
+	sl_buf_add(&b, "a\0b", 3);
+	ck_assert_uint_eq(b.len, 3);
+	ck_assert_int_eq(b.data[3], '\0');
+	s = sl_buf_detach(&b, &len);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_mem_eq(s, "a\0b", 3);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.data, "");
+	free(s);
+	sl_buf_release(&b);
+}
+END_TEST
+
+Suite *
+buf_suite(void)
+{
+	Suite *s = suite_create("buf");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_buf_add_format_consume_detach);
+	suite_add_tcase(s, tc);
+	return s;
+}
