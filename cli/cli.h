@@ -1,0 +1,18 @@
+/* sluice, the command-line client: one function per sub-command.
+ * Each takes the arguments after the command name (argv[0] is the command)
+ * and returns the process exit code: 0 success, 1 the execution or function
+ * failed, 2 usage or connection error. */
+#ifndef SL_CLI_H
+#define SL_CLI_H
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILED 1
+#define CLI_EXIT_USAGE 2
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage; /* one line: "NAME ARGS  what it does" */
+};
+
+#endif
