@@ -15,4 +15,9 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
+/* Networked commands (cli/cmd_*.c): they talk to sluiced. */
+int cmd_invoke(int argc, char **argv);
+int cmd_functions(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
+
 #endif

@@ -6,6 +6,12 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
+	{ "invoke", cmd_invoke,
+	  "invoke FN [--payload JSON|@file] [--async] [--log]  invoke a function" },
+	{ "functions", cmd_functions,
+	  "functions                       list the functions" },
+	{ "subscribe", cmd_subscribe,
+	  "subscribe TOPIC [--count N]     print messages published to TOPIC" },
 	{ NULL, NULL, NULL },
 };
 
@@ -17,6 +23,8 @@ usage(FILE *f)
 	fprintf(f, "usage: sluice COMMAND [ARGS]\n\ncommands:\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %s\n", c->usage);
+	fprintf(f, "\nnetworked commands take --url URL (SLUICE_URL, "
+	    "ws://127.0.0.1:8990/ws),\n--token T (SLUICE_TOKEN) and --json.\n");
 	fprintf(f, "\nExit status: 0 success, 1 the function or execution "
 		   "failed, 2 usage or connection error.\n");
 }
