@@ -446,8 +446,15 @@ cli_request(const struct cli_opts *o, cJSON *req, struct cli_client **cp,
 	}
 	result = cJSON_DetachItemFromObjectCaseSensitive(reply, "result");
 	if (result == NULL) {
+		const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(reply, "error"), "type"));
+
 		cli_print_error(reply);
-		*rc = 1;
+		/* Not being let in is a connection problem, not a failure
+		 * of what was asked. */
+		*rc = t != NULL && (strcmp(t, "UnrecognizedClientException") ==
+		    0 || strcmp(t, "MissingAuthenticationTokenException") ==
+		    0) ? 2 : 1;
 	} else
 		*rc = 0;
 	cJSON_Delete(reply);

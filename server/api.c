@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "server/api_internal.h"
+#include "server/log.h"
 
 #define CONN_BUCKETS 1024u
 
@@ -719,6 +720,10 @@ sl_api_request(struct sl_api *api, uint64_t conn, const char *text,
 		    "authentication required");
 		goto done;
 	}
+	if (sl_slog_enabled(SL_SLOG_DEBUG))
+		sl_slog(SL_SLOG_DEBUG, "request", "conn=%llu id=%s action=%.64s "
+		    "bytes=%zu", (unsigned long long)conn, r.id_json,
+		    action->valuestring, len);
 	for (a = actions; a->name != NULL; a++)
 		if (strcmp(a->name, action->valuestring) == 0)
 			break;
