@@ -29,11 +29,33 @@ usage(FILE *f)
 		   "failed, 2 usage or connection error.\n");
 }
 
+/* Global options (--url V, --token V, --json) may come before the command:
+ * move them after it, where every command looks for them. */
+static void
+globals_after_command(int argc, char **argv)
+{
+	int i = 1, k;
+	char *cmd;
+
+	while (i < argc && (strcmp(argv[i], "--json") == 0 ||
+	    ((strcmp(argv[i], "--url") == 0 ||
+	    strcmp(argv[i], "--token") == 0) && i + 1 < argc)))
+		i += strcmp(argv[i], "--json") == 0 ? 1 : 2;
+	if (i == 1 || i >= argc)
+		return;
+	/* argv[1..i-1] are globals, argv[i] the command: rotate it first. */
+	cmd = argv[i];
+	for (k = i; k > 1; k--)
+		argv[k] = argv[k - 1];
+	argv[1] = cmd;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct cli_command *c;
 
+	globals_after_command(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
