@@ -15,6 +15,9 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
+/* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
+int cmd_run(int argc, char **argv);
+
 /* Networked commands (cli/cmd_*.c): they talk to sluiced. */
 int cmd_invoke(int argc, char **argv);
 int cmd_functions(int argc, char **argv);
