@@ -276,23 +276,36 @@ on_event_result(void *arg, const char *function,
 }
 
 /* Wait up to grace seconds for invocations to finish and replies to leave,
- * while serving the loop. */
+ * while serving the loop. A timer makes sure the loop wakes at the
+ * deadline. */
 static void
-drain(struct sl_ws *ws, struct sl_api *api, struct sl_host *host,
-    unsigned grace_s)
+deadline_cb(struct sl_timer *t)
+{
+	(void)t; /* waking the loop is all it is for */
+}
+
+static void
+drain(struct sl_loop *loop, struct sl_ws *ws, struct sl_api *api,
+    struct sl_host *host, unsigned grace_s)
 {
 	uint64_t deadline = sl_loop_now_us() + (uint64_t)grace_s * 1000000u;
 	int seen = stop_signals;
+	struct sl_timer wake;
+
+	sl_timer_init(&wake, deadline_cb, NULL);
+	sl_loop_timer_at(loop, &wake, deadline);
 
 	sl_ws_stop_accepting(ws);
 	sl_host_drain(host);
 	sl_slog(SL_SLOG_INFO, "stopping", "pending=%zu grace_s=%u",
 	    sl_api_pending(api), grace_s);
-	while ((sl_host_busy(host) || sl_api_pending(api) > 0) &&
-	    sl_loop_now_us() < deadline && stop_signals == seen) {
+	while ((sl_host_busy(host) || sl_api_pending(api) > 0 ||
+	    sl_ws_queued(ws) > 0) && sl_loop_now_us() < deadline &&
+	    stop_signals == seen) {
 		if (sl_ws_service(ws) < 0)
 			break;
 	}
+	sl_loop_timer_stop(loop, &wake);
 	if (sl_api_pending(api) > 0)
 		sl_slog(SL_SLOG_WARN, "stop_abandoned", "pending=%zu",
 		    sl_api_pending(api));
@@ -411,7 +424,7 @@ main(int argc, char **argv)
 			sl_slog(SL_SLOG_ERROR, "service_failed", NULL);
 			goto out;
 		}
-	drain(ws, api, host, o.grace_s);
+	drain(loop, ws, api, host, o.grace_s);
 	rc = 0;
 out:
 	signal_ws = NULL;

@@ -541,6 +541,18 @@ sl_ws_conn_count(const struct sl_ws *ws)
 	return ws->nconns;
 }
 
+size_t
+sl_ws_queued(const struct sl_ws *ws)
+{
+	const struct ws_conn *c;
+	size_t i, n = 0;
+
+	for (i = 0; i < WS_BUCKETS; i++)
+		for (c = ws->conns[i]; c != NULL; c = c->hnext)
+			n += c->q_bytes;
+	return n;
+}
+
 void
 sl_ws_wake(struct sl_ws *ws)
 {

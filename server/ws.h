@@ -42,6 +42,8 @@ int sl_ws_service(struct sl_ws *ws);
 void sl_ws_stop_accepting(struct sl_ws *ws);
 /* Open API connections. */
 size_t sl_ws_conn_count(const struct sl_ws *ws);
+/* Bytes queued for clients and not yet written. */
+size_t sl_ws_queued(const struct sl_ws *ws);
 /* Make a sl_ws_service() that is waiting return; async-signal-safe. */
 void sl_ws_wake(struct sl_ws *ws);
 

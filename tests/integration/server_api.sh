@@ -72,7 +72,7 @@ pass "sluice subscribe"
 
 # SIGTERM with an invocation in flight: it finishes, the daemon exits 0.
 n=$(grep -c "action=Invoke" "$T/api.log")
-"$SLUICE" invoke "$FN_SLOW" --payload '{"sleep_ms": 700}' \
+"$SLUICE" invoke "$FN_SLOW" --payload '{"ms": 700}' \
     >"$T/inflight.out" 2>&1 &
 C=$!
 PIDS="$PIDS $C"

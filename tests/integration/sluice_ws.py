@@ -151,7 +151,7 @@ async def scenario_api(a):
 
     # Replies out of order: a slow call, then a fast one.
     slow = await c.send({"action": "Invoke", "FunctionName": a.slow,
-                         "Payload": {"sleep_ms": 300}})
+                         "Payload": {"ms": 300}})
     fast = await c.send({"action": "Invoke", "FunctionName": a.echo,
                          "Payload": {"n": 1}})
     done, _ = await asyncio.wait([slow, fast], timeout=TIMEOUT,
@@ -207,12 +207,13 @@ async def scenario_api(a):
     ev = await s.event()
     check(json.loads(ev["Message"]) == {"k": 1}, "JSON message: %s" % ev)
     if a.publish:
+        result(await s.call("Subscribe", topic=a.publish_topic),
+               "Subscribe")
         result(await c.call("Invoke", FunctionName=a.publish,
-                            Payload={"topic": "news",
-                                     "message": {"from": "fn"}}),
-               "Invoke publisher")
+                            Payload={"from": "fn"}), "Invoke publisher")
         ev = await s.event()
-        check(json.loads(ev["Message"]) == {"from": "fn"},
+        check(ev["topic"] == a.publish_topic and
+              json.loads(ev["Message"]) == {"from": "fn"},
               "sl_publish notification: %s" % ev)
         ok("a function's sl_publish reaches subscribers")
     result(await s.call("Unsubscribe", topic="news"), "Unsubscribe")
@@ -325,10 +326,10 @@ async def scenario_abuse(a):
     # Abrupt disconnect with a request in flight.
     gone = await Conn.open(a.url)
     await gone.send({"action": "Invoke", "FunctionName": a.slow,
-                     "Payload": {"sleep_ms": 300}})
+                     "Payload": {"ms": 300}})
     gone.ws.transport.abort()
     r = result(await c.call("Invoke", FunctionName=a.slow,
-                            Payload={"sleep_ms": 400}), "after abort")
+                            Payload={"ms": 400}), "after abort")
     check(r["StatusCode"] == 200, "after abort: %s" % r)
     ok("abrupt disconnect mid-request: result dropped, server fine")
 
@@ -413,6 +414,7 @@ def main():
     p.add_argument("--fail", default="fail")
     p.add_argument("--slow", default="sleep")
     p.add_argument("--publish", default="")
+    p.add_argument("--publish-topic", default="tests.events")
     p.add_argument("--token", default="")
     p.add_argument("--max-message", type=int, default=1024 * 1024)
     p.add_argument("--flood-mb", type=int, default=40)
