@@ -150,6 +150,9 @@ struct sl_store_stats {
 	uint64_t writes;         /* write calls accepted */
 	uint64_t last_batch;     /* write calls in the last committed batch */
 	size_t pending;          /* write calls in the open batch */
+	/* Transactions the database itself committed (all of them,
+	 * schema set-up and migrations included). */
+	uint64_t db_commits;
 };
 void sl_store_get_stats(const struct sl_store *s, struct sl_store_stats *st);
 
@@ -261,6 +264,7 @@ struct sl_store_exec {
 	int64_t start_date;
 	int64_t stop_date;     /* 0 while RUNNING */
 	int64_t last_event_id; /* 0 = no history yet */
+	int64_t seq;           /* the store's order of starts (for paging) */
 	/* Filled only by sl_store_exec_running(): */
 	char *checkpoint;      /* the engine's last checkpoint, or NULL */
 	char *definition;      /* of revision_id */
@@ -443,6 +447,7 @@ struct sl_store_ops {
 	const char *name;
 	void (*close)(struct sl_store_backend *be);
 	const char *(*path)(const struct sl_store_backend *be);
+	uint64_t (*db_commits)(const struct sl_store_backend *be);
 	/* Commit the open transaction, if any; on failure roll it back. */
 	int (*commit)(struct sl_store_backend *be, struct sl_err *err);
 	int (*sm_create)(struct sl_store_backend *be,
@@ -471,12 +476,11 @@ struct sl_store_ops {
 	    const struct sl_store_exec_end *end, struct sl_err *err);
 	int (*exec_get)(struct sl_store_backend *be, const char *arn,
 	    struct sl_store_exec *out, struct sl_err *err);
-	/* Items with a key below `before` (0 = from the newest), newest
-	 * first; *last_key receives the last item's key. */
+	/* Items with a seq below `before` (0 = from the newest), newest
+	 * first. */
 	int (*exec_list)(struct sl_store_backend *be, const char *sm_arn,
 	    int status_filter, int64_t before, size_t limit,
-	    struct sl_store_exec_list *out, int64_t *last_key,
-	    struct sl_err *err);
+	    struct sl_store_exec_list *out, struct sl_err *err);
 	int (*exec_running)(struct sl_store_backend *be,
 	    struct sl_store_exec_list *out, struct sl_err *err);
 	/* Events after (or, reversed, before) event id `from` (0 = from the
