@@ -1759,7 +1759,7 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 		if (rc < 0)
 			return -1;
 	}
-	if (cfg->verify && quick_check(be, err) < 0)
+	if (!cfg->skip_verify && quick_check(be, err) < 0)
 		return -1;
 	if (ver < SCHEMA_VERSION && migrate(be, ver, err) < 0)
 		return -1;
@@ -1798,6 +1798,21 @@ sl_store_sqlite_open(const struct sl_store_config *cfg, struct sl_err *err)
 			sl_err_set(err, "ServiceUnavailable",
 			    "cannot stat %s: %s", be->path, strerror(errno));
 			goto fail;
+		}
+		/* A WAL without its database would be replayed into a fresh
+		 * one: somebody moved the database away; do not guess. */
+		{
+			char *wal = xasprintf("%s-wal", be->path);
+			int orphan = stat(wal, &sb) == 0 && sb.st_size > 0;
+
+			if (orphan)
+				sl_err_set(err, "InternalFailure",
+				    "%s is missing but its write-ahead log %s "
+				    "is there; refusing to start a new "
+				    "database beside it", be->path, wal);
+			free(wal);
+			if (orphan)
+				goto fail;
 		}
 		if (create_db(be, err) < 0)
 			goto fail;

@@ -103,10 +103,11 @@ struct sl_store_config {
 	/* Group commit timer; NULL = the owner calls sl_store_flush(). */
 	struct sl_loop *loop;
 	enum sl_store_sync sync;
-	/* Run a full integrity check (PRAGMA quick_check) at open: costs
-	 * about a second per few hundred MB. The cheap checks (header,
+	/* Skip the integrity check (PRAGMA quick_check) at open, which
+	 * reads the whole file: about 0.4 s for 300 MB (100,000 finished
+	 * executions) from the page cache. The cheap checks (header,
 	 * application id, schema version, schema) always run. */
-	int verify;
+	int skip_verify;
 	unsigned busy_timeout_ms; /* 0 = 5000 */
 	/* Testing hook: cap the database at this many pages (0 = no cap), to
 	 * provoke "disk full". */

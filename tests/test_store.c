@@ -1141,6 +1141,16 @@ START_TEST(test_not_a_database)
 	ck_assert_int_eq(sb.st_size, sizeof(junk));
 	write_file(path, "", 0);
 	expect_open_error("InternalFailure", "is empty");
+	/* A log without its database is not replayed into a new one. */
+	{
+		char *wal = xasprintf("%s-wal", path);
+
+		unlink(path);
+		write_file(wal, junk, sizeof(junk));
+		expect_open_error("InternalFailure", "write-ahead log");
+		ck_assert_int_eq(stat(path, &sb), -1);
+		free(wal);
+	}
 	free(path);
 	free(dir);
 }
@@ -1179,7 +1189,7 @@ END_TEST
 START_TEST(test_corrupt_pages)
 {
 	char *dir = data_dir(), *path = xasprintf("%s/sluice.db", dir);
-	struct sl_store_config cfg = { .data_dir = dir, .verify = 1 };
+	struct sl_store_config cfg = { .data_dir = dir };
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_store *s = must_open();
 	char junk[4096];
@@ -1207,6 +1217,18 @@ START_TEST(test_corrupt_pages)
 	ck_assert_str_eq(err.type, "InternalFailure");
 	ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s", err.msg);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	/* Without the check at open, reads find it and say so. */
+	cfg.skip_verify = 1;
+	s = sl_store_open(&cfg, &err);
+	if (s != NULL) {
+		struct sl_store_notify_list nl;
+
+		ck_assert_int_eq(sl_store_notify_list(s, "t", 0, 1000, NULL,
+		    &nl, &err), -1);
+		sl_store_close(s);
+	}
+	ck_assert_str_eq(err.type, "InternalFailure");
+	ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s", err.msg);
 	free(path);
 	free(dir);
 }
