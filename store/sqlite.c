@@ -407,7 +407,8 @@ write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
 		return SL_STORE_BATCH_LOST;
 	if (rc == 0) {
 		st = stmt(be, S_RELEASE, err);
-		if (st != NULL && run(be, st, "releasing a savepoint", err) == 0)
+		if (st != NULL &&
+		    run(be, st, "releasing a savepoint", err) == 0)
 			return 0;
 		rc = -1;
 		if (txn_lost(be))

@@ -363,9 +363,14 @@ sl_store_open(const struct sl_store_config *cfg, struct sl_err *err)
 void
 sl_store_close(struct sl_store *s)
 {
+	int i;
+
 	if (s == NULL)
 		return;
-	(void)sl_store_flush(s, NULL);
+	/* Callbacks may write again: commit until nothing is pending. */
+	for (i = 0; i < 16 && (s->batch.n > 0 || s->batch_writes > 0 ||
+	    s->lost.n > 0); i++)
+		(void)sl_store_flush(s, NULL);
 	if (s->loop != NULL)
 		sl_loop_timer_stop(s->loop, &s->timer);
 	s->ops->close(s->be);

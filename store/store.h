@@ -8,19 +8,34 @@
  * (later reads see it) inside the current batch, and returns 0, or -1 with
  * err filled when the change itself is refused (a name taken, an unknown
  * ARN, a full disk...); a refused write changes nothing. The batch is one
- * transaction, committed by sl_store_flush(): either explicitly (the daemon
- * may call it once per loop iteration, before it sleeps) or by a 0-delay
- * sl_timer that the first write of a batch arms on the loop given in the
- * config, so that it runs before the loop next sleeps. After the commit each
- * accepted write's callback runs with err == NULL: the change is durable
- * and may be acknowledged. If the commit fails (disk full, I/O error), the
- * whole batch is rolled back and every callback of that batch runs with the
- * error; everything committed before stays. A callback runs if and only if
- * its write call returned 0. Callbacks may issue new writes: those go into
- * the next batch.
+ * transaction, committed by sl_store_flush(), which runs
+ *   - from a 0-delay sl_timer that the first write of a batch arms on
+ *     cfg->loop: sl_loop runs it in the same pass as the callback that
+ *     wrote, or at the latest in the next pass, which does not sleep since
+ *     the timer is due; so a batch is what one loop iteration wrote;
+ *   - and/or explicitly: a daemon whose writes also come from outside
+ *     sl_loop (libwebsockets callbacks) calls sl_store_flush() once per
+ *     service pass, before it sleeps, or arms its own timer for
+ *     sl_loop_next_timeout_us() after each pass (the store's timer shows
+ *     there).
+ * After the commit each accepted write's callback runs with err == NULL:
+ * the change is durable and may be acknowledged (with SL_STORE_SYNC_FULL,
+ * even against a power loss). If the commit fails (disk full, I/O error),
+ * the whole batch is rolled back and every callback of that batch runs
+ * with the error; everything committed before stays. A callback runs if
+ * and only if its write call returned 0. Callbacks may issue new writes:
+ * those go into the next batch.
  *
  * Reads see every accepted write, including ones of the current batch that
- * are not yet durable.
+ * are not yet durable (so a reply to a read may show a change that a
+ * failing commit then takes back; replies to writes wait for callbacks).
+ *
+ * Restart after a crash: sl_store_open, then sl_store_exec_running() gives
+ * every RUNNING execution with the engine's last committed checkpoint and
+ * last event id; whatever the engine did after that commit was lost with
+ * the process and is done again (a Task in flight is invoked again).
+ * Retention: the daemon calls sl_store_prune(now - 90 days, 1000, ...) at
+ * start-up and periodically (e.g. hourly), again while it deletes 1000.
  *
  * Strings passed in are borrowed (copied if kept). Records handed out are
  * owned by the caller and released with the matching _release function.
@@ -124,7 +139,9 @@ struct sl_store_config {
  * filled (type InternalFailure or ServiceUnavailable). */
 struct sl_store *sl_store_open(const struct sl_store_config *cfg,
     struct sl_err *err);
-/* Commit what is pending (callbacks run), then close and unlock. NULL ok. */
+/* Commit what is pending (callbacks run, and what they write too), then
+ * close and unlock. NULL ok. The lock file descriptor is close-on-exec; a
+ * child forked without exec keeps the lock until it exits. */
 void sl_store_close(struct sl_store *s);
 /* The database file's path (borrowed, lives as long as s). */
 const char *sl_store_path(const struct sl_store *s);
@@ -288,8 +305,8 @@ struct sl_store_exec_start {
  * waits for the commit of the batch); otherwise ExecutionAlreadyExists.
  * StateMachineDoesNotExist, StateMachineDeleting, InvalidName. out (may be
  * NULL) receives the record, with revision_id. */
-int sl_store_exec_start(struct sl_store *s, const struct sl_store_exec_start *in,
-    struct sl_store_exec *out, int *existed, sl_store_cb *cb, void *arg,
+int sl_store_exec_start(struct sl_store *s,
+    const struct sl_store_exec_start *in, struct sl_store_exec *out, int *existed, sl_store_cb *cb, void *arg,
     struct sl_err *err);
 
 struct sl_store_event {

@@ -1199,8 +1199,8 @@ START_TEST(test_corrupt_pages)
 	create_sm(s, "m", SL_SM_STANDARD);
 	for (i = 0; i < 2000; i++)
 		ck_assert_int_eq(sl_store_notify_add(s, "t", "{\"some\":"
-		    "\"message text to fill pages\"}", NULL, i, NULL, NULL, NULL,
-		    &err), 0);
+		    "\"message text to fill pages\"}", NULL, i, NULL, NULL,
+		    NULL, &err), 0);
 	sl_store_close(s);
 	/* Checkpointed on close: damage pages in the middle of the file. */
 	ck_assert_int_eq(stat(path, &sb), 0);
