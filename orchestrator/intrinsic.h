@@ -4,7 +4,7 @@
  * An intrinsic call is compiled once (when a definition is loaded) and
  * evaluated many times. Arguments are literals (strings in single quotes,
  * numbers, true/false/null), paths ($..., $$...) and nested calls.
- * String literals take the escapes \\', \\{, \\} and \\\\.
+ * String literals take the escapes \' \{ \} and \\ (one backslash each).
  *
  * Randomness (States.MathRandom without a seed, States.UUID) comes from
  * getrandom(2) at each call; there is no hidden global state. A seeded
