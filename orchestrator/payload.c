@@ -3,6 +3,7 @@
  * whole and copied at evaluation. */
 #include "orchestrator/payload.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
