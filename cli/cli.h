@@ -15,4 +15,9 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
+/* Offline: run a definition with real functions (cmd_exec.c). */
+int cmd_exec(int argc, char **argv);
+/* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
+int cmd_conformance(int argc, char **argv);
+
 #endif

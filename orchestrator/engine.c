@@ -403,6 +403,18 @@ sl_engine_find(struct sl_engine *e, const char *arn)
 	return NULL;
 }
 
+struct sl_exec *
+sl_engine_first(struct sl_engine *e)
+{
+	return e->all;
+}
+
+struct sl_exec *
+sl_engine_next(struct sl_exec *x)
+{
+	return x->next;
+}
+
 void
 exec_discard(struct sl_exec *x)
 {

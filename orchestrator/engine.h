@@ -182,6 +182,10 @@ int sl_exec_start(struct sl_engine *e, struct sl_asl_machine *m,
 
 /* The running execution with this ARN, or NULL. */
 struct sl_exec *sl_engine_find(struct sl_engine *e, const char *arn);
+/* Walk the executions in the engine (no order); NULL at the end. Do not
+ * start or stop executions while walking. */
+struct sl_exec *sl_engine_first(struct sl_engine *e);
+struct sl_exec *sl_engine_next(struct sl_exec *x);
 
 /* Continue an execution from a checkpoint produced by this engine version's
  * on_batch. The execution proceeds as if never interrupted: Waits keep their
