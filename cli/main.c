@@ -6,10 +6,6 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
-	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
-	    "[--functions DIR] [--history]  run a state machine offline" },
-	{ "conformance", cmd_conformance, "conformance DIR [--filter SUBSTR]"
-	    "  run recorded AWS cases" },
 	{ NULL, NULL, NULL },
 };
 
