@@ -199,10 +199,43 @@ pattern_match(const char *pat, const char *s, const cJSON *ph)
 	return *s == *pat && pattern_match(pat + 1, s + 1, ph);
 }
 
+/* A Lambda error payload as JSON text, where only errorType and
+ * errorMessage are compared (the README's rule 5). */
+static int
+lambda_error_text_match(const char *exp, const char *act)
+{
+	static const char *keys[] = { "errorType", "errorMessage" };
+	cJSON *a;
+	int i, ok = 1;
+
+	if (strstr(exp, "\"errorType\"") == NULL ||
+	    strstr(exp, "\"stackTrace\"") == NULL ||
+	    (a = cJSON_Parse(act)) == NULL)
+		return 0;
+	for (i = 0; i < 2 && ok; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[i]);
+		char *want, *want2;
+
+		if (!cJSON_IsString(v)) {
+			ok = 0;
+			break;
+		}
+		want = xasprintf("\"%s\": \"%s\"", keys[i], v->valuestring);
+		want2 = xasprintf("\"%s\":\"%s\"", keys[i], v->valuestring);
+		ok = strstr(exp, want) != NULL || strstr(exp, want2) != NULL;
+		free(want);
+		free(want2);
+	}
+	cJSON_Delete(a);
+	return ok;
+}
+
 static int
 str_match(const char *exp, const char *act, const cJSON *ph)
 {
 	if (strcmp(exp, act) == 0)
+		return 1;
+	if (lambda_error_text_match(exp, act))
 		return 1;
 	if (strchr(exp, '<') == NULL && ph == NULL)
 		return 0;
@@ -428,6 +461,7 @@ run_case(struct conf *c, const char *file, const cJSON *cs, int *err_ok,
 	const cJSON *ph = cJSON_GetObjectItemCaseSensitive(cs, "placeholders");
 	const cJSON *es = cJSON_GetObjectItemCaseSensitive(exp, "status");
 	const cJSON *ee = cJSON_GetObjectItemCaseSensitive(exp, "error");
+	const cJSON *wt;
 	char *dtext, *dsub, *itext, *isub;
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_asl_machine *m;
@@ -452,7 +486,10 @@ run_case(struct conf *c, const char *file, const cJSON *cs, int *err_ok,
 		free(isub);
 		return 0;
 	}
-	if (sl_runner_run(c->runner, m, NULL, isub, 60000, &res, &err) == -1) {
+	wt = cJSON_GetObjectItemCaseSensitive(cs, "workflow_type");
+	if (sl_runner_run(c->runner, m, NULL, isub, cJSON_IsString(wt) &&
+	    strcmp(wt->valuestring, "EXPRESS") == 0, 60000, &res, &err) ==
+	    -1) {
 		sl_buf_addf(diff, "start refused: %s: %s", err.type, err.msg);
 		sl_asl_machine_unref(m);
 		free(isub);

@@ -121,7 +121,7 @@ cmd_exec(int argc, char **argv)
 		}
 	}
 	r = sl_runner_new(loop, host, 1, history);
-	if (sl_runner_run(r, m, NULL, in, UINT64_MAX / 4000, &res, &err) ==
+	if (sl_runner_run(r, m, NULL, in, 0, UINT64_MAX / 4000, &res, &err) ==
 	    -1) {
 		fprintf(stderr, "sluice exec: %s: %s\n", err.type, err.msg);
 		rc = CLI_EXIT_FAILED;

@@ -798,7 +798,13 @@ sl_exec_start(struct sl_engine *e, struct sl_asl_machine *m,
 	else {
 		const char *p = strstr(m->arn, ":stateMachine:");
 
-		if (p != NULL)
+		if (p != NULL && start->express) {
+			char u2[40];
+
+			uuid_text(e, u2, sizeof(u2));
+			arn = xasprintf("%.*s:express:%s:%s:%s",
+			    (int)(p - m->arn), m->arn, m->name, name, u2);
+		} else if (p != NULL)
 			arn = xasprintf("%.*s:execution:%s:%s",
 			    (int)(p - m->arn), m->arn, m->name, name);
 		else
@@ -814,6 +820,7 @@ sl_exec_start(struct sl_engine *e, struct sl_asl_machine *m,
 	x = exec_new(e, m, arn, name, text, input,
 	    start->start_ms ? start->start_ms : eng_now(e), start->user);
 	free(arn);
+	x->express = start->express;
 	if (x->emit) {
 		d = hist_details();
 		hist_add_text(d, "input", text);

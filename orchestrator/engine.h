@@ -168,6 +168,8 @@ struct sl_exec_start {
 	const char *arn;   /* execution ARN; NULL = derived from the machine */
 	const char *input; /* JSON text; NULL = "{}" */
 	int64_t start_ms;  /* 0 = now */
+	int express;       /* an Express execution: ARN
+			      ...:express:MACHINE:NAME:UUID, as AWS's */
 	void *user;        /* opaque, see sl_exec_user */
 };
 

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "orchestrator/engine.h"
+#include "orchestrator/intrinsic.h"
 #include "orchestrator/jsonpath.h"
 #include "orchestrator/payload.h"
 
@@ -108,6 +109,8 @@ struct asl_state {
 	char *cause;
 	struct sl_path *error_path;
 	struct sl_path *cause_path;
+	struct sl_intrinsic *error_fn; /* ErrorPath as an intrinsic call */
+	struct sl_intrinsic *cause_fn;
 
 	/* Parallel */
 	struct asl_branch **branches;
@@ -244,6 +247,7 @@ struct sl_exec {
 	struct sl_exec *hnext;  /* ARN hash chain */
 	struct sl_exec *prev, *next; /* all executions */
 	int emit;            /* build event objects */
+	int express;
 };
 
 struct deferred;

@@ -106,6 +106,8 @@ state_free(struct asl_state *s)
 	free(s->cause);
 	sl_path_free(s->error_path);
 	sl_path_free(s->cause_path);
+	sl_intrinsic_free(s->error_fn);
+	sl_intrinsic_free(s->cause_fn);
 	for (i = 0; i < s->nbranches; i++)
 		branch_free(s->branches[i]);
 	free(s->branches);
@@ -444,6 +446,24 @@ wait_compile(struct asl_state *s, const cJSON *js, const char *w,
 	return 0;
 }
 
+/* ErrorPath/CausePath: a path or an intrinsic call. */
+static int
+fail_field_compile(const cJSON *js, const char *key, const char *w,
+    struct sl_path **p, struct sl_intrinsic **fn, struct sl_err *err)
+{
+	const char *t = get_str(js, key);
+	struct sl_err ierr = SL_ERR_INIT;
+
+	if (t == NULL || !sl_intrinsic_is_call(t))
+		return get_path(js, key, SL_PATH_ALLOW_CONTEXT, w, p, NULL,
+		    err);
+	*fn = sl_intrinsic_compile(t, &ierr);
+	if (*fn == NULL)
+		return sl_err_set(err, "States.Runtime", "%s/%s: %s", w, key,
+		    ierr.msg);
+	return 0;
+}
+
 static int
 fail_compile(struct asl_state *s, const cJSON *js, const char *w,
     struct sl_err *err)
@@ -452,10 +472,10 @@ fail_compile(struct asl_state *s, const cJSON *js, const char *w,
 
 	s->error = e ? xstrdup(e) : NULL;
 	s->cause = c ? xstrdup(c) : NULL;
-	if (get_path(js, "ErrorPath", SL_PATH_ALLOW_CONTEXT, w, &s->error_path,
-		NULL, err) == -1 ||
-	    get_path(js, "CausePath", SL_PATH_ALLOW_CONTEXT, w, &s->cause_path,
-		NULL, err) == -1)
+	if (fail_field_compile(js, "ErrorPath", w, &s->error_path,
+		&s->error_fn, err) == -1 ||
+	    fail_field_compile(js, "CausePath", w, &s->cause_path,
+		&s->cause_fn, err) == -1)
 		return -1;
 	return 0;
 }

@@ -5,14 +5,17 @@
 
 #include "orchestrator/engine_int.h"
 
-/* States.ALL matches every error but States.Runtime (which AWS never lets a
- * Retry or Catch handle); States.TaskFailed matches every error but
+/* States.Runtime is never retried nor caught, not even when named (as on
+ * AWS: it always fails the execution). States.ALL matches every other
+ * error; States.TaskFailed matches every error but
  * States.Timeout and States.Runtime. */
 int
 asl_error_matches(const struct asl_errors *on, const char *error)
 {
 	int i;
 
+	if (strcmp(error, "States.Runtime") == 0)
+		return 0;
 	for (i = 0; i < on->n; i++) {
 		const char *n = on->names[i];
 

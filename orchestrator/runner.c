@@ -75,10 +75,11 @@ sl_runner_free(struct sl_runner *r)
 
 int
 sl_runner_run(struct sl_runner *r, struct sl_asl_machine *m,
-    const char *name, const char *input, uint64_t timeout_ms,
+    const char *name, const char *input, int express, uint64_t timeout_ms,
     struct sl_exec_result *res, struct sl_err *err)
 {
-	struct sl_exec_start st = { .name = name, .input = input };
+	struct sl_exec_start st = { .name = name, .input = input,
+		.express = express };
 	uint64_t deadline = sl_loop_now_us() + timeout_ms * 1000;
 
 	memset(res, 0, sizeof(*res));

@@ -20,12 +20,13 @@ struct sl_runner *sl_runner_new(struct sl_loop *loop, struct sl_host *host,
     uint32_t scale, int keep_history);
 void sl_runner_free(struct sl_runner *r);
 
-/* Run one execution of m with input (JSON text) until it ends or
+/* Run one execution of m with input (JSON text; express: an Express
+ * execution's ARN) until it ends or
  * timeout_ms of real time pass (then it is stopped: ABORTED with error
  * "Sluice.RunnerTimeout"). Fills res (release with sl_exec_result_release).
  * Returns 0, or -1 + err when it could not start. */
 int sl_runner_run(struct sl_runner *r, struct sl_asl_machine *m,
-    const char *name, const char *input, uint64_t timeout_ms,
+    const char *name, const char *input, int express, uint64_t timeout_ms,
     struct sl_exec_result *res, struct sl_err *err);
 
 #endif

@@ -31,7 +31,9 @@ ctx_build(struct sl_exec *x)
 	cJSON_AddStringToObject(ex, "RoleArn", x->e->role_arn);
 	iso_time(x->start_ms, t, sizeof(t));
 	cJSON_AddStringToObject(ex, "StartTime", t);
-	cJSON_AddNumberToObject(ex, "RedriveCount", 0);
+	/* Express executions cannot be redriven: no RedriveCount. */
+	if (!x->express)
+		cJSON_AddNumberToObject(ex, "RedriveCount", 0);
 	sm = cJSON_AddObjectToObject(c, "StateMachine");
 	cJSON_AddStringToObject(sm, "Id", x->m->arn);
 	cJSON_AddStringToObject(sm, "Name", x->m->name);
@@ -375,6 +377,25 @@ positive_from_path(struct frame *f, const struct sl_path *p, const cJSON *in,
 	return 0;
 }
 
+/* The request body of a Lambda invocation. As lambda:invoke does, a string
+ * Payload is sent as it is (it is JSON text already) and no or a null
+ * Payload sends {}. */
+static char *
+invoke_payload(const cJSON *payload)
+{
+	if (payload == NULL || cJSON_IsNull(payload))
+		return xstrdup("{}");
+	if (cJSON_IsString(payload)) {
+		cJSON *v = cJSON_Parse(payload->valuestring);
+
+		if (v != NULL) {
+			cJSON_Delete(v);
+			return xstrdup(payload->valuestring);
+		}
+	}
+	return json_compact(payload);
+}
+
 static void
 task_begin(struct frame *f)
 {
@@ -438,7 +459,8 @@ task_begin(struct frame *f)
 		function = fn->valuestring;
 		payload = cJSON_GetObjectItemCaseSensitive(params, "Payload");
 	}
-	text = payload != NULL ? json_compact(payload) : xstrdup("{}");
+	text = st->res_kind == ASL_RES_LAMBDA_INVOKE ?
+	    invoke_payload(payload) : json_compact(payload);
 	if (x->emit) {
 		d = hist_details();
 		if (st->res_kind == ASL_RES_LAMBDA_ARN) {
@@ -844,18 +866,42 @@ fail_field(struct frame *f, const struct sl_path *p, const char *field,
 	return 0;
 }
 
+static int
+fail_call(struct frame *f, const struct sl_intrinsic *fn, char **out)
+{
+	struct sl_err err = SL_ERR_INIT;
+	cJSON *v = sl_intrinsic_eval(fn, f->input, ctx_get(f, NULL, NULL),
+	    &err);
+
+	if (v == NULL) {
+		eval_error(f, &err);
+		return -1;
+	}
+	*out = cJSON_IsString(v) ? xstrdup(v->valuestring) : json_compact(v);
+	cJSON_Delete(v);
+	return 0;
+}
+
 static void
 fail_run(struct frame *f)
 {
 	const struct asl_state *st = f->st;
 	char *error = NULL, *cause = NULL;
 
-	if (st->error_path != NULL) {
+	if (st->error_fn != NULL) {
+		if (fail_call(f, st->error_fn, &error) == -1)
+			return;
+	} else if (st->error_path != NULL) {
 		if (fail_field(f, st->error_path, "ErrorPath", &error) == -1)
 			return;
 	} else if (st->error != NULL)
 		error = xstrdup(st->error);
-	if (st->cause_path != NULL) {
+	if (st->cause_fn != NULL) {
+		if (fail_call(f, st->cause_fn, &cause) == -1) {
+			free(error);
+			return;
+		}
+	} else if (st->cause_path != NULL) {
 		if (fail_field(f, st->cause_path, "CausePath", &cause) == -1) {
 			free(error);
 			return;
