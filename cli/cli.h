@@ -22,5 +22,9 @@ int cmd_run(int argc, char **argv);
 int cmd_invoke(int argc, char **argv);
 int cmd_functions(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
+/* Offline: run a definition with real functions (cmd_exec.c). */
+int cmd_exec(int argc, char **argv);
+/* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
+int cmd_conformance(int argc, char **argv);
 
 #endif
