@@ -17,6 +17,9 @@
 #include "orchestrator/intrinsic.h"
 #include "orchestrator/jsonpath.h"
 
+/* Deepest nesting of JSON accepted (cJSON itself stops at 1000). */
+#define JSON_MAX_DEPTH 512
+
 #define C_SCHEMA "SCHEMA_VALIDATION_FAILED"
 #define C_TARGET "MISSING_TRANSITION_TARGET"
 #define C_END "MISSING_END_STATE"
@@ -1774,9 +1777,31 @@ validate_machine(struct vctx *v, const cJSON *m, int kind, int jsonata)
 	scope_release(&s);
 }
 
+/* Trees built in memory (not parsed) might have object members without a
+ * name, or be nested deeper than the recursion here should go. */
+static const char *
+tree_problem(const cJSON *n, int depth)
+{
+	const cJSON *c;
+	const char *why;
+
+	if (depth > JSON_MAX_DEPTH)
+		return "the definition is nested too deeply";
+	cJSON_ArrayForEach(c, n) {
+		if (cJSON_IsObject(n) && c->string == NULL)
+			return "an object member has no name";
+		if (cJSON_IsString(c) && c->valuestring == NULL)
+			return "a string has no value";
+		if ((why = tree_problem(c, depth + 1)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
 int
 sl_asl_validate(const cJSON *def, struct sl_asl_diags *out)
 {
+	const char *why;
 	struct vctx v;
 	size_t before = out->n, i;
 
@@ -1790,6 +1815,10 @@ sl_asl_validate(const cJSON *def, struct sl_asl_diags *out)
 	if (!cJSON_IsObject(def)) {
 		report(&v, C_SCHEMA, NULL, "a state machine definition must "
 		    "be a JSON object, not %s", type_name(def));
+		goto done;
+	}
+	if ((why = tree_problem(def, 0)) != NULL) {
+		report(&v, C_SCHEMA, NULL, "%s", why);
 		goto done;
 	}
 	collect_machine(&v, def);
@@ -1813,8 +1842,6 @@ struct jscan {
 	size_t pos;
 	const char *what; /* the problem, set once */
 };
-
-#define JSON_MAX_DEPTH 512
 
 static int
 js_fail(struct jscan *j, const char *what)
