@@ -378,6 +378,14 @@ check_jsonata_value(struct vctx *v, const cJSON *it)
 	}
 }
 
+/* $ followed by a name: the start of a variable reference. */
+static int
+is_variable_ref_start(const char *s)
+{
+	return s[0] == '$' && (s[1] == '_' || (s[1] >= 'a' && s[1] <= 'z') ||
+	    (s[1] >= 'A' && s[1] <= 'Z'));
+}
+
 /* A variable reference in JSONPath mode: $name or $name.path. */
 static int
 is_variable_ref(const char *s)
@@ -393,6 +401,24 @@ is_variable_ref(const char *s)
 	return *p == '\0' || *p == '.' || *p == '[';
 }
 
+/* Does an intrinsic call pass a workflow variable ($name) outside its
+ * quoted literals? */
+static int
+has_variable_arg(const char *s)
+{
+	int quoted = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '\'')
+			quoted = !quoted;
+		else if (!quoted && is_variable_ref_start(s))
+			return 1;
+	}
+	return 0;
+}
+
 /* Compile s as a path of the given kind (or as an intrinsic call when
  * calls_ok); report at field what is wrong. */
 static void
@@ -405,7 +431,11 @@ check_path_text(struct vctx *v, const char *field, const char *s,
 
 	if (calls_ok && sl_intrinsic_is_call(s)) {
 		f = sl_intrinsic_compile(s, &err);
-		if (f == NULL)
+		if (f == NULL && has_variable_arg(s))
+			report(v, C_UNSUPPORTED, field, "variable references "
+			    "as intrinsic function arguments are not "
+			    "supported by this engine: %s", err.msg);
+		else if (f == NULL)
 			report(v, C_SCHEMA, field, "%s", err.msg[0] != '\0' ?
 			    err.msg : "invalid intrinsic function call");
 		sl_intrinsic_free(f);
