@@ -441,10 +441,11 @@ check_path_text(struct vctx *v, const char *field, const char *s,
 		sl_intrinsic_free(f);
 		return;
 	}
-	if (is_variable_ref(s))
-		return;
 	p = sl_path_compile(s, flags, &err);
-	if (p == NULL && err.msg[0] != '\0')
+	if (p == NULL && is_variable_ref(s))
+		report(v, C_UNSUPPORTED, field, "workflow variable references "
+		    "('%s') are not supported by this engine", s);
+	else if (p == NULL && err.msg[0] != '\0')
 		report(v, C_SCHEMA, field, "%s%s", err.msg, calls_ok ?
 		    " (the value must be a JSONPath or an intrinsic function "
 		    "call)" : "");

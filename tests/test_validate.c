@@ -10,6 +10,9 @@
 #include <cjson/cJSON.h>
 
 #include "common/buf.h"
+#include "common/err.h"
+#include "orchestrator/choice.h"
+#include "orchestrator/payload.h"
 #include "orchestrator/validate.h"
 
 #define LAMBDA "arn:aws:lambda:us-east-1:123456789012:function:f"
@@ -268,7 +271,7 @@ START_TEST(test_valid_jsonata)
 	one_valid("{'Type': 'Pass', 'QueryLanguage': 'JSONata', 'Output': "
 	    "{'a': '{% $states.input.a %}'}, 'Next': 'B'}",
 	    "'B': {'Type': 'Pass', 'ResultPath': '$.x', 'Assign': {'v.$': "
-	    "'$.a'}, 'Parameters': {'w.$': '$v'}, 'End': true}");
+	    "'$.a'}, 'End': true}");
 }
 END_TEST
 
@@ -611,6 +614,8 @@ START_TEST(test_path_errors)
 	    "'End': true}", NULL, "/States/S/Parameters/a/b.$", "");
 	one_error("{'Type': 'Pass', 'Parameters': {'a': [{'b.$': 'nope'}]}, "
 	    "'End': true}", NULL, "/States/S/Parameters/a/0/b.$", "");
+	one_error("{'Type': 'Pass', 'Parameters': {'b.$': '$v'}, 'End': true}",
+	    NULL, "/States/S/Parameters/b.$", "not supported by this engine");
 	one_error("{'Type': 'Pass', 'Parameters': {'b.$': 1}, 'End': true}",
 	    NULL, "/States/S/Parameters/b.$", "must be a string");
 	one_error("{'Type': 'Wait', 'SecondsPath': '$.a[*]', 'End': true}",
@@ -917,13 +922,85 @@ random_value(void)
 	}
 }
 
+/* No problem reported at or under prefix? */
+static int
+clean_under(const struct sl_asl_diags *d, const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	for (i = 0; i < d->n; i++)
+		if (strncmp(d->items[i].path, prefix, n) == 0 &&
+		    (d->items[i].path[n] == '\0' || d->items[i].path[n] == '/'))
+			return 0;
+	return 1;
+}
+
+/* What the validator passes, the engine's compilers must take: every
+ * top-level Choice rule and every payload template of a state that has no
+ * problem reported against it. */
+static int
+check_agrees_with_engine(const cJSON *def, const struct sl_asl_diags *d)
+{
+	static const char *tmpl[] = { "Parameters", "ResultSelector",
+		"ItemSelector" };
+	const cJSON *states = cJSON_GetObjectItemCaseSensitive(def, "States");
+	const cJSON *st, *r, *t;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_choice *c;
+	struct sl_payload *pl;
+	char path[512];
+	size_t k;
+	int i, checked = 0;
+
+	cJSON_ArrayForEach(st, states) {
+		if (st->string == NULL || strchr(st->string, '/') ||
+		    strchr(st->string, '~') ||
+		    cJSON_GetObjectItemCaseSensitive(st, "QueryLanguage"))
+			continue;
+		/* Only states the validator checked as their type. */
+		snprintf(path, sizeof(path), "/States/%s/Type", st->string);
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(st,
+		    "Type")) || !clean_under(d, path))
+			continue;
+		i = 0;
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(st,
+		    "Choices")) {
+			snprintf(path, sizeof(path), "/States/%s/Choices/%d",
+			    st->string, i++);
+			if (strcmp(cJSON_GetObjectItemCaseSensitive(st,
+			    "Type")->valuestring, "Choice") != 0 ||
+			    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(st,
+			    "Choices")) || !clean_under(d, path))
+				continue;
+			c = sl_choice_compile(r, path, &err);
+			ck_assert_msg(c != NULL, "validator passed %s but "
+			    "sl_choice_compile says: %s", path, err.msg);
+			sl_choice_free(c);
+			checked++;
+		}
+		for (k = 0; k < 3; k++) {
+			t = cJSON_GetObjectItemCaseSensitive(st, tmpl[k]);
+			snprintf(path, sizeof(path), "/States/%s/%s",
+			    st->string, tmpl[k]);
+			if (t == NULL || !clean_under(d, path))
+				continue;
+			pl = sl_payload_compile(t, path, &err);
+			ck_assert_msg(pl != NULL, "validator passed %s but "
+			    "sl_payload_compile says: %s", path, err.msg);
+			sl_payload_free(pl);
+			checked++;
+		}
+	}
+	return checked;
+}
+
 START_TEST(test_fuzz_mutations)
 {
 	struct sl_asl_diags d;
 	cJSON *base, *tree, *n, *parent, *r;
 	char *text, *printed, *s;
 	size_t len;
-	int i, k, m, total, invalid = 0;
+	int i, k, m, total, invalid = 0, agreed = 0;
 
 	rng_state = 20261126;
 	text = dq(fuzz_base);
@@ -958,6 +1035,7 @@ START_TEST(test_fuzz_mutations)
 		sl_asl_diags_init(&d);
 		if (sl_asl_validate(tree, &d) != 0)
 			invalid++;
+		agreed += check_agrees_with_engine(tree, &d);
 		ck_assert(d.n <= SL_ASL_DIAGS_MAX + 1);
 		sl_asl_diags_release(&d);
 		/* Byte-level damage to the text form. */
@@ -978,6 +1056,8 @@ START_TEST(test_fuzz_mutations)
 	}
 	/* The mutations did produce invalid definitions. */
 	ck_assert_int_gt(invalid, 500);
+	/* ... and the engine's compilers were asked about many of them. */
+	ck_assert_int_gt(agreed, 1000);
 	cJSON_Delete(base);
 	free(text);
 }
