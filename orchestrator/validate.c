@@ -371,7 +371,10 @@ check_jsonata_value(struct vctx *v, const cJSON *it)
 		return;
 	}
 	cJSON_ArrayForEach(c, it) {
-		old = cJSON_IsObject(it) ? push(v, c->string) : push_index(v, i);
+		if (cJSON_IsObject(it))
+			old = push(v, c->string);
+		else
+			old = push_index(v, i);
 		check_jsonata_value(v, c);
 		pop(v, old);
 		i++;

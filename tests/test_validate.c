@@ -195,9 +195,10 @@ START_TEST(test_valid_choice_operators)
 		    "{'Variable': '$.v', '%sPath': '$.w', 'Next': 'D'}, ",
 		    ops[i], op_value(ops[i]), ops[i]);
 	}
-	sl_buf_addstr(&b, "{'Variable': '$.v', 'StringMatches': 'log-*.t\\\\*t',"
-	    " 'Next': 'D'}, {'Variable': '$.v', 'IsNull': false, 'Next': 'D'},"
-	    " {'Variable': '$.v', 'IsPresent': true, 'Next': 'D'}, "
+	sl_buf_addstr(&b, "{'Variable': '$.v', 'StringMatches': "
+	    "'log-*.t\\\\*t', 'Next': 'D'}, "
+	    "{'Variable': '$.v', 'IsNull': false, 'Next': 'D'}, "
+	    "{'Variable': '$.v', 'IsPresent': true, 'Next': 'D'}, "
 	    "{'Variable': '$.v', 'IsNumeric': true, 'Next': 'D'}, "
 	    "{'Variable': '$.v', 'IsString': true, 'Next': 'D'}, "
 	    "{'Variable': '$.v', 'IsBoolean': true, 'Next': 'D'}, "
@@ -214,8 +215,8 @@ END_TEST
 START_TEST(test_valid_wait_fail_succeed)
 {
 	one_valid("{'Type': 'Wait', 'Seconds': 0, 'End': true}", NULL);
-	one_valid("{'Type': 'Wait', 'Timestamp': '2016-03-14T01:59:00.123+02:00',"
-	    " 'End': true}", NULL);
+	one_valid("{'Type': 'Wait', 'Timestamp': "
+	    "'2016-03-14T01:59:00.123+02:00', 'End': true}", NULL);
 	one_valid("{'Type': 'Wait', 'SecondsPath': '$.s', 'End': true}",
 	    NULL);
 	one_valid("{'Type': 'Wait', 'TimestampPath': '$.t', 'Next': 'X'}",
@@ -275,7 +276,7 @@ START_TEST(test_valid_jsonata)
 }
 END_TEST
 
-/* --- errors ---------------------------------------------------------------- */
+/* --- errors ------------------------------------------------------------ */
 
 START_TEST(test_top_level)
 {
@@ -829,7 +830,7 @@ START_TEST(test_deep_nesting)
 }
 END_TEST
 
-/* --- robustness -------------------------------------------------------------- */
+/* --- robustness -------------------------------------------------------- */
 
 static uint64_t rng_state;
 
