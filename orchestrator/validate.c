@@ -389,6 +389,28 @@ is_variable_ref_start(const char *s)
 	    (s[1] >= 'A' && s[1] <= 'Z'));
 }
 
+/* The JSONata values of a state's own fields (nested states, catchers
+ * and choice rules are checked where they are validated). */
+static void
+check_jsonata_fields(struct vctx *v, const cJSON *st)
+{
+	static const char *skip[] = { "Branches", "ItemProcessor", "Iterator",
+		"Catch", "Retry", "Choices", NULL };
+	const cJSON *c;
+	size_t k, old;
+
+	cJSON_ArrayForEach(c, st) {
+		for (k = 0; skip[k] != NULL; k++)
+			if (strcmp(skip[k], c->string) == 0)
+				break;
+		if (skip[k] != NULL)
+			continue;
+		old = push(v, c->string);
+		check_jsonata_value(v, c);
+		pop(v, old);
+	}
+}
+
 /* A variable reference in JSONPath mode: $name or $name.path. */
 static int
 is_variable_ref(const char *s)
@@ -753,13 +775,13 @@ check_target(struct vctx *v, const struct scope *s, const cJSON *obj,
 
 	if (t == NULL || scope_find(s, t) >= 0)
 		return;
+	/* AWS says 'Next' whatever the field (Default, StartAt too). */
 	if (name_exists_anywhere(v, t))
-		report(v, C_TARGET, field, "Missing '%s' target: %s (a state "
+		report(v, C_TARGET, field, "Missing 'Next' target: %s (a state "
 		    "cannot transition out of its Parallel branch or Map "
-		    "processor, or into one)", field, t);
+		    "processor, or into one)", t);
 	else
-		report(v, C_TARGET, field, "Missing '%s' target: %s", field,
-		    t);
+		report(v, C_TARGET, field, "Missing 'Next' target: %s", t);
 }
 
 /* --- fields -------------------------------------------------------------- */
@@ -829,6 +851,48 @@ check_state_fields(struct vctx *v, const cJSON *st, unsigned type,
 			    "language is %s", c->string,
 			    jsonata ? "JSONata" : "JSONPath");
 	}
+}
+
+/* Assign: an object whose keys are variable names (letters, digits and
+ * '_', not starting with a digit), with ".$" in JSONPath mode for values
+ * taken from a path or an intrinsic call. */
+static void
+check_assign(struct vctx *v, const cJSON *obj, int jsonata)
+{
+	const cJSON *as = cJSON_GetObjectItemCaseSensitive(obj, "Assign");
+	const cJSON *c;
+	const char *p;
+	size_t n, old;
+
+	if (as == NULL)
+		return;
+	if (!cJSON_IsObject(as)) {
+		report(v, C_SCHEMA, "Assign", "must be an object, not %s",
+		    type_name(as));
+		return;
+	}
+	old = push(v, "Assign");
+	cJSON_ArrayForEach(c, as) {
+		n = strlen(c->string);
+		if (!jsonata && n >= 2 && strcmp(c->string + n - 2, ".$") == 0)
+			n -= 2;
+		for (p = c->string; p < c->string + n; p++)
+			if (!(*p == '_' || (*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    (p > c->string && *p >= '0' && *p <= '9')))
+				break;
+		if (n == 0 || p < c->string + n)
+			report(v, C_SCHEMA, c->string, "'%.*s' is not a valid "
+			    "variable name (letters, digits and '_', not "
+			    "starting with a digit)", (int)n, c->string);
+		else if (n == 6 && strncmp(c->string, "states", 6) == 0)
+			report(v, C_SCHEMA, c->string, "'states' is a reserved "
+			    "variable name");
+	}
+	/* JSONata values are checked with the rest of the state. */
+	if (!jsonata)
+		check_template(v, as);
+	pop(v, old);
 }
 
 /* ErrorEquals: a non-empty array of non-empty strings; States.ALL only
@@ -983,9 +1047,7 @@ check_catch(struct vctx *v, const struct scope *s, const cJSON *st,
 			    SL_PATH_REFERENCE, 1, 0);
 		else
 			check_jsonata_value(v, r);
-		if (cJSON_GetObjectItemCaseSensitive(r, "Assign") &&
-		    !jsonata)
-			check_template_field(v, r, "Assign", 1);
+		check_assign(v, r, jsonata);
 		pop(v, o2);
 		i++;
 	}
@@ -1089,6 +1151,12 @@ check_resource(struct vctx *v, const cJSON *st, int jsonata)
 			    "required by arn:aws:states:::lambda:invoke (it "
 			    "names FunctionName)", jsonata ? "Arguments" :
 			    "Parameters");
+		return;
+	}
+	if (strcmp(r, "arn:aws:states:::lambda:invoke.waitForTaskToken") ==
+	    0) {
+		report(v, C_UNSUPPORTED, "Resource", "callback tasks "
+		    "('.waitForTaskToken') are not supported by this engine");
 		return;
 	}
 	if (strncmp(r, "arn:aws:states:::", 17) == 0) {
@@ -1238,6 +1306,7 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 			report(v, C_SCHEMA, "Condition", "must be a boolean "
 			    "or a JSONata expression");
 		check_target(v, s, rule, "Next", 1);
+		check_assign(v, rule, 1);
 		check_jsonata_value(v, rule);
 		return;
 	}
@@ -1352,8 +1421,8 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 	get_string(v, rule, "Comment", 0);
 	if (top)
 		check_target(v, s, rule, "Next", 1);
-	if (top && cJSON_GetObjectItemCaseSensitive(rule, "Assign"))
-		check_template_field(v, rule, "Assign", 1);
+	if (top)
+		check_assign(v, rule, 0);
 	/* Nested rules. */
 	sub = cJSON_GetObjectItemCaseSensitive(rule, "Not");
 	if (sub != NULL) {
@@ -1610,20 +1679,14 @@ validate_state(struct vctx *v, const struct scope *s, const cJSON *st,
 			if (type != T_MAP)
 				check_template_field(v, st, "Parameters", 1);
 		}
-		it = cJSON_GetObjectItemCaseSensitive(st, "Assign");
-		if (it != NULL)
-			check_template_field(v, st, "Assign", 1);
 	} else {
-		it = cJSON_GetObjectItemCaseSensitive(st, "Assign");
-		if (it != NULL && !cJSON_IsObject(it))
-			report(v, C_SCHEMA, "Assign", "must be an object, "
-			    "not %s", type_name(it));
 		it = cJSON_GetObjectItemCaseSensitive(st, "Arguments");
 		if (it != NULL && !cJSON_IsObject(it) && !is_jsonata_item(it))
 			report(v, C_SCHEMA, "Arguments", "must be an object "
 			    "or a JSONata expression, not %s", type_name(it));
-		check_jsonata_value(v, st);
+		check_jsonata_fields(v, st);
 	}
+	check_assign(v, st, jsonata);
 	if (type & T_ERRH) {
 		check_retry(v, st);
 		check_catch(v, s, st, jsonata);
@@ -1802,7 +1865,7 @@ validate_machine(struct vctx *v, const cJSON *m, int kind, int jsonata)
 	}
 	pop(v, old);
 	if (start != NULL && scope_find(&s, start) < 0)
-		report(v, C_TARGET, "StartAt", "Missing 'StartAt' target: %s",
+		report(v, C_TARGET, "StartAt", "Missing 'Next' target: %s",
 		    start);
 	if (!terminal)
 		report(v, C_END, NULL, "Workflow has no terminal state");

@@ -286,7 +286,7 @@ START_TEST(test_top_level)
 	expect_error("{'StartAt': 'A', 'States': {}}", "/States",
 	    "non-empty");
 	expect_error("{'StartAt': 'B', 'States': {'A': {'Type': 'Succeed'}}}",
-	    "/StartAt", "Missing 'StartAt' target: B");
+	    "/StartAt", "Missing 'Next' target: B");
 	expect_error("{'StartAt': 'A', 'Foo': 1, 'States': {'A': {'Type': "
 	    "'Succeed'}}}", "/Foo", "Field 'Foo' is not supported");
 	expect_error("{'StartAt': 'A', 'Version': '2.0', 'States': {'A': "
@@ -474,7 +474,7 @@ START_TEST(test_choice_errors)
 	    "exactly one of 'And', 'Or', 'Not'");
 	one_error("{'Type': 'Choice', 'Choices': [{'Variable': '$.a', "
 	    "'IsNull': true, 'Next': 'D'}], 'Default': 'Q'}", d,
-	    "/States/S/Default", "Missing 'Default' target: Q");
+	    "/States/S/Default", "Missing 'Next' target: Q");
 	one_error("{'Type': 'Choice', 'Choices': [{'Variable': '$.a', "
 	    "'IsNull': true, 'Next': 'Q'}]}", d, "/States/S/Choices/0/Next",
 	    "Missing 'Next' target: Q");
@@ -522,6 +522,10 @@ START_TEST(test_task_errors)
 	one_error("{'Type': 'Task', 'Resource': "
 	    "'arn:aws:states:::sqs:sendMessage', 'End': true}", NULL,
 	    "/States/S/Resource", "not supported by this engine");
+	one_error("{'Type': 'Task', 'Resource': "
+	    "'arn:aws:states:::lambda:invoke.waitForTaskToken', 'Parameters': "
+	    "{'FunctionName': 'f'}, 'End': true}", NULL, "/States/S/Resource",
+	    "'.waitForTaskToken') are not supported by this engine");
 	one_error("{'Type': 'Task', 'Resource': "
 	    "'arn:aws:states:::lambda:invoke', 'Parameters': {'Payload': 1}, "
 	    "'End': true}", NULL, "/States/S/Parameters", "FunctionName");
@@ -649,6 +653,55 @@ START_TEST(test_intrinsic_errors)
 	    "/States/S/Parameters/a.$", "");
 	one_error("{'Type': 'Fail', 'CausePath': 'States.Format(\\'x\\''}",
 	    NULL, "/States/S/CausePath", "");
+}
+END_TEST
+
+START_TEST(test_assign_jsonata_errors)
+{
+	one_error("{'Type': 'Pass', 'Assign': {'9lives': 1}, 'End': true}",
+	    NULL, "/States/S/Assign/9lives", "not a valid variable name");
+	one_error("{'Type': 'Pass', 'Assign': {'states': 1}, 'End': true}",
+	    NULL, "/States/S/Assign/states", "reserved");
+	one_error("{'Type': 'Pass', 'Assign': {'a.$': '$.x['}, 'End': true}",
+	    NULL, "/States/S/Assign/a.$", "");
+	one_error("{'Type': 'Pass', 'Assign': [], 'End': true}", NULL,
+	    "/States/S/Assign", "must be an object");
+	one_error("{'Type': 'Succeed', 'Assign': {}}", NULL,
+	    "/States/S/Assign", "not supported by Succeed states");
+	one_error("{'Type': 'Pass', 'QueryLanguage': 'JSONata', 'Output': "
+	    "{'a': '{% $states.input'}, 'End': true}", NULL,
+	    "/States/S/Output/a", "enclosed in '{%' and '%}'");
+	one_error("{'Type': 'Task', 'QueryLanguage': 'JSONata', 'Resource': "
+	    "'" LAMBDA "', 'Arguments': 5, 'End': true}", NULL,
+	    "/States/S/Arguments", "must be an object or a JSONata");
+	one_error("{'Type': 'Task', 'QueryLanguage': 'JSONata', 'Resource': "
+	    "'" LAMBDA "', 'TimeoutSeconds': 'soon', 'End': true}", NULL,
+	    "/States/S/TimeoutSeconds", "JSONata expression");
+	one_error("{'Type': 'Map', 'QueryLanguage': 'JSONata', 'Items': 3, "
+	    "'ItemProcessor': {'StartAt': 'A', 'States': {'A': {'Type': "
+	    "'Succeed'}}}, 'End': true}", NULL, "/States/S/Items",
+	    "array or a JSONata");
+	one_error("{'Type': 'Choice', 'QueryLanguage': 'JSONata', 'Choices': "
+	    "[{'Condition': 'yes', 'Next': 'D'}]}", "'D': {'Type': 'Succeed'}",
+	    "/States/S/Choices/0/Condition", "boolean or a JSONata");
+	expect_error("{'QueryLanguage': 'JSONata', 'StartAt': 'A', 'States': "
+	    "{'A': {'Type': 'Pass', 'QueryLanguage': 'JSONPath', 'End': "
+	    "true}}}", "/States/A/QueryLanguage", "cannot use JSONPath");
+	/* Each problem once, even in nested JSONata states. */
+	{
+		struct sl_asl_diags d;
+		int rc;
+
+		run("{'QueryLanguage': 'JSONata', 'StartAt': 'P', 'States': "
+		    "{'P': {'Type': 'Parallel', 'End': true, 'Branches': "
+		    "[{'StartAt': 'A', 'States': {'A': {'Type': 'Pass', "
+		    "'Output': '{% x', 'End': true}}}]}}}", &d, &rc);
+		ck_assert_int_eq(rc, -1);
+		ck_assert_uint_eq(d.n, 1);
+		ck_assert_str_eq(d.items[0].path,
+		    "/States/P/Branches/0/States/A/Output");
+		sl_asl_diags_release(&d);
+	}
 }
 END_TEST
 
@@ -1145,6 +1198,7 @@ validate_suite(void)
 	tcase_add_test(bad, test_retry_catch_errors);
 	tcase_add_test(bad, test_path_errors);
 	tcase_add_test(bad, test_intrinsic_errors);
+	tcase_add_test(bad, test_assign_jsonata_errors);
 	tcase_add_test(bad, test_parallel_map_errors);
 	tcase_add_test(bad, test_many_errors_reported);
 	tcase_add_test(bad, test_deep_nesting);
