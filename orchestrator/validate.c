@@ -1270,6 +1270,16 @@ check_fail(struct vctx *v, const cJSON *st, int jsonata)
 	}
 }
 
+/* Does every '\' of a StringMatches pattern escape a character? */
+static int
+escapes_complete(const char *p)
+{
+	for (; *p != '\0'; p++)
+		if (*p == '\\' && *++p == '\0')
+			return 0;
+	return 1;
+}
+
 /* One Choice Rule; top says whether it is directly in Choices. */
 static void
 check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
@@ -1363,18 +1373,10 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 			if (!cJSON_IsString(c))
 				report(v, C_SCHEMA, name, "must be a string, "
 				    "not %s", type_name(c));
-			else if (kind == K_MATCH) {
-				for (i = 0; c->valuestring[i] != '\0'; i++)
-					if (c->valuestring[i] == '\\' &&
-					    c->valuestring[++i] == '\0')
-						break;
-				if (i > 0 && c->valuestring[i] == '\0' &&
-				    c->valuestring[i - 1] == '\\' &&
-				    (i < 2 || c->valuestring[i - 2] != '\\'))
-					report(v, C_SCHEMA, name, "the pattern "
-					    "ends with an unfinished escape "
-					    "'\\'");
-			}
+			else if (kind == K_MATCH &&
+			    !escapes_complete(c->valuestring))
+				report(v, C_SCHEMA, name, "the pattern ends "
+				    "with an unfinished escape '\\'");
 			break;
 		case K_NUMBER:
 			if (!cJSON_IsNumber(c))
