@@ -245,6 +245,26 @@ sl_asl_diags_join(const struct sl_asl_diags *d)
 	return sl_buf_detach(&b, NULL);
 }
 
+char *
+sl_asl_diags_aws_message(const struct sl_asl_diags *d)
+{
+	struct sl_buf b;
+	size_t i;
+
+	sl_buf_init(&b);
+	sl_buf_addstr(&b, "Invalid State Machine Definition: '");
+	for (i = 0; i < d->n; i++) {
+		if (i > 0)
+			sl_buf_addstr(&b, ", ");
+		sl_buf_addf(&b, "%s: %s", d->items[i].code,
+		    d->items[i].message);
+		if (d->items[i].path[0] != '\0')
+			sl_buf_addf(&b, " at %s", d->items[i].path);
+	}
+	sl_buf_addch(&b, '\'');
+	return sl_buf_detach(&b, NULL);
+}
+
 /* --- locations and reporting --------------------------------------------- */
 
 /* Append one JSON Pointer segment (~ and / escaped) and return the previous
@@ -814,6 +834,21 @@ state_type_name(unsigned bit)
 	return "?";
 }
 
+/* Is member c of obj a repeat of an earlier member? Reports it once. */
+static int
+repeated_key(struct vctx *v, const cJSON *obj, const cJSON *c)
+{
+	const cJSON *d;
+
+	for (d = obj->child; d != c; d = d->next)
+		if (strcmp(d->string, c->string) == 0) {
+			report(v, C_SCHEMA, c->string, "the field '%s' appears "
+			    "more than once", c->string);
+			return 1;
+		}
+	return 0;
+}
+
 /* Every field of a state must be one its type accepts in its query
  * language; fields must not repeat. */
 static void
@@ -821,19 +856,12 @@ check_state_fields(struct vctx *v, const cJSON *st, unsigned type,
     int jsonata)
 {
 	const struct field_rule *r;
-	const cJSON *c, *d;
+	const cJSON *c;
 	size_t i;
 
 	cJSON_ArrayForEach(c, st) {
-		for (d = st->child; d != c; d = d->next)
-			if (strcmp(d->string, c->string) == 0)
-				break;
-		if (d != c) {
-			report(v, C_SCHEMA, c->string,
-			    "the field '%s' appears more than once",
-			    c->string);
+		if (repeated_key(v, st, c))
 			continue;
-		}
 		r = NULL;
 		for (i = 0; i < sizeof(field_rules) / sizeof(field_rules[0]);
 		    i++)
@@ -964,6 +992,8 @@ check_retry(struct vctx *v, const cJSON *st)
 			continue;
 		}
 		cJSON_ArrayForEach(c, r) {
+			if (repeated_key(v, r, c))
+				continue;
 			for (k = 0; allowed[k] != NULL; k++)
 				if (strcmp(allowed[k], c->string) == 0)
 					break;
@@ -1029,6 +1059,8 @@ check_catch(struct vctx *v, const struct scope *s, const cJSON *st,
 			continue;
 		}
 		cJSON_ArrayForEach(c, r) {
+			if (repeated_key(v, r, c))
+				continue;
 			for (k = 0; allowed[k] != NULL; k++)
 				if (strcmp(allowed[k], c->string) == 0)
 					break;
@@ -1322,6 +1354,8 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 	}
 	cJSON_ArrayForEach(c, rule) {
 		name = c->string;
+		if (repeated_key(v, rule, c))
+			continue;
 		if (strcmp(name, "And") == 0 || strcmp(name, "Or") == 0 ||
 		    strcmp(name, "Not") == 0) {
 			nbool++;
@@ -1824,6 +1858,8 @@ validate_machine(struct vctx *v, const cJSON *m, int kind, int jsonata)
 		return;
 	}
 	cJSON_ArrayForEach(c, m) {
+		if (repeated_key(v, m, c))
+			continue;
 		for (k = 0; allowed[k] != NULL; k++)
 			if (strcmp(allowed[k], c->string) == 0)
 				break;

@@ -49,6 +49,10 @@ void sl_asl_diags_add(struct sl_asl_diags *d, const char *code,
  * as "PATH: MESSAGE", separated by "; ". The caller frees it with free(3).
  * Never NULL ("" when there is none). */
 char *sl_asl_diags_join(const struct sl_asl_diags *d);
+/* The same in the form of AWS's InvalidDefinition message, for clients that
+ * parse it: "Invalid State Machine Definition: 'CODE: MESSAGE at PATH,
+ * ...'". The caller frees it with free(3). */
+char *sl_asl_diags_aws_message(const struct sl_asl_diags *d);
 
 /* Validate JSON text: a syntax error is reported with its line and column
  * (1-based), otherwise the parsed definition goes to sl_asl_validate.

@@ -338,6 +338,11 @@ START_TEST(test_unknown_and_missing_fields)
 	one_error("[]", NULL, "/States/S", "must be an object");
 	one_error("{'Type': 'Pass', 'End': true, 'End': true}", NULL,
 	    "/States/S/End", "more than once");
+	expect_error("{'StartAt': 'A', 'StartAt': 'A', 'States': {'A': "
+	    "{'Type': 'Succeed'}}}", "/StartAt", "more than once");
+	one_error("{'Type': 'Choice', 'Choices': [{'Variable': '$.a', "
+	    "'Variable': '$.b', 'IsNull': true, 'Next': 'S'}]}", NULL,
+	    "/States/S/Choices/0/Variable", "more than once");
 	one_error("{'Type': 'Pass', 'End': true, 'Comment': 3}", NULL,
 	    "/States/S/Comment", "must be a string");
 }
@@ -785,6 +790,9 @@ END_TEST
 
 START_TEST(test_many_errors_reported)
 {
+	static const char aws_pre[] = "Invalid State Machine Definition: '"
+	    "MISSING_TRANSITION_TARGET: Missing 'Next' target: Gone at "
+	    "/States/SendEmail/Next, ";
 	struct sl_asl_diags d;
 	char *all;
 	int rc;
@@ -815,6 +823,13 @@ START_TEST(test_many_errors_reported)
 	ck_assert(strstr(all, "/States/SendEmail/Retry/0/BackoffRate: must be "
 	    ">= 1.0; ") != NULL);
 	ck_assert_str_eq(d.items[d.n - 1].code, "MISSING_TRANSITION_TARGET");
+	free(all);
+	all = sl_asl_diags_aws_message(&d);
+	ck_assert_msg(strncmp(all, aws_pre, strlen(aws_pre)) == 0, "%s", all);
+	ck_assert_msg(strstr(all, ", SCHEMA_VALIDATION_FAILED: must be >= 1.0 "
+	    "at /States/SendEmail/Retry/0/BackoffRate, ") != NULL, "%s", all);
+	ck_assert_msg(strstr(all, ", MISSING_TRANSITION_TARGET: State \"C\" "
+	    "is not reachable. at /States/C'") != NULL, "%s", all);
 	free(all);
 	sl_asl_diags_release(&d);
 	ck_assert_uint_eq(d.n, 0);
