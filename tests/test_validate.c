@@ -829,7 +829,8 @@ START_TEST(test_many_errors_reported)
 	ck_assert_msg(strstr(all, ", SCHEMA_VALIDATION_FAILED: must be >= 1.0 "
 	    "at /States/SendEmail/Retry/0/BackoffRate, ") != NULL, "%s", all);
 	ck_assert_msg(strstr(all, ", MISSING_TRANSITION_TARGET: State \"C\" "
-	    "is not reachable. at /States/C'") != NULL, "%s", all);
+	    "is not reachable. at /States/C, ") != NULL, "%s", all);
+	ck_assert_str_eq(all + strlen(all) - 13, "at /States/P'");
 	free(all);
 	sl_asl_diags_release(&d);
 	ck_assert_uint_eq(d.n, 0);
