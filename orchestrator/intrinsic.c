@@ -676,6 +676,18 @@ uuid4(const uint8_t r[16], char out[37])
 	out[j] = '\0';
 }
 
+/* AWS reads "-0" as 0: drop the sign of negative zeros. */
+static void
+unsign_zeros(cJSON *v)
+{
+	cJSON *c;
+
+	if (cJSON_IsNumber(v) && v->valuedouble == 0)
+		cJSON_SetNumberValue(v, 0.0);
+	for (c = v->child; c; c = c->next)
+		unsign_zeros(c);
+}
+
 static cJSON *eval_call(const struct sl_intrinsic *f, const cJSON *doc,
     const cJSON *ctx, const char *field, struct sl_err *err);
 
@@ -741,6 +753,7 @@ format_count:
 			    "valid JSON text: '%s'", a[0].v->valuestring);
 			return NULL;
 		}
+		unsign_zeros(r);
 		return r;
 	case FN_JSONTOSTRING:
 		s = cJSON_PrintUnformatted(a[0].v);
