@@ -432,8 +432,8 @@ START_TEST(test_conformance_recordings)
 	closedir(d);
 	sl_buf_release(&path);
 	fprintf(stderr, "asldata: %d recorded cases passed, %d failed, %d "
-	    "skipped (other state types, Lambda, whole context objects)\n", pass,
-	    failn, skip);
+	    "skipped (other state types, Lambda, whole context objects)\n",
+	    pass, failn, skip);
 	ck_assert_int_gt(pass, 0);
 	ck_assert_int_eq(failn, 0);
 }
