@@ -120,6 +120,12 @@ START_TEST(test_format)
 	CALL_EQ("States.Format('it\\'s \\{\\} {} \\\\', 'ok')", NULL,
 	    "\"it's {} ok \\\\\"");
 	CALL_EQ("States.Format('{}{}', true, 'x')", NULL, "\"truex\"");
+	/* Java's Double.toString forms. */
+	CALL_EQ("States.Format('{} {} {} {} {}', 0.001, 0.0001, 12345.5, "
+	    "-2.5e-7, 1.25e300)", NULL,
+	    "\"0.001 1.0E-4 12345.5 -2.5E-7 1.25E300\"");
+	CALL_EQ("States.Format('{} {}', 0.1, 100.125)", NULL,
+	    "\"0.1 100.125\"");
 	CALL_EQ("States.Format($.t, 1, 'b')", "{\"t\": \"a{}b{}\"}",
 	    "\"a1bb\"");
 	CALL_FAILS("States.Format($.t, 1)", "{\"t\": \"a\"}",
