@@ -58,6 +58,14 @@ START_TEST(test_string_ops)
 	    1);
 	ck_assert_int_eq(op("StringGreaterThanEquals", "\"b\"", "\"a\"",
 	    NULL), 0);
+	ck_assert_int_eq(op("StringLessThan", "\"ab\"", "\"a\"", NULL), 1);
+	ck_assert_int_eq(op("StringLessThan", "\"\\u00e9\"", "\"z\"", NULL),
+	    1);
+	/* U+1F600 sorts as its surrogate D83D, below U+FF01 (UTF-16). */
+	ck_assert_int_eq(op("StringLessThan", "\"\\uff01\"",
+	    "\"\\ud83d\\ude00\"", NULL), 1);
+	ck_assert_int_eq(op("StringGreaterThan", "\"\\u00e9\"",
+	    "\"\\ud83d\\ude00\"", NULL), 1);
 	ck_assert_int_eq(op("StringEqualsPath", "\"$.Value\"", "\"x\"",
 	    "\"x\""), 1);
 	ck_assert_int_eq(op("StringLessThanPath", "\"$.Value\"", "\"x\"",
