@@ -12,8 +12,10 @@
 struct sl_payload;
 
 /* Compile tmpl (borrowed; the payload keeps its own copy). field names the
- * field for messages, e.g. "/States/Foo/Parameters". NULL + err (every
- * problem is reported as "<field>/<key>: <what>") on a bad path or call. */
+ * field for messages, e.g. "/States/Foo/Parameters". NULL + err (type
+ * "InvalidDefinition"; every problem is reported as "<field>/<key>: <what>",
+ * nested keys and array indices joined by '/') on a ".$" value that is not
+ * a string, not a path and not a call, or a bad path or call. */
 struct sl_payload *sl_payload_compile(const cJSON *tmpl, const char *field,
     struct sl_err *err);
 void sl_payload_free(struct sl_payload *p);
