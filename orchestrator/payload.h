@@ -22,7 +22,11 @@ void sl_payload_free(struct sl_payload *p);
 
 /* Evaluate: a new tree the caller owns, or NULL + err with the ASL error
  * AWS raises (States.Runtime for a path that matches nothing,
- * States.IntrinsicFailure for a failing intrinsic) and its message. */
+ * States.IntrinsicFailure for a failing intrinsic) and its message, e.g.
+ *   The JSONPath '$.x' specified for the field 'key.$' could not be found
+ *   in the input '<doc as compact JSON>'
+ * (the interpreter prefixes "An error occurred while executing the state
+ * ..."). A multi path that matches nothing gives [], as on AWS. */
 cJSON *sl_payload_eval(const struct sl_payload *p, const cJSON *doc,
     const cJSON *ctx, struct sl_err *err);
 
