@@ -173,12 +173,12 @@ add_step(struct sl_path *path, enum step_kind kind, int descent)
 	return s;
 }
 
-/* A dot name ends at '.', '[' or the end; inside a filter also at spaces,
+/* A dot name ends at '.', '[', ']' or the end; inside a filter also at spaces,
  * operators and ')'. */
 static int
 name_char(const struct parser *ps, char c)
 {
-	if (c == '\0' || c == '.' || c == '[')
+	if (c == '\0' || c == '.' || c == '[' || c == ']')
 		return 0;
 	if (ps->in_filter && strchr(" \t)=!<>&|,", c) != NULL)
 		return 0;
@@ -704,7 +704,7 @@ fexpr_eval(const struct fexpr *e, const cJSON *cur, const cJSON *root)
 	l = operand_value(&e->l, cur, root);
 	r = operand_value(&e->r, cur, root);
 	if (l == NULL || r == NULL)
-		return 0;
+		return e->op == OP_NE && l != r; /* one side missing */
 	if (e->op == OP_EQ)
 		return sl_json_equal(l, r);
 	if (e->op == OP_NE)
@@ -1081,8 +1081,8 @@ sl_path_assign(const struct sl_path *p, cJSON **doc, cJSON *value,
 			next = cJSON_GetObjectItemCaseSensitive(node, s->name);
 			if (i + 1 == p->nsteps) {
 				if (next)
-					cJSON_ReplaceItemViaPointer(node, next,
-					    value);
+					cJSON_ReplaceItemInObjectCaseSensitive(
+					    node, s->name, value);
 				else
 					cJSON_AddItemToObject(node, s->name,
 					    value);
