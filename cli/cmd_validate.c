@@ -16,7 +16,7 @@ read_file(const char *path, struct sl_buf *b)
 	char chunk[65536];
 	FILE *f;
 	size_t n;
-	int rc = 0;
+	int rc = 0, saved;
 
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (f == NULL)
@@ -25,8 +25,10 @@ read_file(const char *path, struct sl_buf *b)
 		sl_buf_add(b, chunk, n);
 	if (ferror(f))
 		rc = -1;
+	saved = errno;
 	if (f != stdin)
 		fclose(f);
+	errno = saved;
 	return rc;
 }
 
@@ -44,6 +46,7 @@ cli_cmd_validate(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	sl_buf_init(&text);
+	errno = 0;
 	if (read_file(argv[1], &text) < 0) {
 		fprintf(stderr, "sluice validate: %s: %s\n", argv[1],
 		    strerror(errno));

@@ -412,6 +412,9 @@ START_TEST(test_state_names)
 	sl_buf_addstr(&b, "': {'Type': 'Succeed'}}}");
 	expect_valid(b.data);
 	sl_buf_release(&b);
+	/* Locations are JSON Pointers: '/' and '~' in names are escaped. */
+	expect_error("{'StartAt': 'a/b~c', 'States': {'a/b~c': {'Type': "
+	    "'Pass', 'End': 1}}}", "/States/a~1b~0c/End", "boolean");
 	/* Names are unique in the whole definition, branches included. */
 	one_error("{'Type': 'Parallel', 'Branches': [{'StartAt': 'S', "
 	    "'States': {'S': {'Type': 'Succeed'}}}], 'End': true}", NULL,

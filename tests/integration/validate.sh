@@ -88,6 +88,8 @@ grep -q 'line 2, column 14' "$tmp/err" ||
     fail "syntax error position wrong: $(cat "$tmp/err")"
 
 expect 2 "$tmp/does-not-exist.json"
+grep -q 'does-not-exist.json' "$tmp/err" || fail "unreadable file not named"
+expect 2 "$tmp"
 expect 2
 expect 2 "$tmp/good.asl.json" extra
 
