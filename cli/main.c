@@ -6,6 +6,8 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
+	{ "validate", cli_cmd_validate,
+	    "validate FILE.asl.json  check a definition offline" },
 	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ "invoke", cmd_invoke,
