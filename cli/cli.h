@@ -22,6 +22,13 @@ int cmd_run(int argc, char **argv);
 int cmd_invoke(int argc, char **argv);
 int cmd_functions(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_machines(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_executions(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
 /* Offline: run a definition with real functions (cmd_exec.c). */
 int cmd_exec(int argc, char **argv);
 /* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
