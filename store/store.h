@@ -342,7 +342,9 @@ struct sl_store_exec_end {
 	size_t n;
 };
 
-/* Finish a RUNNING execution (drops its checkpoint). If its machine is
+/* Finish a RUNNING execution (drops its checkpoint); StopExecution is a
+ * finish with SL_EXEC_ABORTED, its error and cause, and an
+ * ExecutionAborted event. If its machine is
  * DELETING and this was its last running execution, the machine is deleted
  * now, with its executions. ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
 int sl_store_exec_finish(struct sl_store *s, const char *arn,

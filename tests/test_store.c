@@ -1426,6 +1426,109 @@ START_TEST(test_disk_full_commit)
 }
 END_TEST
 
+/* A backend that loses its transaction on demand: the front's part of
+ * group commit, independent of SQLite. */
+struct sl_store_backend {
+	int lose_next;  /* the next write fails taking the transaction */
+	int in_txn;     /* writes in the open transaction */
+	int committed;  /* writes committed */
+	int commits;
+};
+
+static void
+fake_close(struct sl_store_backend *be)
+{
+	free(be);
+}
+
+static const char *
+fake_path(const struct sl_store_backend *be)
+{
+	(void)be;
+	return "fake";
+}
+
+static uint64_t
+fake_db_commits(const struct sl_store_backend *be)
+{
+	return (uint64_t)be->commits;
+}
+
+static int
+fake_commit(struct sl_store_backend *be, struct sl_err *err)
+{
+	(void)err;
+	if (be->in_txn == 0)
+		return 0;
+	be->committed += be->in_txn;
+	be->in_txn = 0;
+	be->commits++;
+	return 0;
+}
+
+static int
+fake_notify_add(struct sl_store_backend *be, const char *topic,
+    const char *message, const char *publisher, int64_t now, int64_t *id,
+    struct sl_err *err)
+{
+	(void)topic;
+	(void)message;
+	(void)publisher;
+	(void)now;
+	if (be->lose_next) {
+		be->lose_next = 0;
+		be->in_txn = 0;
+		sl_err_set(err, "ServiceUnavailable", "fake: I/O error");
+		return SL_STORE_BATCH_LOST;
+	}
+	*id = ++be->in_txn;
+	return 0;
+}
+
+START_TEST(test_lost_batch)
+{
+	static const struct sl_store_ops ops = { .name = "fake",
+		.close = fake_close, .path = fake_path,
+		.db_commits = fake_db_commits, .commit = fake_commit,
+		.notify_add = fake_notify_add };
+	struct sl_store_backend *be = xcalloc(1, sizeof(*be));
+	struct sl_store *s = sl_store_new(&ops, be, NULL);
+	struct sl_err err = SL_ERR_INIT;
+	struct acks a = { 0 };
+	struct ack k[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		k[i].a = &a;
+		k[i].id = i;
+	}
+	/* Writes 0-2, then 3 fails and takes 0-2 along; 4-5 go on. */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 0,
+		    NULL, ack_cb, &k[i], &err), 0);
+	be->lose_next = 1;
+	ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 0, NULL,
+	    ack_cb, &k[3], &err), -1);
+	ck_assert_str_eq(err.type, "ServiceUnavailable");
+	for (i = 4; i < 6; i++)
+		ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 0,
+		    NULL, ack_cb, &k[i], &err), 0);
+	ck_assert_int_eq(a.n, 0);
+	ck_assert_int_eq(sl_store_flush(s, &err), 0);
+	ck_assert_int_eq(a.failed, 3);
+	ck_assert_int_eq(a.ok, 2);
+	ck_assert_str_eq(a.last_type, "ServiceUnavailable");
+	/* Failed ones are told first, in order; 3 was refused outright. */
+	ck_assert_int_eq(a.order[0], 0);
+	ck_assert_int_eq(a.order[2], 2);
+	ck_assert_int_eq(a.order[3], 4);
+	ck_assert_int_eq(a.order[4], 5);
+	ck_assert_int_eq(be->committed, 2);
+	ck_assert_int_eq(be->commits, 1);
+	sl_store_close(s);
+}
+END_TEST
+
 /* --- retention --------------------------------------------------------- */
 
 START_TEST(test_retention)
@@ -1515,6 +1618,7 @@ store_suite(void)
 	tcase_add_test(tc, test_unwritable);
 	tcase_add_test(tc, test_disk_full_statement);
 	tcase_add_test(tc, test_disk_full_commit);
+	tcase_add_test(tc, test_lost_batch);
 	tcase_add_test(tc, test_retention);
 	suite_add_tcase(s, tc);
 	return s;
