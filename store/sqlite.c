@@ -539,7 +539,9 @@ sm_create_in(struct sl_store_backend *be, const struct sl_store_sm_create *in,
 			r = sl_err_set(err, "StateMachineDeleting",
 			    "State Machine is being deleted: '%s'", in->arn);
 		else if (!streq(cur.definition, in->definition) ||
-		    cur.type != in->type || !streq(cur.role_arn, in->role_arn))
+		    cur.type != in->type ||
+		    !streq(cur.role_arn, in->role_arn) ||
+		    !streq(cur.extra, in->extra))
 			r = sl_err_set(err, "StateMachineAlreadyExists",
 			    "State Machine Already Exists: '%s'", in->arn);
 		else {

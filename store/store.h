@@ -220,7 +220,8 @@ struct sl_store_sm_create {
 };
 
 /* CreateStateMachine. If a machine of that ARN exists with the same
- * definition, type and role, it is returned (AWS's idempotency); otherwise
+ * definition, type, role and extra, it is returned (AWS's idempotency,
+ * which compares logging and tracing configurations too); otherwise
  * StateMachineAlreadyExists (StateMachineDeleting while it is being
  * deleted). out (may be NULL) receives the record; *existed (may be NULL)
  * tells which. */

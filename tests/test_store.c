@@ -312,12 +312,17 @@ START_TEST(test_sm_lifecycle)
 	ck_assert_str_eq(sm2.revision_id, sm.revision_id);
 	ck_assert_int_eq(sm2.creation_date, 111);
 	sl_store_sm_release(&sm2);
-	/* Different definition: conflict. */
+	/* Different definition, or configuration: conflict. */
 	in.definition = DEF2;
 	ck_assert_int_eq(sl_store_sm_create(s, &in, NULL, NULL, NULL, NULL,
 	    &err), -1);
 	ck_assert_str_eq(err.type, "StateMachineAlreadyExists");
 	in.definition = DEF1;
+	in.extra = "{\"tracingConfiguration\":{\"enabled\":true}}";
+	ck_assert_int_eq(sl_store_sm_create(s, &in, NULL, NULL, NULL, NULL,
+	    &err), -1);
+	ck_assert_str_eq(err.type, "StateMachineAlreadyExists");
+	in.extra = NULL;
 	in.name = "bad name";
 	ck_assert_int_eq(sl_store_sm_create(s, &in, NULL, NULL, NULL, NULL,
 	    &err), -1);
