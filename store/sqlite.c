@@ -80,7 +80,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  timestamp INTEGER NOT NULL,"
 	"  publisher TEXT,"
 	"  message TEXT NOT NULL);"
-	"CREATE INDEX notifications_topic ON notifications(topic, id);",
+	"CREATE INDEX notifications_topic ON notifications(topic, id);"
+	"CREATE INDEX notifications_time ON notifications(timestamp);",
 };
 
 enum stmt_id {
@@ -1747,9 +1748,12 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 	 * commit, so that a commit is durable when COMMIT returns (NORMAL
 	 * would sync only at checkpoints: a power loss could take back the
 	 * last commits, which a client was already told about). */
+	/* journal_size_limit: a WAL that a big batch grew is cut back to
+	 * 64 MB at the next checkpoint. */
 	sql = xasprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = %s;"
 	    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
-	    "PRAGMA foreign_keys = OFF;",
+	    "PRAGMA foreign_keys = OFF;"
+	    "PRAGMA journal_size_limit = 67108864;",
 	    cfg->sync == SL_STORE_SYNC_NORMAL ? "NORMAL" : "FULL");
 	rc = exec_sql(be, sql, "setting it up", err);
 	free(sql);

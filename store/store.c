@@ -349,6 +349,8 @@ sl_store_new(const struct sl_store_ops *ops, struct sl_store_backend *be,
 	return s;
 }
 
+/* SQLite is the one backend so far; a PostgreSQL one would be chosen here
+ * from the configuration. */
 struct sl_store *
 sl_store_open(const struct sl_store_config *cfg, struct sl_err *err)
 {
