@@ -275,10 +275,31 @@ db_fail(struct sl_store_backend *be, int rc, const char *what,
 	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
 		return sl_err_set(err, type, "%s: database is corrupt (%s) "
 		    "while %s", be->path, msg, what);
-	if (prim == SQLITE_IOERR && be->db != NULL &&
-	    sqlite3_system_errno(be->db) != 0)
-		return sl_err_set(err, type, "%s: %s while %s (%s)", be->path,
-		    msg, what, strerror(sqlite3_system_errno(be->db)));
+	if (prim == SQLITE_IOERR) {
+		const char *op = "";
+		int sys = be->db != NULL ? sqlite3_system_errno(be->db) : 0;
+
+		switch (rc) {
+		case SQLITE_IOERR_WRITE:
+			op = ": a write failed (disk full, or a file size "
+			    "limit?)";
+			break;
+		case SQLITE_IOERR_FSYNC:
+		case SQLITE_IOERR_DIR_FSYNC:
+			op = ": fsync failed";
+			break;
+		case SQLITE_IOERR_READ:
+		case SQLITE_IOERR_SHORT_READ:
+			op = ": a read failed";
+			break;
+		case SQLITE_IOERR_TRUNCATE:
+			op = ": truncating failed";
+			break;
+		}
+		return sl_err_set(err, type, "%s: %s%s%s%s while %s",
+		    be->path, msg, op, sys ? ": " : "", sys ? strerror(sys) :
+		    "", what);
+	}
 	return sl_err_set(err, type, "%s: %s while %s", be->path, msg, what);
 }
 
@@ -1697,9 +1718,16 @@ quick_check(struct sl_store_backend *be, struct sl_err *err)
 		return -1;
 	}
 	if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		char *what = xstrdup((const char *)sqlite3_column_text(st, 0));
+		char *p;
+
+		for (p = what; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = ' ';
 		sl_err_set(err, "InternalFailure",
-		    "%s: database is corrupt (integrity check: %.200s)",
-		    be->path, (const char *)sqlite3_column_text(st, 0));
+		    "%s: database is corrupt (integrity check: %.300s)",
+		    be->path, what);
+		free(what);
 		sqlite3_finalize(st);
 		return -1;
 	}

@@ -1416,6 +1416,8 @@ START_TEST(test_disk_full_commit)
 	ck_assert_int_eq(b.ok, 0);
 	ck_assert_str_eq(b.last_type, "ServiceUnavailable");
 	ck_assert_msg(strstr(err.msg, "sluice.db") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "write failed") != NULL ||
+	    strstr(err.msg, "full") != NULL, "%s", err.msg);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
 	/* The store goes on; nothing of the failed batch is there. */
 	ck_assert_int_eq(sl_store_notify_add(s, "t", "{\"after\":1}", NULL, 3,
