@@ -116,6 +116,7 @@ enum stmt_id {
 	S_EXEC_LIST_SM,
 	S_EXEC_LIST_SM_STATUS,
 	S_EXEC_RUNNING,
+	S_EXEC_RESUME,
 	S_EXEC_SEQ,
 	S_HISTORY_FWD,
 	S_HISTORY_REV,
@@ -208,6 +209,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
 	    "  AND r.revision_id = e.revision_id"
 	    " WHERE e.status = 0 ORDER BY e.seq",
+	[S_EXEC_RESUME] = "SELECT e.seq, e.status, e.start_date, e.stop_date,"
+	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
+	    " r.definition,"
+	    " (SELECT max(id) FROM events WHERE exec_seq = e.seq)"
+	    " FROM executions e"
+	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
+	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
+	    "  AND r.revision_id = e.revision_id"
+	    " WHERE e.arn = ?1",
 	[S_EXEC_SEQ] = "SELECT seq FROM executions WHERE arn = ?1",
 	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, json"
 	    " FROM events WHERE exec_seq = ?1 AND id > ?2 ORDER BY id"
@@ -1217,15 +1227,17 @@ be_exec_list(struct sl_store_backend *be, const char *sm_arn,
 }
 
 static int
-be_exec_running(struct sl_store_backend *be, struct sl_store_exec_list *out,
-    struct sl_err *err)
+be_exec_running(struct sl_store_backend *be, const char *arn,
+    struct sl_store_exec_list *out, struct sl_err *err)
 {
-	sqlite3_stmt *st = stmt(be, S_EXEC_RUNNING, err);
+	sqlite3_stmt *st = stmt(be, arn ? S_EXEC_RESUME : S_EXEC_RUNNING, err);
 	size_t cap = 0;
 	int r;
 
 	if (st == NULL)
 		return -1;
+	if (arn != NULL)
+		bind_text(st, 1, arn);
 	while ((r = row(be, st, "listing running executions", err)) == 1) {
 		struct sl_store_exec *e;
 

@@ -785,7 +785,35 @@ sl_store_exec_running(struct sl_store *s, struct sl_store_exec_list *out,
     struct sl_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	return s->ops->exec_running(s->be, out, err);
+	return s->ops->exec_running(s->be, NULL, out, err);
+}
+
+int
+sl_store_exec_resume(struct sl_store *s, const char *arn,
+    struct sl_store_exec *out, struct sl_err *err)
+{
+	struct sl_store_exec_list l = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (need(arn, "executionArn", err) < 0 ||
+	    s->ops->exec_running(s->be, arn, &l, err) < 0)
+		return -1;
+	if (l.n == 0) {
+		sl_store_exec_list_release(&l);
+		return sl_err_set(err, "ExecutionDoesNotExist",
+		    "Execution Does Not Exist: '%s'", arn);
+	}
+	if (l.items[0].status != SL_EXEC_RUNNING) {
+		sl_err_set(err, SL_STORE_NOT_RUNNING,
+		    "Execution '%s' is not running: it is %s", arn,
+		    sl_store_exec_status_name(l.items[0].status));
+		sl_store_exec_list_release(&l);
+		return -1;
+	}
+	*out = l.items[0];
+	l.n = 0;
+	sl_store_exec_list_release(&l);
+	return 0;
 }
 
 /* --- history ----------------------------------------------------------- */

@@ -381,6 +381,13 @@ void sl_store_exec_list_release(struct sl_store_exec_list *l);
 int sl_store_exec_running(struct sl_store *s, struct sl_store_exec_list *out,
     struct sl_err *err);
 
+/* The same for one execution: after a failed commit the engine's memory is
+ * ahead of the store; it reloads the executions whose writes failed and
+ * goes on from their last committed state, as after a restart.
+ * ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
+int sl_store_exec_resume(struct sl_store *s, const char *arn,
+    struct sl_store_exec *out, struct sl_err *err);
+
 /* --- history --------------------------------------------------------- */
 
 struct sl_store_history_query {
@@ -502,7 +509,9 @@ struct sl_store_ops {
 	int (*exec_list)(struct sl_store_backend *be, const char *sm_arn,
 	    int status_filter, int64_t before, size_t limit,
 	    struct sl_store_exec_list *out, struct sl_err *err);
-	int (*exec_running)(struct sl_store_backend *be,
+	/* arn NULL: every RUNNING execution; else that one, RUNNING or
+	 * not (the front checks). */
+	int (*exec_running)(struct sl_store_backend *be, const char *arn,
 	    struct sl_store_exec_list *out, struct sl_err *err);
 	/* Events after (or, reversed, before) event id `from` (0 = from the
 	 * start / the end), raw JSON; ExecutionDoesNotExist. */

@@ -480,7 +480,17 @@ START_TEST(test_exec_lifecycle)
 	ck_assert_str_eq(run.items[0].definition, DEF1);
 	sl_store_exec_list_release(&run);
 
+	ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), 0);
+	ck_assert_str_eq(ex.checkpoint, "{\"at\":\"C\"}");
+	ck_assert_int_eq(ex.last_event_id, 5);
+	ck_assert_str_eq(ex.definition, DEF1);
+	sl_store_exec_release(&ex);
 	ck_assert_int_eq(finish(s, arn, SL_EXEC_FAILED, 6, 9000, &err), 0);
+	ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), -1);
+	ck_assert_str_eq(err.type, SL_STORE_NOT_RUNNING);
+	ck_assert_int_eq(sl_store_exec_resume(s, EX_ARN "m:none", &ex, &err),
+	    -1);
+	ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
 	ck_assert_int_eq(sl_store_exec_get(s, arn, &ex, &err), 0);
 	ck_assert_int_eq(ex.status, SL_EXEC_FAILED);
 	ck_assert_str_eq(ex.error, "States.TaskFailed");
