@@ -22,9 +22,10 @@
  * the change is durable and may be acknowledged (with SL_STORE_SYNC_FULL,
  * even against a power loss). If the commit fails (disk full, I/O error),
  * the whole batch is rolled back and every callback of that batch runs
- * with the error; everything committed before stays. A callback runs if
- * and only if its write call returned 0. Callbacks may issue new writes:
- * those go into the next batch.
+ * with the error; everything committed before stays (the engine then
+ * reloads the executions concerned with sl_store_exec_resume()). A
+ * callback runs if and only if its write call returned 0. Callbacks may
+ * issue new writes: those go into the next batch.
  *
  * Reads see every accepted write, including ones of the current batch that
  * are not yet durable (so a reply to a read may show a change that a
