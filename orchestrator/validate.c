@@ -923,6 +923,28 @@ check_assign(struct vctx *v, const cJSON *obj, int jsonata)
 	pop(v, old);
 }
 
+/* The error names the States Language defines (besides States.ALL). */
+static int
+is_predefined_error(const char *name)
+{
+	static const char *names[] = { "States.Timeout",
+		"States.HeartbeatTimeout", "States.TaskFailed",
+		"States.Permissions", "States.ResultPathMatchFailure",
+		"States.ParameterPathFailure", "States.QueryEvaluationError",
+		"States.BranchFailed", "States.NoChoiceMatched",
+		"States.IntrinsicFailure",
+		"States.ExceedToleratedFailureThreshold",
+		"States.ItemReaderFailed", "States.ResultWriterFailed",
+		"States.DataLimitExceeded", "States.Runtime",
+		"States.Http.Socket", NULL };
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* ErrorEquals: a non-empty array of non-empty strings; States.ALL only
  * alone. Returns 1 when the list is exactly [States.ALL]. */
 static int
@@ -952,6 +974,14 @@ check_error_equals(struct vctx *v, const cJSON *obj)
 			pop(v, o2);
 		} else if (strcmp(e->valuestring, "States.ALL") == 0)
 			all = 1;
+		else if (strncmp(e->valuestring, "States.", 7) == 0 &&
+		    !is_predefined_error(e->valuestring)) {
+			o2 = push_index(v, i);
+			report(v, C_SCHEMA, NULL, "'%s' is not a predefined "
+			    "error name (names starting with 'States.' are "
+			    "reserved)", e->valuestring);
+			pop(v, o2);
+		}
 		i++;
 	}
 	if (all && i > 1)

@@ -157,7 +157,9 @@ START_TEST(test_valid_task)
 	    "'States.Timeout'], 'IntervalSeconds': 2, 'MaxAttempts': 0, "
 	    "'BackoffRate': 1.5, 'MaxDelaySeconds': 10, 'JitterStrategy': "
 	    "'FULL', 'Comment': 'r'}, {'ErrorEquals': ['States.ALL']}], "
-	    "'Catch': [{'ErrorEquals': ['Oops'], 'Next': 'H', 'ResultPath': "
+	    "'Catch': [{'ErrorEquals': ['Oops', 'States.TaskFailed', "
+	    "'States.Permissions', 'States.DataLimitExceeded'], 'Next': 'H', "
+	    "'ResultPath': "
 	    "'$.err'}, {'ErrorEquals': ['States.ALL'], 'Next': 'H'}], "
 	    "'End': true}", "'H': {'Type': 'Fail', 'Error': 'E', "
 	    "'Cause': 'C'}");
@@ -591,6 +593,8 @@ START_TEST(test_retry_catch_errors)
 	    NULL, "/States/S/Retry/0/JitterStrategy", "'FULL' or 'NONE'");
 	RC("'Retry': [{'ErrorEquals': ['E'], 'Next': 'H'}]", h,
 	    "/States/S/Retry/0/Next", "not supported in a retrier");
+	RC("'Retry': [{'ErrorEquals': ['States.Timout']}]", NULL,
+	    "/States/S/Retry/0/ErrorEquals/0", "not a predefined error name");
 	RC("'Retry': [{'ErrorEquals': ['States.ALL', 'E']}]", NULL,
 	    "/States/S/Retry/0/ErrorEquals", "alone");
 	RC("'Retry': [{'ErrorEquals': ['States.ALL']}, {'ErrorEquals': "
