@@ -1040,8 +1040,8 @@ check_retry(struct vctx *v, const cJSON *st)
 		    SL_ASL_MAX_SECONDS, 0);
 		check_int_field(v, r, "MaxAttempts", 0, SL_ASL_MAX_SECONDS,
 		    0);
-		check_int_field(v, r, "MaxDelaySeconds", 1,
-		    SL_ASL_MAX_SECONDS, 0);
+		/* AWS caps the retry delay at a year and a day. */
+		check_int_field(v, r, "MaxDelaySeconds", 1, 31622400, 0);
 		it = cJSON_GetObjectItemCaseSensitive(r, "BackoffRate");
 		if (it != NULL && !cJSON_IsNumber(it))
 			report(v, C_SCHEMA, "BackoffRate",
