@@ -1040,7 +1040,7 @@ check_retry(struct vctx *v, const cJSON *st)
 		    SL_ASL_MAX_SECONDS, 0);
 		check_int_field(v, r, "MaxAttempts", 0, SL_ASL_MAX_SECONDS,
 		    0);
-		/* AWS caps the retry delay at a year and a day. */
+		/* AWS caps the retry delay at 366 days. */
 		check_int_field(v, r, "MaxDelaySeconds", 1, 31622400, 0);
 		it = cJSON_GetObjectItemCaseSensitive(r, "BackoffRate");
 		if (it != NULL && !cJSON_IsNumber(it))
