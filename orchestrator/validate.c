@@ -1139,13 +1139,19 @@ check_transition(struct vctx *v, const struct scope *s, const cJSON *st)
 		check_target(v, s, st, "Next", 0);
 }
 
-/* The effective input/output fields of JSONPath states. */
+/* The input/output fields of JSONPath states, where the type has them (a
+ * field it does not have is reported once, as not supported). */
 static void
-check_io_paths(struct vctx *v, const cJSON *st)
+check_io_paths(struct vctx *v, const cJSON *st, unsigned type)
 {
-	check_path_field(v, st, "InputPath", SL_PATH_ALLOW_CONTEXT, 1, 0);
-	check_path_field(v, st, "OutputPath", SL_PATH_ALLOW_CONTEXT, 1, 0);
-	check_path_field(v, st, "ResultPath", SL_PATH_REFERENCE, 1, 0);
+	if (type != T_FAIL) {
+		check_path_field(v, st, "InputPath", SL_PATH_ALLOW_CONTEXT, 1,
+		    0);
+		check_path_field(v, st, "OutputPath", SL_PATH_ALLOW_CONTEXT, 1,
+		    0);
+	}
+	if (type & (T_TASK | T_PASS | T_PARALLEL | T_MAP))
+		check_path_field(v, st, "ResultPath", SL_PATH_REFERENCE, 1, 0);
 }
 
 /* Resource forms this engine runs; everything else is reported. */
@@ -1739,7 +1745,7 @@ validate_state(struct vctx *v, const struct scope *s, const cJSON *st,
 	if (type & T_FLOW)
 		check_transition(v, s, st);
 	if (!jsonata) {
-		check_io_paths(v, st);
+		check_io_paths(v, st, type);
 		if (type & T_ERRH) {
 			check_template_field(v, st, "ResultSelector", 1);
 			if (type != T_MAP)

@@ -327,6 +327,17 @@ START_TEST(test_unknown_and_missing_fields)
 	one_error("{'Type': 'Choice', 'Choices': [{'Variable': '$.a', "
 	    "'IsNull': true, 'Next': 'S'}], 'ResultPath': '$'}", NULL,
 	    "/States/S/ResultPath", "not supported by Choice states");
+	/* ... and only that: no second problem about its value. */
+	{
+		struct sl_asl_diags d;
+		int rc;
+
+		run("{'StartAt': 'S', 'States': {'S': {'Type': 'Fail', "
+		    "'InputPath': 7}}}", &d, &rc);
+		ck_assert_int_eq(rc, -1);
+		ck_assert_uint_eq(d.n, 1);
+		sl_asl_diags_release(&d);
+	}
 	one_error("{'Type': 'Pass', 'End': true, 'Bogus': 1}", NULL,
 	    "/States/S/Bogus", "Field 'Bogus' is not supported");
 	one_error("{'Type': 'Pass', 'End': true, 'Output': 1}", NULL,
