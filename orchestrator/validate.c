@@ -1753,12 +1753,14 @@ validate_state(struct vctx *v, const struct scope *s, const cJSON *st,
 		}
 	} else {
 		it = cJSON_GetObjectItemCaseSensitive(st, "Arguments");
-		if (it != NULL && !cJSON_IsObject(it) && !is_jsonata_item(it))
+		if (it != NULL && (type & (T_TASK | T_PARALLEL)) &&
+		    !cJSON_IsObject(it) && !is_jsonata_item(it))
 			report(v, C_SCHEMA, "Arguments", "must be an object "
 			    "or a JSONata expression, not %s", type_name(it));
 		check_jsonata_fields(v, st);
 	}
-	check_assign(v, st, jsonata);
+	if (!(type & (T_SUCCEED | T_FAIL)))
+		check_assign(v, st, jsonata);
 	if (type & T_ERRH) {
 		check_retry(v, st);
 		check_catch(v, s, st, jsonata);
