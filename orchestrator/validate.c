@@ -1358,7 +1358,7 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 	const char *name;
 	enum op_kind kind = K_STRING;
 	int is_path = 0;
-	char buf[64];
+	const char *buf;
 
 	if (!cJSON_IsObject(rule)) {
 		report(v, C_SCHEMA, NULL, "must be an object (a Choice "
@@ -1503,7 +1503,7 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 		pop(v, old);
 	}
 	for (k = 0; k < 2; k++) {
-		snprintf(buf, sizeof(buf), "%s", k == 0 ? "And" : "Or");
+		buf = k == 0 ? "And" : "Or";
 		sub = cJSON_GetObjectItemCaseSensitive(rule, buf);
 		if (sub == NULL)
 			continue;
