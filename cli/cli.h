@@ -15,4 +15,9 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
+/* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
+ * definition is valid; 1 with one problem per line on stderr; 2 on usage
+ * errors or an unreadable file. */
+int cli_cmd_validate(int argc, char **argv);
+
 #endif
