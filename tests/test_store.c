@@ -1117,6 +1117,163 @@ START_TEST(test_crash_any_moment)
 }
 END_TEST
 
+/* A simulated engine in a child: 20 executions in flight, each iteration
+ * appends events with a checkpoint naming the last event, or finishes an
+ * execution at event 10 and starts another; one commit per iteration.
+ * After each commit it reports how many executions it finished. */
+#define SIM_SLOTS 20
+
+static void
+sim_child(int wfd)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store *s = open_store(NULL, &err);
+	char arn[SIM_SLOTS][128], name[32], cp[64];
+	int64_t last[SIM_SLOTS];
+	int used[SIM_SLOTS] = { 0 }, i, finished = 0, counter = 0;
+
+	if (s == NULL)
+		_exit(3);
+	for (;;) {
+		for (i = 0; i < SIM_SLOTS; i++) {
+			if (!used[i]) {
+				snprintf(name, sizeof(name), "s%d", counter++);
+				snprintf(arn[i], sizeof(arn[i]), EX_ARN "m:%s",
+				    name);
+				if (start_exec(s, "m", name, "{}", 1, &err) < 0)
+					_exit(4);
+				last[i] = 0;
+				used[i] = 1;
+			}
+			if (last[i] >= 9) {
+				if (finish(s, arn[i], SL_EXEC_SUCCEEDED,
+				    last[i] + 1, 2, &err) < 0)
+					_exit(5);
+				used[i] = 0;
+				finished++;
+				continue;
+			}
+			snprintf(cp, sizeof(cp), "{\"last\":%" PRId64 "}",
+			    last[i] + (last[i] == 0 ? 1 : 2));
+			if (append(s, arn[i], last[i] + 1, last[i] +
+			    (last[i] == 0 ? 1 : 2), cp, &err) < 0)
+				_exit(6);
+			last[i] += last[i] == 0 ? 1 : 2;
+		}
+		if (sl_store_flush(s, &err) < 0)
+			_exit(7);
+		if (write(wfd, &finished, sizeof(finished)) !=
+		    sizeof(finished))
+			_exit(8);
+	}
+}
+
+/* Check every execution's history against its state; finish the running
+ * ones from their checkpoints, as a restarted daemon would. Returns the
+ * number of executions that had finished. */
+static int
+sim_verify_and_resume(struct sl_store *s)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_exec_query q = { .status_filter = -1,
+		.max_results = 1000 };
+	struct sl_store_exec_list l;
+	char *token = NULL;
+	int done = 0;
+	size_t i, j;
+
+	do {
+		q.next_token = token;
+		ck_assert_int_eq(sl_store_exec_list(s, &q, &l, &err), 0);
+		free(token);
+		token = l.next_token ? xstrdup(l.next_token) : NULL;
+		for (i = 0; i < l.n; i++) {
+			struct sl_store_history_query hq = {
+				.exec_arn = l.items[i].arn,
+				.max_results = 1000,
+				.include_execution_data = 1 };
+			struct sl_store_history h;
+			struct sl_store_exec ex;
+			char want[64];
+
+			ck_assert_int_eq(sl_store_history_get(s, &hq, &h, &err),
+			    0);
+			for (j = 0; j < h.n; j++)
+				ck_assert_int_eq(h.events[j].id, (int64_t)j + 1);
+			if (l.items[i].status == SL_EXEC_SUCCEEDED) {
+				ck_assert_uint_eq(h.n, 10);
+				ck_assert_str_eq(h.events[9].type,
+				    "ExecutionSucceeded");
+				done++;
+			} else {
+				ck_assert_int_eq(l.items[i].status,
+				    SL_EXEC_RUNNING);
+				ck_assert_int_eq(sl_store_exec_resume(s,
+				    l.items[i].arn, &ex, &err), 0);
+				/* Events and checkpoint went in together. */
+				ck_assert_int_eq(ex.last_event_id, (int64_t)h.n);
+				if (h.n > 0) {
+					snprintf(want, sizeof(want),
+					    "{\"last\":%zu}", h.n);
+					ck_assert_str_eq(ex.checkpoint, want);
+				}
+				ck_assert_int_lt(ex.last_event_id, 10);
+				if (ex.last_event_id < 9)
+					ck_assert_int_eq(append(s, ex.arn,
+					    ex.last_event_id + 1, 9, NULL,
+					    &err), 0);
+				ck_assert_int_eq(finish(s, ex.arn,
+				    SL_EXEC_SUCCEEDED, 10, 3, &err), 0);
+				sl_store_exec_release(&ex);
+			}
+			sl_store_history_release(&h);
+		}
+		sl_store_exec_list_release(&l);
+	} while (token != NULL);
+	flush(s);
+	return done;
+}
+
+START_TEST(test_crash_resume_executions)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_exec_list run;
+	struct sl_store *s = must_open();
+	int p[2], acked = 0, got, status, n = 0, done;
+	pid_t pid;
+
+	create_sm(s, "m", SL_SM_STANDARD);
+	sl_store_close(s);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		sim_child(p[1]);
+	}
+	close(p[1]);
+	/* Kill it after a number of commits that varies with the pid. */
+	while (read(p[0], &got, sizeof(got)) == sizeof(got)) {
+		acked = got;
+		if (++n >= 40 + pid % 23)
+			break;
+	}
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(p[0]);
+	ck_assert_int_gt(acked, 0);
+	s = open_store(NULL, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	done = sim_verify_and_resume(s);
+	/* Nothing acknowledged was lost. */
+	ck_assert_int_ge(done, acked);
+	ck_assert_int_eq(sl_store_exec_running(s, &run, &err), 0);
+	ck_assert_uint_eq(run.n, 0);
+	sl_store_exec_list_release(&run);
+	sl_store_close(s);
+}
+END_TEST
+
 /* --- bad files --------------------------------------------------------- */
 
 static void
@@ -1628,6 +1785,7 @@ store_suite(void)
 	tcase_add_test(tc, test_reopen_keeps_everything);
 	tcase_add_test(tc, test_crash_mid_batch);
 	tcase_add_test(tc, test_crash_any_moment);
+	tcase_add_test(tc, test_crash_resume_executions);
 	tcase_add_test(tc, test_not_a_database);
 	tcase_add_test(tc, test_foreign_and_newer_database);
 	tcase_add_test(tc, test_corrupt_pages);
