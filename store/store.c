@@ -866,7 +866,7 @@ sl_store_history_get(struct sl_store *s,
 	    page_size(q->max_results, &limit, err) < 0)
 		return -1;
 	params = xasprintf("%s|%d|%d", q->exec_arn, q->reverse_order != 0,
-	    q->include_execution_data != 0);
+	    q->exclude_execution_data != 0);
 	if (token_int(q->next_token, 'H', params, &from, err) < 0)
 		goto fail;
 	if (s->ops->history(s->be, q->exec_arn, q->reverse_order != 0, from,
@@ -879,7 +879,7 @@ sl_store_history_get(struct sl_store *s,
 		out->next_token = token_int_encode('H',
 		    out->events[limit - 1].id, params);
 	}
-	if (!q->include_execution_data)
+	if (q->exclude_execution_data)
 		for (i = 0; i < out->n; i++) {
 			char *j = strip_data(out->events[i].json);
 

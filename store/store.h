@@ -285,7 +285,7 @@ struct sl_store_exec {
 	int64_t stop_date;     /* 0 while RUNNING */
 	int64_t last_event_id; /* 0 = no history yet */
 	int64_t seq;           /* the store's order of starts (for paging) */
-	/* Filled only by sl_store_exec_running(): */
+	/* Filled only by sl_store_exec_running() and _resume(): */
 	char *checkpoint;      /* the engine's last checkpoint, or NULL */
 	char *definition;      /* of revision_id */
 };
@@ -308,8 +308,8 @@ struct sl_store_exec_start {
  * StateMachineDoesNotExist, StateMachineDeleting, InvalidName. out (may be
  * NULL) receives the record, with revision_id. */
 int sl_store_exec_start(struct sl_store *s,
-    const struct sl_store_exec_start *in, struct sl_store_exec *out, int *existed, sl_store_cb *cb, void *arg,
-    struct sl_err *err);
+    const struct sl_store_exec_start *in, struct sl_store_exec *out,
+    int *existed, sl_store_cb *cb, void *arg, struct sl_err *err);
 
 struct sl_store_event {
 	int64_t id;          /* 1, 2, 3... without gaps */
@@ -346,9 +346,9 @@ struct sl_store_exec_end {
 
 /* Finish a RUNNING execution (drops its checkpoint); StopExecution is a
  * finish with SL_EXEC_ABORTED, its error and cause, and an
- * ExecutionAborted event. If its machine is
- * DELETING and this was its last running execution, the machine is deleted
- * now, with its executions. ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
+ * ExecutionAborted event. If its machine is DELETING and this was its last
+ * running execution, the machine is deleted now, with its executions.
+ * ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
 int sl_store_exec_finish(struct sl_store *s, const char *arn,
     const struct sl_store_exec_end *end, sl_store_cb *cb, void *arg,
     struct sl_err *err);
@@ -396,9 +396,10 @@ struct sl_store_history_query {
 	int reverse_order;
 	int max_results;
 	const char *next_token;
-	/* 0: drop "input" and "output" from every event's *EventDetails
-	 * (AWS's includeExecutionData=false). */
-	int include_execution_data;
+	/* Non-zero: drop "input" and "output" from every event's
+	 * *EventDetails (AWS's includeExecutionData=false; zero is AWS's
+	 * default, true). */
+	int exclude_execution_data;
 };
 
 struct sl_store_history_event {
@@ -406,7 +407,7 @@ struct sl_store_history_event {
 	int64_t previous_id;
 	int64_t timestamp;
 	char *type;
-	char *json; /* as appended, or stripped per include_execution_data */
+	char *json; /* as appended, or stripped per exclude_execution_data */
 };
 
 struct sl_store_history {

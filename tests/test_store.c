@@ -682,7 +682,6 @@ START_TEST(test_history)
 	ck_assert_int_eq(append(s, arn, 1, 45, NULL, &err), 0);
 	q.exec_arn = arn;
 	q.max_results = 10;
-	q.include_execution_data = 1;
 	expect = 1;
 	do {
 		q.next_token = token;
@@ -701,7 +700,7 @@ START_TEST(test_history)
 	ck_assert_int_eq(pages, 5);
 
 	q.reverse_order = 1;
-	q.include_execution_data = 0;
+	q.exclude_execution_data = 1;
 	expect = 45;
 	do {
 		q.next_token = token;
@@ -1190,8 +1189,7 @@ sim_verify_and_resume(struct sl_store *s)
 		for (i = 0; i < l.n; i++) {
 			struct sl_store_history_query hq = {
 				.exec_arn = l.items[i].arn,
-				.max_results = 1000,
-				.include_execution_data = 1 };
+				.max_results = 1000 };
 			struct sl_store_history h;
 			struct sl_store_exec ex;
 			char want[64];
@@ -1199,7 +1197,8 @@ sim_verify_and_resume(struct sl_store *s)
 			ck_assert_int_eq(sl_store_history_get(s, &hq, &h, &err),
 			    0);
 			for (j = 0; j < h.n; j++)
-				ck_assert_int_eq(h.events[j].id, (int64_t)j + 1);
+				ck_assert_int_eq(h.events[j].id,
+				    (int64_t)j + 1);
 			if (l.items[i].status == SL_EXEC_SUCCEEDED) {
 				ck_assert_uint_eq(h.n, 10);
 				ck_assert_str_eq(h.events[9].type,
@@ -1211,7 +1210,8 @@ sim_verify_and_resume(struct sl_store *s)
 				ck_assert_int_eq(sl_store_exec_resume(s,
 				    l.items[i].arn, &ex, &err), 0);
 				/* Events and checkpoint went in together. */
-				ck_assert_int_eq(ex.last_event_id, (int64_t)h.n);
+				ck_assert_int_eq(ex.last_event_id,
+				    (int64_t)h.n);
 				if (h.n > 0) {
 					snprintf(want, sizeof(want),
 					    "{\"last\":%zu}", h.n);
