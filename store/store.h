@@ -141,7 +141,7 @@ struct sl_store_config {
 struct sl_store *sl_store_open(const struct sl_store_config *cfg,
     struct sl_err *err);
 /* Commit what is pending (callbacks run, and what they write too), then
- * close and unlock. NULL ok. The lock file descriptor is close-on-exec; a
+ * close and unlock. NULL ok. Not from inside a store callback. The lock file descriptor is close-on-exec; a
  * child forked without exec keeps the lock until it exits. */
 void sl_store_close(struct sl_store *s);
 /* The database file's path (borrowed, lives as long as s). */
