@@ -86,4 +86,20 @@ wait_exit "$D" 40
 grep -q "event=stopped" "$T/api.log" || fail "no stopped line"
 pass "SIGTERM: in-flight invocation finished, exit 0"
 
+# --web: the console's files at /, with the security headers; the API
+# still at /ws on the same port.
+mkdir -p "$T/web"
+echo '<!doctype html><title>console</title>' >"$T/web/index.html"
+start_sluiced web --web "$T/web"
+"$PY" - "$PORT" <<'PYEOF' || fail "--web"
+import sys, urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=10)
+assert b"console" in r.read()
+assert "script-src 'self'" in r.headers["content-security-policy"]
+PYEOF
+SLUICE_URL=$URL "$SLUICE" functions >/dev/null || fail "API beside --web"
+"$SLUICED" --web "$T/nothing-here" >"$T/noweb.log" 2>&1
+[ $? -eq 2 ] || fail "--web without index.html: exit status not 2"
+pass "--web serves the console's files beside the API"
+
 echo "server_api: $CHECKS checks passed"
