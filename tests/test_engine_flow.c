@@ -107,7 +107,7 @@ START_TEST(test_map_max_concurrency)
 	h_ok(&h, 0, "\"r0\"");
 	ck_assert_int_eq(h.ncalls, 4);
 	for (i = 2; i < 5; i++) {
-		char r[8];
+		char r[32];
 
 		snprintf(r, sizeof(r), "\"r%d\"", i);
 		h_ok(&h, i, r);
