@@ -189,7 +189,31 @@ struct sl_exec *sl_engine_find(struct sl_engine *e, const char *arn);
 struct sl_exec *sl_engine_first(struct sl_engine *e);
 struct sl_exec *sl_engine_next(struct sl_exec *x);
 
-/* Continue an execution from a checkpoint produced by this engine version's
+/* Checkpoints (config.checkpoints). A checkpoint is compact JSON text
+ * describing the whole running state of one execution right after a batch:
+ *
+ *   {"version": 1, "executionArn", "name", "stateMachineArn",
+ *    "input": "<execution input as JSON text>", "startTime": ms,
+ *    "lastEventId": N,            (the id of the batch's last event)
+ *    "timeoutDue": ms,            (execution TimeoutSeconds, wall clock)
+ *    "frame": FRAME}
+ *   FRAME = {"index": i (children only), "state": "Name",
+ *    "phase": "task" | "wait" | "retry" | "kids",
+ *    "input": <the state's raw input>, "entered": ms, "enteredId": id,
+ *    "retryCount": n, "attempts": [per retrier], "due": ms (wait/retry),
+ *    "kids": {"n", "started", "running", "done", "failed",
+ *             "maxConcurrency", "toleratedCount", "toleratedPercentage",
+ *             "items", "effectiveInput", "results": [...],
+ *             "frames": [FRAME of each running child]}}
+ *
+ * All times are wall-clock ms since the epoch, so a Wait keeps its wake-up
+ * time across a restart. The store keeps only the latest checkpoint of a
+ * running execution, written in the same transaction as the batch's
+ * events; the checkpoint of a batch always matches the history up to its
+ * lastEventId. The format is versioned; a newer engine refuses a version it
+ * does not know rather than guess.
+ *
+ * Continue an execution from a checkpoint produced by this engine version's
  * on_batch. The execution proceeds as if never interrupted: Waits keep their
  * wall-clock wake-up times (a past one fires at once), retry counters and
  * Map/Parallel progress are kept, and a Task that was in flight is invoked

@@ -115,6 +115,25 @@ eval_error(struct frame *f, const struct sl_err *err)
 }
 
 static void
+emit_state_text(struct frame *f, const char *what, const char *key,
+    const char *text)
+{
+	struct sl_exec *x = f->x;
+	char type[48];
+	cJSON *d = NULL;
+
+	snprintf(type, sizeof(type), "%sState%s", asl_type_name(f->st->type),
+	    what);
+	if (x->emit) {
+		d = hist_details();
+		cJSON_AddStringToObject(d, "name", f->st->name);
+		hist_add_text(d, key, text);
+	}
+	hist_event(x, type, strcmp(what, "Entered") == 0 ?
+	    "stateEnteredEventDetails" : "stateExitedEventDetails", d);
+}
+
+static void
 emit_state(struct frame *f, const char *what, const char *key,
     const cJSON *data)
 {
@@ -208,7 +227,32 @@ apply_result(struct frame *f, cJSON *result, int consume_input,
 static void
 transition(struct frame *f, cJSON *output, struct asl_state *next)
 {
-	emit_state(f, "Exited", "output", output);
+	const struct asl_state *st = f->st;
+
+	/* The 256 KiB limit on state output. Pass, Choice, Wait and Succeed
+	 * only pass on or shape data they were given (already checked), so
+	 * the text is needed only when it goes into the history. */
+	if (f->x->emit || st->type == ASL_TASK || st->type == ASL_MAP ||
+	    st->type == ASL_PARALLEL || (st->type == ASL_PASS &&
+	    st->parameters != NULL)) {
+		char *text = json_compact(output);
+
+		if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
+			char *cause = xasprintf("The state/task '%s' returned "
+			    "a result with a size exceeding the maximum number "
+			    "of bytes service limit.", st->type == ASL_TASK ?
+			    st->resource : st->name);
+
+			cJSON_free(text);
+			cJSON_Delete(output);
+			state_error(f, "States.DataLimitExceeded", cause);
+			free(cause);
+			return;
+		}
+		emit_state_text(f, "Exited", "output", text);
+		cJSON_free(text);
+	} else
+		emit_state(f, "Exited", "output", output);
 	if (next == NULL && (f->st->end || f->st->type == ASL_SUCCEED)) {
 		frame_end(f, output, NULL, NULL);
 		return;
@@ -239,7 +283,9 @@ finish_result(struct frame *f, cJSON *result)
 		}
 		result = sel;
 	}
-	out = apply_result(f, result, f->st->ncatch == 0, &err);
+	/* The raw input is still needed if a Retry or Catch may follow. */
+	out = apply_result(f, result, f->st->ncatch == 0 &&
+	    f->st->nretry == 0, &err);
 	if (out == NULL) {
 		eval_error(f, &err);
 		return;

@@ -429,6 +429,25 @@ START_TEST(test_data_limit)
 }
 END_TEST
 
+START_TEST(test_data_limit_state_output)
+{
+	struct harness h;
+	char *in = xmalloc(150100);
+
+	/* A 150 KB input is fine; twice it as a state's output is not. */
+	strcpy(in, "{\"s\":\"");
+	memset(in + 6, 'b', 150000);
+	strcpy(in + 150006, "\"}");
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+	    "\"Parameters\":{\"a.$\":\"$.s\",\"b.$\":\"$.s\"},\"End\":true}}}",
+	    in);
+	h_assert_failed(&h, "States.DataLimitExceeded");
+	h_free(&h);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_result_path_match_failure_caught)
 {
 	struct harness h;
@@ -610,6 +629,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_task_timeout);
 	tcase_add_test(tc, test_task_heartbeat_and_timeout_path);
 	tcase_add_test(tc, test_data_limit);
+	tcase_add_test(tc, test_data_limit_state_output);
 	tcase_add_test(tc, test_result_path_match_failure_caught);
 	tcase_add_test(tc, test_execution_timeout_and_stop);
 	tcase_add_test(tc, test_history_ids_and_details);
