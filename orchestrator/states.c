@@ -13,6 +13,8 @@
 #include "orchestrator/engine_int.h"
 
 static void state_error(struct frame *f, const char *error, const char *cause);
+static void state_error_ex(struct frame *f, const char *error,
+    const char *cause, int from_branch);
 static void frame_end(struct frame *f, cJSON *output, const char *error,
     const char *cause);
 
@@ -322,11 +324,21 @@ frame_end(struct frame *f, cJSON *output, const char *error,
 static void
 state_error(struct frame *f, const char *error, const char *cause)
 {
+	state_error_ex(f, error, cause, 0);
+}
+
+/* Retry, Catch or fail the frame. from_branch: the error is a Parallel
+ * branch's or a Map iteration's (States.BranchFailed matches it). Nothing
+ * of f may be touched after this: the frame may have ended. */
+static void
+state_error_ex(struct frame *f, const char *error, const char *cause,
+    int from_branch)
+{
 	const struct asl_state *st = f->st;
 	struct sl_exec *x = f->x;
 	int r, c;
 
-	r = asl_retrier_find(st, error);
+	r = asl_retrier_find(st, error, from_branch);
 	if (r >= 0 && f->attempts != NULL &&
 	    f->attempts[r] < st->retry[r].max_attempts) {
 		int64_t delay = asl_retry_delay_ms(&st->retry[r],
@@ -338,7 +350,7 @@ state_error(struct frame *f, const char *error, const char *cause)
 		eng_timer_set(x->e, &f->timer, eng_now(x->e) + delay);
 		return;
 	}
-	c = asl_catcher_find(st, error);
+	c = asl_catcher_find(st, error, from_branch);
 	if (c >= 0) {
 		const struct asl_catcher *ct = &st->catch[c];
 		struct sl_err err = SL_ERR_INIT;
@@ -1240,7 +1252,7 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 				    "The specified tolerated failure threshold "
 				    "was exceeded");
 			else
-				state_error(f, e, c);
+				state_error_ex(f, e, c, 1);
 			free(e);
 			free(c);
 			return;
