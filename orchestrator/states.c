@@ -539,7 +539,10 @@ task_begin(struct frame *f)
 			    (double)heartbeat);
 	}
 	task_event(f, "Scheduled", d);
-	task_event(f, "Started", x->emit ? hist_details() : NULL);
+	/* LambdaFunctionStarted has no details; TaskStarted names the
+	 * resource. */
+	task_event(f, "Started", x->emit && st->res_kind !=
+	    ASL_RES_LAMBDA_ARN ? hist_details() : NULL);
 	f->phase = PH_TASK;
 	f->token = eng_track(e, f);
 	inv.function = function;

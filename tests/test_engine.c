@@ -286,6 +286,78 @@ static const char *retry_def =
     "\"Next\":\"H\"}],\"End\":true},"
     "\"H\":{\"Type\":\"Pass\",\"End\":true}}}";
 
+START_TEST(test_task_host_error)
+{
+	struct harness h;
+	struct sl_task_result r = {
+		.outcome = SL_TASK_HOST_ERROR,
+		.error_type = "ResourceNotFoundException",
+		.error_message = "Function not found",
+		.function_arn = "arn:aws:lambda:eu-west-1:123456789012:"
+		    "function:gone:$LATEST",
+	};
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+	    "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":{"
+	    "\"FunctionName\":\"gone\"},\"End\":true}}}", "{}");
+	/* No Payload: the function gets {}. */
+	ck_assert_str_eq(h.calls[0].payload, "{}");
+	h.calls[0].completed = 1;
+	sl_engine_task_done(h.e, h.calls[0].token, &r);
+	h_assert_failed(&h, "Lambda.ResourceNotFoundException");
+	ck_assert(strncmp(h.res.cause, "Function not found: arn:aws:lambda:"
+	    "eu-west-1:123456789012:function:gone:$LATEST (Service: AWSLambda; "
+	    "Status Code: 404; Error Code: ResourceNotFoundException;", 130) ==
+	    0);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_lambda_invoke_string_payload)
+{
+	struct harness h;
+
+	/* lambda:invoke sends a string Payload as the JSON text it holds. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+	    "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":{"
+	    "\"FunctionName\":\"f\",\"Payload.$\":\"$.p\"},\"OutputPath\":"
+	    "\"$.Payload\",\"End\":true}}}", "{\"p\":\"[1,true]\"}");
+	ck_assert_str_eq(h.calls[0].payload, "[1,true]");
+	h_ok(&h, 0, h.calls[0].payload);
+	h_assert_output(&h, "[1,true]");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_succeed_and_wait_timestamp)
+{
+	struct harness h;
+
+	h_init(&h, 0);
+	/* A Timestamp in the past does not wait; Succeed applies
+	 * InputPath and OutputPath. */
+	h_start(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+	    "\"Timestamp\":\"2020-01-01T00:00:00Z\",\"Next\":\"S\"},\"S\":{"
+	    "\"Type\":\"Succeed\",\"InputPath\":\"$.a\",\"OutputPath\":"
+	    "\"$.b\"}}}", "{\"a\":{\"b\":[7]}}");
+	sl_clock_advance(h.clock, 0);
+	h_assert_output(&h, "[7]");
+	h_free(&h);
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+	    "\"Timestamp\":\"2023-11-14T23:13:20+01:00\",\"End\":true}}}",
+	    "{}");
+	/* 23:13:20+01:00 is the start instant itself. */
+	ck_assert_int_eq(sl_clock_pending(h.clock), 0);
+	sl_clock_advance(h.clock, 0);
+	ck_assert_int_eq(h.ndone, 1);
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_retry_backoff_then_catch)
 {
 	struct harness h;
@@ -623,6 +695,9 @@ engine_suite(void)
 	tcase_add_test(tc, test_task_lambda_arn);
 	tcase_add_test(tc, test_task_lambda_invoke_wrapping);
 	tcase_add_test(tc, test_task_function_error);
+	tcase_add_test(tc, test_task_host_error);
+	tcase_add_test(tc, test_lambda_invoke_string_payload);
+	tcase_add_test(tc, test_succeed_and_wait_timestamp);
 	tcase_add_test(tc, test_retry_backoff_then_catch);
 	tcase_add_test(tc, test_retry_max_attempts_zero_and_delay_cap);
 	tcase_add_test(tc, test_retry_jitter_full_and_retry_count);
