@@ -1243,8 +1243,13 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 			char *e = xstrdup(error), *c = cause ? xstrdup(cause) :
 			    NULL;
 			int tolerant = is_map && (f->tol_count >= 0 ||
-			    f->tol_pct >= 0);
+			    f->tol_pct >= 0), j;
 
+			/* The iterations still running are stopped. */
+			for (j = 0; is_map && j < f->nkids; j++)
+				if (f->kids[j] != NULL)
+					map_iter_event(f, "MapIterationAborted",
+					    j);
 			frame_free_kids(f);
 			f->phase = PH_IDLE;
 			hist_event(f->x, is_map ? "MapStateFailed" :

@@ -678,6 +678,28 @@ START_TEST(test_invalid_definitions_refused)
 }
 END_TEST
 
+START_TEST(test_unsupported_refused_data_kept)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct harness h;
+
+	ck_assert_ptr_null(sl_asl_machine_new("{\"QueryLanguage\":\"JSONata\","
+	    "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":"
+	    "true}}}", NULL, NULL, &err));
+	ck_assert_str_eq(err.type, "UnsupportedFeature");
+	ck_assert_ptr_null(sl_asl_machine_new("{\"StartAt\":\"P\",\"States\":{"
+	    "\"P\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1},\"End\":true}}}",
+	    NULL, NULL, &err));
+	/* The same words as data are just data. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+	    "\"Result\":{\"Assign\":1,\"QueryLanguage\":\"JSONata\"},"
+	    "\"End\":true}}}", "{}");
+	h_assert_output(&h, "{\"Assign\":1,\"QueryLanguage\":\"JSONata\"}");
+	h_free(&h);
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -711,6 +733,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_sync_invoker);
 	tcase_add_test(tc, test_machine_update_keeps_old);
 	tcase_add_test(tc, test_invalid_definitions_refused);
+	tcase_add_test(tc, test_unsupported_refused_data_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }
