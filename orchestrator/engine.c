@@ -672,8 +672,12 @@ sl_engine_on_timer(struct sl_engine *e)
 {
 	int64_t now;
 
-	if (e->driving)
+	if (e->driving) {
+		/* Fired from inside the engine's own work: the clock's timer
+		 * is spent, so the end of that work must set it again. */
+		e->armed_due = INT64_MAX;
 		return;
+	}
 	e->driving = 1;
 	e->armed_due = INT64_MAX;
 	now = eng_now(e);
