@@ -17,7 +17,8 @@
 
 #include "common/err.h"
 
-/* The 256 KiB limit on a state's input and output (States.DataLimitExceeded). */
+/* The 256 KiB limit on a state's input and output
+ * (States.DataLimitExceeded). */
 #define SL_ASL_PAYLOAD_MAX 262144u
 
 /* Version of the checkpoint format written by this engine. */
@@ -72,7 +73,8 @@ enum sl_task_outcome {
 	SL_TASK_OK,             /* payload = the function's result JSON */
 	SL_TASK_FUNCTION_ERROR, /* the function failed: error_type (may be
 				   NULL: Lambda.Unknown) and payload = the
-				   error object {"errorType","errorMessage",..} */
+				   error object {"errorType",
+				   "errorMessage", ...} */
 	SL_TASK_HOST_ERROR,     /* the host refused or failed: error_type is
 				   AWS's (ResourceNotFoundException, ...),
 				   error_message its message */
@@ -162,7 +164,7 @@ void sl_engine_task_done(struct sl_engine *e, uint64_t token,
 size_t sl_engine_count(const struct sl_engine *e);
 size_t sl_engine_inflight(const struct sl_engine *e);
 
-/* --- executions ------------------------------------------------------------ */
+/* --- executions ---------------------------------------------------------- */
 struct sl_exec_start {
 	const char *name;  /* execution name; NULL = a fresh UUID */
 	const char *arn;   /* execution ARN; NULL = derived from the machine */

@@ -162,7 +162,7 @@ void asl_choice_free(void *rule);
 /* time parsing (RFC 3339 as Wait accepts it): 0 and *ms, or -1. */
 int asl_parse_time(const char *s, int64_t *ms);
 
-/* --- runtime ---------------------------------------------------------------- */
+/* --- runtime ------------------------------------------------------------- */
 
 enum frame_phase {
 	PH_IDLE,     /* queued to enter its current state */

@@ -748,12 +748,15 @@ unsupported(const cJSON *def, struct sl_err *err)
 	    "States")) {
 		if (unsupported_at(st, err) == -1)
 			return -1;
-		for (i = 0; i < 3; i++)
-			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(st,
-			    lists[i]))
+		for (i = 0; i < 3; i++) {
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(st,
+			    lists[i]);
+
+			cJSON_ArrayForEach(c, l)
 				if ((i == 2 ? unsupported(c, err) :
 				    unsupported_at(c, err)) == -1)
 					return -1;
+		}
 		for (i = 0; i < 2; i++) {
 			c = cJSON_GetObjectItemCaseSensitive(st, procs[i]);
 			if (cJSON_IsObject(c) && unsupported(c, err) == -1)

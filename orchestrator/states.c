@@ -18,7 +18,7 @@ static void state_error_ex(struct frame *f, const char *error,
 static void frame_end(struct frame *f, cJSON *output, const char *error,
     const char *cause);
 
-/* --- the context object ------------------------------------------------------ */
+/* --- the context object -------------------------------------------------- */
 
 static cJSON *
 ctx_build(struct sl_exec *x)
@@ -84,7 +84,7 @@ ctx_get(struct frame *f, const cJSON *map_index, const cJSON *map_val)
 	return x->ctx;
 }
 
-/* --- helpers --------------------------------------------------------------- */
+/* --- helpers ------------------------------------------------------------- */
 
 /* AWS's prefix for errors raised while running a state. */
 static void
@@ -319,7 +319,7 @@ frame_end(struct frame *f, cJSON *output, const char *error,
 	frame_free(f);
 }
 
-/* --- errors, Retry and Catch ------------------------------------------------- */
+/* --- errors, Retry and Catch --------------------------------------------- */
 
 static void
 state_error(struct frame *f, const char *error, const char *cause)
@@ -386,7 +386,7 @@ state_error_ex(struct frame *f, const char *error, const char *cause,
 	frame_end(f, NULL, error, cause);
 }
 
-/* --- Task ------------------------------------------------------------------- */
+/* --- Task ---------------------------------------------------------------- */
 
 static void
 task_event(struct frame *f, const char *what, cJSON *d)
@@ -703,7 +703,7 @@ task_timeout(struct frame *f)
 	state_error(f, error, "");
 }
 
-/* --- Pass, Choice, Wait, Succeed, Fail --------------------------------------- */
+/* --- Pass, Choice, Wait, Succeed, Fail ----------------------------------- */
 
 static void
 pass_run(struct frame *f)
@@ -976,7 +976,7 @@ fail_run(struct frame *f)
 	free(cause);
 }
 
-/* --- Parallel and Map ------------------------------------------------------ */
+/* --- Parallel and Map ---------------------------------------------------- */
 
 static void
 parallel_begin(struct frame *f)
@@ -1281,7 +1281,7 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 		frame_start_kids(f);
 }
 
-/* --- entry points ------------------------------------------------------------ */
+/* --- entry points -------------------------------------------------------- */
 
 void
 state_begin(struct frame *f)

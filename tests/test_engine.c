@@ -544,8 +544,8 @@ START_TEST(test_execution_timeout_and_stop)
 	struct sl_exec *x;
 
 	h_init(&h, 0);
-	h_start(&h, "{\"TimeoutSeconds\":10,\"StartAt\":\"W\",\"States\":{\"W\":"
-	    "{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}", "{}");
+	h_start(&h, "{\"TimeoutSeconds\":10,\"StartAt\":\"W\",\"States\":{"
+	    "\"W\":{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}", "{}");
 	sl_clock_advance(h.clock, 10000);
 	ck_assert_int_eq(h.ndone, 1);
 	ck_assert_int_eq(h.res.status, SL_EXEC_TIMED_OUT);

@@ -61,7 +61,8 @@ START_TEST(test_map_item_selector_and_context)
 	    "\"$.k\"},\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{"
 	    "\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.out\","
 	    "\"End\":true}}}", "{\"items\":[\"x\",\"y\"],\"k\":0}");
-	h_assert_output(&h, "{\"items\":[\"x\",\"y\"],\"k\":0,\"out\":[{\"i\":0,"
+	h_assert_output(&h, "{\"items\":[\"x\",\"y\"],\"k\":0,"
+	    "\"out\":[{\"i\":0,"
 	    "\"v\":\"x\",\"k\":0},{\"i\":1,\"v\":\"y\",\"k\":0}]}");
 	h_free(&h);
 
@@ -184,7 +185,7 @@ START_TEST(test_map_max_concurrency_path_invalid)
 }
 END_TEST
 
-/* --- checkpoints ------------------------------------------------------------ */
+/* --- checkpoints --------------------------------------------------------- */
 
 /* Wait, a retried Task, a Map of Tasks and a Parallel. */
 static const char *ck_def =

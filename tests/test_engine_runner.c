@@ -24,8 +24,8 @@ START_TEST(test_scaled_clock_runs_long_waits_fast)
 	struct sl_runner *r = sl_runner_new(loop, NULL, 1000, 1);
 	struct sl_asl_machine *m = compile("{\"StartAt\":\"W\",\"States\":{"
 	    "\"W\":{\"Type\":\"Wait\",\"Seconds\":60,\"Next\":\"P\"},\"P\":{"
-	    "\"Type\":\"Pass\",\"Parameters\":{\"t.$\":\"$$.State.EnteredTime\"},"
-	    "\"End\":true}}}");
+	    "\"Type\":\"Pass\",\"Parameters\":{\"t.$\":"
+	    "\"$$.State.EnteredTime\"},\"End\":true}}}");
 	struct sl_exec_result res;
 	struct sl_err err = SL_ERR_INIT;
 	uint64_t t0 = sl_loop_now_us();
