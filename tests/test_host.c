@@ -523,7 +523,12 @@ START_TEST(hot_reload)
 	hu_result_release(&r);
 
 	/* In flight on the old code while slow.so is replaced: it finishes
-	 * there. */
+	 * there. (A warm worker first, so that it is running, not queued,
+	 * when the file changes.) */
+	hu_invoke(f.loop, f.host, "slow", "{\"ms\":1}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"slept\":1}");
+	hu_result_release(&r);
 	memset(&req, 0, sizeof(req));
 	memset(&slow, 0, sizeof(slow));
 	req.function = "slow";
