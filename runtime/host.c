@@ -6,6 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/frame.h"
 #include "runtime/sandbox.h"
+#include "runtime/spawner.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 
@@ -165,6 +166,8 @@ struct sl_host {
 	int netns_fd;
 	long uid, gid;
 	int inotify_fd;
+	struct sl_spawner *spawner;
+	int spawner_restarts;
 	int draining;
 	int pumping, repump;
 	unsigned active;
@@ -613,6 +616,19 @@ inv_list_remove(struct invocation *inv)
 	inv->anext = inv->aprev = NULL;
 }
 
+/* Free an invocation that is on no list and has no timer running. */
+static void
+inv_release(struct invocation *inv)
+{
+	free(inv->payload);
+	free(inv->key);
+	free(inv->res_payload);
+	free(inv->error_type);
+	free(inv->error_message);
+	sl_buf_release(&inv->log);
+	free(inv);
+}
+
 static void
 inv_free(struct invocation *inv)
 {
@@ -662,9 +678,11 @@ inv_deliver(struct invocation *inv)
 	r.cold_start = inv->cold;
 	inv_list_remove(inv);
 	sl_loop_timer_stop(inv->host->loop, &inv->timer);
+	/* Past this point inv is off every host list: the callback may even
+	 * free the host. */
 	if (inv->cb != NULL)
 		inv->cb(inv->arg, &r);
-	inv_free(inv);
+	inv_release(inv);
 }
 
 static void
@@ -1310,6 +1328,24 @@ worker_spawn(struct function *fn, struct version *v, int probe)
 	lp[1] = fd_high(lp[1]);
 	if (sv[1] < 0 || lp[1] < 0)
 		goto fail;
+	w->pid = -1;
+	if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
+	    h->spawner_restarts < 3) {
+		/* It died (killed from outside?): start a new one. */
+		sl_spawner_free(h->spawner);
+		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		h->spawner_restarts++;
+	}
+	if (sl_spawner_alive(h->spawner))
+		w->pid = sl_spawner_spawn(h->spawner, lp[1], sv[1], v->so_fd,
+		    h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE ?
+		    h->netns_fd : -1, v->envp);
+	if (w->pid > 0) {
+		close(sv[1]);
+		close(lp[1]);
+		sv[1] = lp[1] = -1;
+		goto spawned;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, lp[1], 1);
@@ -1333,6 +1369,7 @@ worker_spawn(struct function *fn, struct version *v, int probe)
 		errno = rc;
 		goto fail;
 	}
+spawned:
 	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
 	if (w->pidfd < 0) {
 		/* Without a pidfd the worker cannot be joined safely. */
@@ -2042,6 +2079,10 @@ sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
 			h->gid = strtol(s, NULL, 10);
 		h->netns_fd = make_netns();
 	}
+	/* Workers fork from a spawner when possible (a cold start without
+	 * an exec); SLUICE_SPAWNER=0 makes every worker an exec. */
+	if ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0)
+		h->spawner = sl_spawner_new(h->worker_path, NULL);
 	if (cfg->single_so != NULL) {
 		const char *base = strrchr(cfg->single_so, '/');
 		size_t n;
@@ -2125,6 +2166,7 @@ sl_host_free(struct sl_host *h)
 		sl_buf_release(&fn->ring);
 		free(fn);
 	}
+	sl_spawner_free(h->spawner);
 	if (h->inotify_fd >= 0) {
 		sl_loop_unwatch(h->loop, h->inotify_fd);
 		close(h->inotify_fd);

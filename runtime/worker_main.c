@@ -242,7 +242,7 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sl_context ctx;
 	struct start st;
@@ -253,6 +253,8 @@ main(void)
 	init_fn *init;
 	handler_fn *handler;
 
+	if (argc > 1 && strcmp(argv[1], "--spawner") == 0)
+		(void)sl_worker_spawner(); /* returns in a new worker */
 	/* Nothing of the parent's beyond fds 0-5 (see worker.h). */
 	syscall(SYS_close_range, 6u, ~0u, 0u);
 	reset_signals();

@@ -141,8 +141,20 @@ hu_count_children(void)
 	fclose(f);
 	buf[n] = '\0';
 	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	    p = strtok_r(NULL, " \n", &save))
-		count++;
+	    p = strtok_r(NULL, " \n", &save)) {
+		char comm[64] = "";
+
+		/* The host's spawner lives as long as the host. */
+		snprintf(path, sizeof(path), "/proc/%s/comm", p);
+		f = fopen(path, "re");
+		if (f != NULL) {
+			if (fgets(comm, sizeof(comm), f) == NULL)
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strcmp(comm, "sluice-spawner\n") != 0)
+			count++;
+	}
 	return count;
 }
 
