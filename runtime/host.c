@@ -1703,9 +1703,10 @@ event_finished(struct invocation *inv)
 	r.cold_start = inv->cold;
 	h->events_pending--;
 	inv_list_remove(inv);
+	sl_loop_timer_stop(h->loop, &inv->timer);
 	if (h->on_event_result != NULL)
 		h->on_event_result(h->cb_arg, inv->fn->name, &r);
-	inv_free(inv);
+	inv_release(inv);
 }
 
 /* --- functions -------------------------------------------------------------- */

@@ -10,10 +10,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cjson/cJSON.h>
 
 #include "host_util.h"
+#include "runtime/sandbox.h"
 
 struct fx {
 	struct sl_loop *loop;
@@ -848,6 +852,89 @@ START_TEST(drain)
 }
 END_TEST
 
+static int
+listener(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	ck_assert(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert(fp != NULL);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Network "loopback" reaches the listed ports on the host's 127.0.0.1
+ * (a database, a mail server) and no others; "any" reaches all. */
+START_TEST(network_modes)
+{
+	struct fx f;
+	struct hu_result r;
+	struct sl_host_config cfg;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures"), *p, *q;
+	char json[128], payload[64];
+	int pa, pb, la = listener(&pa), lb = listener(&pb);
+	cJSON *o;
+
+	p = xasprintf("%s/net_client.so", fx);
+	q = xasprintf("%s/lo.so", dir);
+	ck_assert_int_eq(symlink(p, q), 0);
+	free(q);
+	q = xasprintf("%s/any.so", dir);
+	ck_assert_int_eq(symlink(p, q), 0);
+	free(q);
+	q = xasprintf("%s/lo.json", dir);
+	snprintf(json, sizeof(json), "{\"Network\": \"loopback\", "
+	    "\"Ports\": [%d]}", pa);
+	write_text(q, json);
+	free(q);
+	q = xasprintf("%s/any.json", dir);
+	write_text(q, "{\"Network\": \"any\"}");
+	free(q);
+	free(p);
+	hu_config(&cfg, NULL);
+	fx_open(&f, dir, &cfg);
+	snprintf(payload, sizeof(payload), "{\"ports\": [%d, %d]}", pa, pb);
+	hu_invoke(f.loop, f.host, "lo", payload, SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	o = parse_ok(&r);
+	ck_assert_int_eq(cJSON_GetArrayItem(o, 0)->valueint, 0);
+	if (sl_sandbox_landlock_abi() >= 4)
+		ck_assert_int_eq(cJSON_GetArrayItem(o, 1)->valueint, EACCES);
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "any", payload, SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	o = parse_ok(&r);
+	ck_assert_int_eq(cJSON_GetArrayItem(o, 0)->valueint, 0);
+	ck_assert_int_eq(cJSON_GetArrayItem(o, 1)->valueint, 0);
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	close(la);
+	close(lb);
+	fx_close(&f);
+	remove_dir(dir);
+	free(dir);
+	free(fx);
+}
+END_TEST
+
 Suite *
 host_suite(void)
 {
@@ -870,6 +957,7 @@ host_suite(void)
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, granted_write_path);
 	tcase_add_test(tc, drain);
+	tcase_add_test(tc, network_modes);
 	suite_add_tcase(s, tc);
 	return s;
 }
