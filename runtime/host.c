@@ -184,7 +184,7 @@ static void worker_kill(struct worker *w);
 static void inv_free(struct invocation *inv);
 static void inv_complete(struct invocation *inv);
 
-/* --- small helpers ------------------------------------------------------- */
+/* --- small helpers -------------------------------------------------------- */
 
 static int
 fd_high(int fd)
@@ -277,7 +277,7 @@ status_text(int status, char *out, size_t n)
 	}
 }
 
-/* --- versions ------------------------------------------------------------ */
+/* --- versions ------------------------------------------------------------- */
 
 static void
 version_unref(struct version *v)
@@ -483,7 +483,7 @@ fail:
 	return NULL;
 }
 
-/* --- invocation results ---------------------------------------------------- */
+/* --- invocation results --------------------------------------------------- */
 
 static void
 inv_set_result(struct invocation *inv, int status, const char *payload,
@@ -600,7 +600,7 @@ inv_log(struct invocation *inv, const char *p, size_t n)
 		sl_buf_consume(&inv->log, inv->log.len - SL_INVOKE_LOG_TAIL);
 }
 
-/* --- deferred delivery ------------------------------------------------------ */
+/* --- deferred delivery ---------------------------------------------------- */
 
 static void
 inv_list_remove(struct invocation *inv)
@@ -1186,8 +1186,8 @@ worker_died(struct worker *w)
 	if (inv != NULL) {
 		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		inv->duration_us = sl_loop_now_us() - inv->start_us;
-		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime exited "
-		    "with error: %s", inv->rid, st);
+		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime "
+		    "exited with error: %s", inv->rid, st);
 		inv_set_error(inv, "Unhandled", inv->oom ?
 		    "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
 		inv->w = NULL;
@@ -1655,7 +1655,7 @@ inv_complete(struct invocation *inv)
 	inv_deliver_later(inv);
 }
 
-/* --- events ----------------------------------------------------------------- */
+/* --- events --------------------------------------------------------------- */
 
 static void
 retry_cb(struct sl_timer *t)
@@ -1709,7 +1709,7 @@ event_finished(struct invocation *inv)
 	inv_release(inv);
 }
 
-/* --- functions -------------------------------------------------------------- */
+/* --- functions ------------------------------------------------------------ */
 
 static int
 name_valid(const char *s, size_t n)
@@ -1956,7 +1956,7 @@ inotify_cb(void *arg, int fd, unsigned events)
 	}
 }
 
-/* --- the shared empty network namespace ---------------------------------- */
+/* --- the shared empty network namespace ----------------------------------- */
 
 /* Create one empty network namespace for all workers: a short-lived child
  * unshares and the host keeps a handle on its namespace. */
@@ -1994,7 +1994,7 @@ make_netns(void)
 	return fd;
 }
 
-/* --- public API ------------------------------------------------------------ */
+/* --- public API ----------------------------------------------------------- */
 
 static char *
 find_worker(const char *configured)
@@ -2334,7 +2334,7 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 	inv_free(inv);
 }
 
-/* --- describing functions ----------------------------------------------------- */
+/* --- describing functions ------------------------------------------------- */
 
 static cJSON *
 fn_describe(struct sl_host *h, struct function *fn)

@@ -148,7 +148,8 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	ctx->dir = str_of(st->cfg, "dir");
 	ctx->memory_mb = (int)num_of(st->cfg, "memory", 128);
 	if (st->file == NULL || st->handler == NULL)
-		fatal("Runtime.SandboxError", "start config lacks file/handler");
+		fatal("Runtime.SandboxError",
+		    "start config lacks file/handler");
 
 	memset(&spec, 0, sizeof(spec));
 	spec.memory_mb = (unsigned)ctx->memory_mb;

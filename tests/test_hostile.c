@@ -314,6 +314,44 @@ START_TEST(landlock_reported)
 }
 END_TEST
 
+/* Each sandbox measure, as the handler sees it. */
+START_TEST(sandbox_measures)
+{
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_loop *loop = sl_loop_new();
+	struct sl_host *host;
+	struct hu_result r;
+	char *fx = hu_build("tests/fixtures");
+	cJSON *o;
+
+	hu_config(&cfg, fx);
+	host = sl_host_new(loop, &cfg, &err);
+	ck_assert(host != NULL);
+	hu_invoke(loop, host, "sandbox_probe", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	o = result_obj(&r);
+	ck_assert_int_eq(field(o, "no_new_privs"), 1);
+	ck_assert_int_eq(field(o, "seccomp"), 2); /* filter mode */
+	ck_assert_int_eq(field(o, "core"), 0);
+	ck_assert_int_eq(field(o, "nofile"), SL_SANDBOX_NOFILE);
+	ck_assert_int_eq(field(o, "nproc"), SL_SANDBOX_NPROC);
+	ck_assert(cJSON_GetObjectItem(o, "as")->valuedouble ==
+	    (100.0 + SL_SANDBOX_AS_HEADROOM_MB) * 1024 * 1024);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(field(o, "uid"), 65534);
+		ck_assert_int_eq(field(o, "gid"), 65534);
+		/* The shared empty namespace: loopback only. */
+		ck_assert_int_eq(field(o, "interfaces"), 1);
+	}
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	sl_host_free(host);
+	sl_loop_free(loop);
+	free(fx);
+}
+END_TEST
+
 Suite *
 hostile_suite(void)
 {
@@ -321,8 +359,10 @@ hostile_suite(void)
 	TCase *tc = tcase_create("handlers");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, hostile_handler, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_loop_test(tc, hostile_handler, 0,
+	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, landlock_reported);
+	tcase_add_test(tc, sandbox_measures);
 	suite_add_tcase(s, tc);
 	return s;
 }
