@@ -72,8 +72,7 @@ struct sl_invoke_request {
 struct sl_invoke_result {
 	/* HTTP-like status as Lambda's Invoke returns it: 200 (ran, maybe
 	 * with a function error), 202 (Event accepted), 204 (DryRun ok), or
-	 * 4xx/5xx
-	 * when the host refused: then error_type names it
+	 * 4xx/5xx when the host refused: then error_type names it
 	 * (ResourceNotFoundException, TooManyRequestsException,
 	 * RequestTooLargeException, InvalidRequestContentException, ...). */
 	int status;
