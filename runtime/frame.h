@@ -25,7 +25,7 @@ enum sl_frame_type {
 	/* worker -> host */
 	SL_FRAME_READY = 16,  /* init done; "" */
 	SL_FRAME_RESULT = 17, /* the result JSON */
-	SL_FRAME_ERROR = 18,  /* {"errorType","errorMessage"} from the handler */
+	SL_FRAME_ERROR = 18,  /* {"errorType","errorMessage"}: sl_error */
 	SL_FRAME_FATAL = 19,  /* {"errorType","errorMessage"}: start failed */
 	SL_FRAME_PUBLISH = 20, /* {"topic","message"} */
 	SL_FRAME_MEMFAIL = 21, /* an allocation failed (out of memory) */
