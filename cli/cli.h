@@ -21,5 +21,9 @@ int cmd_exec(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 /* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
 int cmd_run(int argc, char **argv);
+/* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
+ * definition is valid; 1 with one problem per line on stderr; 2 on usage
+ * errors or an unreadable file. */
+int cli_cmd_validate(int argc, char **argv);
 
 #endif
