@@ -37,7 +37,8 @@ sl_filter_build(void **bpf, size_t *len, struct sl_err *err)
 	*len = 0;
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL)
-		return sl_err_set(err, "ServiceException", "seccomp_init failed");
+		return sl_err_set(err, "ServiceException",
+		    "seccomp_init failed");
 	for (i = 0; denied[i] != NULL; i++) {
 		int nr = seccomp_syscall_resolve_name(denied[i]);
 

@@ -25,7 +25,7 @@ enum sl_frame_type {
 	/* worker -> host */
 	SL_FRAME_READY = 16,  /* init done; "" */
 	SL_FRAME_RESULT = 17, /* the result JSON */
-	SL_FRAME_ERROR = 18,  /* {"errorType","errorMessage"} from the handler */
+	SL_FRAME_ERROR = 18,  /* {"errorType","errorMessage"}: sl_error */
 	SL_FRAME_FATAL = 19,  /* {"errorType","errorMessage"}: start failed */
 	SL_FRAME_PUBLISH = 20, /* {"topic","message"} */
 	SL_FRAME_MEMFAIL = 21, /* an allocation failed (out of memory) */
@@ -65,6 +65,8 @@ size_t sl_frame_dec_pending(const struct sl_frame_dec *d);
 /* When a header is buffered: the length it announces, else 0 (lets a
  * reader refuse an oversized frame before it has arrived whole). */
 uint32_t sl_frame_dec_peek_len(const struct sl_frame_dec *d);
+/* Likewise the type it announces, else 0. */
+uint16_t sl_frame_dec_peek_type(const struct sl_frame_dec *d);
 
 /* Append one encoded frame to out. */
 void sl_frame_encode(struct sl_buf *out, uint16_t type, uint64_t id,

@@ -6,6 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/frame.h"
 #include "runtime/sandbox.h"
+#include "runtime/spawner.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 
@@ -165,7 +166,10 @@ struct sl_host {
 	int netns_fd;
 	long uid, gid;
 	int inotify_fd;
+	struct sl_spawner *spawner;
+	int spawner_restarts;
 	int draining;
+	int pumping, repump;
 	unsigned active;
 	unsigned events_pending;
 	uint64_t next_id;
@@ -180,7 +184,7 @@ static void worker_kill(struct worker *w);
 static void inv_free(struct invocation *inv);
 static void inv_complete(struct invocation *inv);
 
-/* --- small helpers ------------------------------------------------------- */
+/* --- small helpers -------------------------------------------------------- */
 
 static int
 fd_high(int fd)
@@ -273,7 +277,7 @@ status_text(int status, char *out, size_t n)
 	}
 }
 
-/* --- versions ------------------------------------------------------------ */
+/* --- versions ------------------------------------------------------------- */
 
 static void
 version_unref(struct version *v)
@@ -479,7 +483,7 @@ fail:
 	return NULL;
 }
 
-/* --- invocation results ---------------------------------------------------- */
+/* --- invocation results --------------------------------------------------- */
 
 static void
 inv_set_result(struct invocation *inv, int status, const char *payload,
@@ -596,7 +600,7 @@ inv_log(struct invocation *inv, const char *p, size_t n)
 		sl_buf_consume(&inv->log, inv->log.len - SL_INVOKE_LOG_TAIL);
 }
 
-/* --- deferred delivery ------------------------------------------------------ */
+/* --- deferred delivery ---------------------------------------------------- */
 
 static void
 inv_list_remove(struct invocation *inv)
@@ -610,6 +614,19 @@ inv_list_remove(struct invocation *inv)
 	if (inv->anext)
 		inv->anext->aprev = inv->aprev;
 	inv->anext = inv->aprev = NULL;
+}
+
+/* Free an invocation that is on no list and has no timer running. */
+static void
+inv_release(struct invocation *inv)
+{
+	free(inv->payload);
+	free(inv->key);
+	free(inv->res_payload);
+	free(inv->error_type);
+	free(inv->error_message);
+	sl_buf_release(&inv->log);
+	free(inv);
 }
 
 static void
@@ -661,9 +678,11 @@ inv_deliver(struct invocation *inv)
 	r.cold_start = inv->cold;
 	inv_list_remove(inv);
 	sl_loop_timer_stop(inv->host->loop, &inv->timer);
+	/* Past this point inv is off every host list: the callback may even
+	 * free the host. */
 	if (inv->cb != NULL)
 		inv->cb(inv->arg, &r);
-	inv_free(inv);
+	inv_release(inv);
 }
 
 static void
@@ -1036,7 +1055,9 @@ worker_frames(struct worker *w)
 	while (w->state != W_DEAD) {
 		uint32_t peek = sl_frame_dec_peek_len(&w->dec);
 
-		if (w->state == W_BUSY && peek > SL_INVOKE_SYNC_MAX + 4096u) {
+		if (w->state == W_BUSY && peek > SL_INVOKE_SYNC_MAX + 4096u &&
+		    peek <= SL_FRAME_MAX &&
+		    sl_frame_dec_peek_type(&w->dec) == SL_FRAME_RESULT) {
 			struct invocation *inv = w->inv;
 			char msg[200];
 
@@ -1165,8 +1186,8 @@ worker_died(struct worker *w)
 	if (inv != NULL) {
 		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		inv->duration_us = sl_loop_now_us() - inv->start_us;
-		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime exited "
-		    "with error: %s", inv->rid, st);
+		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime "
+		    "exited with error: %s", inv->rid, st);
 		inv_set_error(inv, "Unhandled", inv->oom ?
 		    "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
 		inv->w = NULL;
@@ -1307,6 +1328,24 @@ worker_spawn(struct function *fn, struct version *v, int probe)
 	lp[1] = fd_high(lp[1]);
 	if (sv[1] < 0 || lp[1] < 0)
 		goto fail;
+	w->pid = -1;
+	if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
+	    h->spawner_restarts < 3) {
+		/* It died (killed from outside?): start a new one. */
+		sl_spawner_free(h->spawner);
+		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		h->spawner_restarts++;
+	}
+	if (sl_spawner_alive(h->spawner))
+		w->pid = sl_spawner_spawn(h->spawner, lp[1], sv[1], v->so_fd,
+		    h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE ?
+		    h->netns_fd : -1, v->envp);
+	if (w->pid > 0) {
+		close(sv[1]);
+		close(lp[1]);
+		sv[1] = lp[1] = -1;
+		goto spawned;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, lp[1], 1);
@@ -1330,6 +1369,7 @@ worker_spawn(struct function *fn, struct version *v, int probe)
 		errno = rc;
 		goto fail;
 	}
+spawned:
 	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
 	if (w->pidfd < 0) {
 		/* Without a pidfd the worker cannot be joined safely. */
@@ -1544,8 +1584,34 @@ fn_enqueue(struct function *fn, struct invocation *inv)
 		fn->nsync++;
 }
 
+static void fn_pump_one(struct function *fn);
+
+/* Run every function's queue: capacity freed by one function (a worker
+ * gone or idle) may let another's waiting invocation start. Re-entrant
+ * calls only note that another pass is needed. */
 static void
 fn_pump(struct function *fn)
+{
+	struct sl_host *h = fn->host;
+	struct function *o;
+
+	if (h->pumping) {
+		h->repump = 1;
+		return;
+	}
+	h->pumping = 1;
+	do {
+		h->repump = 0;
+		fn_pump_one(fn);
+		for (o = h->fns; o != NULL; o = o->next)
+			if (o != fn && o->qhead != NULL)
+				fn_pump_one(o);
+	} while (h->repump);
+	h->pumping = 0;
+}
+
+static void
+fn_pump_one(struct function *fn)
 {
 	while (fn->qhead != NULL) {
 		struct worker *w = fn_idle_worker(fn);
@@ -1589,7 +1655,7 @@ inv_complete(struct invocation *inv)
 	inv_deliver_later(inv);
 }
 
-/* --- events ----------------------------------------------------------------- */
+/* --- events --------------------------------------------------------------- */
 
 static void
 retry_cb(struct sl_timer *t)
@@ -1637,12 +1703,13 @@ event_finished(struct invocation *inv)
 	r.cold_start = inv->cold;
 	h->events_pending--;
 	inv_list_remove(inv);
+	sl_loop_timer_stop(h->loop, &inv->timer);
 	if (h->on_event_result != NULL)
 		h->on_event_result(h->cb_arg, inv->fn->name, &r);
-	inv_free(inv);
+	inv_release(inv);
 }
 
-/* --- functions -------------------------------------------------------------- */
+/* --- functions ------------------------------------------------------------ */
 
 static int
 name_valid(const char *s, size_t n)
@@ -1889,7 +1956,7 @@ inotify_cb(void *arg, int fd, unsigned events)
 	}
 }
 
-/* --- the shared empty network namespace ---------------------------------- */
+/* --- the shared empty network namespace ----------------------------------- */
 
 /* Create one empty network namespace for all workers: a short-lived child
  * unshares and the host keeps a handle on its namespace. */
@@ -1927,7 +1994,7 @@ make_netns(void)
 	return fd;
 }
 
-/* --- public API ------------------------------------------------------------ */
+/* --- public API ----------------------------------------------------------- */
 
 static char *
 find_worker(const char *configured)
@@ -2013,6 +2080,10 @@ sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
 			h->gid = strtol(s, NULL, 10);
 		h->netns_fd = make_netns();
 	}
+	/* Workers fork from a spawner when possible (a cold start without
+	 * an exec); SLUICE_SPAWNER=0 makes every worker an exec. */
+	if ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0)
+		h->spawner = sl_spawner_new(h->worker_path, NULL);
 	if (cfg->single_so != NULL) {
 		const char *base = strrchr(cfg->single_so, '/');
 		size_t n;
@@ -2096,6 +2167,7 @@ sl_host_free(struct sl_host *h)
 		sl_buf_release(&fn->ring);
 		free(fn);
 	}
+	sl_spawner_free(h->spawner);
 	if (h->inotify_fd >= 0) {
 		sl_loop_unwatch(h->loop, h->inotify_fd);
 		close(h->inotify_fd);
@@ -2218,8 +2290,13 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 		inv_set_result(inv, 202, "", 0);
 		goto later;
 	}
+	/* Refused only when no worker is free or may start and queue_max
+	 * invocations already wait (beyond those a starting worker will
+	 * take). */
 	if (fn_idle_worker(fn) == NULL && !(fn->starting < fn->nsync +
-	    fn->nevent + 1 && can_spawn(fn)) && fn->nsync >= h->queue_max) {
+	    fn->nevent + 1 && can_spawn(fn)) &&
+	    (fn->nsync > fn->starting ? fn->nsync - fn->starting : 0) >=
+	    h->queue_max) {
 		inv_refuse(inv, 429, "TooManyRequestsException",
 		    fn->cur->cfg.reserved >= 0 ?
 		    "ReservedFunctionConcurrentInvocationLimitExceeded" :
@@ -2257,7 +2334,7 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 	inv_free(inv);
 }
 
-/* --- describing functions ----------------------------------------------------- */
+/* --- describing functions ------------------------------------------------- */
 
 static cJSON *
 fn_describe(struct sl_host *h, struct function *fn)

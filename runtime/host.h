@@ -38,7 +38,7 @@ typedef void sl_host_event_cb(void *arg, const char *function,
 struct sl_host_config {
 	const char *functions_dir; /* required */
 	const char *worker_path;   /* the sluice-worker image; NULL = default */
-	const char *data_dir;      /* expanded as ${SLUICE_DATA_DIR} in configs */
+	const char *data_dir;      /* ${SLUICE_DATA_DIR} in configs */
 	const char *region;        /* for ARNs; NULL = us-east-1 */
 	const char *account;       /* for ARNs; NULL = 000000000000 */
 	unsigned max_workers;      /* all functions together; 0 = default */
@@ -70,9 +70,9 @@ struct sl_invoke_request {
 };
 
 struct sl_invoke_result {
-	/* HTTP-like status as Lambda's Invoke returns it: 200 (ran, maybe with a
-	 * function error), 202 (Event accepted), 204 (DryRun ok), or 4xx/5xx
-	 * when the host refused: then error_type names it
+	/* HTTP-like status as Lambda's Invoke returns it: 200 (ran, maybe
+	 * with a function error), 202 (Event accepted), 204 (DryRun ok), or
+	 * 4xx/5xx when the host refused: then error_type names it
 	 * (ResourceNotFoundException, TooManyRequestsException,
 	 * RequestTooLargeException, InvalidRequestContentException, ...). */
 	int status;

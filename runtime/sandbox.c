@@ -132,9 +132,14 @@ apply_landlock(const struct sl_sandbox_spec *s, int abi, struct sl_err *err)
 	attr.handled_access_fs = handled;
 	attr_size = sizeof(attr.handled_access_fs);
 	if (abi >= 4) {
-		if (s->network != SL_NET_ANY)
+		/* loopback without Ports may connect anywhere (the README
+		 * says so); it never listens. */
+		if (s->network == SL_NET_NONE ||
+		    (s->network == SL_NET_LOOPBACK && s->nports > 0))
 			attr.handled_access_net = LL_NET_BIND_TCP |
 			    LL_NET_CONNECT_TCP;
+		else if (s->network == SL_NET_LOOPBACK)
+			attr.handled_access_net = LL_NET_BIND_TCP;
 		attr_size = offsetof(struct ll_ruleset_attr, scoped);
 	}
 	if (abi >= 6) {

@@ -43,5 +43,8 @@ int sl_worker_oom_seen(void);
  * when it is not. sl_worker_ipc_remember records it once at start. */
 void sl_worker_ipc_remember(void);
 void sl_worker_ipc_check(void);
+/* Serve as the spawner (worker_spawner.c): returns only in a newly forked
+ * worker, which then carries on as a worker. */
+int sl_worker_spawner(void);
 
 #endif

@@ -148,7 +148,8 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	ctx->dir = str_of(st->cfg, "dir");
 	ctx->memory_mb = (int)num_of(st->cfg, "memory", 128);
 	if (st->file == NULL || st->handler == NULL)
-		fatal("Runtime.SandboxError", "start config lacks file/handler");
+		fatal("Runtime.SandboxError",
+		    "start config lacks file/handler");
 
 	memset(&spec, 0, sizeof(spec));
 	spec.memory_mb = (unsigned)ctx->memory_mb;
@@ -184,6 +185,9 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (st->ppid > 0 && getppid() != st->ppid)
 		_exit(SL_WORKER_EXIT_IPC);
+	/* Like Lambda's /var/task: the function's own folder. */
+	if (ctx->dir != NULL)
+		(void)chdir(ctx->dir);
 	free((void *)spec.read_paths);
 	free((void *)spec.write_paths);
 	free(ports);
@@ -239,7 +243,7 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sl_context ctx;
 	struct start st;
@@ -250,6 +254,8 @@ main(void)
 	init_fn *init;
 	handler_fn *handler;
 
+	if (argc > 1 && strcmp(argv[1], "--spawner") == 0)
+		(void)sl_worker_spawner(); /* returns in a new worker */
 	/* Nothing of the parent's beyond fds 0-5 (see worker.h). */
 	syscall(SYS_close_range, 6u, ~0u, 0u);
 	reset_signals();
