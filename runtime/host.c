@@ -1260,8 +1260,16 @@ pidfd_cb(void *arg, int fd, unsigned events)
 
 	(void)events;
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 ||
-	    si.si_pid == 0)
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0) {
+		if (errno != ECHILD)
+			return;
+		/* Reaped behind our back (SIGCHLD ignored by the program
+		 * hosting us): it is gone, the status is lost. */
+		si.si_pid = w->pid;
+		si.si_code = CLD_KILLED;
+		si.si_status = SIGKILL;
+	}
+	if (si.si_pid == 0)
 		return;
 	w->exited = 1;
 	if (si.si_code == CLD_EXITED)
