@@ -1867,6 +1867,12 @@ fn_load(struct sl_host *h, const char *name, size_t n)
 			struct invocation *inv;
 
 			fn->removed = 1;
+			if (fn->probe != NULL) {
+				fn->probe->quiet = 1;
+				fn->probe = NULL;
+			}
+			version_unref(fn->candidate);
+			fn->candidate = NULL;
 			for (w = h->workers; w != NULL; w = w->next)
 				if (w->fn == fn && (w->state == W_IDLE ||
 				    w->probe))
