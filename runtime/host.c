@@ -1260,8 +1260,16 @@ pidfd_cb(void *arg, int fd, unsigned events)
 
 	(void)events;
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 ||
-	    si.si_pid == 0)
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0) {
+		if (errno != ECHILD)
+			return;
+		/* Reaped behind our back (SIGCHLD ignored by the program
+		 * hosting us): it is gone, the status is lost. */
+		si.si_pid = w->pid;
+		si.si_code = CLD_KILLED;
+		si.si_status = SIGKILL;
+	}
+	if (si.si_pid == 0)
 		return;
 	w->exited = 1;
 	if (si.si_code == CLD_EXITED)
@@ -1859,6 +1867,12 @@ fn_load(struct sl_host *h, const char *name, size_t n)
 			struct invocation *inv;
 
 			fn->removed = 1;
+			if (fn->probe != NULL) {
+				fn->probe->quiet = 1;
+				fn->probe = NULL;
+			}
+			version_unref(fn->candidate);
+			fn->candidate = NULL;
 			for (w = h->workers; w != NULL; w = w->next)
 				if (w->fn == fn && (w->state == W_IDLE ||
 				    w->probe))

@@ -154,6 +154,21 @@ main(void)
 	emit_pct("cold_start", lat, COLD);
 	sl_host_free(h);
 
+	/* The same without the spawner: every worker is an exec. */
+	setenv("SLUICE_SPAWNER", "0", 1);
+	h = host_new(loop, 1);
+	for (i = 0; i < COLD; i++) {
+		lat[i] = invoke_wait(loop, h, i % 2 ? "echo_function" :
+		    "id_function", "{}", &o);
+		if (!o.ok || !o.cold) {
+			fprintf(stderr, "bench/host: cold invoke failed\n");
+			return 1;
+		}
+	}
+	emit_pct("cold_start_exec", lat, COLD);
+	sl_host_free(h);
+	unsetenv("SLUICE_SPAWNER");
+
 	h = host_new(loop, 4);
 	(void)invoke_wait(loop, h, "id_function", payload, &o);
 	for (i = 0; i < WARM; i++) {
