@@ -177,7 +177,13 @@ report_end(const cJSON *res, const struct follow *f, int json)
 	int ok = status != NULL && strcmp(status, "SUCCEEDED") == 0;
 	cJSON *parsed;
 
-	if (json)
+	if (json && f != NULL) {
+		/* After the events' lines, the result as one more line. */
+		char *line = cJSON_PrintUnformatted(res);
+
+		printf("%s\n", line);
+		cJSON_free(line);
+	} else if (json)
 		cli_print_json(res);
 	else {
 		if (f != NULL)
@@ -286,7 +292,7 @@ cmd_start(int argc, char **argv)
 	if ((res = cli_call(c, req, &rc)) == NULL)
 		goto out;
 	if (wait || follow)
-		rc = report_end(res, follow ? &f : NULL, o.json && !follow);
+		rc = report_end(res, follow ? &f : NULL, o.json);
 	else {
 		if (o.json)
 			cli_print_json(res);
