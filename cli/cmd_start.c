@@ -133,11 +133,9 @@ on_event(void *arg, const cJSON *msg)
 			if (cJSON_IsObject(it) && error == NULL)
 				error = cJSON_GetStringValue(
 				    cJSON_GetObjectItem(it, "error"));
-		printf("%s    %s %s%s%s\n", paint(f, "\033[31m"),
+		printf("%s    %s %s%s%s%s\n", paint(f, "\033[31m"),
 		    f->color ? "\u2718" : "!", type, error ? ": " : "",
-		    error ? error : "");
-		if (f->color)
-			printf("%s", "\033[0m");
+		    error ? error : "", paint(f, "\033[0m"));
 	}
 	fflush(stdout);
 	return 1;
