@@ -101,7 +101,7 @@ queue_clear(struct ws_conn *c)
 	c->q_bytes = 0;
 }
 
-/* --- the transport the dispatcher sends through ------------------------ */
+/* --- the transport the dispatcher sends through --------------------------- */
 
 static void
 ws_send(void *arg, uint64_t conn, const char *text, size_t len)
@@ -170,7 +170,7 @@ sl_ws_set_api(struct sl_ws *ws, struct sl_api *api)
 	ws->api = api;
 }
 
-/* --- the API protocol ---------------------------------------------------- */
+/* --- the API protocol ----------------------------------------------------- */
 
 /* "Bearer TOKEN" in the Authorization header: 1 matches, 0 absent,
  * -1 present and wrong. */
@@ -310,7 +310,8 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		if (ws->stopping)
 			return -1;
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
+		if (lws_hdr_copy(wsi, uri, sizeof(uri),
+		    WSI_TOKEN_GET_URI) <= 0 ||
 		    (strcmp(uri, "/ws") != 0 && strcmp(uri, "/ws/") != 0)) {
 			sl_slog(SL_SLOG_INFO, "reject", "reason=path");
 			return -1;
@@ -339,7 +340,7 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 }
 
-/* --- the embedded sl_loop -------------------------------------------------- */
+/* --- the embedded sl_loop ------------------------------------------------- */
 
 static void loop_rearm(struct sl_ws *ws);
 
@@ -408,7 +409,7 @@ lws_log_emit(int level, const char *line)
 	    sl_slog_quote(tmp, q, sizeof(q)));
 }
 
-/* --- context ------------------------------------------------------------- */
+/* --- context -------------------------------------------------------------- */
 
 /* protocols[0]: plain HTTP (the console's files) and new connections. */
 static int
@@ -453,7 +454,8 @@ sl_ws_new(const struct sl_ws_config *cfg, struct sl_err *err)
 	info.protocols = ws_protocols;
 	info.vhost_name = "localhost";
 	info.user = ws;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	info.options =
+	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
 	if (cfg->web_dir != NULL) {
 		ws->web_dir = xstrdup(cfg->web_dir);
 		ws->mount = (struct lws_http_mount){

@@ -320,9 +320,11 @@ END_TEST
 
 START_TEST(test_get_function)
 {
-	req(1, "{\"id\":1,\"action\":\"GetFunction\",\"FunctionName\":\"nope\"}");
+	req(1, "{\"id\":1,\"action\":\"GetFunction\","
+	    "\"FunctionName\":\"nope\"}");
 	assert_error(0, "ResourceNotFoundException", "nope");
-	req(1, "{\"id\":2,\"action\":\"GetFunction\",\"FunctionName\":\"echo\"}");
+	req(1, "{\"id\":2,\"action\":\"GetFunction\","
+	    "\"FunctionName\":\"echo\"}");
 	ck_assert_pstr_eq(str_at(cJSON_GetObjectItem(sent.msg[1], "result"),
 	    "Configuration", "FunctionName"), "echo");
 	req(1, "{\"id\":3,\"action\":\"ListFunctions\"}");

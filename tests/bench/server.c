@@ -273,7 +273,8 @@ start_daemon(const char *build, const char *dir)
 	if (B.daemon == 0) {
 		if (freopen(log, "w", stderr) == NULL)
 			_exit(127);
-		execl(exe, exe, "--port", "0", "--data", data, "--functions", fx,
+		execl(exe, exe, "--port", "0", "--data", data, "--functions",
+		    fx,
 		    "--log-level", "info", (char *)NULL);
 		_exit(127);
 	}
