@@ -15,17 +15,20 @@ static const struct cli_command commands[] = {
 	{ "conformance", cmd_conformance, "conformance DIR [--filter SUBSTR]"
 	    "  run recorded AWS cases" },
 	{ "invoke", cmd_invoke,
-	  "invoke FN [--payload JSON|@file] [--async] [--log]  invoke a function" },
+	  "invoke FN [--payload JSON|@file] [--async] [--log]"
+	  "  invoke a function" },
 	{ "functions", cmd_functions,
 	  "functions                       list the functions" },
 	{ "subscribe", cmd_subscribe,
 	  "subscribe TOPIC [--count N]     print messages published to TOPIC" },
 	{ "deploy", cmd_deploy,
-	  "deploy NAME FILE.asl.json [--type EXPRESS]  create or update a state machine" },
+	  "deploy NAME FILE.asl.json [--type EXPRESS]"
+	  "  create or update a state machine" },
 	{ "machines", cmd_machines,
 	  "machines                        list the state machines" },
 	{ "start", cmd_start,
-	  "start NAME [--input JSON|@file] [--name N] [--wait | --follow]  start an execution" },
+	  "start NAME [--input JSON|@file] [--name N] [--wait | --follow]"
+	  "  start an execution" },
 	{ "describe", cmd_describe,
 	  "describe EXEC                   an execution's status and result" },
 	{ "history", cmd_history,
