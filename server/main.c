@@ -396,6 +396,16 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	{
+		struct sl_host_sandbox_info si;
+
+		sl_host_sandbox_info(host, &si);
+		sl_slog(si.landlock_abi > 0 ? SL_SLOG_INFO : SL_SLOG_WARN,
+		    "sandbox", "landlock_abi=%d netns=%s uid=%ld%s",
+		    si.landlock_abi, si.netns ? "empty" : "none", si.uid,
+		    si.landlock_abi > 0 ? "" : " note=\"no Landlock: "
+		    "file access is not confined\"");
+	}
 	memset(&fc, 0, sizeof(fc));
 	fc.loop = loop;
 	fc.host = host;
