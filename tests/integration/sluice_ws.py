@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import base64
 import json
+import resource
 import sys
 import time
 
@@ -588,6 +589,10 @@ async def scenario_await(a):
 
 
 async def scenario_many(a):
+    # This client needs a descriptor per connection too.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < a.n + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     sem = asyncio.Semaphore(100)
 
     async def one(i):
