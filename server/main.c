@@ -322,10 +322,18 @@ drain(struct sl_loop *loop, struct sl_ws *ws, struct sl_api *api,
 		if (sl_ws_service(ws) < 0)
 			break;
 	}
-	sl_loop_timer_stop(loop, &wake);
 	if (sl_api_pending(api) > 0)
 		sl_slog(SL_SLOG_WARN, "stop_abandoned", "pending=%zu",
 		    sl_api_pending(api));
+	/* Tell the clients, and give them a moment to answer the close. */
+	sl_ws_close_all(ws, 1001, "server stopping");
+	deadline = sl_loop_now_us() + 1000000;
+	sl_loop_timer_at(loop, &wake, deadline);
+	while (sl_ws_conn_count(ws) > 0 && sl_loop_now_us() < deadline &&
+	    stop_signals == seen)
+		if (sl_ws_service(ws) < 0)
+			break;
+	sl_loop_timer_stop(loop, &wake);
 }
 
 int

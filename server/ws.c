@@ -543,6 +543,17 @@ sl_ws_conn_count(const struct sl_ws *ws)
 	return ws->nconns;
 }
 
+void
+sl_ws_close_all(struct sl_ws *ws, int code, const char *reason)
+{
+	struct ws_conn *c;
+	size_t i;
+
+	for (i = 0; i < WS_BUCKETS; i++)
+		for (c = ws->conns[i]; c != NULL; c = c->hnext)
+			ws_close(ws, c->id, code, reason);
+}
+
 size_t
 sl_ws_queued(const struct sl_ws *ws)
 {

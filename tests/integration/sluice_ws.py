@@ -588,6 +588,16 @@ async def scenario_await(a):
     await c.close()
 
 
+async def scenario_hold(a):
+    """Stay connected until the server closes; expect 1001 (stopping)."""
+    c = await Conn.open(a.url)
+    result(await c.call("ListFunctions"), "ListFunctions")
+    print("connected", flush=True)
+    code = await closed_code(c)
+    check(code == 1001, "closed with %s, not 1001" % code)
+    ok("closed with 1001 when the server stopped")
+
+
 async def scenario_many(a):
     # This client needs a descriptor per connection too.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -619,7 +629,7 @@ def main():
     p.add_argument("url")
     p.add_argument("scenario",
                    choices=["api", "order", "auth", "abuse", "many",
-                            "publish", "sfn", "await"])
+                            "publish", "sfn", "await", "hold"])
     p.add_argument("--arn", default="")
     p.add_argument("--status", default="SUCCEEDED")
     p.add_argument("--topic", default="news")
