@@ -170,6 +170,18 @@ async def scenario_api(a):
               "reply %d mismatched: %s" % (i, rep))
     ok("100 requests in flight on one connection")
 
+    # Throttling: the slow function allows one at a time and queues 64.
+    futs = [await c.send({"action": "Invoke", "FunctionName": a.slow,
+                          "Payload": {"ms": 20}}) for i in range(72)]
+    replies = await asyncio.wait_for(asyncio.gather(*futs), TIMEOUT)
+    throttled = [r for r in replies if "error" in r]
+    check(throttled and all(r["error"]["type"] ==
+                            "TooManyRequestsException" for r in throttled),
+          "throttling: %s" % [r.get("error") for r in throttled][:3])
+    check(len(throttled) < 72, "everything throttled")
+    ok("TooManyRequestsException past the queue (%d of 72, Reason %s)" %
+       (len(throttled), throttled[0]["error"].get("Reason")))
+
     # Error replies never disconnect.
     error(await c.raw("{not json"), "SerializationException", "bad JSON")
     error(await c.raw("[1,2,3]"), "SerializationException", "not an object")
