@@ -35,7 +35,6 @@ static void inv_free(struct invocation *inv);
 
 /* --- small helpers -------------------------------------------------------- */
 
-
 static uint64_t
 rng_next(struct sl_host *h)
 {
@@ -66,7 +65,6 @@ make_uuid(struct sl_host *h, char out[37])
 	}
 	out[o] = '\0';
 }
-
 
 /* --- versions ------------------------------------------------------------- */
 
@@ -122,8 +120,8 @@ copy_to_memfd(const char *path, size_t *size, struct sl_err *err)
 	}
 	left = st.st_size;
 	while (left > 0) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left,
-		    0);
+		ssize_t n =
+		    copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -145,8 +143,8 @@ copy_to_memfd(const char *path, size_t *size, struct sl_err *err)
 		    "%s: could not be read whole", path);
 		goto fail;
 	}
-	(void)fcntl(out, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK |
-	    F_SEAL_GROW | F_SEAL_SEAL);
+	(void)fcntl(out, F_ADD_SEALS,
+	    F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	close(in);
 	*size = (size_t)st.st_size;
 	return sl_pool_fd_high(out);
@@ -237,10 +235,10 @@ version_new(struct function *fn, struct sl_err *err)
 	cJSON_AddNumberToObject(o, "memory", v->cfg.memory_mb);
 	cJSON_AddNumberToObject(o, "uid", (double)h->uid);
 	cJSON_AddNumberToObject(o, "gid", (double)h->gid);
-	cJSON_AddBoolToObject(o, "netns",
-	    v->cfg.network == SL_NET_NONE && h->netns_fd >= 0);
-	cJSON_AddStringToObject(o, "network",
-	    sl_config_network_name(v->cfg.network));
+	cJSON_AddBoolToObject(
+	    o, "netns", v->cfg.network == SL_NET_NONE && h->netns_fd >= 0);
+	cJSON_AddStringToObject(
+	    o, "network", sl_config_network_name(v->cfg.network));
 	a = cJSON_AddArrayToObject(o, "ports");
 	for (i = 0; i < v->cfg.nports; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateNumber(v->cfg.ports[i]));
@@ -252,15 +250,15 @@ version_new(struct function *fn, struct sl_err *err)
 	n = 0;
 	v->envp = xcalloc(v->cfg.nenv + 8, sizeof(char *));
 	for (i = 0; i < v->cfg.nenv; i++)
-		v->envp[n++] = xasprintf("%s=%s", v->cfg.env_names[i],
-		    v->cfg.env_values[i]);
+		v->envp[n++] = xasprintf(
+		    "%s=%s", v->cfg.env_names[i], v->cfg.env_values[i]);
 	v->envp[n++] = xasprintf("AWS_LAMBDA_FUNCTION_NAME=%s", fn->name);
-	v->envp[n++] = xasprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%u",
-	    v->cfg.memory_mb);
+	v->envp[n++] =
+	    xasprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%u", v->cfg.memory_mb);
 	v->envp[n++] = xasprintf("AWS_REGION=%s", h->region);
 	if (getenv("UBSAN_OPTIONS") != NULL)
-		v->envp[n++] = xasprintf("UBSAN_OPTIONS=%s",
-		    getenv("UBSAN_OPTIONS"));
+		v->envp[n++] =
+		    xasprintf("UBSAN_OPTIONS=%s", getenv("UBSAN_OPTIONS"));
 	v->gen = ++fn->gen;
 	free(dir);
 	return v;
@@ -277,8 +275,8 @@ fail:
 /* --- invocation results --------------------------------------------------- */
 
 void
-sl_host_inv_set_result(struct invocation *inv, int status, const char *payload,
-    size_t len)
+sl_host_inv_set_result(
+    struct invocation *inv, int status, const char *payload, size_t len)
 {
 	free(inv->res_payload);
 	inv->status = status;
@@ -290,8 +288,8 @@ sl_host_inv_set_result(struct invocation *inv, int status, const char *payload,
 
 /* A function error: {"errorType","errorMessage"}. */
 void
-sl_host_inv_set_error(struct invocation *inv, const char *fe, const char *type,
-    const char *msg)
+sl_host_inv_set_error(
+    struct invocation *inv, const char *fe, const char *type, const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *s;
@@ -311,8 +309,8 @@ sl_host_inv_set_error(struct invocation *inv, const char *fe, const char *type,
 
 /* A function error given as the worker's JSON error payload. */
 void
-sl_host_inv_set_error_json(struct invocation *inv, const char *fe, const char *json,
-    size_t len)
+sl_host_inv_set_error_json(
+    struct invocation *inv, const char *fe, const char *json, size_t len)
 {
 	cJSON *o = cJSON_ParseWithLength(json, len);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "errorType");
@@ -320,12 +318,13 @@ sl_host_inv_set_error_json(struct invocation *inv, const char *fe, const char *j
 
 	if (!cJSON_IsString(t)) {
 		cJSON_Delete(o);
-		sl_host_inv_set_error(inv, "Unhandled", "Runtime.InvalidResponse",
+		sl_host_inv_set_error(inv, "Unhandled",
+		    "Runtime.InvalidResponse",
 		    "the runtime sent a malformed error");
 		return;
 	}
-	sl_host_inv_set_error(inv, fe, t->valuestring,
-	    cJSON_IsString(m) ? m->valuestring : "");
+	sl_host_inv_set_error(
+	    inv, fe, t->valuestring, cJSON_IsString(m) ? m->valuestring : "");
 	cJSON_Delete(o);
 }
 
@@ -343,8 +342,7 @@ sl_host_inv_refuse(struct invocation *inv, int status, const char *type,
 	va_start(ap, fmt);
 	sl_buf_vaddf(&m, fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(o, "Type", status >= 500 ? "Service" :
-	    "User");
+	cJSON_AddStringToObject(o, "Type", status >= 500 ? "Service" : "User");
 	cJSON_AddStringToObject(o, "Message", m.data);
 	if (reason != NULL) {
 		cJSON_AddStringToObject(o, "Reason", reason);
@@ -362,8 +360,8 @@ sl_host_inv_refuse(struct invocation *inv, int status, const char *type,
 }
 
 void
-sl_host_fn_log_line(struct function *fn, const char *rid, const char *line,
-    size_t n)
+sl_host_fn_log_line(
+    struct function *fn, const char *rid, const char *line, size_t n)
 {
 	sl_buf_addstr(&fn->ring, rid && *rid ? rid : "-");
 	sl_buf_addch(&fn->ring, '\t');
@@ -373,8 +371,8 @@ sl_host_fn_log_line(struct function *fn, const char *rid, const char *line,
 		const char *cut = fn->ring.data + fn->ring.len - FN_LOG_RING;
 		const char *nl = memchr(cut, '\n', FN_LOG_RING);
 
-		sl_buf_consume(&fn->ring, nl ? (size_t)(nl + 1 -
-		    fn->ring.data) : fn->ring.len - FN_LOG_RING);
+		sl_buf_consume(&fn->ring, nl ? (size_t)(nl + 1 - fn->ring.data)
+		                             : fn->ring.len - FN_LOG_RING);
 	}
 }
 
@@ -446,8 +444,8 @@ inv_deliver(struct invocation *inv)
 	}
 	if (inv->want_tail && inv->status == 200) {
 		if (inv->log.len > SL_INVOKE_LOG_TAIL)
-			tail = inv->log.data + inv->log.len -
-			    SL_INVOKE_LOG_TAIL;
+			tail =
+			    inv->log.data + inv->log.len - SL_INVOKE_LOG_TAIL;
 		else
 			tail = inv->log.data;
 	}
@@ -494,9 +492,10 @@ void
 sl_host_inv_complete(struct invocation *inv)
 {
 	if (inv->status == 200 && inv->want_tail) {
-		sl_buf_addf(&inv->log, "END RequestId: %s\nREPORT RequestId: "
-		    "%s\tDuration: %.2f ms\n", inv->rid, inv->rid,
-		    (double)inv->duration_us / 1000.0);
+		sl_buf_addf(&inv->log,
+		    "END RequestId: %s\nREPORT RequestId: "
+		    "%s\tDuration: %.2f ms\n",
+		    inv->rid, inv->rid, (double)inv->duration_us / 1000.0);
 	}
 	inv_deliver_later(inv);
 }
@@ -527,7 +526,7 @@ event_finished(struct invocation *inv)
 
 	if (inv->function_error != NULL && inv->attempts < 3) {
 		uint64_t delay = (uint64_t)h->retry_ms * 1000u *
-		    (inv->attempts == 1 ? 1u : 2u);
+		                 (inv->attempts == 1 ? 1u : 2u);
 
 		inv->attempts++;
 		sl_buf_reset(&inv->log);
@@ -566,9 +565,9 @@ name_valid(const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == '-'))
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		        s[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -651,13 +650,14 @@ sl_host_probe_done(struct worker *w, int ok)
 
 		if (w->fatal_type == NULL) {
 			sl_pool_status_text(w->status, st, sizeof(st));
-			m = xasprintf("%s failed to load (previous version "
+			m = xasprintf(
+			    "%s failed to load (previous version "
 			    "keeps serving): Runtime exited with error: %s",
 			    fn->so_path, st);
 		} else {
 			m = xasprintf("%s failed to load (previous version "
-			    "keeps serving): %s: %s", fn->so_path,
-			    w->fatal_type, w->fatal_msg);
+			              "keeps serving): %s: %s",
+			    fn->so_path, w->fatal_type, w->fatal_msg);
 		}
 		fn_set_error(fn, m);
 		free(m);
@@ -712,8 +712,8 @@ fn_load(struct sl_host *h, const char *name, size_t n)
 			sl_host_version_unref(fn->candidate);
 			fn->candidate = NULL;
 			for (w = h->workers; w != NULL; w = w->next)
-				if (w->fn == fn && (w->state == W_IDLE ||
-				    w->probe))
+				if (w->fn == fn &&
+				    (w->state == W_IDLE || w->probe))
 					sl_pool_retire(w);
 			while ((inv = fn->qhead) != NULL) {
 				sl_pool_dequeue(fn, inv);
@@ -758,7 +758,7 @@ fn_load(struct sl_host *h, const char *name, size_t n)
 	fn->probe = sl_pool_spawn(fn, v, 1);
 	if (fn->probe == NULL) {
 		fn_set_error(fn, "could not start a worker to try the new "
-		    "version");
+		                 "version");
 		sl_host_version_unref(fn->candidate);
 		fn->candidate = NULL;
 	}
@@ -785,8 +785,8 @@ static void
 inotify_cb(void *arg, int fd, unsigned events)
 {
 	struct sl_host *h = arg;
-	char buf[8192] __attribute__((aligned(__alignof__(struct
-	    inotify_event))));
+	char buf[8192]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
 
 	(void)events;
@@ -800,8 +800,8 @@ inotify_cb(void *arg, int fd, unsigned events)
 			if (l > 3 && strcmp(ev->name + l - 3, ".so") == 0)
 				fn_load(h, ev->name, l - 3);
 			else if (l > 5 &&
-			    strcmp(ev->name + l - 5, ".json") == 0 &&
-			    fn_find(h, ev->name, l - 5) != NULL)
+			         strcmp(ev->name + l - 5, ".json") == 0 &&
+			         fn_find(h, ev->name, l - 5) != NULL)
 				fn_load(h, ev->name, l - 5);
 			p += sizeof(*ev) + ev->len;
 		}
@@ -875,8 +875,8 @@ find_worker(const char *configured)
 }
 
 struct sl_host *
-sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
-    struct sl_err *err)
+sl_host_new(
+    struct sl_loop *loop, const struct sl_host_config *cfg, struct sl_err *err)
 {
 	struct sl_host *h;
 	const char *s;
@@ -897,12 +897,12 @@ sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
 	h->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
 	h->account = xstrdup(cfg->account ? cfg->account : "000000000000");
 	h->worker_path = find_worker(cfg->worker_path);
-	h->max_workers = cfg->max_workers ? cfg->max_workers :
-	    DEFAULT_MAX_WORKERS;
+	h->max_workers =
+	    cfg->max_workers ? cfg->max_workers : DEFAULT_MAX_WORKERS;
 	h->idle_ms = cfg->idle_ms ? cfg->idle_ms : DEFAULT_IDLE_MS;
 	h->queue_max = cfg->queue_max ? cfg->queue_max : DEFAULT_QUEUE_MAX;
-	h->retry_ms = cfg->event_retry_ms ? cfg->event_retry_ms :
-	    DEFAULT_RETRY_MS;
+	h->retry_ms =
+	    cfg->event_retry_ms ? cfg->event_retry_ms : DEFAULT_RETRY_MS;
 	h->on_publish = cfg->on_publish;
 	h->on_event_result = cfg->on_event_result;
 	h->cb_arg = cfg->cb_arg;
@@ -922,7 +922,7 @@ sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
 	h->landlock_abi = sl_sandbox_landlock_abi();
 	if (h->landlock_abi == 0)
 		fprintf(stderr, "sluice: warning: this kernel has no Landlock: "
-		    "functions are not confined to their files\n");
+		                "functions are not confined to their files\n");
 	h->uid = h->gid = -1;
 	if (geteuid() == 0) {
 		h->uid = h->gid = DEFAULT_UID;
@@ -947,7 +947,8 @@ sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
 		if (!name_valid(base, n)) {
 			sl_err_set(err, "InvalidParameterValueException",
 			    "%s: a function file is NAME.so with NAME of "
-			    "[A-Za-z0-9_-]", cfg->single_so);
+			    "[A-Za-z0-9_-]",
+			    cfg->single_so);
 			goto fail;
 		}
 		fn_load(h, base, n);
@@ -964,15 +965,16 @@ sl_host_new(struct sl_loop *loop, const struct sl_host_config *cfg,
 		return h;
 	}
 	if (cfg->watch_dir) {
-		h->inotify_fd = sl_pool_fd_high(inotify_init1(IN_NONBLOCK |
-		    IN_CLOEXEC));
+		h->inotify_fd =
+		    sl_pool_fd_high(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
 		if (h->inotify_fd < 0 ||
-		    inotify_add_watch(h->inotify_fd, h->dir, IN_CLOSE_WRITE |
-		    IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) < 0 ||
-		    sl_loop_watch(loop, h->inotify_fd, SL_LOOP_READ,
-		    inotify_cb, h) < 0) {
-			sl_err_set(err, "ServiceException",
-			    "watching %s: %s", h->dir, strerror(errno));
+		    inotify_add_watch(h->inotify_fd, h->dir,
+		        IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE |
+		            IN_MOVED_FROM) < 0 ||
+		    sl_loop_watch(
+		        loop, h->inotify_fd, SL_LOOP_READ, inotify_cb, h) < 0) {
+			sl_err_set(err, "ServiceException", "watching %s: %s",
+			    h->dir, strerror(errno));
 			goto fail;
 		}
 	}
@@ -995,10 +997,11 @@ sl_host_free(struct sl_host *h)
 		siginfo_t si;
 
 		if (!w->exited && w->pidfd >= 0) {
-			(void)syscall(SYS_pidfd_send_signal, w->pidfd,
-			    SIGKILL, NULL, 0);
+			(void)syscall(
+			    SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
 			while (waitid((idtype_t)P_PIDFD, (id_t)w->pidfd, &si,
-			    WEXITED) < 0 && errno == EINTR)
+			           WEXITED) < 0 &&
+			       errno == EINTR)
 				;
 		}
 		w->exited = 1;
@@ -1044,8 +1047,8 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	struct function *fn;
 	const char *payload = req->payload ? req->payload : "{}";
 	size_t len = req->payload ? req->payload_len : 2;
-	size_t max = req->type == SL_INVOKE_EVENT ? SL_INVOKE_EVENT_MAX :
-	    SL_INVOKE_SYNC_MAX;
+	size_t max = req->type == SL_INVOKE_EVENT ? SL_INVOKE_EVENT_MAX
+	                                          : SL_INVOKE_SYNC_MAX;
 	cJSON *check;
 
 	inv->id = h->next_id++;
@@ -1055,8 +1058,7 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	inv->arg = arg;
 	inv->want_tail = req->want_log_tail;
 	inv->cap_ms = req->timeout_cap_ms;
-	inv->key = req->idempotency_key ? xstrdup(req->idempotency_key) :
-	    NULL;
+	inv->key = req->idempotency_key ? xstrdup(req->idempotency_key) : NULL;
 	sl_buf_init(&inv->log);
 	sl_timer_init(&inv->timer, deliver_timer, inv);
 	make_uuid(h, inv->rid);
@@ -1073,8 +1075,8 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	}
 	if (fn == NULL) {
 		sl_host_inv_refuse(inv, 404, "ResourceNotFoundException", NULL,
-		    "Function not found: %s", req->function ? req->function :
-		    "(null)");
+		    "Function not found: %s",
+		    req->function ? req->function : "(null)");
 		goto later;
 	}
 	inv->fn = fn;
@@ -1082,7 +1084,8 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 		sl_host_inv_refuse(inv, 409, "ResourceConflictException", NULL,
 		    "The operation cannot be performed at this time. The "
 		    "function is currently in the following state: Failed "
-		    "(%s)", fn->load_error ? fn->load_error : "not loaded");
+		    "(%s)",
+		    fn->load_error ? fn->load_error : "not loaded");
 		goto later;
 	}
 	if (sl_pool_limit(fn) == 0) {
@@ -1094,14 +1097,15 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	if (len > max) {
 		sl_host_inv_refuse(inv, 413, "RequestTooLargeException", NULL,
 		    "Request must be smaller than %zu bytes for the %s "
-		    "operation", max, req->type == SL_INVOKE_EVENT ?
-		    "InvokeAsync" : "Invoke");
+		    "operation",
+		    max,
+		    req->type == SL_INVOKE_EVENT ? "InvokeAsync" : "Invoke");
 		goto later;
 	}
 	check = cJSON_ParseWithLength(payload, len);
 	if (check == NULL) {
-		sl_host_inv_refuse(inv, 400, "InvalidRequestContentException", NULL,
-		    "Could not parse request body into json");
+		sl_host_inv_refuse(inv, 400, "InvalidRequestContentException",
+		    NULL, "Could not parse request body into json");
 		goto later;
 	}
 	cJSON_Delete(check);
@@ -1145,14 +1149,16 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	/* Refused only when no worker is free or may start and queue_max
 	 * invocations already wait (beyond those a starting worker will
 	 * take). */
-	if (sl_pool_idle_worker(fn) == NULL && !(fn->starting < fn->nsync +
-	    fn->nevent + 1 && sl_pool_can_spawn(fn)) &&
+	if (sl_pool_idle_worker(fn) == NULL &&
+	    !(fn->starting < fn->nsync + fn->nevent + 1 &&
+	        sl_pool_can_spawn(fn)) &&
 	    (fn->nsync > fn->starting ? fn->nsync - fn->starting : 0) >=
-	    h->queue_max) {
+	        h->queue_max) {
 		sl_host_inv_refuse(inv, 429, "TooManyRequestsException",
-		    fn->cur->cfg.reserved >= 0 ?
-		    "ReservedFunctionConcurrentInvocationLimitExceeded" :
-		    "ConcurrentInvocationLimitExceeded", "Rate Exceeded.");
+		    fn->cur->cfg.reserved >= 0
+		        ? "ReservedFunctionConcurrentInvocationLimitExceeded"
+		        : "ConcurrentInvocationLimitExceeded",
+		    "Rate Exceeded.");
 		goto later;
 	}
 	sl_pool_enqueue(fn, inv);
@@ -1200,11 +1206,11 @@ fn_describe(struct sl_host *h, struct function *fn)
 	cJSON_AddStringToObject(c, "Runtime", "provided.sluice");
 	cJSON_AddStringToObject(c, "Version", "$LATEST");
 	cJSON_AddStringToObject(c, "State", cfg ? "Active" : "Failed");
-	cJSON_AddStringToObject(c, "LastUpdateStatus", fn->load_error ?
-	    "Failed" : "Successful");
+	cJSON_AddStringToObject(
+	    c, "LastUpdateStatus", fn->load_error ? "Failed" : "Successful");
 	if (fn->load_error)
-		cJSON_AddStringToObject(c, "LastUpdateStatusReason",
-		    fn->load_error);
+		cJSON_AddStringToObject(
+		    c, "LastUpdateStatusReason", fn->load_error);
 	if (cfg == NULL)
 		return c;
 	cJSON_AddStringToObject(c, "Handler", cfg->handler);
@@ -1216,8 +1222,8 @@ fn_describe(struct sl_host *h, struct function *fn)
 	env = cJSON_AddObjectToObject(c, "Environment");
 	vars = cJSON_AddObjectToObject(env, "Variables");
 	for (i = 0; i < cfg->nenv; i++)
-		cJSON_AddStringToObject(vars, cfg->env_names[i],
-		    cfg->env_values[i]);
+		cJSON_AddStringToObject(
+		    vars, cfg->env_names[i], cfg->env_values[i]);
 	(void)h;
 	return c;
 }
@@ -1241,8 +1247,8 @@ sl_host_list_functions_json(struct sl_host *h)
 }
 
 char *
-sl_host_get_function_json(struct sl_host *h, const char *function,
-    struct sl_err *err)
+sl_host_get_function_json(
+    struct sl_host *h, const char *function, struct sl_err *err)
 {
 	struct function *fn = fn_lookup(h, function);
 	cJSON *o, *sb, *c;
@@ -1259,13 +1265,14 @@ sl_host_get_function_json(struct sl_host *h, const char *function,
 	cJSON_AddItemToObject(o, "Configuration", fn_describe(h, fn));
 	c = cJSON_AddObjectToObject(o, "Concurrency");
 	if (fn->cur && fn->cur->cfg.reserved >= 0)
-		cJSON_AddNumberToObject(c, "ReservedConcurrentExecutions",
-		    fn->cur->cfg.reserved);
+		cJSON_AddNumberToObject(
+		    c, "ReservedConcurrentExecutions", fn->cur->cfg.reserved);
 	sb = cJSON_AddObjectToObject(o, "Sandbox");
 	if (h->landlock_abi > 0)
 		snprintf(ll, sizeof(ll), "ABI %d", h->landlock_abi);
 	else
-		snprintf(ll, sizeof(ll), "unavailable: files are not "
+		snprintf(ll, sizeof(ll),
+		    "unavailable: files are not "
 		    "confined");
 	cJSON_AddStringToObject(sb, "Landlock", ll);
 	cJSON_AddBoolToObject(sb, "Seccomp", 1);
@@ -1274,19 +1281,19 @@ sl_host_get_function_json(struct sl_host *h, const char *function,
 		const struct sl_fn_config *cfg = &fn->cur->cfg;
 		cJSON *p, *a;
 
-		cJSON_AddStringToObject(sb, "Network",
-		    sl_config_network_name(cfg->network));
+		cJSON_AddStringToObject(
+		    sb, "Network", sl_config_network_name(cfg->network));
 		cJSON_AddBoolToObject(sb, "NetworkNamespace",
 		    cfg->network == SL_NET_NONE && h->netns_fd >= 0);
 		a = cJSON_AddArrayToObject(sb, "Ports");
 		for (i = 0; i < cfg->nports; i++)
-			cJSON_AddItemToArray(a,
-			    cJSON_CreateNumber(cfg->ports[i]));
+			cJSON_AddItemToArray(
+			    a, cJSON_CreateNumber(cfg->ports[i]));
 		p = cJSON_AddObjectToObject(sb, "Paths");
 		json_add_strv(p, "read", cfg->read_paths, cfg->nread);
 		json_add_strv(p, "write", cfg->write_paths, cfg->nwrite);
-		cJSON_AddNumberToObject(sb, "AddressSpaceMB", cfg->memory_mb +
-		    SL_SANDBOX_AS_HEADROOM_MB);
+		cJSON_AddNumberToObject(sb, "AddressSpaceMB",
+		    cfg->memory_mb + SL_SANDBOX_AS_HEADROOM_MB);
 	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -1296,8 +1303,8 @@ sl_host_get_function_json(struct sl_host *h, const char *function,
 }
 
 char *
-sl_host_function_logs(struct sl_host *h, const char *function,
-    struct sl_err *err)
+sl_host_function_logs(
+    struct sl_host *h, const char *function, struct sl_err *err)
 {
 	struct function *fn = fn_lookup(h, function);
 	const char *p;

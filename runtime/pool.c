@@ -179,8 +179,9 @@ worker_read_log(struct worker *w, size_t max)
 			close(w->logfd);
 			w->logfd = -1;
 			if (w->line.len > 0) {
-				sl_host_fn_log_line(w->fn, w->inv ? w->inv->rid : "",
-				    w->line.data, w->line.len);
+				sl_host_fn_log_line(w->fn,
+				    w->inv ? w->inv->rid : "", w->line.data,
+				    w->line.len);
 				sl_buf_reset(&w->line);
 			}
 			return;
@@ -202,8 +203,8 @@ void
 sl_pool_kill(struct worker *w)
 {
 	if (!w->exited && w->pidfd >= 0)
-		(void)syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL,
-		    0);
+		(void)syscall(
+		    SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
 }
 
 /* The worker is going away: no more work for it; it is freed once both
@@ -235,8 +236,7 @@ worker_flush(struct worker *w)
 		ev |= SL_LOOP_WRITE;
 	if ((rc == 0) != w->want_write) {
 		w->want_write = rc == 0;
-		(void)sl_loop_watch(w->host->loop, w->sock, ev, fd_watch_cb,
-		    w);
+		(void)sl_loop_watch(w->host->loop, w->sock, ev, fd_watch_cb, w);
 	}
 }
 
@@ -290,8 +290,8 @@ sl_pool_idle(struct worker *w)
 		return;
 	}
 	sl_timer_init(&w->idle, idle_cb, w);
-	sl_loop_timer_start(w->host->loop, &w->idle,
-	    (uint64_t)w->host->idle_ms * 1000u);
+	sl_loop_timer_start(
+	    w->host->loop, &w->idle, (uint64_t)w->host->idle_ms * 1000u);
 	sl_pool_pump(fn);
 }
 
@@ -320,11 +320,13 @@ worker_finish(struct worker *w, const struct sl_frame *f)
 		if (check == NULL) {
 			char msg[160];
 
-			snprintf(msg, sizeof(msg), "RequestId: %s Error: "
+			snprintf(msg, sizeof(msg),
+			    "RequestId: %s Error: "
 			    "Runtime returned an invalid response: not valid "
-			    "JSON", inv->rid);
-			sl_host_inv_set_error(inv, "Unhandled",
-			    "Runtime.InvalidResponse", msg);
+			    "JSON",
+			    inv->rid);
+			sl_host_inv_set_error(
+			    inv, "Unhandled", "Runtime.InvalidResponse", msg);
 		} else {
 			cJSON_Delete(check);
 			sl_host_inv_set_result(inv, 200, f->payload, f->len);
@@ -333,14 +335,17 @@ worker_finish(struct worker *w, const struct sl_frame *f)
 	} else if (inv->oom) {
 		char msg[200];
 
-		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime ran "
-		    "out of memory (MemorySize %u MB)", inv->rid,
-		    w->ver->cfg.memory_mb);
-		sl_host_inv_set_error(inv, "Unhandled", "Runtime.OutOfMemory", msg);
+		snprintf(msg, sizeof(msg),
+		    "RequestId: %s Error: Runtime ran "
+		    "out of memory (MemorySize %u MB)",
+		    inv->rid, w->ver->cfg.memory_mb);
+		sl_host_inv_set_error(
+		    inv, "Unhandled", "Runtime.OutOfMemory", msg);
 		keep = 0;
 	} else {
-		sl_host_inv_set_error_json(inv, f->type == SL_FRAME_ERROR ?
-		    "Handled" : "Unhandled", f->payload, f->len);
+		sl_host_inv_set_error_json(inv,
+		    f->type == SL_FRAME_ERROR ? "Handled" : "Unhandled",
+		    f->payload, f->len);
 	}
 	inv->w = NULL;
 	if (keep)
@@ -358,13 +363,15 @@ worker_protocol_error(struct worker *w, const char *why)
 	if (inv != NULL) {
 		char msg[256];
 
-		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime broke "
-		    "the IPC protocol: %s", inv->rid, why);
+		snprintf(msg, sizeof(msg),
+		    "RequestId: %s Error: Runtime broke "
+		    "the IPC protocol: %s",
+		    inv->rid, why);
 		worker_read_log(w, 0);
 		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		inv->duration_us = sl_loop_now_us() - inv->start_us;
-		sl_host_inv_set_error(inv, "Unhandled", "Runtime.InvalidResponse",
-		    msg);
+		sl_host_inv_set_error(
+		    inv, "Unhandled", "Runtime.InvalidResponse", msg);
 		inv->w = NULL;
 		w->inv = NULL;
 		sl_pool_retire(w);
@@ -373,8 +380,8 @@ worker_protocol_error(struct worker *w, const char *why)
 	}
 	if (w->fatal_type == NULL) {
 		w->fatal_type = xstrdup("Runtime.InvalidResponse");
-		w->fatal_msg = xasprintf("Runtime broke the IPC protocol: %s",
-		    why);
+		w->fatal_msg =
+		    xasprintf("Runtime broke the IPC protocol: %s", why);
 	}
 	sl_pool_retire(w);
 }
@@ -408,13 +415,13 @@ worker_publish(struct worker *w, const struct sl_frame *f)
 	else {
 		msg = cJSON_PrintUnformatted(m);
 		if (h->on_publish != NULL && msg != NULL)
-			h->on_publish(h->cb_arg, w->fn->name, t->valuestring,
-			    msg);
+			h->on_publish(
+			    h->cb_arg, w->fn->name, t->valuestring, msg);
 	}
 	cJSON_free(msg);
 	cJSON_Delete(o);
-	sl_frame_encode(&w->wq.buf, SL_FRAME_PUBACK, f->id, 0, err,
-	    strlen(err));
+	sl_frame_encode(
+	    &w->wq.buf, SL_FRAME_PUBACK, f->id, 0, err, strlen(err));
 	worker_flush(w);
 }
 
@@ -434,9 +441,11 @@ worker_frames(struct worker *w)
 			struct invocation *inv = w->inv;
 			char msg[200];
 
-			snprintf(msg, sizeof(msg), "Response payload size "
+			snprintf(msg, sizeof(msg),
+			    "Response payload size "
 			    "(%u bytes) exceeded maximum allowed payload size "
-			    "(%u bytes).", peek, SL_INVOKE_SYNC_MAX);
+			    "(%u bytes).",
+			    peek, SL_INVOKE_SYNC_MAX);
 			worker_read_log(w, 0);
 			sl_loop_timer_stop(w->host->loop, &inv->timer);
 			sl_host_inv_set_error(inv, "Unhandled",
@@ -464,19 +473,20 @@ worker_frames(struct worker *w)
 			if (w->state != W_STARTING)
 				goto bad;
 			{
-				cJSON *o = cJSON_ParseWithLength(f.payload,
-				    f.len);
-				const cJSON *t = cJSON_GetObjectItem(o,
-				    "errorType");
-				const cJSON *m = cJSON_GetObjectItem(o,
-				    "errorMessage");
+				cJSON *o =
+				    cJSON_ParseWithLength(f.payload, f.len);
+				const cJSON *t =
+				    cJSON_GetObjectItem(o, "errorType");
+				const cJSON *m =
+				    cJSON_GetObjectItem(o, "errorMessage");
 
 				free(w->fatal_type);
 				free(w->fatal_msg);
-				w->fatal_type = xstrdup(cJSON_IsString(t) ?
-				    t->valuestring : "Runtime.ExitError");
-				w->fatal_msg = xstrdup(cJSON_IsString(m) ?
-				    m->valuestring : "");
+				w->fatal_type = xstrdup(
+				    cJSON_IsString(t) ? t->valuestring
+				                      : "Runtime.ExitError");
+				w->fatal_msg = xstrdup(
+				    cJSON_IsString(m) ? m->valuestring : "");
 				cJSON_Delete(o);
 			}
 			sl_pool_retire(w);
@@ -559,10 +569,13 @@ worker_died(struct worker *w)
 	if (inv != NULL) {
 		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		inv->duration_us = sl_loop_now_us() - inv->start_us;
-		snprintf(msg, sizeof(msg), "RequestId: %s Error: Runtime "
-		    "exited with error: %s", inv->rid, st);
-		sl_host_inv_set_error(inv, "Unhandled", inv->oom ?
-		    "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
+		snprintf(msg, sizeof(msg),
+		    "RequestId: %s Error: Runtime "
+		    "exited with error: %s",
+		    inv->rid, st);
+		sl_host_inv_set_error(inv, "Unhandled",
+		    inv->oom ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+		    msg);
 		inv->w = NULL;
 		w->inv = NULL;
 		sl_host_inv_complete(inv);
@@ -687,8 +700,8 @@ sl_pool_spawn(struct function *fn, struct version *v, int probe)
 	struct worker *w = xcalloc(1, sizeof(*w));
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int sv[2] = { -1, -1 }, lp[2] = { -1, -1 };
-	char *argv[] = { "sluice-worker", NULL };
+	int sv[2] = {-1, -1}, lp[2] = {-1, -1};
+	char *argv[] = {"sluice-worker", NULL};
 	sigset_t none;
 	size_t jl;
 	int rc;
@@ -719,8 +732,10 @@ sl_pool_spawn(struct function *fn, struct version *v, int probe)
 	}
 	if (sl_spawner_alive(h->spawner))
 		w->pid = sl_spawner_spawn(h->spawner, lp[1], sv[1], v->so_fd,
-		    h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE ?
-		    h->netns_fd : -1, v->envp);
+		    h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE
+		        ? h->netns_fd
+		        : -1,
+		    v->envp);
 	if (w->pid > 0) {
 		close(sv[1]);
 		close(lp[1]);
@@ -739,8 +754,8 @@ sl_pool_spawn(struct function *fn, struct version *v, int probe)
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawn(&w->pid, host_worker_path(h), &fa, &attr, argv,
-	    v->envp);
+	rc = posix_spawn(
+	    &w->pid, host_worker_path(h), &fa, &attr, argv, v->envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(sv[1]);
@@ -765,10 +780,9 @@ spawned:
 	(void)fcntl(w->sock, F_SETFL, O_NONBLOCK);
 	(void)fcntl(w->logfd, F_SETFL, O_NONBLOCK);
 	if (sl_loop_watch(h->loop, w->sock, SL_LOOP_READ, fd_watch_cb, w) < 0 ||
-	    sl_loop_watch(h->loop, w->logfd, SL_LOOP_READ, fd_watch_cb,
-	    w) < 0 ||
-	    sl_loop_watch(h->loop, w->pidfd, SL_LOOP_READ, fd_watch_cb,
-	    w) < 0)
+	    sl_loop_watch(h->loop, w->logfd, SL_LOOP_READ, fd_watch_cb, w) <
+	        0 ||
+	    sl_loop_watch(h->loop, w->pidfd, SL_LOOP_READ, fd_watch_cb, w) < 0)
 		goto fail_started;
 
 	/* The CONFIG frame: JSON with the host's pid, '\0', the filter. */
@@ -776,8 +790,8 @@ spawned:
 	{
 		size_t at = w->wq.buf.len;
 		char pid[48];
-		int pl = snprintf(pid, sizeof(pid), ",\"ppid\":%ld}",
-		    (long)getpid());
+		int pl = snprintf(
+		    pid, sizeof(pid), ",\"ppid\":%ld}", (long)getpid());
 
 		sl_frame_encode_hdr(&w->wq.buf, SL_FRAME_CONFIG, 0, 0, 0);
 		sl_buf_add(&w->wq.buf, v->start_json, jl - 1);
@@ -785,8 +799,8 @@ spawned:
 		sl_buf_addch(&w->wq.buf, '\0');
 		if (h->bpf != NULL)
 			sl_buf_add(&w->wq.buf, h->bpf, h->bpf_len);
-		sl_frame_patch_len(&w->wq.buf, at,
-		    w->wq.buf.len - at - SL_FRAME_HDR);
+		sl_frame_patch_len(
+		    &w->wq.buf, at, w->wq.buf.len - at - SL_FRAME_HDR);
 	}
 	w->state = W_STARTING;
 	w->counted = 1;
@@ -840,21 +854,23 @@ sl_pool_limit(const struct function *fn)
 	const struct sl_host *h = fn->host;
 
 	if (fn->cur != NULL && fn->cur->cfg.reserved >= 0)
-		return (unsigned)fn->cur->cfg.reserved < h->max_workers ?
-		    (unsigned)fn->cur->cfg.reserved : h->max_workers;
+		return (unsigned)fn->cur->cfg.reserved < h->max_workers
+		           ? (unsigned)fn->cur->cfg.reserved
+		           : h->max_workers;
 	return h->max_workers;
 }
 
 /* Make room for one more worker overall by retiring the least recently
  * used idle worker of another function. */
 static int
-evict_idle(struct sl_host *h, struct function *not)
+evict_idle(struct sl_host *h, struct function * not )
 {
 	struct worker *w, *best = NULL;
 
 	for (w = h->workers; w != NULL; w = w->next)
-		if (w->state == W_IDLE && w->fn != not &&
-		    (best == NULL || w->last_used_us < best->last_used_us))
+		if (w->state == W_IDLE &&
+		    w->fn != not &&(best == NULL ||
+		                    w->last_used_us < best->last_used_us))
 			best = w;
 	if (best == NULL)
 		return -1;
@@ -914,8 +930,8 @@ inv_dispatch(struct invocation *inv, struct worker *w)
 	if (inv->cap_ms > 0 && inv->cap_ms < tmo_ms)
 		tmo_ms = inv->cap_ms;
 	deadline = sl_loop_wall_ms() + (int64_t)tmo_ms;
-	sl_buf_addf(&inv->log, "START RequestId: %s Version: $LATEST\n",
-	    inv->rid);
+	sl_buf_addf(
+	    &inv->log, "START RequestId: %s Version: $LATEST\n", inv->rid);
 	rl = strlen(inv->rid);
 	kl = inv->key ? strlen(inv->key) : 0;
 	sl_frame_encode_hdr(&w->wq.buf, SL_FRAME_INVOKE, inv->id, deadline,
@@ -1002,17 +1018,19 @@ fn_pump_one(struct function *fn)
 			inv_dispatch(inv, w);
 			continue;
 		}
-		if (fn->starting < fn->nsync + fn->nevent && sl_pool_can_spawn(fn)) {
+		if (fn->starting < fn->nsync + fn->nevent &&
+		    sl_pool_can_spawn(fn)) {
 			if (sl_pool_spawn(fn, fn->cur, 0) == NULL) {
 				char msg[300];
 
 				inv = fn->qhead;
 				sl_pool_dequeue(fn, inv);
-				snprintf(msg, sizeof(msg), "could not start a "
-				    "worker (%s): %s", fn->host->worker_path,
-				    strerror(errno));
-				sl_host_inv_refuse(inv, 500, "ServiceException", NULL,
-				    "%s", msg);
+				snprintf(msg, sizeof(msg),
+				    "could not start a "
+				    "worker (%s): %s",
+				    fn->host->worker_path, strerror(errno));
+				sl_host_inv_refuse(inv, 500, "ServiceException",
+				    NULL, "%s", msg);
 				sl_host_inv_complete(inv);
 			}
 			continue;

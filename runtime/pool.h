@@ -63,8 +63,8 @@ struct invocation {
 	int want_tail;
 	int oom;
 	int cold;
-	int attempts;      /* Event: runs so far */
-	int event;         /* an internal Event run (cb is the host's) */
+	int attempts; /* Event: runs so far */
+	int event;    /* an internal Event run (cb is the host's) */
 	uint64_t start_us;
 	struct sl_buf log; /* this invocation's log, trimmed to the tail */
 	sl_invoke_cb *cb;
@@ -93,18 +93,18 @@ struct worker {
 	struct sl_frame_wq wq;
 	struct invocation *inv;
 	struct sl_timer idle;
-	struct sl_buf line;  /* partial log line */
+	struct sl_buf line; /* partial log line */
 	int exited, eof, status;
-	int probe;           /* a reload candidate */
-	int fresh;           /* not yet used: the next invocation is cold */
-	int ever_ready;      /* finished its start */
-	int quiet;           /* nothing to report when it ends */
-	int counted;         /* counted in the host's and function's totals */
+	int probe;      /* a reload candidate */
+	int fresh;      /* not yet used: the next invocation is cold */
+	int ever_ready; /* finished its start */
+	int quiet;      /* nothing to report when it ends */
+	int counted;    /* counted in the host's and function's totals */
 	int want_write;
-	char *fatal_type;    /* start failure reported by the worker */
+	char *fatal_type; /* start failure reported by the worker */
 	char *fatal_msg;
 	uint64_t last_used_us;
-	struct worker *next, *prev;   /* host's list */
+	struct worker *next, *prev; /* host's list */
 };
 
 struct function {
@@ -118,10 +118,10 @@ struct function {
 	struct worker *probe;
 	char *load_error;
 	int removed;
-	unsigned active;   /* counted workers (starting, idle, busy) */
+	unsigned active; /* counted workers (starting, idle, busy) */
 	unsigned starting;
-	unsigned nsync;    /* queued RequestResponse/DryRun invocations */
-	unsigned nevent;   /* queued Event runs */
+	unsigned nsync;  /* queued RequestResponse/DryRun invocations */
+	unsigned nevent; /* queued Event runs */
 	struct invocation *qhead, *qtail;
 	struct sl_buf ring;
 	unsigned gen;
@@ -161,13 +161,11 @@ struct sl_host {
 	struct invocation *invs;
 };
 
-
 /* pool.c: workers and scheduling. */
 
 /* Start a worker for version v of fn (a reload candidate when probe).
  * NULL with errno when no process could be started. */
-struct worker *sl_pool_spawn(struct function *fn, struct version *v,
-    int probe);
+struct worker *sl_pool_spawn(struct function *fn, struct version *v, int probe);
 /* Kill w and stop using it; it is freed once joined (exit + EOF). */
 void sl_pool_retire(struct worker *w);
 void sl_pool_kill(struct worker *w);
@@ -194,23 +192,23 @@ int sl_pool_fd_high(int fd);
 
 struct version *sl_host_version_ref(struct version *v);
 void sl_host_version_unref(struct version *v);
-void sl_host_inv_set_result(struct invocation *inv, int status,
-    const char *payload, size_t len);
+void sl_host_inv_set_result(
+    struct invocation *inv, int status, const char *payload, size_t len);
 /* A function error {"errorType","errorMessage"}; fe is "Handled" or
  * "Unhandled". */
-void sl_host_inv_set_error(struct invocation *inv, const char *fe,
-    const char *type, const char *msg);
-void sl_host_inv_set_error_json(struct invocation *inv, const char *fe,
-    const char *json, size_t len);
+void sl_host_inv_set_error(
+    struct invocation *inv, const char *fe, const char *type, const char *msg);
+void sl_host_inv_set_error_json(
+    struct invocation *inv, const char *fe, const char *json, size_t len);
 /* A refusal by the host (4xx/5xx) with AWS's error body. */
-void sl_host_inv_refuse(struct invocation *inv, int status,
-    const char *type, const char *reason, const char *fmt, ...)
+void sl_host_inv_refuse(struct invocation *inv, int status, const char *type,
+    const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* The outcome is set: deliver it from the loop. */
 void sl_host_inv_complete(struct invocation *inv);
 void sl_host_inv_log(struct invocation *inv, const char *p, size_t n);
-void sl_host_fn_log_line(struct function *fn, const char *rid,
-    const char *line, size_t n);
+void sl_host_fn_log_line(
+    struct function *fn, const char *rid, const char *line, size_t n);
 /* A reload candidate's worker started (ok) or failed. */
 void sl_host_probe_done(struct worker *w, int ok);
 
