@@ -274,6 +274,24 @@ deadline_cb(struct sl_timer *t)
 
 static void idle_cb(struct sl_timer *t);
 
+/* A start (spawn, sandbox, load, init) gets the function's Timeout too; a
+ * worker not ready by then is killed and the waiting invocation times
+ * out. */
+static void
+start_timeout_cb(struct sl_timer *t)
+{
+	struct worker *w = t->arg;
+
+	if (w->state != W_STARTING)
+		return;
+	free(w->fatal_type);
+	free(w->fatal_msg);
+	w->fatal_type = xstrdup("Sandbox.Timedout");
+	w->fatal_msg = xasprintf(
+	    "Task timed out after %.2f seconds", w->ver->cfg.timeout_s);
+	sl_pool_retire(w);
+}
+
 /* The worker is free again: keep it warm, or retire it when its version
  * is no longer the function's. */
 void
@@ -289,6 +307,7 @@ sl_pool_idle(struct worker *w)
 		sl_pool_pump(fn);
 		return;
 	}
+	sl_loop_timer_stop(w->host->loop, &w->idle);
 	sl_timer_init(&w->idle, idle_cb, w);
 	sl_loop_timer_start(
 	    w->host->loop, &w->idle, (uint64_t)w->host->idle_ms * 1000u);
@@ -389,6 +408,7 @@ worker_protocol_error(struct worker *w, const char *why)
 static void
 worker_ready(struct worker *w)
 {
+	sl_loop_timer_stop(w->host->loop, &w->idle);
 	if (w->probe) {
 		sl_host_probe_done(w, 1);
 		return;
@@ -803,6 +823,9 @@ spawned:
 		    &w->wq.buf, at, w->wq.buf.len - at - SL_FRAME_HDR);
 	}
 	w->state = W_STARTING;
+	sl_timer_init(&w->idle, start_timeout_cb, w);
+	sl_loop_timer_start(h->loop, &w->idle,
+	    (uint64_t)(v->cfg.timeout_s * 1000000.0));
 	w->counted = 1;
 	h->active++;
 	fn->active++;

@@ -269,9 +269,16 @@ main(int argc, char **argv)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", SL_WORKER_FD_SO);
 	so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (so == NULL)
-		fatal(
-		    "Runtime.InvalidEntrypoint", "%s: %s", st.file, dlerror());
+	if (so == NULL) {
+		const char *e = dlerror();
+		size_t pl = strlen(path);
+
+		/* The loader names the memfd; name the function's file. */
+		if (e != NULL && strncmp(e, path, pl) == 0 && e[pl] == ':')
+			e += pl + 2;
+		fatal("Runtime.InvalidEntrypoint", "%s: %s", st.file,
+		    e ? e : "cannot be loaded");
+	}
 	close(SL_WORKER_FD_SO);
 	*(void **)&handler = dlsym(so, st.handler);
 	if (handler == NULL)

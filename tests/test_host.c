@@ -254,6 +254,20 @@ START_TEST(error_mapping)
 	    r.error_message);
 	hu_result_release(&r);
 
+	/* An init() that never returns is stopped at the Timeout. */
+	hu_invoke(f.loop, f.host, "init_hangs", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.error_type, "Sandbox.Timedout");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want),
+		    "RequestId: %s Error: Task timed out after 1.00 seconds",
+		    r.rid);
+		ck_assert_str_eq(r.error_message, want);
+	}
+	hu_result_release(&r);
+
 	hu_invoke(f.loop, f.host, "nope", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(r.error_type, "ResourceNotFoundException");
