@@ -379,6 +379,8 @@ sl_host_fn_log_line(
 void
 sl_host_inv_log(struct invocation *inv, const char *p, size_t n)
 {
+	if (!inv->want_tail)
+		return; /* the function's ring has the lines */
 	sl_buf_add(&inv->log, p, n);
 	if (inv->log.len > 4 * SL_INVOKE_LOG_TAIL)
 		sl_buf_consume(&inv->log, inv->log.len - SL_INVOKE_LOG_TAIL);

@@ -569,6 +569,10 @@ sock_cb(void *arg, int fd, unsigned events)
 		got += (size_t)n;
 		if (w->state != W_DEAD && worker_frames(w) < 0)
 			break;
+		/* A short read drained the socket (level-triggered: more
+		 * will be reported); spare the read that says EAGAIN. */
+		if ((size_t)n < READ_CHUNK)
+			break;
 	}
 	if (w->eof) {
 		/* No more frames can come: the worker is of no use now. */
@@ -953,8 +957,9 @@ inv_dispatch(struct invocation *inv, struct worker *w)
 	if (inv->cap_ms > 0 && inv->cap_ms < tmo_ms)
 		tmo_ms = inv->cap_ms;
 	deadline = sl_loop_wall_ms() + (int64_t)tmo_ms;
-	sl_buf_addf(
-	    &inv->log, "START RequestId: %s Version: $LATEST\n", inv->rid);
+	if (inv->want_tail)
+		sl_buf_addf(&inv->log, "START RequestId: %s Version: $LATEST\n",
+		    inv->rid);
 	rl = strlen(inv->rid);
 	kl = inv->key ? strlen(inv->key) : 0;
 	sl_frame_encode_hdr(&w->wq.buf, SL_FRAME_INVOKE, inv->id, deadline,
