@@ -828,8 +828,8 @@ spawned:
 	}
 	w->state = W_STARTING;
 	sl_timer_init(&w->idle, start_timeout_cb, w);
-	sl_loop_timer_start(h->loop, &w->idle,
-	    (uint64_t)(v->cfg.timeout_s * 1000000.0));
+	sl_loop_timer_start(
+	    h->loop, &w->idle, (uint64_t)(v->cfg.timeout_s * 1000000.0));
 	w->counted = 1;
 	h->active++;
 	fn->active++;

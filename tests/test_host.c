@@ -255,8 +255,8 @@ START_TEST(error_mapping)
 	hu_result_release(&r);
 
 	/* An init() that never returns is stopped at the Timeout. */
-	hu_invoke(f.loop, f.host, "init_hangs", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	hu_invoke(
+	    f.loop, f.host, "init_hangs", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_str_eq(r.error_type, "Sandbox.Timedout");
 	{
 		char want[128];
@@ -599,6 +599,21 @@ START_TEST(hot_reload)
 	    SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_str_eq(r.payload, "{\"still\":true}");
 	hu_result_release(&r);
+
+	/* A changed NAME.json alone is picked up too. */
+	free(src);
+	src = xasprintf("%s/fn.json", dir);
+	{
+		char *tmp = xasprintf("%s.tmp", src);
+
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ck_assert(fd >= 0);
+		ck_assert_int_eq(write(fd, "{\"Timeout\": 7}", 14), 14);
+		close(fd);
+		ck_assert_int_eq(rename(tmp, src), 0);
+		free(tmp);
+	}
+	ck_assert(wait_function_json(&f, "fn", "\"Timeout\":7", 5000));
 
 	/* Removing the .so removes the function. */
 	ck_assert_int_eq(unlink(dst), 0);
@@ -953,6 +968,42 @@ START_TEST(network_modes)
 }
 END_TEST
 
+/* Freeing the host with work in flight: no callback, no process and no
+ * descriptor left. */
+START_TEST(free_while_busy)
+{
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_invoke_request req;
+	struct sl_loop *loop;
+	struct sl_host *host;
+	char *fx = hu_build("tests/fixtures");
+	int fds = hu_count_fds(), i, dummy = 0;
+	struct hu_result accepted;
+
+	loop = sl_loop_new();
+	hu_config(&cfg, fx);
+	host = sl_host_new(loop, &cfg, &err);
+	ck_assert(host != NULL);
+	memset(&req, 0, sizeof(req));
+	memset(&accepted, 0, sizeof(accepted));
+	req.function = "wait_60_seconds";
+	for (i = 0; i < 3; i++)
+		(void)sl_host_invoke(host, &req, never_cb, NULL);
+	req.type = SL_INVOKE_EVENT;
+	(void)sl_host_invoke(host, &req, hu_cb, &accepted);
+	(void)hu_run_until(loop, &dummy, 300);
+	ck_assert_int_eq(accepted.status, 202);
+	hu_result_release(&accepted);
+	ck_assert_int_ge(hu_count_children(), 1);
+	sl_host_free(host);
+	ck_assert_int_eq(hu_count_children(), 0);
+	sl_loop_free(loop);
+	ck_assert_int_eq(hu_count_fds(), fds);
+	free(fx);
+}
+END_TEST
+
 Suite *
 host_suite(void)
 {
@@ -976,6 +1027,7 @@ host_suite(void)
 	tcase_add_test(tc, granted_write_path);
 	tcase_add_test(tc, drain);
 	tcase_add_test(tc, network_modes);
+	tcase_add_test(tc, free_while_busy);
 	suite_add_tcase(s, tc);
 	return s;
 }
