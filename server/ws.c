@@ -235,7 +235,9 @@ conn_receive(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi,
 		sl_buf_add(&c->rx, in, len);
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 		return 0;
-	if (c->rx_binary)
+	if (c->close_code != 0)
+		; /* closing: what it still sends is not answered */
+	else if (c->rx_binary)
 		ws_send(ws, c->id, binary_reply, sizeof(binary_reply) - 1);
 	else if (sl_api_request(ws->api, c->id, c->rx.data, c->rx.len) < 0) {
 		sl_slog(SL_SLOG_WARN, "message_too_big",
