@@ -99,6 +99,14 @@ sl_api_conn_open(struct sl_api *api, uint64_t conn, int authenticated)
 	api->conns[conn % CONN_BUCKETS] = c;
 }
 
+int
+sl_api_conn_authenticated(struct sl_api *api, uint64_t conn)
+{
+	struct api_conn *c = conn_find(api, conn);
+
+	return c != NULL && c->authed;
+}
+
 void
 sl_api_conn_closed(struct sl_api *api, uint64_t conn)
 {

@@ -36,6 +36,7 @@ struct ws_conn {
 	int close_code;            /* close once the queue is sent */
 	char close_reason[96];
 	int dead;                  /* overflowed: sends are dropped */
+	int auth_pending;          /* must authenticate before a deadline */
 };
 
 struct sl_ws {
@@ -50,6 +51,7 @@ struct sl_ws {
 	uint64_t next_id;
 	size_t max_request;
 	size_t queue_max;
+	unsigned auth_timeout_s;
 	char *token;
 	char *web_dir;
 	struct lws_http_mount mount;
@@ -207,6 +209,12 @@ conn_established(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi)
 	sl_slog(SL_SLOG_DEBUG, "connect", "conn=%llu peer=%s conns=%zu",
 	    (unsigned long long)c->id, peer, ws->nconns);
 	sl_api_conn_open(ws->api, c->id, header_auth(ws, wsi) == 1);
+	if (!sl_api_conn_authenticated(ws->api, c->id)) {
+		/* Not let in yet: it has a while to authenticate. */
+		c->auth_pending = 1;
+		lws_set_timer_usecs(wsi,
+		    (lws_usec_t)ws->auth_timeout_s * LWS_US_PER_SEC);
+	}
 }
 
 static int
@@ -246,6 +254,10 @@ conn_receive(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi,
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 		    (unsigned char *)"message too big for its action", 30);
 		return -1;
+	}
+	if (c->auth_pending && sl_api_conn_authenticated(ws->api, c->id)) {
+		c->auth_pending = 0;
+		lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL);
 	}
 	/* Keep a small buffer for the next message, not a big one. */
 	if (c->rx.cap > 64 * 1024) {
@@ -334,6 +346,15 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (c->id == 0)
 			return -1;
 		return conn_writeable(c, wsi);
+	case LWS_CALLBACK_TIMER:
+		if (c->id != 0 && c->auth_pending) {
+			sl_slog(SL_SLOG_INFO, "auth_timeout", "conn=%llu",
+			    (unsigned long long)c->id);
+			ws_close(ws, c->id, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    "authentication timed out");
+			lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 2);
+		}
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		conn_closed(ws, c);
 		return 0;
@@ -447,6 +468,7 @@ sl_ws_new(const struct sl_ws_config *cfg, struct sl_err *err)
 	ws->queue_max = cfg->queue_max_bytes ? cfg->queue_max_bytes :
 	    WS_QUEUE_DEFAULT;
 	ws->token = cfg->token && *cfg->token ? xstrdup(cfg->token) : NULL;
+	ws->auth_timeout_s = cfg->auth_timeout_s ? cfg->auth_timeout_s : 10;
 	lws_set_log_level(LLL_ERR | LLL_WARN | (sl_slog_enabled(SL_SLOG_DEBUG) ?
 	    LLL_NOTICE : 0), lws_log_emit);
 

@@ -22,6 +22,9 @@ struct sl_ws_config {
 	const char *token;       /* accepted "Authorization: Bearer" value */
 	size_t max_request;      /* cap on one incoming message (close 1009) */
 	size_t queue_max_bytes;  /* per-client send queue; 0 = 16 MiB */
+	/* With a token: seconds a connection may stay without
+	 * authenticating; 0 = 10. */
+	unsigned auth_timeout_s;
 	struct sl_loop *loop;    /* embedded into the lws loop; borrowed */
 };
 

@@ -298,6 +298,13 @@ async def scenario_auth(a):
     result(await c.call("ListFunctions"), "with bearer header")
     await c.close()
     ok("Authenticate message and bearer header")
+    # Silence is not a way in: the server closes after --auth-timeout.
+    c = await Conn.open(a.url)
+    t0 = time.monotonic()
+    code = await closed_code(c)
+    check(code == 1008, "silent client closed with %s, not 1008" % code)
+    ok("a silent unauthenticated client is closed (1008) after %.1f s" %
+       (time.monotonic() - t0))
 
 
 async def scenario_abuse(a):
