@@ -3,20 +3,7 @@
 #ifndef SL_SFN_INT_H
 #define SL_SFN_INT_H
 
-/* store/store.h and orchestrator/engine.h both name their execution
- * statuses SL_EXEC_*: the store's enumerators are renamed here, and this
- * code compares statuses by their AWS names only. */
-#define SL_EXEC_RUNNING SL_STORE_ENUM_EXEC_RUNNING
-#define SL_EXEC_SUCCEEDED SL_STORE_ENUM_EXEC_SUCCEEDED
-#define SL_EXEC_FAILED SL_STORE_ENUM_EXEC_FAILED
-#define SL_EXEC_TIMED_OUT SL_STORE_ENUM_EXEC_TIMED_OUT
-#define SL_EXEC_ABORTED SL_STORE_ENUM_EXEC_ABORTED
 #include "store/store.h"
-#undef SL_EXEC_RUNNING
-#undef SL_EXEC_SUCCEEDED
-#undef SL_EXEC_FAILED
-#undef SL_EXEC_TIMED_OUT
-#undef SL_EXEC_ABORTED
 #include "orchestrator/clock.h"
 #include "orchestrator/engine.h"
 #include "orchestrator/invoke_host.h"

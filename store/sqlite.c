@@ -901,7 +901,7 @@ exec_start_in(struct sl_store_backend *be, const struct sl_store_exec_start *in,
 
 		/* AWS: a STANDARD StartExecution is idempotent while the
 		 * execution of that name runs with the same input. */
-		if (sqlite3_column_int(st, 1) == SL_EXEC_RUNNING &&
+		if (sqlite3_column_int(st, 1) == SL_STORE_EXEC_RUNNING &&
 		    streq(arn, in->arn) && streq(old, input)) {
 			*existed = 1;
 			if (out != NULL) {
@@ -934,7 +934,7 @@ exec_start_in(struct sl_store_backend *be, const struct sl_store_exec_start *in,
 		out->name = xstrdup(in->name);
 		out->sm_arn = xstrdup(in->sm_arn);
 		out->revision_id = xstrdup(sm.revision_id);
-		out->status = SL_EXEC_RUNNING;
+		out->status = SL_STORE_EXEC_RUNNING;
 		out->input = xstrdup(input);
 		out->start_date = in->now;
 	}
@@ -1046,7 +1046,7 @@ running_state(struct sl_store_backend *be, const char *arn,
 {
 	if (exec_state(be, arn, es, err) < 0)
 		return -1;
-	if (es->status != SL_EXEC_RUNNING)
+	if (es->status != SL_STORE_EXEC_RUNNING)
 		return sl_err_set(err, SL_STORE_NOT_RUNNING,
 		    "Execution '%s' is not running: it is %s", arn,
 		    sl_store_exec_status_name(

@@ -713,7 +713,7 @@ sl_store_exec_finish(struct sl_store *s, const char *arn,
 	if (need(arn, "executionArn", err) < 0 ||
 	    check_events(end->events, end->n, err) < 0)
 		return -1;
-	if (end->status == SL_EXEC_RUNNING || (unsigned)end->status > 4)
+	if (end->status == SL_STORE_EXEC_RUNNING || (unsigned)end->status > 4)
 		return sl_err_set(err, "ValidationException",
 		    "an execution cannot finish with status %s",
 		    sl_store_exec_status_name(end->status));
@@ -742,7 +742,7 @@ sl_store_exec_list(struct sl_store *s, const struct sl_store_exec_query *q,
 	memset(out, 0, sizeof(*out));
 	if (page_size(q->max_results, &limit, err) < 0)
 		return -1;
-	if (q->status_filter < -1 || q->status_filter > SL_EXEC_ABORTED)
+	if (q->status_filter < -1 || q->status_filter > SL_STORE_EXEC_ABORTED)
 		return sl_err_set(err, "ValidationException",
 		    "1 validation error detected: 'statusFilter' must be one "
 		    "of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED");
@@ -803,7 +803,7 @@ sl_store_exec_resume(struct sl_store *s, const char *arn,
 		return sl_err_set(err, "ExecutionDoesNotExist",
 		    "Execution Does Not Exist: '%s'", arn);
 	}
-	if (l.items[0].status != SL_EXEC_RUNNING) {
+	if (l.items[0].status != SL_STORE_EXEC_RUNNING) {
 		sl_err_set(err, SL_STORE_NOT_RUNNING,
 		    "Execution '%s' is not running: it is %s", arn,
 		    sl_store_exec_status_name(l.items[0].status));

@@ -88,11 +88,11 @@ enum sl_store_sm_status {
 };
 
 enum sl_store_exec_status {
-	SL_EXEC_RUNNING,
-	SL_EXEC_SUCCEEDED,
-	SL_EXEC_FAILED,
-	SL_EXEC_TIMED_OUT,
-	SL_EXEC_ABORTED,
+	SL_STORE_EXEC_RUNNING,
+	SL_STORE_EXEC_SUCCEEDED,
+	SL_STORE_EXEC_FAILED,
+	SL_STORE_EXEC_TIMED_OUT,
+	SL_STORE_EXEC_ABORTED,
 };
 
 /* AWS spellings ("STANDARD", "DELETING", "TIMED_OUT"...), and back; the
@@ -345,7 +345,7 @@ struct sl_store_exec_end {
 };
 
 /* Finish a RUNNING execution (drops its checkpoint); StopExecution is a
- * finish with SL_EXEC_ABORTED, its error and cause, and an
+ * finish with SL_STORE_EXEC_ABORTED, its error and cause, and an
  * ExecutionAborted event. If its machine is DELETING and this was its last
  * running execution, the machine is deleted now, with its executions.
  * ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */

@@ -214,12 +214,14 @@ finish(struct sl_store *s, const char *arn, enum sl_store_exec_status st,
 	char *js = event_json(event_id, "ExecutionSucceeded", NULL);
 	struct sl_store_event ev = { .id = event_id,
 		.previous_id = event_id - 1, .timestamp = now,
-		.type = st == SL_EXEC_SUCCEEDED ? "ExecutionSucceeded" :
+		.type = st == SL_STORE_EXEC_SUCCEEDED ? "ExecutionSucceeded" :
 		"ExecutionFailed", .json = js };
 	struct sl_store_exec_end end = { .status = st,
-		.output = st == SL_EXEC_SUCCEEDED ? "{\"done\":true}" : NULL,
-		.error = st == SL_EXEC_SUCCEEDED ? NULL : "States.TaskFailed",
-		.cause = st == SL_EXEC_SUCCEEDED ? NULL : "boom",
+		.output = st == SL_STORE_EXEC_SUCCEEDED ? "{\"done\":true}"
+		    : NULL,
+		.error = st == SL_STORE_EXEC_SUCCEEDED ? NULL
+		    : "States.TaskFailed",
+		.cause = st == SL_STORE_EXEC_SUCCEEDED ? NULL : "boom",
 		.now = now, .events = &ev, .n = event_id > 0 };
 	int rc = sl_store_exec_finish(s, arn, &end, NULL, NULL, err);
 
@@ -376,7 +378,8 @@ START_TEST(test_sm_lifecycle)
 	/* The running one still progresses and finishes; then it is gone. */
 	e1 = ex_arn("m", "e1");
 	ck_assert_int_eq(append(s, e1, 1, 3, "cp", &err), 0);
-	ck_assert_int_eq(finish(s, e1, SL_EXEC_SUCCEEDED, 4, 600, &err), 0);
+	ck_assert_int_eq(finish(s, e1, SL_STORE_EXEC_SUCCEEDED, 4, 600, &err),
+	    0);
 	ck_assert_int_eq(sl_store_sm_get(s, SM_ARN "m", &sm2, &err), -1);
 	ck_assert_str_eq(err.type, "StateMachineDoesNotExist");
 	{
@@ -460,7 +463,7 @@ START_TEST(test_exec_lifecycle)
 	ck_assert_str_eq(err.type, "StateMachineDoesNotExist");
 	ck_assert_int_eq(start_exec(s, "m", "e", "{\"a\":1}", 5000, &err), 0);
 	ck_assert_int_eq(sl_store_exec_get(s, arn, &ex, &err), 0);
-	ck_assert_int_eq(ex.status, SL_EXEC_RUNNING);
+	ck_assert_int_eq(ex.status, SL_STORE_EXEC_RUNNING);
 	ck_assert_str_eq(ex.input, "{\"a\":1}");
 	ck_assert_int_eq(ex.start_date, 5000);
 	ck_assert_int_eq(ex.stop_date, 0);
@@ -485,14 +488,15 @@ START_TEST(test_exec_lifecycle)
 	ck_assert_int_eq(ex.last_event_id, 5);
 	ck_assert_str_eq(ex.definition, DEF1);
 	sl_store_exec_release(&ex);
-	ck_assert_int_eq(finish(s, arn, SL_EXEC_FAILED, 6, 9000, &err), 0);
+	ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_FAILED, 6, 9000, &err),
+	    0);
 	ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), -1);
 	ck_assert_str_eq(err.type, SL_STORE_NOT_RUNNING);
 	ck_assert_int_eq(sl_store_exec_resume(s, EX_ARN "m:none", &ex, &err),
 	    -1);
 	ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
 	ck_assert_int_eq(sl_store_exec_get(s, arn, &ex, &err), 0);
-	ck_assert_int_eq(ex.status, SL_EXEC_FAILED);
+	ck_assert_int_eq(ex.status, SL_STORE_EXEC_FAILED);
 	ck_assert_str_eq(ex.error, "States.TaskFailed");
 	ck_assert_str_eq(ex.cause, "boom");
 	ck_assert_ptr_null(ex.output);
@@ -505,7 +509,8 @@ START_TEST(test_exec_lifecycle)
 	/* Finished: no more events, no second finish. */
 	ck_assert_int_eq(append(s, arn, 7, 7, NULL, &err), -1);
 	ck_assert_str_eq(err.type, SL_STORE_NOT_RUNNING);
-	ck_assert_int_eq(finish(s, arn, SL_EXEC_SUCCEEDED, 0, 9500, &err), -1);
+	ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_SUCCEEDED, 0, 9500, &err),
+	    -1);
 	ck_assert_str_eq(err.type, SL_STORE_NOT_RUNNING);
 	ck_assert_int_eq(append(s, EX_ARN "m:zz", 1, 1, NULL, &err), -1);
 	ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
@@ -553,7 +558,8 @@ START_TEST(test_exec_names_idempotency)
 	ck_assert_int_eq(start_exec(s, "n", "dup", "{}", 30, &err), 0);
 	/* Once closed, even the same input is refused (AWS). */
 	in.input = "{\"x\":1}";
-	ck_assert_int_eq(finish(s, arn, SL_EXEC_SUCCEEDED, 1, 40, &err), 0);
+	ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_SUCCEEDED, 1, 40, &err),
+	    0);
 	ck_assert_int_eq(sl_store_exec_start(s, &in, NULL, NULL, NULL, NULL,
 	    &err), -1);
 	ck_assert_str_eq(err.type, "ExecutionAlreadyExists");
@@ -585,7 +591,8 @@ START_TEST(test_exec_list_paging)
 		if (i % 3 == 0) {
 			char *arn = ex_arn("m", name);
 
-			ck_assert_int_eq(finish(s, arn, SL_EXEC_SUCCEEDED, 1,
+			ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_SUCCEEDED,
+			    1,
 			    2000 + i, &err), 0);
 			free(arn);
 		}
@@ -626,12 +633,12 @@ START_TEST(test_exec_list_paging)
 	ck_assert_str_eq(l.items[0].name, "n004");
 	sl_store_exec_list_release(&l);
 	/* statusFilter. */
-	q.status_filter = SL_EXEC_SUCCEEDED;
+	q.status_filter = SL_STORE_EXEC_SUCCEEDED;
 	q.max_results = 1000;
 	ck_assert_int_eq(sl_store_exec_list(s, &q, &l, &err), 0);
 	ck_assert_uint_eq(l.n, 84);
 	for (i = 0; i < (int)l.n; i++)
-		ck_assert_int_eq(l.items[i].status, SL_EXEC_SUCCEEDED);
+		ck_assert_int_eq(l.items[i].status, SL_STORE_EXEC_SUCCEEDED);
 	sl_store_exec_list_release(&l);
 	/* A token is bound to its arguments. */
 	q.status_filter = -1;
@@ -640,7 +647,7 @@ START_TEST(test_exec_list_paging)
 	token = xstrdup(l.next_token);
 	sl_store_exec_list_release(&l);
 	q.next_token = token;
-	q.status_filter = SL_EXEC_RUNNING;
+	q.status_filter = SL_STORE_EXEC_RUNNING;
 	ck_assert_int_eq(sl_store_exec_list(s, &q, &l, &err), -1);
 	ck_assert_str_eq(err.type, "InvalidToken");
 	token[3] ^= 1;
@@ -756,11 +763,12 @@ START_TEST(test_history_quota)
 	    SL_STORE_MAX_EVENTS, NULL, &err), -1);
 	ck_assert_str_eq(err.type, SL_STORE_HISTORY_LIMIT_ERROR);
 	ck_assert_ptr_nonnull(strstr(err.msg, "25000"));
-	ck_assert_int_eq(finish(s, arn, SL_EXEC_FAILED, SL_STORE_MAX_EVENTS, 2,
+	ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_FAILED,
+	    SL_STORE_MAX_EVENTS, 2,
 	    &err), 0);
 	ck_assert_int_eq(sl_store_exec_get(s, arn, &ex, &err), 0);
 	ck_assert_int_eq(ex.last_event_id, SL_STORE_MAX_EVENTS);
-	ck_assert_int_eq(ex.status, SL_EXEC_FAILED);
+	ck_assert_int_eq(ex.status, SL_STORE_EXEC_FAILED);
 	sl_store_exec_release(&ex);
 	free(arn);
 	sl_store_close(s);
@@ -914,7 +922,8 @@ START_TEST(test_reopen_keeps_everything)
 	ck_assert_int_eq(start_exec(s, "m", "b", "{\"i\":2}", 11, &err), 0);
 	ck_assert_int_eq(append(s, a1, 1, 3, "{\"cp\":3}", &err), 0);
 	ck_assert_int_eq(append(s, a2, 1, 2, NULL, &err), 0);
-	ck_assert_int_eq(finish(s, a2, SL_EXEC_SUCCEEDED, 3, 20, &err), 0);
+	ck_assert_int_eq(finish(s, a2, SL_STORE_EXEC_SUCCEEDED, 3, 20, &err),
+	    0);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(sl_store_notify_add(s, "topic", "{\"m\":1}",
 		    "fn", 30 + i, NULL, NULL, NULL, &err), 0);
@@ -933,7 +942,7 @@ START_TEST(test_reopen_keeps_everything)
 	ck_assert_int_eq(run.items[0].last_event_id, 3);
 	sl_store_exec_list_release(&run);
 	ck_assert_int_eq(sl_store_exec_get(s, a2, &ex, &err), 0);
-	ck_assert_int_eq(ex.status, SL_EXEC_SUCCEEDED);
+	ck_assert_int_eq(ex.status, SL_STORE_EXEC_SUCCEEDED);
 	ck_assert_str_eq(ex.output, "{\"done\":true}");
 	ck_assert_int_eq(ex.last_event_id, 3);
 	sl_store_exec_release(&ex);
@@ -1145,7 +1154,7 @@ sim_child(int wfd)
 				used[i] = 1;
 			}
 			if (last[i] >= 9) {
-				if (finish(s, arn[i], SL_EXEC_SUCCEEDED,
+				if (finish(s, arn[i], SL_STORE_EXEC_SUCCEEDED,
 				    last[i] + 1, 2, &err) < 0)
 					_exit(5);
 				used[i] = 0;
@@ -1199,14 +1208,14 @@ sim_verify_and_resume(struct sl_store *s)
 			for (j = 0; j < h.n; j++)
 				ck_assert_int_eq(h.events[j].id,
 				    (int64_t)j + 1);
-			if (l.items[i].status == SL_EXEC_SUCCEEDED) {
+			if (l.items[i].status == SL_STORE_EXEC_SUCCEEDED) {
 				ck_assert_uint_eq(h.n, 10);
 				ck_assert_str_eq(h.events[9].type,
 				    "ExecutionSucceeded");
 				done++;
 			} else {
 				ck_assert_int_eq(l.items[i].status,
-				    SL_EXEC_RUNNING);
+				    SL_STORE_EXEC_RUNNING);
 				ck_assert_int_eq(sl_store_exec_resume(s,
 				    l.items[i].arn, &ex, &err), 0);
 				/* Events and checkpoint went in together. */
@@ -1223,7 +1232,7 @@ sim_verify_and_resume(struct sl_store *s)
 					    ex.last_event_id + 1, 9, NULL,
 					    &err), 0);
 				ck_assert_int_eq(finish(s, ex.arn,
-				    SL_EXEC_SUCCEEDED, 10, 3, &err), 0);
+				    SL_STORE_EXEC_SUCCEEDED, 10, 3, &err), 0);
 				sl_store_exec_release(&ex);
 			}
 			sl_store_history_release(&h);
@@ -1727,7 +1736,8 @@ START_TEST(test_retention)
 		ck_assert_int_eq(append(s, arn, 1, 3, "cp", &err), 0);
 		/* e0-e5 stopped 100 days ago, e6-e7 yesterday, e8-e9 run. */
 		if (i < 8)
-			ck_assert_int_eq(finish(s, arn, SL_EXEC_SUCCEEDED, 4,
+			ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_SUCCEEDED,
+			    4,
 			    i < 6 ? now - 100 * day : now - day, &err), 0);
 		free(arn);
 	}

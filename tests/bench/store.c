@@ -168,7 +168,7 @@ end(struct sl_store *s, struct run *r, int64_t now)
 	ev = (struct sl_store_event){ .id = r->last + 1,
 		.previous_id = r->last, .timestamp = now,
 		.type = "ExecutionSucceeded", .json = js };
-	e = (struct sl_store_exec_end){ .status = SL_EXEC_SUCCEEDED,
+	e = (struct sl_store_exec_end){ .status = SL_STORE_EXEC_SUCCEEDED,
 		.output = "{\"ok\":true}", .now = now, .events = &ev, .n = 1 };
 	if (sl_store_exec_finish(s, r->arn, &e, NULL, NULL, &err) < 0)
 		die("finish", &err);
