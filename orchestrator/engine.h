@@ -61,6 +61,10 @@ struct sl_engine_invocation {
 	size_t payload_len;
 	uint64_t timeout_ms;   /* cap on the run time; 0 = the function's own */
 	uint64_t token;        /* give it back to sl_engine_task_done */
+	/* The same for every invocation of one state entry: its retries and
+	 * its re-invocation after a restore ("EXECUTION_ARN/ENTERED_ID"),
+	 * for the function's sl_idempotency_key(). */
+	const char *idempotency_key;
 };
 
 struct sl_engine_invoker {

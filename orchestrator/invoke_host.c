@@ -98,6 +98,7 @@ ih_invoke(void *arg, const struct sl_engine_invocation *inv)
 	};
 
 	c->ih = ih;
+	req.idempotency_key = inv->idempotency_key;
 	c->token = inv->token;
 	c->function = xstrdup(inv->function);
 	c->next = ih->calls;

@@ -463,7 +463,7 @@ task_begin(struct frame *f)
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_engine_invocation inv;
 	cJSON *eff, *params = NULL, *payload;
-	char *text = NULL;
+	char *text = NULL, *key;
 	const char *function = st->function;
 	int owned;
 	int64_t timeout = st->timeout_s, heartbeat = st->heartbeat_s;
@@ -550,6 +550,8 @@ task_begin(struct frame *f)
 	inv.payload_len = strlen(text);
 	inv.timeout_ms = timeout > 0 ? (uint64_t)timeout * 1000 : 0;
 	inv.token = f->token;
+	key = xasprintf("%s/%lld", x->arn, (long long)f->entered_id);
+	inv.idempotency_key = key;
 	if (timeout > 0 || heartbeat > 0) {
 		int64_t t = timeout > 0 ? timeout : heartbeat;
 
@@ -568,6 +570,7 @@ task_begin(struct frame *f)
 
 		sl_engine_task_done(e, f->token, &r);
 	}
+	free(key);
 	cJSON_free(text);
 	cJSON_Delete(params);
 }

@@ -71,6 +71,24 @@ print_free(cJSON *o)
 	return s;
 }
 
+/* Reply to a read with text (taken) once every write it may show is
+ * durable: a client never sees a change that a failing commit takes
+ * back. */
+static void
+reply_durable(struct sl_api *api, struct api_req *r, char *text)
+{
+	struct commit_ctx *cc;
+
+	if (!sl_store_pending(api->sfn->store)) {
+		sl_api_reply_raw(api, r->conn, r->id_json, text, strlen(text));
+		free(text);
+		return;
+	}
+	cc = commit_ctx_new(api, r);
+	cc->result = text;
+	sl_store_sync(api->sfn->store, commit_done, cc);
+}
+
 static int
 no_sfn(struct sl_api *api, struct api_req *r)
 {
@@ -356,7 +374,7 @@ sl_api_act_describe_state_machine(struct sl_api *api, struct api_req *r)
 		sl_api_reply_err(api, r->conn, r->id_json, &err);
 		return;
 	}
-	sl_api_reply(api, r->conn, r->id_json, sm_json(&sm, 1));
+	reply_durable(api, r, print_free(sm_json(&sm, 1)));
 	sl_store_sm_release(&sm);
 }
 
@@ -383,7 +401,7 @@ sl_api_act_list_state_machines(struct sl_api *api, struct api_req *r)
 		cJSON_AddItemToArray(arr, sm_json(&l.items[i], 0));
 	add_next_token(res, l.next_token);
 	sl_store_sm_list_release(&l);
-	sl_api_reply(api, r->conn, r->id_json, res);
+	reply_durable(api, r, print_free(res));
 }
 
 void
@@ -543,8 +561,22 @@ start_execution(struct sl_api *api, struct api_req *r, int sync)
 	cJSON_AddStringToObject(res, "executionArn", out.arn);
 	cJSON_AddNumberToObject(res, "startDate", sl_sfn_date(out.start_date));
 	cc->result = print_free(res);
-	if (existed)
-		goto out; /* AWS's idempotent start: the same answer */
+	if (existed) {
+		/* AWS's idempotent start: the same answer (with "wait", at
+		 * its end). */
+		struct sl_exec *x = sl_engine_find(api->sfn->engine, out.arn);
+		struct sfn_exec *fx = x ? sl_exec_user(x) : NULL;
+
+		if (wait && fx != NULL && !fx->detached) {
+			free(cc->result);
+			cc->result = NULL;
+			w = xcalloc(1, sizeof(*w));
+			w->call = sl_api_call_new(api, r);
+			w->next = fx->waiters;
+			fx->waiters = w;
+		}
+		goto out;
+	}
 	m = sl_sfn_machine(api->sfn, sm_arn, out.revision_id, sm.definition,
 	    sm.name, &err);
 	if (wait && m != NULL) {
@@ -604,7 +636,6 @@ sl_api_act_describe_execution(struct sl_api *api, struct api_req *r)
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_store_exec e = { 0 };
 	const char *arn;
-	cJSON *o;
 
 	if (no_sfn(api, r))
 		return;
@@ -613,28 +644,8 @@ sl_api_act_describe_execution(struct sl_api *api, struct api_req *r)
 		sl_api_reply_err(api, r->conn, r->id_json, &err);
 		return;
 	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "executionArn", e.arn);
-	cJSON_AddStringToObject(o, "stateMachineArn", e.sm_arn);
-	cJSON_AddStringToObject(o, "name", e.name);
-	cJSON_AddStringToObject(o, "status",
-	    sl_store_exec_status_name(e.status));
-	cJSON_AddNumberToObject(o, "startDate", sl_sfn_date(e.start_date));
-	if (e.stop_date != 0)
-		cJSON_AddNumberToObject(o, "stopDate",
-		    sl_sfn_date(e.stop_date));
-	cJSON_AddStringToObject(o, "input", e.input ? e.input : "{}");
-	if (e.output != NULL)
-		cJSON_AddStringToObject(o, "output", e.output);
-	if (e.error != NULL)
-		cJSON_AddStringToObject(o, "error", e.error);
-	if (e.cause != NULL)
-		cJSON_AddStringToObject(o, "cause", e.cause);
-	if (e.revision_id != NULL)
-		cJSON_AddStringToObject(o, "stateMachineRevisionId",
-		    e.revision_id);
+	reply_durable(api, r, sl_sfn_describe_stored(&e));
 	sl_store_exec_release(&e);
-	sl_api_reply(api, r->conn, r->id_json, o);
 }
 
 void
@@ -682,8 +693,7 @@ sl_api_act_get_execution_history(struct sl_api *api, struct api_req *r)
 		cJSON_Delete(t);
 	}
 	sl_buf_addch(&b, '}');
-	sl_api_reply_raw(api, r->conn, r->id_json, b.data, b.len);
-	sl_buf_release(&b);
+	reply_durable(api, r, sl_buf_detach(&b, NULL));
 	sl_store_history_release(&h);
 	return;
 fail:
@@ -737,7 +747,7 @@ sl_api_act_list_executions(struct sl_api *api, struct api_req *r)
 	}
 	add_next_token(res, l.next_token);
 	sl_store_exec_list_release(&l);
-	sl_api_reply(api, r->conn, r->id_json, res);
+	reply_durable(api, r, print_free(res));
 	return;
 fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);
@@ -747,10 +757,9 @@ void
 sl_api_act_stop_execution(struct sl_api *api, struct api_req *r)
 {
 	struct sl_err err = SL_ERR_INIT;
-	struct sl_store_exec e = { 0 };
 	const char *arn, *error, *cause;
 	struct commit_ctx *cc;
-	struct sl_exec *x;
+	int64_t stop_date;
 	cJSON *res;
 
 	if (no_sfn(api, r))
@@ -759,26 +768,27 @@ sl_api_act_stop_execution(struct sl_api *api, struct api_req *r)
 	    sl_api_param_str(r, "error", 0, &error, &err) < 0 ||
 	    sl_api_param_str(r, "cause", 0, &cause, &err) < 0)
 		goto fail;
-	x = sl_engine_find(api->sfn->engine, arn);
-	if (x != NULL) {
-		/* Ends it now (its last events and the store's finish run
-		 * inside); the reply waits until that is durable. */
-		sl_exec_stop(x, error, cause);
-		cc = commit_ctx_new(api, r);
-		res = cJSON_CreateObject();
-		cJSON_AddNumberToObject(res, "stopDate",
-		    sl_sfn_date(sl_api_now_ms()));
-		cc->result = print_free(res);
-		sl_store_sync(api->sfn->store, commit_done, cc);
-		return;
-	}
-	if (sl_store_exec_get(api->sfn->store, arn, &e, &err) < 0)
+	if (error != NULL && strlen(error) > 256) {
+		sl_err_set(&err, "ValidationException", "1 validation error "
+		    "detected: Value at 'error' failed to satisfy constraint: "
+		    "Member must have length less than or equal to 256");
 		goto fail;
+	}
+	if (cause != NULL && strlen(cause) > 32768) {
+		sl_err_set(&err, "ValidationException", "1 validation error "
+		    "detected: Value at 'cause' failed to satisfy constraint: "
+		    "Member must have length less than or equal to 32768");
+		goto fail;
+	}
+	cc = commit_ctx_new(api, r);
+	if (sl_sfn_stop(api->sfn, arn, error, cause, commit_done, cc,
+	    &stop_date, &err) < 0) {
+		commit_ctx_drop(cc);
+		goto fail;
+	}
 	res = cJSON_CreateObject();
-	cJSON_AddNumberToObject(res, "stopDate", sl_sfn_date(e.stop_date ?
-	    e.stop_date : sl_api_now_ms()));
-	sl_store_exec_release(&e);
-	sl_api_reply(api, r->conn, r->id_json, res);
+	cJSON_AddNumberToObject(res, "stopDate", sl_sfn_date(stop_date));
+	cc->result = print_free(res);
 	return;
 fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);
@@ -837,5 +847,5 @@ sl_api_act_list_notifications(struct sl_api *api, struct api_req *r)
 	}
 	add_next_token(res, l.next_token);
 	sl_store_notify_list_release(&l);
-	sl_api_reply(api, r->conn, r->id_json, res);
+	reply_durable(api, r, print_free(res));
 }

@@ -34,6 +34,8 @@ struct opts {
 	const char *sync;
 	unsigned grace_s;
 	unsigned auth_timeout_s;
+	unsigned retention_days;
+	unsigned db_max_pages;
 };
 
 static volatile sig_atomic_t stop_signals;
@@ -72,6 +74,12 @@ usage(FILE *f)
 	    "  --grace S         on SIGTERM/SIGINT, let invocations finish "
 	    "for up to S\n"
 	    "                    seconds (SLUICE_GRACE, 30)\n"
+	    "  --retention-days D  keep finished executions D days; 0 = for "
+	    "ever\n"
+	    "                    (SLUICE_RETENTION_DAYS, 90)\n"
+	    "  --db-max-pages N  testing: cap the database at N pages, as "
+	    "a full disk\n"
+	    "                    would (SLUICE_DB_MAX_PAGES, 0 = no cap)\n"
 	    "  --help            this text\n"
 	    "\n"
 	    "The API is a WebSocket at ws://ADDR:PORT/ws, subprotocol "
@@ -127,6 +135,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	const char *maxmsg = env_or("SLUICE_MAX_MESSAGE", "1M");
 	const char *grace = env_or("SLUICE_GRACE", "30");
 	const char *auth_to = env_or("SLUICE_AUTH_TIMEOUT", "10");
+	const char *retention = env_or("SLUICE_RETENTION_DAYS", "90");
+	const char *max_pages = env_or("SLUICE_DB_MAX_PAGES", "0");
 	unsigned u;
 	int i;
 
@@ -176,6 +186,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 			dst = &o->sync;
 		else if (strcmp(a, "--auth-timeout") == 0)
 			dst = &auth_to;
+		else if (strcmp(a, "--retention-days") == 0)
+			dst = &retention;
+		else if (strcmp(a, "--db-max-pages") == 0)
+			dst = &max_pages;
 		else {
 			fprintf(stderr, "sluiced: unknown option '%s' (see "
 			    "--help)\n", a);
@@ -206,6 +220,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (parse_uint(auth_to, 3600, &o->auth_timeout_s) < 0 ||
 	    o->auth_timeout_s == 0) {
 		fprintf(stderr, "sluiced: bad --auth-timeout '%s'\n", auth_to);
+		return -1;
+	}
+	if (parse_uint(retention, 100000, &o->retention_days) < 0) {
+		fprintf(stderr, "sluiced: bad --retention-days '%s' (0-100000)"
+		    "\n", retention);
+		return -1;
+	}
+	if (parse_uint(max_pages, 1u << 30, &o->db_max_pages) < 0) {
+		fprintf(stderr, "sluiced: bad --db-max-pages '%s'\n",
+		    max_pages);
 		return -1;
 	}
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
@@ -432,6 +456,8 @@ main(int argc, char **argv)
 	fc.region = o.region;
 	fc.account = o.account;
 	fc.relaxed_sync = strcmp(o.sync, "normal") == 0;
+	fc.retention_days = o.retention_days;
+	fc.max_db_pages = o.db_max_pages;
 	sfn = sl_sfn_new(&fc, &err);
 	if (sfn == NULL) {
 		sl_slog(SL_SLOG_ERROR, "start_failed", "reason=store type=%s "

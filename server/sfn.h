@@ -8,6 +8,8 @@
 #ifndef SL_SFN_H
 #define SL_SFN_H
 
+#include <stdint.h>
+
 #include "common/err.h"
 #include "common/loop.h"
 #include "runtime/host.h"
@@ -24,6 +26,11 @@ struct sl_sfn_config {
 	/* fsync only at WAL checkpoints (benchmarks); default is every
 	 * commit. */
 	int relaxed_sync;
+	/* Finished executions older than this many days are deleted (at
+	 * start-up, then hourly); 0 keeps them for ever. */
+	unsigned retention_days;
+	/* Testing: cap the database at this many pages (disk full). */
+	uint32_t max_db_pages;
 };
 
 /* Open the store and start the engine. NULL + err on failure (the store's

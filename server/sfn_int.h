@@ -27,16 +27,28 @@ struct sfn_waiter {
 	int sync; /* StartSyncExecution's reply shape */
 };
 
-/* Our record of an execution in the engine (its sl_exec_user). */
+/* Our record of an execution in the engine (its sl_exec_user).
+ * Reference-counted: the engine holds one reference until on_done, each
+ * store write waiting for its commit one, the reload queue one. */
 struct sfn_exec {
 	struct sfn_exec *next, *prev;
+	struct sfn_exec *reload_next;
 	struct sl_sfn *sfn;
+	int refs;
 	char *arn;
 	char *sm_arn;
 	char *name;
 	char *input;
 	int express;          /* not stored */
 	int stored;           /* the store has it (finish it there) */
+	/* A write of it failed: the engine is ahead of the store, so
+	 * nothing more is written; it is reloaded from its last committed
+	 * checkpoint. */
+	int lost;
+	int over_quota;       /* the store refused events past the quota */
+	int detached;         /* dropped from the engine: ignore its calls */
+	int ended;            /* the engine let it go (on_done) */
+	int queued;           /* on the reload queue */
 	struct sfn_waiter *waiters;
 };
 
@@ -50,6 +62,10 @@ struct sl_sfn {
 	struct sl_invoke_host *invoker;
 	struct sfn_machine *machines;
 	struct sfn_exec execs; /* list head */
+	struct sfn_exec *reload; /* executions to reload from the store */
+	struct sl_timer reload_timer;
+	struct sl_timer prune_timer;
+	unsigned retention_days;
 	char *region;
 	char *account;
 	int stopping;
@@ -70,6 +86,26 @@ int sl_sfn_exec_start(struct sl_sfn *sfn,
     struct sl_asl_machine *m, const char *sm_arn, const char *arn,
     const char *name, const char *input, int64_t start_ms, int express,
     int stored, struct sfn_waiter *w, struct sl_err *err);
+
+/* The stored execution e as DescribeExecution returns it (JSON text,
+ * the caller's). */
+char *sl_sfn_describe_stored(const struct sl_store_exec *e);
+
+/* End a stored RUNNING execution that the engine does not run: append its
+ * terminal event (ExecutionFailed, ExecutionAborted...) after the last
+ * stored one and finish it. cb as for any store write. */
+int sl_sfn_finish_stored(struct sl_sfn *sfn, const char *arn,
+    enum sl_store_exec_status status, const char *error, const char *cause,
+    sl_store_cb *cb, void *arg, struct sl_err *err);
+
+/* StopExecution: the engine's execution ends ABORTED with error and cause
+ * (each may be NULL), as does a stored RUNNING one the engine does not
+ * have; cb runs once that is durable. *stop_date gets the stop date (the
+ * earlier one when the execution was over already, which is no error).
+ * ExecutionDoesNotExist. */
+int sl_sfn_stop(struct sl_sfn *sfn, const char *arn, const char *error,
+    const char *cause, sl_store_cb *cb, void *arg, int64_t *stop_date,
+    struct sl_err *err);
 
 /* Seconds since the epoch, as AWS's JSON dates, from ms. */
 double sl_sfn_date(int64_t ms);

@@ -550,9 +550,17 @@ sl_ws_port(const struct sl_ws *ws)
 int
 sl_ws_service(struct sl_ws *ws)
 {
+	int rc;
+
 	/* Anything run since the last turn may have started a timer. */
 	loop_rearm(ws);
-	return lws_service(ws->ctx, 0) < 0 ? -1 : 0;
+	rc = lws_service(ws->ctx, 0);
+	/* What the pass made due runs before the next sleep: the store's
+	 * group commit (a 0-delay timer) of what lws's callbacks wrote, so
+	 * their replies leave in this turn. */
+	if (sl_loop_dispatch(ws->loop) < 0)
+		sl_slog(SL_SLOG_ERROR, "loop_dispatch", "errno=%d", errno);
+	return rc < 0 ? -1 : 0;
 }
 
 void

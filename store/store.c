@@ -395,6 +395,12 @@ sl_store_get_stats(const struct sl_store *s, struct sl_store_stats *st)
 	st->db_commits = s->ops->db_commits(s->be);
 }
 
+int
+sl_store_pending(const struct sl_store *s)
+{
+	return s->batch_writes > 0 || s->lost.n > 0;
+}
+
 static void
 arm(struct sl_store *s)
 {
