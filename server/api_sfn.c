@@ -705,6 +705,7 @@ sl_api_act_list_executions(struct sl_api *api, struct api_req *r)
 {
 	struct sl_store_exec_query q = { .status_filter = -1 };
 	struct sl_store_exec_list l = { 0 };
+	struct sl_store_sm sm = { 0 };
 	struct sl_err err = SL_ERR_INIT;
 	const char *token;
 	cJSON *res, *arr, *o;
@@ -724,6 +725,17 @@ sl_api_act_list_executions(struct sl_api *api, struct api_req *r)
 		sl_api_reply(api, r->conn, r->id_json, res);
 		return;
 	}
+	if (sl_store_sm_get(api->sfn->store, q.sm_arn, &sm, &err) < 0)
+		goto fail;
+	if (sm.type == SL_SM_EXPRESS) {
+		/* Express executions are not kept, as on AWS. */
+		sl_err_set(&err, "StateMachineTypeNotSupported", "This "
+		    "operation is not supported by this type of state "
+		    "machine: ListExecutions needs a STANDARD machine");
+		sl_store_sm_release(&sm);
+		goto fail;
+	}
+	sl_store_sm_release(&sm);
 	q.max_results = (int)max;
 	q.next_token = token;
 	if (sl_store_exec_list(api->sfn->store, &q, &l, &err) < 0)

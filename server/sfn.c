@@ -471,6 +471,24 @@ progress_done(void *arg, const struct sl_err *err)
 	free(pc);
 }
 
+/* The store refused events of fx past AWS's quota: what fits of evs (n)
+ * is kept, and the execution fails with event 25,000. */
+static void
+over_quota(struct sfn_exec *fx, const struct sl_store_event *evs, int n)
+{
+	struct sl_err err = SL_ERR_INIT;
+	int fit = 0;
+
+	while (fit < n && evs[fit].id < SL_STORE_MAX_EVENTS)
+		fit++;
+	if (fit > 0 && sl_store_exec_progress(fx->sfn->store, fx->arn, evs,
+	    (size_t)fit, NULL, NULL, NULL, &err) < 0)
+		sl_slog(SL_SLOG_WARN, "store_failed", "what=progress "
+		    "execution=%s type=%s", fx->arn, err.type);
+	fx->over_quota = 1;
+	queue_reload(fx);
+}
+
 static void
 on_batch(void *arg, struct sl_exec *x, const cJSON *events,
     const char *checkpoint)
@@ -523,13 +541,12 @@ on_batch(void *arg, struct sl_exec *x, const cJSON *events,
 	if (sl_store_exec_progress(sfn->store, fx->arn, evs, (size_t)n,
 	    checkpoint, progress_done, pc, &err) < 0) {
 		fx->refs--; /* the engine's reference remains */
-		texts_free(texts, n);
 		free(pc);
-		if (strcmp(err.type, SL_STORE_HISTORY_LIMIT_ERROR) == 0) {
-			fx->over_quota = 1;
-			queue_reload(fx);
-		} else
+		if (strcmp(err.type, SL_STORE_HISTORY_LIMIT_ERROR) == 0)
+			over_quota(fx, evs, n);
+		else
 			mark_lost(fx, &err);
+		texts_free(texts, n);
 	}
 	free(evs);
 }

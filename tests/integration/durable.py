@@ -69,21 +69,25 @@ class Daemon:
     """sluiced on --port 0, restarted on the same data directory; keeps the
     times it was down: [(killed_at, listening_again_at)]."""
 
-    def __init__(self, a):
+    def __init__(self, a, tag="sluiced"):
         self.a = a
+        self.tag = tag
         self.proc = None
         self.runs = 0
         self.downtimes = []
         self.killed_at = None
+        self.extra = []
 
     def start(self):
         self.runs += 1
-        log = os.path.join(self.a.logs, "sluiced-%d.log" % self.runs)
+        log = os.path.join(self.a.logs, "%s-%d.log" % (self.tag,
+                                                        self.runs))
         self.log = log
         with open(log, "w") as f:
             self.proc = subprocess.Popen(
                 [self.a.sluiced, "--port", "0", "--data", self.a.data,
-                 "--functions", self.a.functions, "--grace", "5"],
+                 "--functions", self.a.functions, "--grace", "5"] +
+                self.extra,
                 stdout=f, stderr=subprocess.STDOUT)
         deadline = time.time() + TIMEOUT
         port = None

@@ -44,6 +44,16 @@ cat "$T/durable.out"
     "the signup database part did not run"
 pass "$(tail -n 1 "$T/durable.out")"
 
+# AWS's semantics of stored executions, and a full disk.
+mkdir -p "$T/api"
+"$PY" "$(dirname "$0")/durable_api.py" --sluiced "$SLUICED" \
+    --data "$T/api" --functions "$FIXTURES" --logs "$T" \
+    >"$T/durable_api.out" 2>&1
+rc=$?
+cat "$T/durable_api.out"
+[ $rc -eq 0 ] || fail "durable_api.py"
+pass "$(grep -c '^ok:' "$T/durable_api.out") checks of AWS's execution API"
+
 # start_refused NAME DIR PATTERN [RUNNER...]: sluiced on DIR must exit 2
 # with a start_failed line matching PATTERN.
 start_refused() {
