@@ -586,9 +586,19 @@ sl_api_execution_event(struct sl_api *api, const char *machine_arn,
     const char *execution_arn, const char *event_json)
 {
 	struct sl_buf b = SL_BUF_INIT;
+	struct api_sub *sub;
 	cJSON *a;
 	char *s;
 
+	/* Most executions have no subscriber: build nothing for them. */
+	for (sub = api->subs; sub != NULL; sub = sub->next)
+		if ((sub->kind == API_SUB_EXECUTION &&
+		    strcmp(sub->key, execution_arn) == 0) ||
+		    (sub->kind == API_SUB_MACHINE && machine_arn != NULL &&
+		    strcmp(sub->key, machine_arn) == 0))
+			break;
+	if (sub == NULL)
+		return;
 	sl_buf_init(&b);
 	sl_buf_addstr(&b, "{\"event\":\"ExecutionEvent\",\"executionArn\":");
 	a = cJSON_CreateString(execution_arn);

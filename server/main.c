@@ -458,6 +458,7 @@ main(int argc, char **argv)
 	fc.relaxed_sync = strcmp(o.sync, "normal") == 0;
 	fc.retention_days = o.retention_days;
 	fc.max_db_pages = o.db_max_pages;
+	fc.flush_by_owner = 1;
 	sfn = sl_sfn_new(&fc, &err);
 	if (sfn == NULL) {
 		sl_slog(SL_SLOG_ERROR, "start_failed", "reason=store type=%s "
@@ -499,6 +500,7 @@ main(int argc, char **argv)
 	api = sl_api_new(&ac);
 	sl_ws_set_api(ws, api);
 	sl_sfn_start(sfn, api);
+	sl_sfn_flush(sfn);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -510,11 +512,15 @@ main(int argc, char **argv)
 	sl_slog(SL_SLOG_INFO, "listening", "port=%d bind=%s functions=%s "
 	    "data=%s auth=%s", sl_ws_port(ws), o.bind, o.functions, o.data,
 	    o.token ? "token" : "none");
-	while (stop_signals == 0)
+	/* One pass: what is ready runs, then one commit of what it wrote
+	 * (group commit), before the next sleep. */
+	while (stop_signals == 0) {
 		if (sl_ws_service(ws) < 0) {
 			sl_slog(SL_SLOG_ERROR, "service_failed", NULL);
 			goto out;
 		}
+		sl_sfn_flush(sfn);
+	}
 	drain(loop, ws, api, host, &sfn, o.grace_s);
 	rc = 0;
 out:

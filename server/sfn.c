@@ -756,7 +756,7 @@ sl_sfn_new(const struct sl_sfn_config *cfg, struct sl_err *err)
 	sl_timer_init(&sfn->reload_timer, reload_timer_cb, sfn);
 	sl_timer_init(&sfn->prune_timer, prune_timer_cb, sfn);
 	sc.data_dir = cfg->data_dir;
-	sc.loop = cfg->loop;
+	sc.loop = cfg->flush_by_owner ? NULL : cfg->loop;
 	sc.sync = cfg->relaxed_sync ? SL_STORE_SYNC_NORMAL : SL_STORE_SYNC_FULL;
 	sc.max_pages = cfg->max_db_pages;
 	sfn->store = sl_store_open(&sc, err);
@@ -859,6 +859,19 @@ sl_sfn_free(struct sl_sfn *sfn)
 	free(sfn->region);
 	free(sfn->account);
 	free(sfn);
+}
+
+int
+sl_sfn_flush(struct sl_sfn *sfn)
+{
+	int i, rc = 0;
+
+	/* Callbacks rarely write again (a failed commit's reload is a
+	 * timer); a few rounds settle it. */
+	for (i = 0; i < 8 && sl_store_pending(sfn->store); i++)
+		if (sl_store_flush(sfn->store, NULL) < 0)
+			rc = -1;
+	return rc;
 }
 
 size_t

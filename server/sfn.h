@@ -31,6 +31,10 @@ struct sl_sfn_config {
 	unsigned retention_days;
 	/* Testing: cap the database at this many pages (disk full). */
 	uint32_t max_db_pages;
+	/* Group commit: 0 = the store commits from a 0-delay timer on loop;
+	 * 1 = the owner calls sl_sfn_flush() after each pass of its loop
+	 * (one transaction per pass, whatever ran in it). */
+	int flush_by_owner;
 };
 
 /* Open the store and start the engine. NULL + err on failure (the store's
@@ -45,6 +49,11 @@ size_t sl_sfn_start(struct sl_sfn *sfn, struct sl_api *api);
  * execution with ServiceUnavailable, commit, close the store. NULL ok.
  * Call before freeing the host and the dispatcher. */
 void sl_sfn_free(struct sl_sfn *sfn);
+
+/* With flush_by_owner: commit what the pass wrote, and what the commit's
+ * callbacks wrote in turn, before the loop may sleep. Returns 0, or -1 when
+ * a commit failed (its writers were told). */
+int sl_sfn_flush(struct sl_sfn *sfn);
 
 /* Executions running in the engine. */
 size_t sl_sfn_running(const struct sl_sfn *sfn);

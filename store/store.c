@@ -398,7 +398,7 @@ sl_store_get_stats(const struct sl_store *s, struct sl_store_stats *st)
 int
 sl_store_pending(const struct sl_store *s)
 {
-	return s->batch_writes > 0 || s->lost.n > 0;
+	return s->batch_writes > 0 || s->batch.n > 0 || s->lost.n > 0;
 }
 
 static void

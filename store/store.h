@@ -174,8 +174,9 @@ struct sl_store_stats {
 	uint64_t db_commits;
 };
 void sl_store_get_stats(const struct sl_store *s, struct sl_store_stats *st);
-/* Non-zero while accepted writes wait for their commit: a reply to a read
- * that may show them waits for sl_store_sync(). */
+/* Non-zero while accepted writes (or sl_store_sync barriers) wait for the
+ * next flush: a reply to a read that may show them waits for
+ * sl_store_sync(). */
 int sl_store_pending(const struct sl_store *s);
 
 /* --- names and paging ------------------------------------------------ */

@@ -36,15 +36,22 @@
 	"\"Wait\",\"Seconds\":86400,\"End\":true}}}"
 #define FINISHED 100000
 #define RUNNING 1000
+#define NCONN 64
+
+struct bconn {
+	struct lws *wsi;
+	int up;
+	int inflight;
+	struct sl_buf rx;
+};
 
 static struct {
 	struct lws_context *ctx;
-	struct lws *wsi;
-	int up, failed;
-	struct sl_buf rx;
+	struct bconn conns[NCONN];
+	int nup, failed;
 	const char *sm;       /* what the load starts */
 	uint64_t sent, done, errors, limit;
-	int inflight, window;
+	int window;           /* per connection */
 	uint64_t stop_at;     /* no new requests after this (us) */
 	pid_t daemon;
 	int port;
@@ -155,21 +162,21 @@ stop_daemon(void)
 /* --- the client ------------------------------------------------------------ */
 
 static void
-send_text(const char *text)
+send_text(struct bconn *c, const char *text)
 {
 	size_t n = strlen(text);
 	unsigned char *buf = xmalloc(LWS_PRE + n);
 
 	memcpy(buf + LWS_PRE, text, n);
-	if (lws_write(C.wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
+	if (lws_write(c->wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
 		C.failed = 1;
 	free(buf);
 }
 
 static int
-want_more(void)
+want_more(const struct bconn *c)
 {
-	return C.inflight < C.window && C.sent < C.limit &&
+	return c->inflight < C.window && C.sent < C.limit &&
 	    (C.stop_at == 0 || now_us() < C.stop_at);
 }
 
@@ -177,50 +184,53 @@ static int
 client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
+	struct bconn *c = user;
 	char req[512];
 
-	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		C.up = 1;
-		lws_callback_on_writable(wsi);
+		c->up = 1;
+		C.nup++;
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		C.up = 0;
-		C.failed = 1;
+		if (c != NULL && c->up)
+			C.failed = 1;
+		else if (reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)
+			C.failed = 1;
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (!want_more())
+		if (!want_more(c))
 			break;
 		snprintf(req, sizeof(req), "{\"id\":%" PRIu64 ",\"action\":"
 		    "\"StartExecution\",\"stateMachineArn\":\"%s\","
 		    "\"input\":\"{\\\"n\\\":%" PRIu64 "}\",\"wait\":%s}",
 		    C.sent, C.sm, C.sent,
 		    strcmp(C.sm, SM_SLEEPY) == 0 ? "false" : "true");
-		send_text(req);
+		send_text(c, req);
 		C.sent++;
-		C.inflight++;
-		if (want_more())
+		c->inflight++;
+		if (want_more(c))
 			lws_callback_on_writable(wsi);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		sl_buf_add(&C.rx, in, len);
+		sl_buf_add(&c->rx, in, len);
 		if (!lws_is_final_fragment(wsi) ||
 		    lws_remaining_packet_payload(wsi))
 			break;
-		sl_buf_addch(&C.rx, '\0');
-		if (strstr(C.rx.data, "\"error\"") != NULL ||
-		    (strstr(C.rx.data, "\"status\":\"") != NULL &&
-		    strstr(C.rx.data, "\"status\":\"SUCCEEDED\"") == NULL)) {
+		sl_buf_addch(&c->rx, '\0');
+		if (strstr(c->rx.data, "\"error\"") != NULL ||
+		    (strstr(c->rx.data, "\"status\":\"") != NULL &&
+		    strstr(c->rx.data, "\"status\":\"SUCCEEDED\"") ==
+		    NULL)) {
 			if (C.errors++ == 0)
 				fprintf(stderr, "bench durable: %.300s\n",
-				    C.rx.data);
+				    c->rx.data);
 		}
-		sl_buf_reset(&C.rx);
+		sl_buf_reset(&c->rx);
 		C.done++;
-		C.inflight--;
-		if (want_more())
+		c->inflight--;
+		if (want_more(c))
 			lws_callback_on_writable(wsi);
 		break;
 	default:
@@ -231,7 +241,7 @@ client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 static const struct lws_protocols protocols[] = {
 	{ .name = "sluice.v1", .callback = client_cb,
-	  .rx_buffer_size = 65536 },
+	  .per_session_data_size = 0, .rx_buffer_size = 65536 },
 	{ .name = NULL },
 };
 
@@ -240,54 +250,80 @@ client_open(void)
 {
 	struct lws_context_creation_info info;
 	struct lws_client_connect_info ci;
-	uint64_t end = now_us() + 10000000;
+	uint64_t end = now_us() + 20000000;
+	int i;
 
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	lws_set_log_level(LLL_ERR, NULL);
 	C.ctx = lws_create_context(&info);
-	memset(&ci, 0, sizeof(ci));
-	ci.context = C.ctx;
-	ci.address = "127.0.0.1";
-	ci.port = C.port;
-	ci.path = "/ws";
-	ci.host = "127.0.0.1";
-	ci.origin = "127.0.0.1";
-	ci.protocol = "sluice.v1";
-	ci.pwsi = &C.wsi;
-	C.up = C.failed = 0;
-	if (C.ctx == NULL || lws_client_connect_via_info(&ci) == NULL)
-		die("cannot connect");
-	while (!C.up && !C.failed && now_us() < end)
+	if (C.ctx == NULL)
+		die("no lws context");
+	C.nup = C.failed = 0;
+	for (i = 0; i < NCONN; i++) {
+		struct bconn *c = &C.conns[i];
+
+		memset(c, 0, sizeof(*c));
+		sl_buf_init(&c->rx);
+		memset(&ci, 0, sizeof(ci));
+		ci.context = C.ctx;
+		ci.address = "127.0.0.1";
+		ci.port = C.port;
+		ci.path = "/ws";
+		ci.host = "127.0.0.1";
+		ci.origin = "127.0.0.1";
+		ci.protocol = "sluice.v1";
+		ci.userdata = c;
+		ci.pwsi = &c->wsi;
+		if (lws_client_connect_via_info(&ci) == NULL)
+			die("cannot connect");
+	}
+	while (C.nup < NCONN && !C.failed && now_us() < end)
 		lws_service(C.ctx, 0);
-	if (!C.up)
+	if (C.nup < NCONN)
 		die("cannot connect");
 }
 
 static void
 client_close(void)
 {
+	int i;
+
 	lws_context_destroy(C.ctx);
 	C.ctx = NULL;
+	for (i = 0; i < NCONN; i++)
+		sl_buf_release(&C.conns[i].rx);
 }
 
-/* Start executions of sm, window in flight, until limit were answered or
- * secs passed (then the ones in flight finish). Returns the seconds. */
+static int
+busy(void)
+{
+	int i;
+
+	for (i = 0; i < NCONN; i++)
+		if (C.conns[i].inflight > 0 || want_more(&C.conns[i]))
+			return 1;
+	return 0;
+}
+
+/* Start executions of sm, window in flight per connection, until limit
+ * were answered or secs passed (then the ones in flight finish). Returns
+ * the seconds. */
 static double
 load(const char *sm, int window, uint64_t limit, double secs)
 {
 	uint64_t t0 = now_us(), end = t0 + (uint64_t)(secs * 1e6) + 60000000;
+	int i;
 
 	C.sm = sm;
 	C.window = window;
 	C.sent = C.done = C.errors = 0;
-	C.inflight = 0;
 	C.limit = limit;
 	C.stop_at = secs > 0 ? t0 + (uint64_t)(secs * 1e6) : 0;
-	lws_callback_on_writable(C.wsi);
-	while ((C.done < C.sent || want_more()) && !C.failed &&
-	    now_us() < end)
+	for (i = 0; i < NCONN; i++)
+		lws_callback_on_writable(C.conns[i].wsi);
+	while (busy() && !C.failed && now_us() < end)
 		lws_service(C.ctx, 0);
 	if (C.failed || C.done < C.sent)
 		die("the connection failed or replies are missing");
@@ -297,15 +333,40 @@ load(const char *sm, int window, uint64_t limit, double secs)
 static void
 call(const char *text)
 {
+	struct bconn *c = &C.conns[0];
+
 	C.sent = C.done = C.errors = 0;
 	C.limit = 0;
-	send_text(text);
-	C.inflight = 1;
+	send_text(c, text);
+	c->inflight = 1;
 	C.sent = 1;
 	while (C.done < 1 && !C.failed)
 		lws_service(C.ctx, 0);
 	if (C.errors > 0)
 		die("request refused");
+}
+
+/* CPU seconds the process pid has used (user + system). */
+static double
+cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the command name: state is field 3, utime 14, stime 15. */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu "
+	    "%lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static int64_t
@@ -427,9 +488,10 @@ main(void)
 	char *data, *db, *log, note[256];
 	uint64_t t[3], tmp;
 	int64_t ev0, ev1, ex0, ex1, resumed;
-	double secs, rate, t_build;
+	double secs, rate, t_build, cpu0, cpu1;
 	struct stat sb;
-	int i, j, window = 256;
+	const char *w = getenv("SLUICE_BENCH_WINDOW");
+	int i, j, window = w ? atoi(w) : 1;
 
 	if (build == NULL || mkdtemp(dir) == NULL)
 		die("SLUICE_BUILD unset or no tmp");
@@ -437,7 +499,6 @@ main(void)
 	data = xasprintf("%s/var", dir);
 	db = xasprintf("%s/var/" SL_STORE_DB_FILE, dir);
 	log = xasprintf("%s/sluiced.log", dir);
-	sl_buf_init(&C.rx);
 
 	/* 1. Executions/s and events/s. */
 	start_daemon(build, data, log);
@@ -446,25 +507,33 @@ main(void)
 	load(SM_THREE, window, 2000, 0);          /* warm the workers */
 	ex0 = count_rows(db, "SELECT count(*) FROM executions");
 	ev0 = count_rows(db, "SELECT count(*) FROM events");
+	cpu0 = cpu_s(C.daemon);
 	secs = load(SM_THREE, window, UINT64_MAX, 5.0);
+	cpu1 = cpu_s(C.daemon);
 	rate = (double)C.done / secs;
 	ex1 = count_rows(db, "SELECT count(*) FROM executions");
 	ev1 = count_rows(db, "SELECT count(*) FROM events");
 	if (ex1 - ex0 != (int64_t)C.done)
 		die("the store does not hold every execution answered");
 	snprintf(note, sizeof(note), "StartExecution (wait) to SUCCEEDED, "
-	    "3 Tasks of id_function, %d in flight on 1 connection, "
-	    "synchronous=FULL, %.1f s, %" PRIu64 " errors", window, secs,
-	    C.errors);
+	    "3 Tasks of id_function, %d connections x %d in flight, "
+	    "synchronous=FULL, %.1f s, %" PRIu64 " errors", NCONN, window,
+	    secs, C.errors);
 	report("durable_3task_executions_per_s", rate, "executions/s", note);
 	snprintf(note, sizeof(note), "%" PRId64 " history events committed "
 	    "in %.1f s (%.1f per execution)", ev1 - ev0, secs,
 	    (double)(ev1 - ev0) / (double)C.done);
 	report("history_events_per_s", (double)(ev1 - ev0) / secs,
 	    "events/s", note);
+	snprintf(note, sizeof(note), "sluiced's own CPU time (its workers "
+	    "not included) per execution of the run above");
+	report("daemon_cpu_per_execution", (cpu1 - cpu0) * 1e6 /
+	    (double)C.done, "us", note);
 	client_close();
 	stop_daemon();
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	if (getenv("SLUICE_BENCH_QUICK") != NULL)
+		return 0;
 	if (mkdir(dir, 0700) < 0)
 		die("mkdir");
 
@@ -475,7 +544,7 @@ main(void)
 	start_daemon(build, data, log);
 	client_open();
 	create_sm("sleepy", SLEEPY_DEF);
-	load(SM_SLEEPY, 256, RUNNING, 0);
+	load(SM_SLEEPY, 4, RUNNING, 0);
 	client_close();
 	stop_daemon();
 	if (count_rows(db, "SELECT count(*) FROM executions WHERE "
@@ -513,7 +582,6 @@ main(void)
 	    FINISHED, RUNNING, (double)sb.st_size / 1e6, t_build);
 	report("daemon_startup_ms", (double)t[1] / 1000.0, "ms", note);
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	sl_buf_release(&C.rx);
 	free(data);
 	free(db);
 	free(log);
