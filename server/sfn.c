@@ -440,8 +440,59 @@ texts_free(char **texts, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		cJSON_free(texts[i]);
+		free(texts[i]);
 	free(texts);
+}
+
+static int
+plain_key(const char *k)
+{
+	if (k == NULL || *k == '\0')
+		return 0;
+	for (; *k != '\0'; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		    (*k >= '0' && *k <= '9')))
+			return 0;
+	return 1;
+}
+
+/* A history event as compact JSON text (yours, free(3)). As
+ * cJSON_PrintUnformatted, but its whole numbers (ids, epoch-ms timestamps,
+ * which cJSON prints through %g and reads back) are printed as integers:
+ * the commonest text the daemon makes. */
+static char *
+event_text(const cJSON *ev)
+{
+	struct sl_buf b = SL_BUF_INIT;
+	const cJSON *c;
+	char *t, *copy;
+
+	sl_buf_init(&b);
+	sl_buf_addch(&b, '{');
+	cJSON_ArrayForEach(c, ev) {
+		if (!plain_key(c->string))
+			goto generic;
+		if (c != ev->child)
+			sl_buf_addch(&b, ',');
+		sl_buf_addf(&b, "\"%s\":", c->string);
+		if (cJSON_IsNumber(c) && c->valuedouble >= -9e15 &&
+		    c->valuedouble <= 9e15 &&
+		    c->valuedouble == (double)(long long)c->valuedouble)
+			sl_buf_addf(&b, "%lld", (long long)c->valuedouble);
+		else {
+			t = cJSON_PrintUnformatted(c);
+			sl_buf_addstr(&b, t);
+			cJSON_free(t);
+		}
+	}
+	sl_buf_addch(&b, '}');
+	return sl_buf_detach(&b, NULL);
+generic:
+	sl_buf_release(&b);
+	t = cJSON_PrintUnformatted(ev);
+	copy = xstrdup(t);
+	cJSON_free(t);
+	return copy;
 }
 
 /* Subscribers see the events in order, once they are recorded. */
@@ -512,7 +563,7 @@ on_batch(void *arg, struct sl_exec *x, const cJSON *events,
 	evs = xcalloc((size_t)n + 1, sizeof(*evs));
 	texts = xcalloc((size_t)n + 1, sizeof(*texts));
 	cJSON_ArrayForEach(ev, events) {
-		texts[i] = cJSON_PrintUnformatted(ev);
+		texts[i] = event_text(ev);
 		evs[i].id = (int64_t)cJSON_GetNumberValue(
 		    cJSON_GetObjectItemCaseSensitive(ev, "id"));
 		evs[i].previous_id = (int64_t)cJSON_GetNumberValue(
