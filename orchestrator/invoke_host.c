@@ -94,7 +94,11 @@ ih_invoke(void *arg, const struct sl_engine_invocation *inv)
 		.payload = inv->payload,
 		.payload_len = inv->payload_len,
 		.type = SL_INVOKE_REQUEST_RESPONSE,
-		.timeout_cap_ms = inv->timeout_ms,
+		/* The engine's own timer ends the Task with States.Timeout
+		 * and cancels the call; the host's cap, a second later, only
+		 * guards against a lost cancel (and must not win the race
+		 * with its Sandbox.Timedout). */
+		.timeout_cap_ms = inv->timeout_ms ? inv->timeout_ms + 1000 : 0,
 	};
 
 	c->ih = ih;

@@ -986,6 +986,8 @@ parallel_begin(struct frame *f)
 	cJSON *eff, *in;
 	int owned, i;
 
+	/* A retry starts over. */
+	frame_free_kids(f);
 	eff = eff_input(f, &owned, &err);
 	if (eff == NULL) {
 		eval_error(f, &err);
@@ -1063,6 +1065,8 @@ map_begin(struct frame *f)
 	int owned, i, n;
 	double v;
 
+	/* A retry starts over. */
+	frame_free_kids(f);
 	eff = eff_input(f, &owned, &err);
 	if (eff == NULL) {
 		eval_error(f, &err);

@@ -166,6 +166,41 @@ START_TEST(test_map_tolerated_failures)
 }
 END_TEST
 
+START_TEST(test_map_and_parallel_retry_start_over)
+{
+	struct harness h;
+	char def[1024];
+
+	/* A Map retried after an iteration failed runs every item again. */
+	snprintf(def, sizeof(def), map_task_def, "\"Retry\":[{\"ErrorEquals\":"
+	    "[\"ItemBroke\"],\"IntervalSeconds\":1,\"MaxAttempts\":1}],");
+	h_init(&h, 0);
+	h_start(&h, def, "[1,2]");
+	h_fail(&h, 0, "ItemBroke", "{}");
+	ck_assert(h.calls[1].cancelled);
+	ck_assert_int_eq(sl_clock_pending(h.clock), 1000);
+	sl_clock_advance(h.clock, 1000);
+	ck_assert_int_eq(h.ncalls, 4);
+	h_ok(&h, 2, "\"a\"");
+	h_ok(&h, 3, "\"b\"");
+	h_assert_output(&h, "[\"a\",\"b\"]");
+	h_free(&h);
+
+	/* States.BranchFailed matches what a branch failed with. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"F\",\"States\":{\"F\":{"
+	    "\"Type\":\"Fail\",\"Error\":\"Mine\"}}}],\"Retry\":[{"
+	    "\"ErrorEquals\":[\"States.BranchFailed\"],\"MaxAttempts\":2,"
+	    "\"IntervalSeconds\":1}],\"End\":true}}}", "{}");
+	sl_clock_advance(h.clock, 1000);
+	ck_assert_int_eq(h.ndone, 0);
+	sl_clock_advance(h.clock, 2000);
+	h_assert_failed(&h, "Mine");
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_map_max_concurrency_path_invalid)
 {
 	struct harness h;
@@ -439,6 +474,7 @@ engine_flow_suite(void)
 	tcase_add_test(tc, test_map_item_selector_and_context);
 	tcase_add_test(tc, test_map_max_concurrency);
 	tcase_add_test(tc, test_map_tolerated_failures);
+	tcase_add_test(tc, test_map_and_parallel_retry_start_over);
 	tcase_add_test(tc, test_map_max_concurrency_path_invalid);
 	tcase_add_test(tc, test_checkpoint_restore_everywhere);
 	tcase_add_test(tc, test_checkpoint_keeps_wait_due_and_attempts);
