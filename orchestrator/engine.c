@@ -531,28 +531,30 @@ flush(struct sl_engine *e)
 {
 	while (e->dirty != NULL) {
 		struct sl_exec *x = e->dirty;
+		cJSON *batch, *ev;
 		char *ck = NULL;
 
 		e->dirty = x->next_dirty;
 		x->dirty = 0;
 		x->next_dirty = NULL;
-		if (x->batch == NULL && e->cfg.on_batch != NULL)
-			x->batch = cJSON_CreateArray();
+		/* The batch is taken first: the callback may stop the
+		 * execution, whose last events then make a batch of their
+		 * own. */
+		batch = x->batch;
+		x->batch = NULL;
+		if (batch == NULL && e->cfg.on_batch != NULL)
+			batch = cJSON_CreateArray();
 		if (e->cfg.checkpoints && x->status == SL_EXEC_RUNNING)
 			ck = ckpt_write(x);
 		if (e->cfg.on_batch != NULL)
-			e->cfg.on_batch(e->cfg.cb_arg, x, x->batch, ck);
+			e->cfg.on_batch(e->cfg.cb_arg, x, batch, ck);
 		free(ck);
-		if (x->history != NULL && x->batch != NULL) {
-			cJSON *ev;
-
-			while ((ev = x->batch->child) != NULL)
-				cJSON_AddItemToArray(x->history,
-				    cJSON_DetachItemViaPointer(x->batch, ev));
-		}
-		cJSON_Delete(x->batch);
-		x->batch = NULL;
-		if (x->status != SL_EXEC_RUNNING) {
+		while (x->history != NULL && batch != NULL &&
+		    (ev = batch->child) != NULL)
+			cJSON_AddItemToArray(x->history,
+			    cJSON_DetachItemViaPointer(batch, ev));
+		cJSON_Delete(batch);
+		if (x->status != SL_EXEC_RUNNING && !x->dirty) {
 			if (e->cfg.on_done != NULL)
 				e->cfg.on_done(e->cfg.cb_arg, x);
 			exec_discard(x);

@@ -113,7 +113,11 @@ struct sl_engine_clock {
  * (a cJSON array, borrowed) and, when config.checkpoints is set and the
  * execution is still running, its checkpoint (JSON text, borrowed; see
  * sl_exec_restore). A store persists both in one transaction. When the
- * execution ended, status says how and the checkpoint is NULL. */
+ * execution ended, status says how and the checkpoint is NULL.
+ *
+ * Callbacks may start and stop executions, including the one they are
+ * called for: stopping it from on_batch (say, over a history quota) makes
+ * one more batch with its ExecutionAborted event before on_done. */
 enum sl_exec_status {
 	SL_EXEC_RUNNING,
 	SL_EXEC_SUCCEEDED,

@@ -571,6 +571,38 @@ START_TEST(test_execution_timeout_and_stop)
 }
 END_TEST
 
+START_TEST(test_stop_from_batch_callback)
+{
+	struct harness h;
+	const cJSON *last;
+	char *types;
+
+	/* A loop of Waits, stopped by the sink once 10 events exist. */
+	h_init(&h, 1);
+	h.stop_after = 10;
+	h_start(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+	    "\"Seconds\":1,\"Next\":\"W\"}}}", "{}");
+	while (h.ndone == 0 && sl_clock_fire_next(h.clock))
+		;
+	ck_assert_int_eq(h.res.status, SL_EXEC_ABORTED);
+	ck_assert_str_eq(h.res.error, "States.Runtime");
+	last = cJSON_GetArrayItem(h.res.history,
+	    cJSON_GetArraySize(h.res.history) - 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(last, "type")->valuestring,
+	    "ExecutionAborted");
+	/* ... and the sink saw that event too, in a batch of its own. */
+	last = cJSON_GetArrayItem(h.batches, cJSON_GetArraySize(h.batches) -
+	    1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last,
+	    "events")), 1);
+	types = h_types(&h);
+	ck_assert_ptr_nonnull(strstr(types, "WaitStateEntered"));
+	free(types);
+	ck_assert_int_eq(sl_engine_count(h.e), 0);
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_history_ids_and_details)
 {
 	struct harness h;
@@ -730,6 +762,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_result_path_match_failure_caught);
 	tcase_add_test(tc, test_execution_timeout_and_stop);
 	tcase_add_test(tc, test_history_ids_and_details);
+	tcase_add_test(tc, test_stop_from_batch_callback);
 	tcase_add_test(tc, test_sync_invoker);
 	tcase_add_test(tc, test_machine_update_keeps_old);
 	tcase_add_test(tc, test_invalid_definitions_refused);
