@@ -41,9 +41,8 @@ frame_json(const struct frame *f)
 		cJSON_AddNumberToObject(k, "toleratedCount",
 		    (double)f->tol_count);
 		cJSON_AddNumberToObject(k, "toleratedPercentage", f->tol_pct);
-		if (f->items != NULL)
-			cJSON_AddItemToObject(k, "items",
-			    cJSON_Duplicate(f->items, 1));
+		/* The items are ItemsPath of the effective input: they are
+		 * found again on restore rather than stored twice. */
 		if (f->eff_input != NULL)
 			cJSON_AddItemToObject(k, "effectiveInput",
 			    cJSON_Duplicate(f->eff_input, 1));
@@ -150,8 +149,6 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 		    "frames"), *kf;
 		const cJSON *res = cJSON_GetObjectItemCaseSensitive(k,
 		    "results");
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(k,
-		    "items");
 		const cJSON *eff = cJSON_GetObjectItemCaseSensitive(k,
 		    "effectiveInput");
 
@@ -171,8 +168,24 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 		f->tol_count = (int64_t)num(k, "toleratedCount", -1);
 		f->tol_pct = num(k, "toleratedPercentage", -1);
 		f->results = cJSON_Duplicate(res, 1);
-		f->items = items ? cJSON_Duplicate(items, 1) : NULL;
 		f->eff_input = eff ? cJSON_Duplicate(eff, 1) : NULL;
+		if (st->type == ASL_MAP) {
+			struct sl_err perr = SL_ERR_INIT;
+
+			f->items = f->eff_input == NULL ? NULL :
+			    st->items_path == NULL ?
+			    cJSON_Duplicate(f->eff_input, 1) :
+			    sl_path_eval(st->items_path, f->eff_input,
+			    ctx_get(f, NULL, NULL), &perr);
+			if (!cJSON_IsArray(f->items) ||
+			    cJSON_GetArraySize(f->items) != f->nkids) {
+				sl_err_set(err, "States.Runtime", "checkpoint: "
+				    "the items of Map state '%s' are lost",
+				    st->name);
+				frame_free(f);
+				return NULL;
+			}
+		}
 		f->kids = xcalloc((size_t)f->nkids + 1, sizeof(*f->kids));
 		cJSON_ArrayForEach(kf, fr) {
 			int idx = (int)num(kf, "index", -1);

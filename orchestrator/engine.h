@@ -209,7 +209,8 @@ struct sl_exec *sl_engine_next(struct sl_exec *x);
  *    "retryCount": n, "attempts": [per retrier], "due": ms (wait/retry),
  *    "kids": {"n", "started", "running", "done", "failed",
  *             "maxConcurrency", "toleratedCount", "toleratedPercentage",
- *             "items", "effectiveInput", "results": [...],
+ *             "effectiveInput" (Map: ItemsPath finds the items in it),
+ *             "results": [...],
  *             "frames": [FRAME of each running child]}}
  *
  * All times are wall-clock ms since the epoch, so a Wait keeps its wake-up
