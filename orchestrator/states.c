@@ -231,12 +231,15 @@ transition(struct frame *f, cJSON *output, struct asl_state *next)
 {
 	const struct asl_state *st = f->st;
 
-	/* The 256 KiB limit on state output. Pass, Choice, Wait and Succeed
-	 * only pass on or shape data they were given (already checked), so
-	 * the text is needed only when it goes into the history. */
-	if (f->x->emit || st->type == ASL_TASK || st->type == ASL_MAP ||
+	/* The 256 KiB limit on state output. Choice, Wait, Succeed and a
+	 * Pass without Parameters only pass on or shape data they were
+	 * given (already checked). For the others a cheap upper bound
+	 * decides whether the exact printed size must be found; the text
+	 * is printed anyway when it goes into the history. */
+	if (f->x->emit || ((st->type == ASL_TASK || st->type == ASL_MAP ||
 	    st->type == ASL_PARALLEL || (st->type == ASL_PASS &&
-	    st->parameters != NULL)) {
+	    st->parameters != NULL)) && json_size_upper(output,
+	    SL_ASL_PAYLOAD_MAX) > SL_ASL_PAYLOAD_MAX)) {
 		char *text = json_compact(output);
 
 		if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
