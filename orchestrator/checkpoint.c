@@ -18,7 +18,9 @@ frame_json(const struct frame *f)
 	if (f->parent != NULL)
 		cJSON_AddNumberToObject(o, "index", f->index);
 	cJSON_AddStringToObject(o, "state", f->st->name);
-	cJSON_AddStringToObject(o, "phase", phase_names[f->phase]);
+	/* A restored Task not yet invoked again is still in flight. */
+	cJSON_AddStringToObject(o, "phase", f->resume_begin ? "task" :
+	    phase_names[f->phase]);
 	if (f->input != NULL)
 		cJSON_AddItemToObject(o, "input", cJSON_Duplicate(f->input, 1));
 	cJSON_AddNumberToObject(o, "entered", (double)f->entered_ms);

@@ -16,6 +16,9 @@ struct deferred {
 };
 
 
+/* Frames entered per run() before the loop gets its turn. */
+#define ENG_STEP_BUDGET 5000
+
 int64_t
 eng_now(struct sl_engine *e)
 {
@@ -104,6 +107,12 @@ rearm(struct sl_engine *e)
 	int64_t due = e->nheap ? e->heap[0]->due_ms : INT64_MAX;
 	int64_t now;
 
+	if (e->q_head != NULL || e->dq_head != NULL) {
+		/* Work left over by run(): come back at once. */
+		now = eng_now(e);
+		if (due > now)
+			due = now;
+	}
 	if (due == e->armed_due)
 		return;
 	e->armed_due = due;
@@ -592,10 +601,17 @@ apply_deferred(struct sl_engine *e)
 static void
 run(struct sl_engine *e)
 {
+	int steps = 0;
+
 	for (;;) {
 		struct frame *f = e->q_head;
 
-		if (f != NULL) {
+		/* A bounded amount of work per call, so that a busy (or
+		 * endless) execution cannot hold the loop: the rest waits
+		 * for a zero-delay timer. */
+		if (steps++ >= ENG_STEP_BUDGET)
+			f = NULL;
+		else if (f != NULL) {
 			unqueue(f);
 			if (f->resume_begin) {
 				f->resume_begin = 0;
@@ -604,7 +620,7 @@ run(struct sl_engine *e)
 				state_enter(f);
 			continue;
 		}
-		if (e->dq_head != NULL) {
+		if (e->dq_head != NULL && steps < ENG_STEP_BUDGET) {
 			apply_deferred(e);
 			continue;
 		}
@@ -696,6 +712,7 @@ sl_engine_on_timer(struct sl_engine *e)
 			state_timer(t->owner);
 		run(e);
 	}
+	run(e);
 	e->driving = 0;
 	rearm(e);
 }

@@ -21,6 +21,9 @@
  * (States.DataLimitExceeded). */
 #define SL_ASL_PAYLOAD_MAX 262144u
 
+/* AWS's quota of history events per execution. */
+#define SL_EXEC_MAX_EVENTS 25000
+
 /* Version of the checkpoint format written by this engine. */
 #define SL_EXEC_CHECKPOINT_VERSION 1
 
@@ -148,6 +151,9 @@ struct sl_engine_config {
 	const char *account; /* NULL = 000000000000 */
 	const char *role_arn; /* $$.Execution.RoleArn; NULL = a local role */
 	uint32_t seed;        /* for JitterStrategy FULL; 0 = from time */
+	/* History events per execution; at the limit the execution fails
+	 * (States.Runtime), as on AWS. 0 = AWS's 25,000. */
+	uint32_t max_events;
 };
 
 struct sl_engine;

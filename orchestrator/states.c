@@ -1326,7 +1326,19 @@ state_enter(struct frame *f)
 {
 	struct sl_exec *x = f->x;
 	const struct asl_state *st = f->st;
+	uint32_t quota = x->e->cfg.max_events ? x->e->cfg.max_events :
+	    SL_EXEC_MAX_EVENTS;
 
+	/* Room for this state and the execution's end; f may be freed by
+	 * exec_finish, so nothing of it is touched after. */
+	if (x->last_id + 2 >= (int64_t)quota) {
+		char cause[128];
+
+		snprintf(cause, sizeof(cause), "The execution reached the "
+		    "maximum number of history events (%u).", quota);
+		exec_finish(x, SL_EXEC_FAILED, NULL, "States.Runtime", cause);
+		return;
+	}
 	f->entered_ms = eng_now(x->e);
 	f->retry_count = 0;
 	free(f->attempts);

@@ -603,6 +603,30 @@ START_TEST(test_stop_from_batch_callback)
 }
 END_TEST
 
+START_TEST(test_endless_loop_yields_and_hits_quota)
+{
+	struct harness h;
+	int turns = 0;
+
+	h_init(&h, 0);
+	/* Pass to itself forever: the engine hands the loop back now and
+	 * then (a zero-delay timer) and fails the execution at AWS's quota
+	 * of 25,000 events. */
+	h_start(&h, "{\"StartAt\":\"L\",\"States\":{\"L\":{\"Type\":\"Pass\","
+	    "\"Next\":\"L\"}}}", "{}");
+	ck_assert_int_eq(h.ndone, 0);
+	ck_assert_int_eq(sl_clock_pending(h.clock), 0);
+	while (h.ndone == 0 && sl_clock_fire_next(h.clock))
+		turns++;
+	ck_assert_int_ge(turns, 1);
+	h_assert_failed(&h, "States.Runtime");
+	ck_assert_str_eq(h.res.cause, "The execution reached the maximum "
+	    "number of history events (25000).");
+	ck_assert_int_le(cJSON_GetArraySize(h.res.history), 25000);
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_history_ids_and_details)
 {
 	struct harness h;
@@ -762,6 +786,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_result_path_match_failure_caught);
 	tcase_add_test(tc, test_execution_timeout_and_stop);
 	tcase_add_test(tc, test_history_ids_and_details);
+	tcase_add_test(tc, test_endless_loop_yields_and_hits_quota);
 	tcase_add_test(tc, test_stop_from_batch_callback);
 	tcase_add_test(tc, test_sync_invoker);
 	tcase_add_test(tc, test_machine_update_keeps_old);
