@@ -15,7 +15,14 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
-/* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
-int cmd_run(int argc, char **argv);
+/* sluice run FN.so [--payload JSON|@file] [--timeout S] [--memory MB]
+ * (offline): one invocation in the sandbox; the result on stdout, 0; a
+ * function error as JSON on stderr, 1; 2 on usage errors. */
+int cli_cmd_run(int argc, char **argv);
+
+/* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
+ * definition is valid; 1 with one problem per line on stderr; 2 on usage
+ * errors or an unreadable file. */
+int cli_cmd_validate(int argc, char **argv);
 
 #endif

@@ -6,8 +6,10 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
-	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
+	{ "run", cli_cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
+	{ "validate", cli_cmd_validate,
+	    "validate FILE.asl.json  check a definition offline" },
 	{ NULL, NULL, NULL },
 };
 
