@@ -582,7 +582,7 @@ run_file(struct conf *c, const char *dir, const char *file)
 }
 
 int
-cmd_conformance(int argc, char **argv)
+cli_cmd_conformance(int argc, char **argv)
 {
 	const char *dir = NULL, *filter = NULL, *build;
 	struct conf c;

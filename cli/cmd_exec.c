@@ -79,7 +79,7 @@ print_history(const cJSON *h)
 }
 
 int
-cmd_exec(int argc, char **argv)
+cli_cmd_exec(int argc, char **argv)
 {
 	const char *file = NULL, *input = "{}", *functions = NULL;
 	char *def = NULL, *in = NULL, *worker = NULL, *name;

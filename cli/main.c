@@ -6,12 +6,12 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
-	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
+	{ "run", cli_cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
-	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
+	{ "exec", cli_cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
 	    "[--functions DIR] [--history]  run a state machine offline" },
-	{ "conformance", cmd_conformance, "conformance DIR [--filter SUBSTR]"
-	    "  run recorded AWS cases" },
+	{ "conformance", cli_cmd_conformance, "conformance DIR "
+	    "[--filter SUBSTR]  run recorded AWS cases" },
 	{ "validate", cli_cmd_validate,
 	    "validate FILE.asl.json  check a definition offline" },
 	{ NULL, NULL, NULL },

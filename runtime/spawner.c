@@ -27,11 +27,11 @@ sl_spawner_new(const char *path, struct sl_err *err)
 	struct sl_spawner *s = xcalloc(1, sizeof(*s));
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char *argv[] = { "sluice-worker", "--spawner", NULL };
-	char *envp[] = { NULL };
-	struct timeval tv = { 2, 0 };
+	char *argv[] = {"sluice-worker", "--spawner", NULL};
+	char *envp[] = {NULL};
+	struct timeval tv = {2, 0};
 	sigset_t none;
-	int sv[2] = { -1, -1 }, rc, hi;
+	int sv[2] = {-1, -1}, rc, hi;
 
 	s->ctl = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -123,7 +123,7 @@ sl_spawner_spawn(struct sl_spawner *s, int log_fd, int ipc_fd, int so_fd,
 	struct msghdr m;
 	struct iovec iov;
 	struct cmsghdr *c;
-	int fds[4] = { log_fd, ipc_fd, so_fd, netns_fd };
+	int fds[4] = {log_fd, ipc_fd, so_fd, netns_fd};
 	int nfds = netns_fd >= 0 ? 4 : 3;
 	size_t i;
 	ssize_t n;

@@ -25,8 +25,8 @@ void sl_spawner_free(struct sl_spawner *s);
  * caller's. Blocks for the fork (bounded by a 2 s timeout). Returns the
  * new worker's pid (a child of the caller), or -1 with errno; after a
  * failure the spawner is unusable (sl_spawner_alive returns 0). */
-pid_t sl_spawner_spawn(struct sl_spawner *s, int log_fd, int ipc_fd,
-    int so_fd, int netns_fd, char *const envp[]);
+pid_t sl_spawner_spawn(struct sl_spawner *s, int log_fd, int ipc_fd, int so_fd,
+    int netns_fd, char *const envp[]);
 int sl_spawner_alive(const struct sl_spawner *s);
 pid_t sl_spawner_pid(const struct sl_spawner *s);
 

@@ -25,7 +25,7 @@ struct sl_context {
 	const char *dir;
 	int memory_mb;
 	int64_t deadline_ms;
-	char *err_type;  /* set by sl_error; owned */
+	char *err_type; /* set by sl_error; owned */
 	char *err_msg;
 	int failed;
 };

@@ -67,7 +67,7 @@ sl_worker_spawner(void)
 		struct iovec iov;
 		struct cmsghdr *c;
 		int fds[4], nfds = 0, i;
-		long reply[2] = { 0, 0 };
+		long reply[2] = {0, 0};
 		ssize_t n;
 		long pid;
 
@@ -88,7 +88,7 @@ sl_worker_spawner(void)
 			if (c->cmsg_level == SOL_SOCKET &&
 			    c->cmsg_type == SCM_RIGHTS) {
 				nfds = (int)((c->cmsg_len - CMSG_LEN(0)) /
-				    sizeof(int));
+				             sizeof(int));
 				if (nfds > 4)
 					nfds = 4;
 				memcpy(fds, CMSG_DATA(c),

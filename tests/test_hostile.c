@@ -20,8 +20,8 @@
 #include "runtime/sandbox.h"
 
 struct ctx {
-	const char *tmpdir;  /* world-writable scratch folder */
-	int port;            /* a listening TCP port on 127.0.0.1 */
+	const char *tmpdir; /* world-writable scratch folder */
+	int port;           /* a listening TCP port on 127.0.0.1 */
 	int listen_fd;
 };
 
@@ -29,10 +29,10 @@ typedef void check_fn(const struct hu_result *r, const struct ctx *c);
 
 struct hostile {
 	const char *name;
-	const char *error_type;   /* expected errorType, or NULL: a result */
-	const char *message_has;  /* part of the error message */
-	check_fn *check;          /* further checks on a result */
-	int stays_warm;           /* the worker survives */
+	const char *error_type;  /* expected errorType, or NULL: a result */
+	const char *message_has; /* part of the error message */
+	check_fn *check;         /* further checks on a result */
+	int stays_warm;          /* the worker survives */
 };
 
 static cJSON *
@@ -131,39 +131,37 @@ expect_flood_ok(const struct hu_result *r, const struct ctx *c)
 }
 
 static const struct hostile cases[] = {
-	{ "loop_forever", "Sandbox.Timedout",
-	  "Error: Task timed out after 1.00 seconds", NULL, 0 },
-	{ "sleep_past", "Sandbox.Timedout",
-	  "Error: Task timed out after 1.00 seconds", NULL, 0 },
-	{ "alloc_huge", "Runtime.OutOfMemory", "Error: Runtime exited", NULL,
-	  0 },
-	{ "fork_bomb", NULL, NULL, expect_no_fork, 1 },
-	{ "exec_shell", NULL, NULL, expect_no_exec, 1 },
-	{ "files", NULL, NULL, expect_no_files, 1 },
-	{ "connect_local", NULL, NULL, expect_no_connect, 1 },
-	{ "ptrace_kill", NULL, NULL, expect_no_ptrace, 1 },
-	{ "segv", "Runtime.ExitError",
-	  "Error: Runtime exited with error: signal: segmentation fault", NULL,
-	  0 },
-	{ "abort_now", "Runtime.ExitError",
-	  "Error: Runtime exited with error: signal: aborted", NULL, 0 },
-	{ "exit_zero", "Runtime.ExitError",
-	  "Error: Runtime exited with error: exit status 0", NULL, 0 },
-	{ "stack_overflow", "Runtime.ExitError",
-	  "Error: Runtime exited with error: signal: segmentation fault", NULL,
-	  0 },
-	{ "not_json", "Runtime.InvalidResponse", "not valid JSON", NULL, 1 },
-	{ "too_large", "Function.ResponseSizeTooLarge",
-	  "exceeded maximum allowed payload size (6291456 bytes)", NULL, 1 },
-	{ "ipc_close", "Runtime.ExitError", "Runtime exited with error", NULL,
-	  0 },
-	{ "ipc_scribble", "Runtime.InvalidResponse", "IPC protocol", NULL, 0 },
-	{ "stdout_flood", NULL, NULL, expect_flood_ok, 1 },
+    {"loop_forever", "Sandbox.Timedout",
+        "Error: Task timed out after 1.00 seconds", NULL, 0},
+    {"sleep_past", "Sandbox.Timedout",
+        "Error: Task timed out after 1.00 seconds", NULL, 0},
+    {"alloc_huge", "Runtime.OutOfMemory", "Error: Runtime exited", NULL, 0},
+    {"fork_bomb", NULL, NULL, expect_no_fork, 1},
+    {"exec_shell", NULL, NULL, expect_no_exec, 1},
+    {"files", NULL, NULL, expect_no_files, 1},
+    {"connect_local", NULL, NULL, expect_no_connect, 1},
+    {"ptrace_kill", NULL, NULL, expect_no_ptrace, 1},
+    {"segv", "Runtime.ExitError",
+        "Error: Runtime exited with error: signal: segmentation fault", NULL,
+        0},
+    {"abort_now", "Runtime.ExitError",
+        "Error: Runtime exited with error: signal: aborted", NULL, 0},
+    {"exit_zero", "Runtime.ExitError",
+        "Error: Runtime exited with error: exit status 0", NULL, 0},
+    {"stack_overflow", "Runtime.ExitError",
+        "Error: Runtime exited with error: signal: segmentation fault", NULL,
+        0},
+    {"not_json", "Runtime.InvalidResponse", "not valid JSON", NULL, 1},
+    {"too_large", "Function.ResponseSizeTooLarge",
+        "exceeded maximum allowed payload size (6291456 bytes)", NULL, 1},
+    {"ipc_close", "Runtime.ExitError", "Runtime exited with error", NULL, 0},
+    {"ipc_scribble", "Runtime.InvalidResponse", "IPC protocol", NULL, 0},
+    {"stdout_flood", NULL, NULL, expect_flood_ok, 1},
 };
 
 static void
-link_into(const char *dir, const char *from_dir, const char *name,
-    const char *ext)
+link_into(
+    const char *dir, const char *from_dir, const char *name, const char *ext)
 {
 	char *src = xasprintf("%s/%s%s", from_dir, name, ext);
 	char *dst = xasprintf("%s/%s%s", dir, name, ext);
@@ -207,14 +205,16 @@ START_TEST(hostile_handler)
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(c.listen_fd, (struct sockaddr *)&sa,
-	    sizeof(sa)), 0);
+	ck_assert_int_eq(
+	    bind(c.listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ck_assert_int_eq(listen(c.listen_fd, 4), 0);
-	ck_assert_int_eq(getsockname(c.listen_fd, (struct sockaddr *)&sa, &sl),
-	    0);
+	ck_assert_int_eq(
+	    getsockname(c.listen_fd, (struct sockaddr *)&sa, &sl), 0);
 	c.port = ntohs(sa.sin_port);
-	snprintf(payload, sizeof(payload), "{\"port\":%d,\"target\":"
-	    "\"%s/outside\"}", c.port, tdir);
+	snprintf(payload, sizeof(payload),
+	    "{\"port\":%d,\"target\":"
+	    "\"%s/outside\"}",
+	    c.port, tdir);
 
 	fds0 = hu_count_fds();
 	kids0 = hu_count_children();
@@ -224,21 +224,22 @@ START_TEST(hostile_handler)
 	host = sl_host_new(loop, &cfg, &err);
 	ck_assert_msg(host != NULL, "%s", err.msg);
 
-	hu_invoke(loop, host, hc->name, payload, SL_INVOKE_REQUEST_RESPONSE,
-	    &r);
+	hu_invoke(
+	    loop, host, hc->name, payload, SL_INVOKE_REQUEST_RESPONSE, &r);
 	if (hc->error_type != NULL) {
 		ck_assert_msg(r.status == 200 && r.function_error != NULL &&
-		    strcmp(r.function_error, "Unhandled") == 0,
+		                  strcmp(r.function_error, "Unhandled") == 0,
 		    "%s: status %d fe %s payload %s", hc->name, r.status,
 		    r.function_error ? r.function_error : "-", r.payload);
 		ck_assert_str_eq(r.error_type, hc->error_type);
 		ck_assert_msg(strstr(r.error_message, hc->message_has) != NULL,
 		    "%s: message '%s' lacks '%s'", hc->name, r.error_message,
 		    hc->message_has);
-		ck_assert_msg(strncmp(r.error_message, "RequestId: ", 11) ==
-		    0 || strcmp(hc->error_type,
-		    "Function.ResponseSizeTooLarge") == 0, "%s",
-		    r.error_message);
+		ck_assert_msg(
+		    strncmp(r.error_message, "RequestId: ", 11) == 0 ||
+		        strcmp(hc->error_type,
+		            "Function.ResponseSizeTooLarge") == 0,
+		    "%s", r.error_message);
 	}
 	if (hc->check != NULL)
 		hc->check(&r, &c);
@@ -260,8 +261,8 @@ START_TEST(hostile_handler)
 
 	/* Every replaced worker is reaped while the host runs. */
 	kids = hu_wait_children(loop, 1 + hc->stays_warm, 5000);
-	ck_assert_msg(kids == 1 + hc->stays_warm, "%s: %d children",
-	    hc->name, kids);
+	ck_assert_msg(
+	    kids == 1 + hc->stays_warm, "%s: %d children", hc->name, kids);
 	sl_host_free(host);
 	sl_loop_free(loop);
 	ck_assert_int_eq(hu_count_children(), 0);
@@ -328,8 +329,8 @@ START_TEST(sandbox_measures)
 	hu_config(&cfg, fx);
 	host = sl_host_new(loop, &cfg, &err);
 	ck_assert(host != NULL);
-	hu_invoke(loop, host, "sandbox_probe", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	hu_invoke(
+	    loop, host, "sandbox_probe", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	o = result_obj(&r);
 	ck_assert_int_eq(field(o, "no_new_privs"), 1);
 	ck_assert_int_eq(field(o, "seccomp"), 2); /* filter mode */
@@ -337,7 +338,7 @@ START_TEST(sandbox_measures)
 	ck_assert_int_eq(field(o, "nofile"), SL_SANDBOX_NOFILE);
 	ck_assert_int_eq(field(o, "nproc"), SL_SANDBOX_NPROC);
 	ck_assert(cJSON_GetObjectItem(o, "as")->valuedouble ==
-	    (100.0 + SL_SANDBOX_AS_HEADROOM_MB) * 1024 * 1024);
+	          (100.0 + SL_SANDBOX_AS_HEADROOM_MB) * 1024 * 1024);
 	if (geteuid() == 0) {
 		ck_assert_int_eq(field(o, "uid"), 65534);
 		ck_assert_int_eq(field(o, "gid"), 65534);
@@ -359,8 +360,8 @@ hostile_suite(void)
 	TCase *tc = tcase_create("handlers");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, hostile_handler, 0,
-	    sizeof(cases) / sizeof(cases[0]));
+	tcase_add_loop_test(
+	    tc, hostile_handler, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, landlock_reported);
 	tcase_add_test(tc, sandbox_measures);
 	suite_add_tcase(s, tc);

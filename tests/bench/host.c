@@ -39,7 +39,8 @@ static void
 emit(const char *metric, double value, const char *unit)
 {
 	printf("{\"bench\":\"host\",\"metric\":\"%s\",\"value\":%.2f,"
-	    "\"unit\":\"%s\"}\n", metric, value, unit);
+	       "\"unit\":\"%s\"}\n",
+	    metric, value, unit);
 	fflush(stdout);
 }
 
@@ -144,8 +145,8 @@ main(void)
 	 * functions makes every invocation start a fresh worker. */
 	h = host_new(loop, 1);
 	for (i = 0; i < COLD; i++) {
-		lat[i] = invoke_wait(loop, h, i % 2 ? "echo_function" :
-		    "id_function", "{}", &o);
+		lat[i] = invoke_wait(
+		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
 		if (!o.ok || !o.cold) {
 			fprintf(stderr, "bench/host: cold invoke failed\n");
 			return 1;
@@ -153,6 +154,21 @@ main(void)
 	}
 	emit_pct("cold_start", lat, COLD);
 	sl_host_free(h);
+
+	/* The same without the spawner: every worker is an exec. */
+	setenv("SLUICE_SPAWNER", "0", 1);
+	h = host_new(loop, 1);
+	for (i = 0; i < COLD; i++) {
+		lat[i] = invoke_wait(
+		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
+		if (!o.ok || !o.cold) {
+			fprintf(stderr, "bench/host: cold invoke failed\n");
+			return 1;
+		}
+	}
+	emit_pct("cold_start_exec", lat, COLD);
+	sl_host_free(h);
+	unsetenv("SLUICE_SPAWNER");
 
 	h = host_new(loop, 4);
 	(void)invoke_wait(loop, h, "id_function", payload, &o);
@@ -207,8 +223,8 @@ main(void)
 			sent++;
 		}
 	}
-	emit("two_workers_per_s", TPUT * 1e6 /
-	    (double)(sl_loop_now_us() - t0), "invocations/s");
+	emit("two_workers_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
+	    "invocations/s");
 
 	/* RSS of the warm trivial workers. */
 	{
@@ -225,7 +241,7 @@ main(void)
 			fclose(f);
 		buf[n] = '\0';
 		for (p = strtok_r(buf, " \n", &save); p != NULL;
-		    p = strtok_r(NULL, " \n", &save))
+		     p = strtok_r(NULL, " \n", &save))
 			if ((kb = rss_kb(strtol(p, NULL, 10))) > max)
 				max = kb;
 		emit("worker_rss", (double)max, "KB");

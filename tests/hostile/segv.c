@@ -7,8 +7,8 @@ int handler(const cJSON *event, sl_context *ctx, cJSON **result);
 int
 handler(const cJSON *event, sl_context *ctx, cJSON **result)
 {
-	volatile int *p = (volatile int *)(unsigned long)(16 +
-	    16 * cJSON_IsNull(event));
+	volatile int *p =
+	    (volatile int *)(unsigned long)(16 + 16 * cJSON_IsNull(event));
 
 	(void)ctx;
 	(void)result;
