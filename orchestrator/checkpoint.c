@@ -71,6 +71,8 @@ ckpt_write(struct sl_exec *x)
 	cJSON_AddStringToObject(o, "stateMachineArn", x->m->arn);
 	cJSON_AddStringToObject(o, "input", x->input_text);
 	cJSON_AddNumberToObject(o, "startTime", (double)x->start_ms);
+	if (x->express)
+		cJSON_AddBoolToObject(o, "express", 1);
 	cJSON_AddNumberToObject(o, "lastEventId", (double)x->last_id);
 	if (x->timeout.slot != 0)
 		cJSON_AddNumberToObject(o, "timeoutDue",
@@ -258,6 +260,8 @@ sl_exec_restore(struct sl_engine *e, struct sl_asl_machine *m,
 	    input->valuestring, in, (int64_t)num(o, "startTime", 0), user);
 	in = NULL;
 	x->last_id = (int64_t)num(o, "lastEventId", 0);
+	x->express = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
+	    "express"));
 	e->driving++;
 	x->top = frame_load(x, NULL, m->top, fr, err);
 	e->driving--;

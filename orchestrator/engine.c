@@ -848,7 +848,6 @@ sl_exec_start(struct sl_engine *e, struct sl_asl_machine *m,
 		d = hist_details();
 		hist_add_text(d, "input", text);
 		cJSON_AddStringToObject(d, "roleArn", e->role_arn);
-		cJSON_AddStringToObject(d, "stateMachineArn", m->arn);
 		hist_event(x, "ExecutionStarted",
 		    "executionStartedEventDetails", d);
 	} else

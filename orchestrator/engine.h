@@ -206,6 +206,7 @@ struct sl_exec *sl_engine_next(struct sl_exec *x);
  *
  *   {"version": 1, "executionArn", "name", "stateMachineArn",
  *    "input": "<execution input as JSON text>", "startTime": ms,
+ *    "express": true (only for an Express execution),
  *    "lastEventId": N,            (the id of the batch's last event)
  *    "timeoutDue": ms,            (execution TimeoutSeconds, wall clock)
  *    "frame": FRAME}
