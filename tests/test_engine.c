@@ -743,6 +743,10 @@ START_TEST(test_unsupported_refused_data_kept)
 	    "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":"
 	    "true}}}", NULL, NULL, &err));
 	ck_assert_str_eq(err.type, "UnsupportedFeature");
+	ck_assert_ptr_null(sl_asl_machine_new("{\"StartAt\":\"T\",\"States\":{"
+	    "\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:"
+	    "invoke.waitForTaskToken\",\"End\":true}}}", NULL, NULL, &err));
+	ck_assert_str_eq(err.type, "UnsupportedFeature");
 	ck_assert_ptr_null(sl_asl_machine_new("{\"StartAt\":\"P\",\"States\":{"
 	    "\"P\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1},\"End\":true}}}",
 	    NULL, NULL, &err));
