@@ -522,6 +522,18 @@ task_begin(struct frame *f)
 	}
 	text = st->res_kind == ASL_RES_LAMBDA_INVOKE ?
 	    invoke_payload(payload) : json_compact(payload);
+	if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
+		char *cause = xasprintf("The state/task '%s' was given an "
+		    "input with a size exceeding the maximum number of bytes "
+		    "service limit.", st->res_kind == ASL_RES_LAMBDA_ARN ?
+		    st->resource : "lambda");
+
+		cJSON_free(text);
+		cJSON_Delete(params);
+		state_error(f, "States.DataLimitExceeded", cause);
+		free(cause);
+		return;
+	}
 	if (x->emit) {
 		d = hist_details();
 		if (st->res_kind == ASL_RES_LAMBDA_ARN) {

@@ -516,6 +516,16 @@ START_TEST(test_data_limit_state_output)
 	    in);
 	h_assert_failed(&h, "States.DataLimitExceeded");
 	h_free(&h);
+
+	/* The same as a Task's input: never invoked. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+	    "\"Resource\":\"arn:aws:lambda:eu-west-1:123456789012:function:f\","
+	    "\"Parameters\":{\"a.$\":\"$.s\",\"b.$\":\"$.s\"},\"End\":true}}}",
+	    in);
+	ck_assert_int_eq(h.ncalls, 0);
+	h_assert_failed(&h, "States.DataLimitExceeded");
+	h_free(&h);
 	free(in);
 }
 END_TEST
