@@ -670,6 +670,11 @@ sl_engine_task_done(struct sl_engine *e, uint64_t token,
 	struct frame *f;
 
 	if (e->driving) {
+		/* Reported: the engine never cancels it from now on. */
+		if ((f = fl_get(e, token)) != NULL) {
+			f->handle = 0;
+			f->reported = 1;
+		}
 		defer(e, token, res);
 		return;
 	}

@@ -57,7 +57,9 @@ uint32_t sl_asl_machine_timeout(const struct sl_asl_machine *m);
  * engine treats it as a host error "Lambda.ServiceException"). The outcome
  * must be reported once, with sl_engine_task_done(engine, token, result),
  * later or even from inside invoke(): the engine copes with both. After
- * cancel(handle) it must not be reported. */
+ * cancel(handle) it must not be reported; the engine never cancels a
+ * handle whose outcome was reported, so an invoker may free its record of
+ * a call when it reports the outcome. */
 struct sl_engine_invocation {
 	const char *function;  /* NAME, NAME:QUALIFIER or a Lambda ARN */
 	const char *payload;   /* JSON text (NUL-terminated) */

@@ -201,6 +201,7 @@ struct frame {
 	int timer_is_heartbeat;
 	uint64_t token;       /* invocation token while PH_TASK */
 	uint64_t handle;      /* the invoker's handle */
+	int reported;         /* its outcome came (deferred): no cancel */
 	int queued;
 	int resume_begin;     /* queued to begin, not enter (restore) */
 	struct frame *next_q, *prev_q;

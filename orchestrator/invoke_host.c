@@ -122,14 +122,12 @@ static void
 ih_cancel(void *arg, uint64_t handle)
 {
 	struct sl_invoke_host *ih = arg;
-	struct call *c;
+	struct call *c = (struct call *)(uintptr_t)handle;
 
-	for (c = ih->calls; c != NULL; c = c->next)
-		if ((uint64_t)(uintptr_t)c == handle) {
-			sl_host_cancel(ih->host, c->id);
-			call_unlink(c);
-			return;
-		}
+	/* The engine cancels only calls not yet reported, whose records
+	 * are still here. */
+	sl_host_cancel(ih->host, c->id);
+	call_unlink(c);
 }
 
 struct sl_invoke_host *

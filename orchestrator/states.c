@@ -470,6 +470,7 @@ task_begin(struct frame *f)
 	const char *function = st->function;
 	int owned;
 	int64_t timeout = st->timeout_s, heartbeat = st->heartbeat_s;
+	uint64_t handle;
 	cJSON *d = NULL;
 
 	eff = eff_input(f, &owned, &err);
@@ -559,6 +560,7 @@ task_begin(struct frame *f)
 	task_event(f, "Started", x->emit && st->res_kind !=
 	    ASL_RES_LAMBDA_ARN ? hist_details() : NULL);
 	f->phase = PH_TASK;
+	f->reported = 0;
 	f->token = eng_track(e, f);
 	inv.function = function;
 	inv.payload = text;
@@ -573,8 +575,10 @@ task_begin(struct frame *f)
 			t = heartbeat;
 		eng_timer_set(e, &f->timer, eng_now(e) + t * 1000);
 	}
-	f->handle = e->cfg.invoker.invoke(e->cfg.invoker.arg, &inv);
-	if (f->handle == 0 && f->token != 0) {
+	handle = e->cfg.invoker.invoke(e->cfg.invoker.arg, &inv);
+	/* Answered from inside invoke(): the handle is spent already. */
+	f->handle = f->reported ? 0 : handle;
+	if (handle == 0 && !f->reported) {
 		struct sl_task_result r = {
 			.outcome = SL_TASK_HOST_ERROR,
 			.error_type = "ServiceException",
