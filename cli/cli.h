@@ -15,19 +15,26 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
-/* sluice exec FILE.asl.json [--input JSON|@FILE] [--functions DIR]
- * [--history] (offline): run a definition with real functions; the output
- * on stdout, 0; FAILED/TIMED_OUT/ABORTED with error and cause, 1; 2 on
- * usage errors (cmd_exec.c). */
-int cli_cmd_exec(int argc, char **argv);
-/* sluice conformance DIR [--filter SUBSTR]: the recorded AWS cases; 0 when
- * none failed, 1 otherwise (cmd_conformance.c). */
-int cli_cmd_conformance(int argc, char **argv);
 /* sluice run FN.so [--payload JSON|@file] [--timeout S] [--memory MB]
  * (offline): one invocation in the sandbox; the result on stdout, 0; a
  * function error as JSON on stderr, 1; 2 on usage errors. */
 int cli_cmd_run(int argc, char **argv);
 
+/* Networked commands (cli/cmd_*.c): they talk to sluiced. */
+int cmd_invoke(int argc, char **argv);
+int cmd_functions(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_machines(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_executions(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+/* Offline: run a definition with real functions (cmd_exec.c). */
+int cmd_exec(int argc, char **argv);
+/* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
+int cmd_conformance(int argc, char **argv);
 /* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
  * definition is valid; 1 with one problem per line on stderr; 2 on usage
  * errors or an unreadable file. */

@@ -582,7 +582,7 @@ run_file(struct conf *c, const char *dir, const char *file)
 }
 
 int
-cli_cmd_conformance(int argc, char **argv)
+cmd_conformance(int argc, char **argv)
 {
 	const char *dir = NULL, *filter = NULL, *build;
 	struct conf c;

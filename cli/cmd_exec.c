@@ -79,7 +79,7 @@ print_history(const cJSON *h)
 }
 
 int
-cli_cmd_exec(int argc, char **argv)
+cmd_exec(int argc, char **argv)
 {
 	const char *file = NULL, *input = "{}", *functions = NULL;
 	char *def = NULL, *in = NULL, *worker = NULL, *name;
