@@ -156,15 +156,15 @@ fail:
 	return -1;
 }
 
-/* Create the write paths a function is granted and give them to the
- * worker uid, so that a root host's unprivileged workers can use them. */
+/* Create the write paths a function is granted (a path ending in a name
+ * is taken as a folder) and, when the host runs as root, give them to the
+ * worker uid so that its unprivileged workers can use them. */
 static void
 prepare_write_paths(struct sl_host *h, const struct sl_fn_config *c)
 {
 	size_t i;
+	int give = geteuid() == 0 && h->uid >= 0;
 
-	if (geteuid() != 0 || h->uid < 0)
-		return;
 	for (i = 0; i < c->nwrite; i++) {
 		char *p = xstrdup(c->write_paths[i]), *s;
 		struct stat st;
@@ -177,8 +177,8 @@ prepare_write_paths(struct sl_host *h, const struct sl_fn_config *c)
 			*s = '/';
 		}
 		if (stat(p, &st) < 0)
-			(void)mkdir(p, 0750);
-		if (stat(p, &st) == 0)
+			(void)mkdir(p, give ? 0750 : 0755);
+		if (give && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			(void)chown(p, (uid_t)h->uid, (gid_t)h->gid);
 		free(p);
 	}

@@ -968,6 +968,51 @@ START_TEST(network_modes)
 }
 END_TEST
 
+struct chain {
+	struct sl_host *host;
+	int left;
+	int ok;
+};
+
+static void
+chain_cb(void *arg, const struct sl_invoke_result *r)
+{
+	struct chain *c = arg;
+	struct sl_invoke_request req;
+
+	if (r->status == 200 && r->function_error == NULL)
+		c->ok++;
+	if (--c->left == 0)
+		return;
+	/* The next invocation starts from inside this callback. */
+	memset(&req, 0, sizeof(req));
+	req.function = c->left % 2 ? "id_function" : "echo_function";
+	(void)sl_host_invoke(c->host, &req, chain_cb, c);
+}
+
+START_TEST(invoke_from_callback)
+{
+	struct fx f;
+	struct chain c;
+	struct sl_invoke_request req;
+	int zero = 0;
+
+	fx_open(&f, NULL, NULL);
+	c.host = f.host;
+	c.left = 20;
+	c.ok = 0;
+	memset(&req, 0, sizeof(req));
+	req.function = "id_function";
+	(void)sl_host_invoke(f.host, &req, chain_cb, &c);
+	while (c.left > 0 && hu_run_until(f.loop, &zero, 50) == 0 &&
+	       sl_host_busy(f.host))
+		;
+	ck_assert_int_eq(c.left, 0);
+	ck_assert_int_eq(c.ok, 20);
+	fx_close(&f);
+}
+END_TEST
+
 /* Freeing the host with work in flight: no callback, no process and no
  * descriptor left. */
 START_TEST(free_while_busy)
@@ -1028,6 +1073,7 @@ host_suite(void)
 	tcase_add_test(tc, drain);
 	tcase_add_test(tc, network_modes);
 	tcase_add_test(tc, free_while_busy);
+	tcase_add_test(tc, invoke_from_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }
