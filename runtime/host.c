@@ -178,8 +178,9 @@ prepare_write_paths(struct sl_host *h, const struct sl_fn_config *c)
 		}
 		if (stat(p, &st) < 0)
 			(void)mkdir(p, give ? 0750 : 0755);
-		if (give && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			(void)chown(p, (uid_t)h->uid, (gid_t)h->gid);
+		/* Never through a symlink: that could hand out any folder. */
+		if (give && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			(void)lchown(p, (uid_t)h->uid, (gid_t)h->gid);
 		free(p);
 	}
 }
