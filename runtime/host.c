@@ -1049,11 +1049,13 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	struct invocation *inv = xcalloc(1, sizeof(*inv));
 	struct function *fn;
 	const char *payload = req->payload ? req->payload : "{}";
-	size_t len = req->payload ? req->payload_len : 2;
+	size_t len = req->payload == NULL ? 2 : req->payload_len;
 	size_t max = req->type == SL_INVOKE_EVENT ? SL_INVOKE_EVENT_MAX
 	                                          : SL_INVOKE_SYNC_MAX;
 	cJSON *check;
 
+	if (req->payload != NULL && len == 0)
+		len = strlen(req->payload); /* NUL-terminated */
 	inv->id = h->next_id++;
 	inv->host = h;
 	inv->type = req->type;
