@@ -511,8 +511,13 @@ retry_cb(struct sl_timer *t)
 	struct invocation *inv = t->arg;
 
 	if (inv->fn->removed || inv->host->draining) {
-		sl_host_inv_refuse(inv, 404, "ResourceNotFoundException", NULL,
-		    "Function not found: %s", inv->fn->arn);
+		if (inv->fn->removed)
+			sl_host_inv_refuse(inv, 404,
+			    "ResourceNotFoundException", NULL,
+			    "Function not found: %s", inv->fn->arn);
+		else
+			sl_host_inv_refuse(inv, 503, "ServiceException", NULL,
+			    "the function host is shutting down");
 		inv->attempts = 3;
 		event_finished(inv);
 		return;
