@@ -216,6 +216,10 @@ START_TEST(conformance_fixtures)
 	ck_assert(strspn(o->valuestring, "a") == 257 * 1024);
 	cJSON_Delete(o);
 	hu_result_release(&r);
+	hu_invoke(
+	    f.loop, f.host, "threads", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_msg(strcmp(r.payload, "2002000") == 0, "%s", r.payload);
+	hu_result_release(&r);
 	hu_invoke(f.loop, f.host, "raise_exception", "{}",
 	    SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_int_eq(r.status, 200);
