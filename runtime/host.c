@@ -941,8 +941,10 @@ sl_host_new(
 		h->netns_fd = make_netns();
 	}
 	/* Workers fork from a spawner when possible (a cold start without
-	 * an exec); SLUICE_SPAWNER=0 makes every worker an exec. */
-	if ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0)
+	 * an exec); SLUICE_SPAWNER=0 makes every worker an exec, and so
+	 * does a one-shot host (sluice run), where it would not pay. */
+	if (cfg->single_so == NULL &&
+	    ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0))
 		h->spawner = sl_spawner_new(h->worker_path, NULL);
 	if (cfg->single_so != NULL) {
 		const char *base = strrchr(cfg->single_so, '/');
