@@ -67,6 +67,7 @@ struct sl_host_config {
 struct sl_invoke_request {
 	const char *function; /* NAME, NAME:QUALIFIER or a Lambda ARN */
 	const char *payload;  /* JSON text; NULL = "{}" */
+	/* its length; 0 = NUL-terminated */
 	size_t payload_len;
 	enum sl_invoke_type type;
 	int want_log_tail;           /* fill log_tail (LogType: Tail) */
