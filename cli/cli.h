@@ -15,4 +15,7 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
+/* Sub-commands (cli/cmd_NAME.c). */
+int cli_cmd_graph(int argc, char **argv);
+
 #endif

@@ -6,6 +6,9 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
+	{ "graph", cli_cmd_graph,
+	    "graph NAME|FILE.asl.json [--format text|mermaid|dot]  "
+	    "print a state machine's graph" },
 	{ NULL, NULL, NULL },
 };
 
