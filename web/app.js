@@ -1,0 +1,859 @@
+// The Sluice web console: lists of functions, state machines and
+// executions; a state machine's graph; an execution coloured live from its
+// history; start, stop, invoke, and the admin topic. Hash routes:
+//   #/functions  #/functions/NAME  #/state-machines  #/state-machines/ARN
+//   #/executions?status=&sm=  #/executions/ARN  #/admin  #/preview
+
+import { Api } from './api.js';
+import { buildGraph, parseDefinition } from './graph-model.js';
+import { newRun, addEvents, eventDetails } from './exec-state.js';
+import { renderGraph } from './graph-view.js';
+
+const TOKEN_KEY = 'sluice.token';
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://` +
+    `${location.host}/ws`);
+const main = document.getElementById('view');
+// What the current view must undo when another one replaces it.
+let leaveView = () => {};
+let viewSeq = 0;
+
+// --- small DOM helpers -------------------------------------------------------
+
+// h('tr', {class: 'x', onclick: f}, child, 'text', [more]) -> element
+function h(tag, attrs = {}, ...kids) {
+	const e = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs || {})) {
+		if (v === undefined || v === null || v === false)
+			continue;
+		if (k.startsWith('on') && typeof v === 'function')
+			e.addEventListener(k.slice(2), v);
+		else if (k === 'dataset')
+			Object.assign(e.dataset, v);
+		else if (v === true)
+			e.setAttribute(k, '');
+		else
+			e.setAttribute(k, String(v));
+	}
+	for (const k of kids.flat(Infinity)) {
+		if (k === undefined || k === null || k === false)
+			continue;
+		e.append(k instanceof Node ? k : String(k));
+	}
+	return e;
+}
+
+function show(...kids) {
+	main.replaceChildren(...kids);
+}
+
+function errorBox(err) {
+	return h('div', { class: 'error-box', role: 'alert' },
+	    err && err.message ? err.message : String(err));
+}
+
+// A time from the API: epoch seconds, epoch milliseconds or ISO text.
+function fmtDate(v) {
+	if (v === undefined || v === null || v === '')
+		return '';
+	let d;
+	if (typeof v === 'number')
+		d = new Date(v > 1e12 ? v : v * 1000);
+	else
+		d = new Date(v);
+	if (Number.isNaN(d.getTime()))
+		return String(v);
+	const p = (n, w = 2) => String(n).padStart(w, '0');
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+	    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.` +
+	    `${p(d.getMilliseconds(), 3)}`;
+}
+
+// JSON text shown indented when it parses, as it is otherwise.
+function pretty(v) {
+	if (v === undefined || v === null)
+		return '';
+	if (typeof v !== 'string')
+		return JSON.stringify(v, null, 2);
+	try {
+		return JSON.stringify(JSON.parse(v), null, 2);
+	} catch {
+		return v;
+	}
+}
+
+function nameOfArn(arn) {
+	const s = String(arn || '');
+	return s.slice(s.lastIndexOf(':') + 1);
+}
+
+function statusPill(status) {
+	const s = String(status || '');
+	return h('span', { class: `pill status-${s.toLowerCase()}` }, s);
+}
+
+// The first array in a result (the list, whatever AWS calls it).
+function listIn(result, ...names) {
+	for (const n of names) {
+		if (Array.isArray(result?.[n]))
+			return result[n];
+	}
+	for (const v of Object.values(result || {})) {
+		if (Array.isArray(v))
+			return v;
+	}
+	return [];
+}
+
+// Check JSON text; returns { value } or { error } naming line and column.
+function checkJson(text) {
+	try {
+		return { value: JSON.parse(text) };
+	} catch (e) {
+		const m = /position (\d+)/.exec(e.message);
+		if (m) {
+			const before = text.slice(0, Number(m[1]));
+			const line = before.split('\n').length;
+			const col = Number(m[1]) - before.lastIndexOf('\n');
+			return { error: `not valid JSON at line ${line}, column ` +
+			    `${col}: ${e.message}` };
+		}
+		return { error: `not valid JSON: ${e.message}` };
+	}
+}
+
+// A textarea for JSON that says whether its text parses, as it is typed.
+function jsonField(name, initial, rows = 6) {
+	const area = h('textarea', { name, rows, spellcheck: 'false',
+	    class: 'json' });
+	area.value = initial;
+	const note = h('div', { class: 'field-note' });
+	const check = () => {
+		const r = checkJson(area.value);
+		area.classList.toggle('invalid', r.error !== undefined);
+		note.textContent = r.error || '';
+		return r;
+	};
+	area.addEventListener('input', check);
+	return { area, note, check, box: h('div', { class: 'json-field' },
+	    area, note) };
+}
+
+function table(headers, rows, empty) {
+	if (rows.length === 0)
+		return h('p', { class: 'empty' }, empty);
+	return h('table', { class: 'list' },
+	    h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))),
+	    h('tbody', {}, rows));
+}
+
+// --- header: connection and token --------------------------------------------
+
+function setupHeader() {
+	const status = document.getElementById('conn');
+	api.addEventListener('state', (e) => {
+		const { state, detail } = e.detail;
+		status.dataset.state = state;
+		status.textContent = state === 'open' ? 'connected' :
+		    state === 'unauthorized' ? 'token refused' : state;
+		status.title = detail || '';
+	});
+	const form = document.getElementById('token-form');
+	const input = document.getElementById('token');
+	input.value = sessionStorage.getItem(TOKEN_KEY) || '';
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		const t = input.value.trim();
+		if (t)
+			sessionStorage.setItem(TOKEN_KEY, t);
+		else
+			sessionStorage.removeItem(TOKEN_KEY);
+		api.connect(t).then(() => route());
+	});
+}
+
+// --- functions ---------------------------------------------------------------
+
+// Flatten one level of nested objects: {Stats: {Invocations: 3}} gives
+// "Stats.Invocations": 3.
+function flatten(obj) {
+	const out = {};
+	for (const [k, v] of Object.entries(obj || {})) {
+		if (v && typeof v === 'object' && !Array.isArray(v)) {
+			for (const [k2, v2] of Object.entries(v)) {
+				if (v2 === null || typeof v2 !== 'object')
+					out[`${k}.${k2}`] = v2;
+			}
+		} else if (!Array.isArray(v)) {
+			out[k] = v;
+		}
+	}
+	return out;
+}
+
+const HIDDEN_COLUMNS = /Arn$|^Description$|CodeSha256|^Role$/;
+
+async function viewFunctions() {
+	show(h('h1', {}, 'Functions'), h('p', { class: 'loading' }, 'Loading…'));
+	const r = await api.call('ListFunctions');
+	const fns = listIn(r, 'Functions', 'functions').map(flatten);
+	const nameOf = (f) => f.FunctionName ?? f.name ?? f.Name ?? '';
+	const cols = [];
+	for (const f of fns) {
+		for (const k of Object.keys(f)) {
+			if (!cols.includes(k) && !HIDDEN_COLUMNS.test(k) &&
+			    !['FunctionName', 'name', 'Name'].includes(k))
+				cols.push(k);
+		}
+	}
+	const rows = fns.map((f) => h('tr', { class: 'link',
+	    dataset: { function: nameOf(f) },
+	    onclick: () => { location.hash = `#/functions/` +
+		encodeURIComponent(nameOf(f)); } },
+	    h('td', {}, h('a', { href: `#/functions/` +
+		encodeURIComponent(nameOf(f)) }, nameOf(f))),
+	    cols.map((c) => h('td', { class: typeof f[c] === 'number' ?
+		'num' : '' }, f[c] === undefined ? '' : String(f[c])))));
+	show(h('h1', {}, 'Functions'),
+	    table(['Name', ...cols], rows, 'No functions are loaded.'));
+}
+
+async function viewFunction(name) {
+	show(h('h1', {}, name), h('p', { class: 'loading' }, 'Loading…'));
+	const info = await api.call('GetFunction', { FunctionName: name });
+	const flat = flatten(info.Configuration ? { ...info.Configuration,
+	    ...Object.fromEntries(Object.entries(info).filter(
+		([k]) => k !== 'Configuration')) } : info);
+	const payload = jsonField('payload', '{}', 8);
+	const out = h('div', { class: 'result' });
+	const button = h('button', { type: 'submit' }, 'Invoke');
+	const form = h('form', { class: 'panel', onsubmit: async (ev) => {
+		ev.preventDefault();
+		const r = payload.check();
+		if (r.error)
+			return;
+		button.disabled = true;
+		out.replaceChildren(h('p', { class: 'loading' }, 'Invoking…'));
+		try {
+			const res = await api.call('Invoke', { FunctionName: name,
+			    Payload: JSON.stringify(r.value) });
+			const failed = res.FunctionError !== undefined;
+			out.replaceChildren(
+			    h('p', {}, statusPill(failed ? 'FAILED' : 'SUCCEEDED'),
+				' ', res.FunctionError ? `FunctionError: ` +
+				`${res.FunctionError}` : '',
+				res.StatusCode ? ` StatusCode ${res.StatusCode}` : ''),
+			    h('pre', { class: 'json' }, pretty(res.Payload ??
+				res.payload ?? res)),
+			    res.LogResult ? h('pre', { class: 'log' },
+				res.LogResult) : null);
+		} catch (e) {
+			out.replaceChildren(errorBox(e));
+		} finally {
+			button.disabled = false;
+		}
+	} }, h('h2', {}, 'Invoke'), h('label', {}, 'Payload (JSON)'),
+	    payload.box, button);
+	show(h('p', { class: 'crumbs' }, h('a', { href: '#/functions' },
+	    'Functions'), ' / ', name),
+	    h('h1', {}, name),
+	    h('div', { class: 'columns' },
+		h('div', { class: 'panel' }, h('h2', {}, 'Configuration and ' +
+		    'environments'), h('table', { class: 'kv' }, h('tbody', {},
+		    Object.entries(flat).map(([k, v]) => h('tr', {},
+			h('th', {}, k), h('td', {}, String(v))))))),
+		h('div', {}, form, out)));
+}
+
+// --- state machines ------------------------------------------------------------
+
+async function viewStateMachines() {
+	show(h('h1', {}, 'State machines'), h('p', { class: 'loading' },
+	    'Loading…'));
+	const r = await api.call('ListStateMachines', {});
+	const sms = listIn(r, 'stateMachines');
+	const rows = sms.map((sm) => h('tr', { class: 'link',
+	    dataset: { arn: sm.stateMachineArn },
+	    onclick: () => { location.hash = '#/state-machines/' +
+		encodeURIComponent(sm.stateMachineArn); } },
+	    h('td', {}, h('a', { href: '#/state-machines/' +
+		encodeURIComponent(sm.stateMachineArn) }, sm.name ??
+		nameOfArn(sm.stateMachineArn))),
+	    h('td', {}, sm.type ?? ''),
+	    h('td', {}, fmtDate(sm.creationDate)),
+	    h('td', { class: 'arn' }, sm.stateMachineArn)));
+	show(h('div', { class: 'title-row' }, h('h1', {}, 'State machines'),
+	    h('a', { class: 'button', href: '#/preview' }, 'New / preview')),
+	    table(['Name', 'Type', 'Created', 'ARN'], rows,
+		'No state machines yet: deploy one with `sluice deploy` or ' +
+		'from "New / preview".'));
+}
+
+// The graph of a definition into a container; a message when it fails.
+async function drawGraph(container, definition, opts) {
+	try {
+		const def = typeof definition === 'string' ?
+		    parseDefinition(definition) : definition;
+		const g = buildGraph(def);
+		const view = await renderGraph(container, g, opts);
+		if (g.problems.length > 0) {
+			container.prepend(h('div', { class: 'warn-box' },
+			    'Not drawn: ', g.problems.join('; ')));
+		}
+		return { graph: g, view };
+	} catch (e) {
+		container.replaceChildren(errorBox(e));
+		return null;
+	}
+}
+
+function startForm(arn) {
+	const input = jsonField('input', '{}', 6);
+	const name = h('input', { name: 'name', placeholder: '(generated)',
+	    pattern: '[A-Za-z0-9_\\-]{1,80}' });
+	const note = h('div', {});
+	const submit = async (ev) => {
+		ev.preventDefault();
+		const r = input.check();
+		if (r.error)
+			return;
+		const params = { stateMachineArn: arn,
+		    input: JSON.stringify(r.value) };
+		if (name.value.trim())
+			params.name = name.value.trim();
+		try {
+			const res = await api.call('StartExecution', params);
+			location.hash = '#/executions/' +
+			    encodeURIComponent(res.executionArn);
+		} catch (e) {
+			note.replaceChildren(errorBox(e));
+		}
+	};
+	const form = h('form', { class: 'panel start-form', onsubmit: submit },
+	    h('h2', {}, 'Start an execution'),
+	    h('label', {}, 'Name ', name),
+	    h('label', {}, 'Input (JSON)'), input.box,
+	    h('button', { type: 'submit' }, 'Start'), note);
+	return form;
+}
+
+async function viewStateMachine(arn) {
+	show(h('p', { class: 'loading' }, 'Loading…'));
+	const sm = await api.call('DescribeStateMachine',
+	    { stateMachineArn: arn });
+	const graphBox = h('div', { class: 'graph-box' });
+	const execs = h('div', {});
+	show(h('p', { class: 'crumbs' }, h('a', { href: '#/state-machines' },
+	    'State machines'), ' / ', sm.name ?? nameOfArn(arn)),
+	    h('h1', {}, sm.name ?? nameOfArn(arn)),
+	    h('div', { class: 'sm-layout' },
+		h('div', { class: 'panel' }, h('h2', {}, 'Graph'), graphBox),
+		h('div', {}, startForm(arn),
+		    h('details', { class: 'panel' }, h('summary', {},
+			'Definition'), h('pre', { class: 'json' },
+			pretty(sm.definition))))),
+	    h('h2', {}, 'Executions'), execs);
+	await drawGraph(graphBox, sm.definition, {});
+	await executionList(execs, { sm: arn, status: '' });
+}
+
+// --- executions ----------------------------------------------------------------
+
+// A page of executions into box; filters { sm, status }. Pages go forward
+// with nextToken and back through the tokens seen.
+async function executionList(box, filters) {
+	const tokens = [undefined];
+	let page = 0;
+	async function load() {
+		box.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+		const params = { maxResults: 20 };
+		if (filters.sm)
+			params.stateMachineArn = filters.sm;
+		if (filters.status)
+			params.statusFilter = filters.status;
+		if (tokens[page])
+			params.nextToken = tokens[page];
+		let r;
+		try {
+			r = await api.call('ListExecutions', params);
+		} catch (e) {
+			box.replaceChildren(errorBox(e));
+			return;
+		}
+		const list = listIn(r, 'executions').slice().sort((a, b) =>
+		    new Date(b.startDate ?? 0) - new Date(a.startDate ?? 0) ||
+		    (Number(b.startDate) || 0) - (Number(a.startDate) || 0));
+		tokens[page + 1] = r.nextToken;
+		const rows = list.map((x) => h('tr', { class: 'link',
+		    dataset: { arn: x.executionArn, status: x.status },
+		    onclick: () => { location.hash = '#/executions/' +
+			encodeURIComponent(x.executionArn); } },
+		    h('td', {}, h('a', { href: '#/executions/' +
+			encodeURIComponent(x.executionArn) }, x.name ??
+			nameOfArn(x.executionArn))),
+		    h('td', {}, statusPill(x.status)),
+		    h('td', {}, nameOfArn(x.stateMachineArn)),
+		    h('td', {}, fmtDate(x.startDate)),
+		    h('td', {}, fmtDate(x.stopDate))));
+		box.replaceChildren(
+		    table(['Name', 'Status', 'State machine', 'Started',
+			'Stopped'], rows, 'No executions match.'),
+		    h('div', { class: 'pager' },
+			h('button', { disabled: page === 0, onclick: () => {
+			    page--;
+			    load();
+			} }, '← Newer'),
+			h('span', {}, `page ${page + 1}`),
+			h('button', { disabled: !r.nextToken, onclick: () => {
+			    page++;
+			    load();
+			} }, 'Older →')));
+	}
+	return load();
+}
+
+async function viewExecutions(query) {
+	const filters = { sm: query.get('sm') || '',
+	    status: query.get('status') || '' };
+	const setQuery = () => {
+		const q = new URLSearchParams();
+		if (filters.sm)
+			q.set('sm', filters.sm);
+		if (filters.status)
+			q.set('status', filters.status);
+		location.hash = '#/executions' + (q.toString() ? `?${q}` : '');
+	};
+	const status = h('select', { name: 'status', onchange: (e) => {
+		filters.status = e.target.value;
+		setQuery();
+	} }, h('option', { value: '' }, 'any status'),
+	    STATUSES.map((s) => h('option', { value: s,
+		selected: s === filters.status }, s)));
+	const sm = h('select', { name: 'sm', onchange: (e) => {
+		filters.sm = e.target.value;
+		setQuery();
+	} }, h('option', { value: '' }, 'every state machine'));
+	const box = h('div', {});
+	show(h('h1', {}, 'Executions'), h('div', { class: 'filters' },
+	    h('label', {}, 'Status ', status),
+	    h('label', {}, 'State machine ', sm)), box);
+	api.call('ListStateMachines', {}).then((r) => {
+		for (const m of listIn(r, 'stateMachines'))
+			sm.append(h('option', { value: m.stateMachineArn,
+			    selected: m.stateMachineArn === filters.sm },
+			    m.name ?? nameOfArn(m.stateMachineArn)));
+	}).catch(() => {});
+	await executionList(box, filters);
+}
+
+// The owner state of each event, for the history table.
+function ownerName(run, ev) {
+	for (const [id, s] of run.states) {
+		if (s.events.includes(Number(ev.id)))
+			return id;
+	}
+	return '';
+}
+
+function detailsText(ev) {
+	const d = eventDetails(ev);
+	const parts = [];
+	for (const [k, v] of Object.entries(d)) {
+		if (k === 'name')
+			continue;
+		let s = typeof v === 'string' ? v : JSON.stringify(v);
+		if (s.length > 160)
+			s = s.slice(0, 159) + '…';
+		parts.push(`${k}: ${s}`);
+	}
+	return parts.join('  ');
+}
+
+async function viewExecution(arn, seq) {
+	show(h('p', { class: 'loading' }, 'Loading…'));
+	const desc = await api.call('DescribeExecution', { executionArn: arn });
+	const sm = await api.call('DescribeStateMachine',
+	    { stateMachineArn: desc.stateMachineArn });
+	if (seq !== viewSeq)
+		return;
+	const graphBox = h('div', { class: 'graph-box' });
+	const banner = h('div', { id: 'failure-banner', class: 'banner',
+	    hidden: true });
+	const header = h('div', { class: 'exec-header' });
+	const detail = h('div', { class: 'panel state-detail', id:
+	    'state-detail' }, h('p', { class: 'hint' },
+	    'Click a state to see its input, output, error and events.'));
+	const historyBody = h('tbody', {});
+	const history = h('table', { class: 'list history', id: 'history' },
+	    h('thead', {}, h('tr', {}, ['#', 'Time', 'Type', 'State',
+		'Details'].map((x) => h('th', {}, x)))), historyBody);
+	show(h('p', { class: 'crumbs' }, h('a', { href: '#/executions' },
+	    'Executions'), ' / ', h('a', { href: '#/state-machines/' +
+	    encodeURIComponent(desc.stateMachineArn) }, sm.name ??
+	    nameOfArn(desc.stateMachineArn)), ' / ', desc.name ??
+	    nameOfArn(arn)),
+	    header, banner,
+	    h('div', { class: 'exec-layout' },
+		h('div', { class: 'panel' }, graphBox), detail),
+	    h('h2', {}, 'History'), history);
+
+	let selected = null;
+	const drawn = await drawGraph(graphBox, sm.definition, {
+		onSelect: (id) => {
+			selected = id;
+			drawn?.view.select(id);
+			renderDetail();
+		},
+	});
+	if (seq !== viewSeq || drawn === null)
+		return;
+	const run = newRun(drawn.graph);
+	run.execution.status = desc.status ?? 'RUNNING';
+	graphBox.dataset.execution = arn;
+
+	function renderHeader() {
+		const st = run.execution.status;
+		header.replaceChildren(
+		    h('h1', {}, desc.name ?? nameOfArn(arn), ' ',
+			h('span', { id: 'exec-status', dataset: { status: st } },
+			    statusPill(st))),
+		    h('div', { class: 'exec-meta' },
+			h('span', {}, 'Started ', fmtDate(desc.startDate)),
+			desc.stopDate ? h('span', {}, ' · Stopped ',
+			    fmtDate(desc.stopDate)) : null),
+		    st === 'RUNNING' ? h('button', { class: 'danger',
+			id: 'stop-execution', onclick: async (ev) => {
+			    ev.target.disabled = true;
+			    try {
+				    await api.call('StopExecution', {
+					executionArn: arn,
+					error: 'Console.Stopped',
+					cause: 'stopped from the web console' });
+			    } catch (e) {
+				    header.append(errorBox(e));
+				    ev.target.disabled = false;
+			    }
+			} }, 'Stop execution') : null);
+	}
+
+	function renderBanner() {
+		const f = run.failure;
+		const st = run.execution.status;
+		if (!f && st !== 'ABORTED' && st !== 'TIMED_OUT') {
+			banner.hidden = true;
+			return;
+		}
+		banner.hidden = false;
+		if (!f) {
+			banner.className = 'banner aborted';
+			banner.replaceChildren(h('strong', {}, st === 'ABORTED' ?
+			    'Execution stopped' : 'Execution timed out'),
+			    run.execution.error ? ` — ${run.execution.error}` : '',
+			    run.execution.cause ? h('div', { class: 'cause' },
+				run.execution.cause) : null);
+			return;
+		}
+		banner.className = 'banner failed';
+		banner.dataset.state = f.state ?? '';
+		banner.dataset.error = f.error ?? '';
+		banner.replaceChildren(
+		    h('strong', {}, 'Execution failed'),
+		    f.state ? [' at ', h('a', { href: '#', class: 'state-link',
+			onclick: (ev) => {
+			    ev.preventDefault();
+			    select(f.state);
+			} }, f.state)] : '',
+		    ': ', h('code', { class: 'error-name' }, f.error ?? '?'),
+		    f.cause ? h('div', { class: 'cause' }, f.cause) : null,
+		    f.origin ? h('div', { class: 'origin' }, 'after ',
+			h('a', { href: '#', class: 'state-link', onclick: (ev) => {
+			    ev.preventDefault();
+			    select(f.origin.state);
+			} }, f.origin.state), ' raised ',
+			h('code', { class: 'error-name' }, f.origin.error ?? '?'),
+			' (caught)', f.origin.cause ? h('div', { class: 'cause' },
+			    f.origin.cause) : null) : null);
+	}
+
+	function section(title, text, cls = '') {
+		if (text === undefined || text === null || text === '')
+			return null;
+		return h('div', { class: `section ${cls}` }, h('h3', {}, title),
+		    h('pre', { class: 'json' }, pretty(text)));
+	}
+
+	function renderDetail() {
+		if (selected === null || !run.states.has(selected)) {
+			detail.replaceChildren(h('p', { class: 'hint' },
+			    'Click a state to see its input, output, error and ' +
+			    'events.'));
+			return;
+		}
+		const s = run.states.get(selected);
+		const node = drawn.graph.nodes.find((n) => n.id === selected);
+		detail.replaceChildren(
+		    h('h2', {}, node.name, ' ', h('span', { class: 'sub' },
+			node.type)),
+		    h('p', {}, h('span', { class: `pill state-${s.status}` },
+			s.status), s.attempts > 1 ?
+			` ${s.attempts} attempts` : '', s.entries > 1 ?
+			` · entered ${s.entries} times` : '',
+			s.iterations ? ` · iterations ${s.iterations.succeeded}` +
+			`/${s.iterations.started} succeeded` +
+			(s.iterations.failed ? `, ${s.iterations.failed} ` +
+			'failed' : '') : ''),
+		    section('Error', s.error, 'error'),
+		    section('Cause', s.cause, 'error'),
+		    section('Input', s.input),
+		    section('Output', s.output),
+		    h('div', { class: 'section' }, h('h3', {}, 'Events'),
+			s.events.length === 0 ? h('p', { class: 'empty' },
+			    'None yet.') : h('ol', { class: 'events' },
+			    s.events.map((id) => {
+				    const ev = run.events.get(id);
+				    return h('li', {}, h('span', { class: 'evid' },
+					`#${id}`), ' ', ev ? ev.type : '?', ' ',
+					h('span', { class: 'time' },
+					    fmtDate(ev?.timestamp)));
+			    }))));
+	}
+
+	function select(id) {
+		selected = id;
+		drawn.view.select(id);
+		renderDetail();
+	}
+
+	let shown = [];
+	function renderHistory() {
+		const ids = [...run.events.keys()].sort((a, b) => a - b);
+		// Append when only new events came; redraw when one came late.
+		let from = shown.length;
+		if (shown.some((id, i) => ids[i] !== id)) {
+			historyBody.replaceChildren();
+			from = 0;
+		}
+		for (const id of ids.slice(from)) {
+			const ev = run.events.get(id);
+			const t = String(ev.type);
+			historyBody.append(h('tr', { dataset: { id, type: t },
+			    class: /Failed|TimedOut|Aborted/.test(t) ? 'bad' :
+			    /Succeeded/.test(t) ? 'good' : '' },
+			    h('td', { class: 'num' }, id),
+			    h('td', {}, fmtDate(ev.timestamp)),
+			    h('td', {}, t),
+			    h('td', {}, ownerName(run, ev)),
+			    h('td', { class: 'details' }, detailsText(ev))));
+		}
+		shown = ids;
+	}
+
+	let hadFailure = false;
+	function refresh() {
+		drawn.view.update(run);
+		renderHeader();
+		renderBanner();
+		renderHistory();
+		if (run.failure && !hadFailure) {
+			hadFailure = true;
+			if (run.failure.state)
+				select(run.failure.state);
+		} else {
+			renderDetail();
+		}
+	}
+
+	const onEvent = (e) => {
+		const m = e.detail;
+		if (m.executionArn !== arn || !m.historyEvent)
+			return;
+		if (addEvents(run, m.historyEvent))
+			refresh();
+	};
+	api.addEventListener('ExecutionEvent', onEvent);
+	leaveView = () => {
+		api.removeEventListener('ExecutionEvent', onEvent);
+		api.unsubscribe({ executionArn: arn });
+	};
+	// Subscribe first, then fill the past: nothing falls in between, and
+	// the events seen twice are dropped by id.
+	try {
+		await api.subscribe({ executionArn: arn });
+	} catch (e) {
+		header.after(errorBox(e));
+	}
+	let token;
+	do {
+		const params = { executionArn: arn, maxResults: 1000 };
+		if (token)
+			params.nextToken = token;
+		const r = await api.call('GetExecutionHistory', params);
+		if (seq !== viewSeq)
+			return;
+		addEvents(run, listIn(r, 'events'));
+		token = r.nextToken;
+	} while (token);
+	if (run.execution.status === 'RUNNING' && desc.status &&
+	    desc.status !== 'RUNNING' && run.events.size === 0)
+		run.execution.status = desc.status;
+	refresh();
+	graphBox.dataset.loaded = 'true';
+}
+
+// --- admin topic -----------------------------------------------------------------
+
+async function viewAdmin(seq) {
+	const list = h('ol', { class: 'notifications', id: 'notifications',
+	    reversed: true });
+	const state = h('p', { class: 'hint' }, 'Subscribing to the admin ' +
+	    'topic…');
+	show(h('h1', {}, 'Admin topic'), state, list);
+	const onNote = (e) => {
+		const m = e.detail;
+		if (m.topic !== 'admin')
+			return;
+		const { event, topic, ...rest } = m;
+		list.prepend(h('li', {}, h('span', { class: 'time' },
+		    fmtDate(rest.timestamp ?? Date.now())), ' ',
+		    h('pre', { class: 'json' }, pretty(rest.message ?? rest))));
+		while (list.children.length > 500)
+			list.lastChild.remove();
+	};
+	api.addEventListener('Notification', onNote);
+	leaveView = () => {
+		api.removeEventListener('Notification', onNote);
+		api.unsubscribe({ topic: 'admin' });
+	};
+	try {
+		await api.subscribe({ topic: 'admin' });
+		if (seq === viewSeq)
+			state.textContent = 'Watching the admin topic: new ' +
+			    'messages appear at the top.';
+	} catch (e) {
+		state.replaceWith(errorBox(e));
+	}
+}
+
+// --- preview and deploy ---------------------------------------------------------------
+
+function viewPreview() {
+	const def = jsonField('definition', sessionStorage.getItem(
+	    'sluice.preview') || '{\n  "StartAt": "Hello",\n  "States": {\n' +
+	    '    "Hello": {"Type": "Pass", "End": true}\n  }\n}', 18);
+	const graphBox = h('div', { class: 'graph-box' });
+	const note = h('div', {});
+	const name = h('input', { name: 'name', placeholder: 'name',
+	    pattern: '[A-Za-z0-9_\\-]{1,80}' });
+	const file = h('input', { type: 'file', accept: '.json,application/json',
+	    onchange: async (e) => {
+		const f = e.target.files[0];
+		if (!f)
+			return;
+		def.area.value = await f.text();
+		if (!name.value)
+			name.value = f.name.replace(/(\.asl)?\.json$/, '');
+		draw();
+	} });
+	async function draw() {
+		const r = def.check();
+		sessionStorage.setItem('sluice.preview', def.area.value);
+		if (r.error) {
+			graphBox.replaceChildren(errorBox(r.error));
+			return;
+		}
+		await drawGraph(graphBox, r.value, {});
+	}
+	let timer = null;
+	def.area.addEventListener('input', () => {
+		clearTimeout(timer);
+		timer = setTimeout(draw, 400);
+	});
+	const validate = async () => {
+		const r = def.check();
+		if (r.error)
+			return;
+		try {
+			const res = await api.call('ValidateStateMachineDefinition',
+			    { definition: def.area.value });
+			const diags = listIn(res, 'diagnostics');
+			note.replaceChildren(diags.length === 0 ?
+			    h('p', { class: 'ok-box' }, `Valid (${res.result ??
+				'OK'}).`) :
+			    h('ul', { class: 'error-box' }, diags.map((d) =>
+				h('li', {}, `${d.code ?? d.severity ?? ''} ` +
+				    `${d.location ?? ''}: ${d.message ?? ''}`))));
+		} catch (e) {
+			note.replaceChildren(errorBox(e));
+		}
+	};
+	const deploy = async (ev) => {
+		ev.preventDefault();
+		const r = def.check();
+		if (r.error || !name.value)
+			return;
+		try {
+			const res = await api.call('CreateStateMachine', {
+			    name: name.value, definition: def.area.value });
+			location.hash = '#/state-machines/' +
+			    encodeURIComponent(res.stateMachineArn);
+		} catch (e) {
+			note.replaceChildren(errorBox(e));
+		}
+	};
+	show(h('h1', {}, 'New state machine / preview'),
+	    h('p', { class: 'hint' }, 'Paste or open a definition to see its ' +
+	    'graph (drawn here, nothing is sent); deploy it when it is ' +
+	    'right.'),
+	    h('div', { class: 'sm-layout' },
+		h('div', { class: 'panel' }, h('h2', {}, 'Graph'), graphBox),
+		h('form', { class: 'panel', onsubmit: deploy },
+		    h('label', {}, 'Open a file ', file), def.box,
+		    h('div', { class: 'row' }, h('label', {}, 'Name ', name),
+			h('button', { type: 'button', onclick: validate },
+			    'Validate'),
+			h('button', { type: 'submit' }, 'Deploy')), note)));
+	return draw();
+}
+
+// --- routing ---------------------------------------------------------------------
+
+async function route() {
+	leaveView();
+	leaveView = () => {};
+	const seq = ++viewSeq;
+	const hash = location.hash || '#/executions';
+	const [path, qs] = hash.slice(1).split('?');
+	const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+	const query = new URLSearchParams(qs || '');
+	for (const a of document.querySelectorAll('nav a'))
+		a.classList.toggle('active', hash.startsWith(a.getAttribute(
+		    'href')));
+	try {
+		switch (parts[0]) {
+		case 'functions':
+			return parts[1] ? await viewFunction(parts[1]) :
+			    await viewFunctions();
+		case 'state-machines':
+			return parts[1] ? await viewStateMachine(parts[1]) :
+			    await viewStateMachines();
+		case 'executions':
+			return parts[1] ? await viewExecution(parts[1], seq) :
+			    await viewExecutions(query);
+		case 'admin':
+			return await viewAdmin(seq);
+		case 'preview':
+			return await viewPreview();
+		default:
+			location.hash = '#/executions';
+		}
+	} catch (e) {
+		if (seq === viewSeq)
+			show(errorBox(e));
+	}
+}
+
+setupHeader();
+window.addEventListener('hashchange', route);
+api.connect(sessionStorage.getItem(TOKEN_KEY) || '');
+route();
