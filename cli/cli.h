@@ -15,7 +15,15 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
-/* Sub-commands (cli/cmd_NAME.c). */
-int cli_cmd_graph(int argc, char **argv);
+/* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
+int cmd_run(int argc, char **argv);
+
+/* Networked commands (cli/cmd_*.c): they talk to sluiced. */
+int cmd_invoke(int argc, char **argv);
+int cmd_functions(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
+
+/* Offline for a FILE, networked for a NAME: a state machine's graph. */
+int cmd_graph(int argc, char **argv);
 
 #endif
