@@ -44,8 +44,14 @@ function h(tag, attrs = {}, ...kids) {
 	return e;
 }
 
+// Replace el's children, skipping null, undefined and false.
+function fill(el, ...kids) {
+	el.replaceChildren(...kids.flat(Infinity).filter((k) =>
+	    k !== null && k !== undefined && k !== false));
+}
+
 function show(...kids) {
-	main.replaceChildren(...kids);
+	fill(main, ...kids);
 }
 
 function errorBox(err) {
@@ -228,18 +234,18 @@ async function viewFunction(name) {
 	const payload = jsonField('payload', '{}', 8);
 	const out = h('div', { class: 'result' });
 	const button = h('button', { type: 'submit' }, 'Invoke');
-	const form = h('form', { class: 'panel', onsubmit: async (ev) => {
+	const form = h('form', { class: 'panel', id: 'invoke-form', onsubmit: async (ev) => {
 		ev.preventDefault();
 		const r = payload.check();
 		if (r.error)
 			return;
 		button.disabled = true;
-		out.replaceChildren(h('p', { class: 'loading' }, 'Invoking…'));
+		fill(out, h('p', { class: 'loading' }, 'Invoking…'));
 		try {
 			const res = await api.call('Invoke', { FunctionName: name,
 			    Payload: JSON.stringify(r.value) });
 			const failed = res.FunctionError !== undefined;
-			out.replaceChildren(
+			fill(out,
 			    h('p', {}, statusPill(failed ? 'FAILED' : 'SUCCEEDED'),
 				' ', res.FunctionError ? `FunctionError: ` +
 				`${res.FunctionError}` : '',
@@ -249,7 +255,7 @@ async function viewFunction(name) {
 			    res.LogResult ? h('pre', { class: 'log' },
 				res.LogResult) : null);
 		} catch (e) {
-			out.replaceChildren(errorBox(e));
+			fill(out, errorBox(e));
 		} finally {
 			button.disabled = false;
 		}
@@ -303,7 +309,7 @@ async function drawGraph(container, definition, opts) {
 		}
 		return { graph: g, view };
 	} catch (e) {
-		container.replaceChildren(errorBox(e));
+		fill(container, errorBox(e));
 		return null;
 	}
 }
@@ -327,7 +333,7 @@ function startForm(arn) {
 			location.hash = '#/executions/' +
 			    encodeURIComponent(res.executionArn);
 		} catch (e) {
-			note.replaceChildren(errorBox(e));
+			fill(note, errorBox(e));
 		}
 	};
 	const form = h('form', { class: 'panel start-form', onsubmit: submit },
@@ -366,7 +372,7 @@ async function executionList(box, filters) {
 	const tokens = [undefined];
 	let page = 0;
 	async function load() {
-		box.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+		fill(box, h('p', { class: 'loading' }, 'Loading…'));
 		const params = { maxResults: 20 };
 		if (filters.sm)
 			params.stateMachineArn = filters.sm;
@@ -378,7 +384,7 @@ async function executionList(box, filters) {
 		try {
 			r = await api.call('ListExecutions', params);
 		} catch (e) {
-			box.replaceChildren(errorBox(e));
+			fill(box, errorBox(e));
 			return;
 		}
 		const list = listIn(r, 'executions').slice().sort((a, b) =>
@@ -396,7 +402,7 @@ async function executionList(box, filters) {
 		    h('td', {}, nameOfArn(x.stateMachineArn)),
 		    h('td', {}, fmtDate(x.startDate)),
 		    h('td', {}, fmtDate(x.stopDate))));
-		box.replaceChildren(
+		fill(box,
 		    table(['Name', 'Status', 'State machine', 'Started',
 			'Stopped'], rows, 'No executions match.'),
 		    h('div', { class: 'pager' },
@@ -514,7 +520,7 @@ async function viewExecution(arn, seq) {
 
 	function renderHeader() {
 		const st = run.execution.status;
-		header.replaceChildren(
+		fill(header,
 		    h('h1', {}, desc.name ?? nameOfArn(arn), ' ',
 			h('span', { id: 'exec-status', dataset: { status: st } },
 			    statusPill(st))),
@@ -547,7 +553,7 @@ async function viewExecution(arn, seq) {
 		banner.hidden = false;
 		if (!f) {
 			banner.className = 'banner aborted';
-			banner.replaceChildren(h('strong', {}, st === 'ABORTED' ?
+			fill(banner, h('strong', {}, st === 'ABORTED' ?
 			    'Execution stopped' : 'Execution timed out'),
 			    run.execution.error ? ` — ${run.execution.error}` : '',
 			    run.execution.cause ? h('div', { class: 'cause' },
@@ -557,7 +563,7 @@ async function viewExecution(arn, seq) {
 		banner.className = 'banner failed';
 		banner.dataset.state = f.state ?? '';
 		banner.dataset.error = f.error ?? '';
-		banner.replaceChildren(
+		fill(banner,
 		    h('strong', {}, 'Execution failed'),
 		    f.state ? [' at ', h('a', { href: '#', class: 'state-link',
 			onclick: (ev) => {
@@ -585,14 +591,14 @@ async function viewExecution(arn, seq) {
 
 	function renderDetail() {
 		if (selected === null || !run.states.has(selected)) {
-			detail.replaceChildren(h('p', { class: 'hint' },
+			fill(detail, h('p', { class: 'hint' },
 			    'Click a state to see its input, output, error and ' +
 			    'events.'));
 			return;
 		}
 		const s = run.states.get(selected);
 		const node = drawn.graph.nodes.find((n) => n.id === selected);
-		detail.replaceChildren(
+		fill(detail,
 		    h('h2', {}, node.name, ' ', h('span', { class: 'sub' },
 			node.type)),
 		    h('p', {}, h('span', { class: `pill state-${s.status}` },
@@ -631,7 +637,7 @@ async function viewExecution(arn, seq) {
 		// Append when only new events came; redraw when one came late.
 		let from = shown.length;
 		if (shown.some((id, i) => ids[i] !== id)) {
-			historyBody.replaceChildren();
+			fill(historyBody);
 			from = 0;
 		}
 		for (const id of ids.slice(from)) {
@@ -759,7 +765,7 @@ function viewPreview() {
 		const r = def.check();
 		sessionStorage.setItem('sluice.preview', def.area.value);
 		if (r.error) {
-			graphBox.replaceChildren(errorBox(r.error));
+			fill(graphBox, errorBox(r.error));
 			return;
 		}
 		await drawGraph(graphBox, r.value, {});
@@ -777,14 +783,14 @@ function viewPreview() {
 			const res = await api.call('ValidateStateMachineDefinition',
 			    { definition: def.area.value });
 			const diags = listIn(res, 'diagnostics');
-			note.replaceChildren(diags.length === 0 ?
+			fill(note, diags.length === 0 ?
 			    h('p', { class: 'ok-box' }, `Valid (${res.result ??
 				'OK'}).`) :
 			    h('ul', { class: 'error-box' }, diags.map((d) =>
 				h('li', {}, `${d.code ?? d.severity ?? ''} ` +
 				    `${d.location ?? ''}: ${d.message ?? ''}`))));
 		} catch (e) {
-			note.replaceChildren(errorBox(e));
+			fill(note, errorBox(e));
 		}
 	};
 	const deploy = async (ev) => {
@@ -798,7 +804,7 @@ function viewPreview() {
 			location.hash = '#/state-machines/' +
 			    encodeURIComponent(res.stateMachineArn);
 		} catch (e) {
-			note.replaceChildren(errorBox(e));
+			fill(note, errorBox(e));
 		}
 	};
 	show(h('h1', {}, 'New state machine / preview'),

@@ -41,7 +41,8 @@ function isAttempt(t) {
 function newState(id) {
 	return {
 		id, status: 'not-reached', attempts: 0, entries: 0, exits: 0,
-		failedRuns: 0, caughtRuns: 0, pendingError: false,
+		failedRuns: 0, caughtRuns: 0, abortedRuns: 0, pendingError: false,
+		failedChild: null,
 		input: undefined, output: undefined, error: undefined,
 		cause: undefined, events: [], iterations: null,
 	};
@@ -54,6 +55,8 @@ export function newRun(graph) {
 		states: new Map(),
 		nameToId: new Map(),
 		typeOf: new Map(),
+		groupOf: new Map(),
+		ownerOfGroup: new Map(),
 		events: new Map(),
 		order: [],
 		applied: 0,
@@ -65,9 +68,13 @@ export function newRun(graph) {
 		lastCaught: null,
 		failure: null,
 	};
+	for (const gr of graph.groups)
+		run.ownerOfGroup.set(gr.id, gr.owner);
 	for (const n of graph.nodes) {
 		run.states.set(n.id, newState(n.id));
 		run.typeOf.set(n.id, n.type);
+		if (n.parent !== null)
+			run.groupOf.set(n.id, n.parent);
 		if (!n.pseudo && !run.nameToId.has(n.name))
 			run.nameToId.set(n.name, n.id);
 	}
@@ -79,16 +86,33 @@ function evId(ev) {
 	return Number.isFinite(n) ? n : 0;
 }
 
-// The state an event belongs to: follow previousEventId back to the nearest
-// "...StateEntered"; without that link, the state entered last and still open.
+// The kind of state an event can belong to: a task's events belong to a
+// Task, a Parallel's or Map's own events to that state; null: any.
+function wantedType(t) {
+	if (/^(LambdaFunction|Task|Activity)/.test(t) && !isStateEntered(t) &&
+	    !isStateExited(t))
+		return 'Task';
+	if (/^ParallelState/.test(t))
+		return 'Parallel';
+	if (/^MapState/.test(t))
+		return 'Map';
+	return null;
+}
+
+// The state an event belongs to: walking back through previousEventId, the
+// nearest "...StateEntered" of a state that is still open and of the kind
+// the event needs; without such a link, the open state of that kind that
+// was entered last.
 function ownerOf(run, ev) {
+	const want = wantedType(String(ev.type));
+	const fits = (id) => id !== undefined && run.open.includes(id) &&
+	    (want === null || run.typeOf.get(id) === want);
 	let cur = ev;
-	for (let hops = 0; cur && hops < 10000; hops++) {
+	for (let hops = 0; cur && hops < 100000; hops++) {
 		if (isStateEntered(String(cur.type))) {
 			const id = run.nameToId.get(eventDetails(cur).name);
-			if (id !== undefined)
+			if (fits(id))
 				return id;
-			break;
 		}
 		if (cur.previousEventId === undefined || cur.previousEventId === null)
 			break;
@@ -97,7 +121,52 @@ function ownerOf(run, ev) {
 			break;
 		cur = prev;
 	}
-	return run.open.length > 0 ? run.open[run.open.length - 1] : null;
+	for (let i = run.open.length - 1; i >= 0; i--) {
+		if (fits(run.open[i]))
+			return run.open[i];
+	}
+	return null;
+}
+
+// Whether state id is inside (any depth) the Parallel or Map state anc.
+function isInside(run, id, anc) {
+	for (let g = run.groupOf.get(id); g; ) {
+		const owner = run.ownerOfGroup.get(g);
+		if (owner === anc)
+			return true;
+		g = run.groupOf.get(owner);
+	}
+	return false;
+}
+
+// A failing state inside a Parallel or Map (uncaught there): it failed;
+// the open states beside it were cut short. Returns the failed one.
+function closeInside(run, anc, ev, one) {
+	let failed = null;
+	for (let i = run.open.length - 1; i >= 0; i--) {
+		const id = run.open[i];
+		if (!isInside(run, id, anc))
+			continue;
+		const s = run.states.get(id);
+		const bad = s.pendingError || run.typeOf.get(id) === 'Fail';
+		if (one && !bad)
+			continue;
+		run.open.splice(i, 1);
+		s.events.push(evId(ev));
+		if (bad) {
+			s.pendingError = false;
+			s.failedRuns++;
+			if (failed === null)
+				failed = s;
+		} else {
+			s.exits++;
+			s.abortedRuns++;
+		}
+		refresh(s);
+		if (one)
+			break;
+	}
+	return failed;
 }
 
 function refresh(st) {
@@ -108,6 +177,8 @@ function refresh(st) {
 		st.status = 'caught';
 	else if (running > 0)
 		st.status = 'in-progress';
+	else if (st.abortedRuns > 0)
+		st.status = 'aborted';
 	else if (st.exits > 0)
 		st.status = 'succeeded';
 }
@@ -168,8 +239,12 @@ function apply(run, ev) {
 			s.iterations.started++;
 		else if (t === 'MapIterationSucceeded')
 			s.iterations.succeeded++;
-		else if (t === 'MapIterationFailed' || t === 'MapIterationAborted')
+		else if (t === 'MapIterationFailed' || t === 'MapIterationAborted') {
 			s.iterations.failed++;
+			const f = closeInside(run, id, ev, true);
+			if (f !== null)
+				s.failedChild = f.id;
+		}
 		s.events.push(eid);
 		return;
 	}
@@ -224,6 +299,19 @@ function apply(run, ev) {
 		return;
 	}
 	if (isStateFailure(t)) {
+		const type = run.typeOf.get(s.id);
+		if (type === 'Parallel' || type === 'Map') {
+			// What failed inside is what the state reports.
+			const f = closeInside(run, s.id, ev, false) ??
+			    (s.failedChild ? run.states.get(s.failedChild) : null);
+			if (f !== null) {
+				s.failedChild = f.id;
+				if (d.error === undefined) {
+					s.error = f.error;
+					s.cause = f.cause;
+				}
+			}
+		}
 		s.pendingError = true;
 		if (d.error !== undefined)
 			s.error = d.error;
@@ -253,15 +341,20 @@ function finishOpen(run, ev, status) {
 		    (type === 'Parallel' || type === 'Map')) {
 			s.failedRuns++;
 		} else {
-			s.status = 'aborted';
-			s.exits = s.entries;
+			s.abortedRuns++;
+			s.exits++;
 			s.events.push(evId(ev));
+			refresh(s);
 			continue;
 		}
 		s.events.push(evId(ev));
 		refresh(s);
 	}
 	run.open = [];
+	// A Parallel or Map failed because of a state inside: point at that.
+	while (failing !== null && failing.failedChild !== null &&
+	    run.states.has(failing.failedChild))
+		failing = run.states.get(failing.failedChild);
 	if (status === 'FAILED') {
 		run.failure = {
 			state: failing ? failing.id : null,

@@ -198,3 +198,71 @@ test('eventDetails finds the details object whatever its name', () => {
 	    { a: 1 });
 	assert.deepEqual(eventDetails({ type: 'X' }), {});
 });
+
+const parallel = {
+	StartAt: 'P',
+	States: {
+		P: { Type: 'Parallel', Next: 'Done',
+		    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handler' }],
+		    Branches: [
+			{ StartAt: 'A', States: { A: { Type: 'Task',
+			    Resource: FN + 'a', End: true } } },
+			{ StartAt: 'B', States: {
+				B: { Type: 'Pass', Next: 'C' },
+				C: { Type: 'Task', Resource: FN + 'c',
+				    End: true } } },
+		    ] },
+		Handler: { Type: 'Pass', End: true },
+		Done: { Type: 'Succeed' },
+	},
+};
+
+// Branch events interleave; previousEventId only names the event before.
+const parallelFailing = (tail) => history([
+	['ExecutionStarted', 'executionStartedEventDetails', {}],
+	entered('P', 'Parallel'), ['ParallelStateStarted'],
+	entered('A'), entered('B', 'Pass'),
+	lambda('Scheduled'), lambda('Started'),
+	exited('B', 'Pass'), entered('C'),
+	lambda('Scheduled'), lambda('Started'),
+	lambda('Failed', { error: 'Boom', cause: 'c broke' }),
+	['ParallelStateFailed'],
+	...tail,
+]);
+
+test('a failure inside a caught Parallel: the inner state failed', () => {
+	const run = newRun(buildGraph(parallel));
+	addEvents(run, parallelFailing([
+		exited('P', 'Parallel'), entered('Handler', 'Pass'),
+		exited('Handler', 'Pass'),
+		['ExecutionSucceeded', 'executionSucceededEventDetails', {}],
+	]));
+	const st = status(run);
+	assert.equal(st.B, 'succeeded');
+	assert.equal(st.C, 'failed');
+	assert.equal(st.A, 'aborted');
+	assert.equal(st.P, 'caught');
+	assert.equal(st.Handler, 'succeeded');
+	assert.equal(st.Done, 'not-reached');
+	assert.equal(run.states.get('A').attempts, 1);
+	assert.equal(run.states.get('C').attempts, 1);
+	assert.equal(run.states.get('C').error, 'Boom');
+	assert.equal(run.states.get('P').error, 'Boom');
+	assert.ok(run.taken.has('P\u2192Handler'));
+	assert.equal(run.failure, null);
+});
+
+test('an uncaught failure inside a Parallel points at the inner state',
+    () => {
+	const run = newRun(buildGraph(parallel));
+	addEvents(run, parallelFailing([
+		['ExecutionFailed', 'executionFailedEventDetails',
+		    { error: 'Boom', cause: 'c broke' }],
+	]));
+	const st = status(run);
+	assert.equal(st.P, 'failed');
+	assert.equal(st.C, 'failed');
+	assert.equal(run.failure.state, 'C');
+	assert.equal(run.failure.error, 'Boom');
+	assert.equal(run.failure.origin, null);
+});
