@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "signup.h"
 
@@ -139,6 +140,23 @@ sqlite_close(void)
 	st.db = NULL;
 }
 
+/* Create the directory that will hold path, if it is missing (the host
+ * normally creates the granted directory; this helps without one). */
+static void
+make_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+
+	if (dir == NULL)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		(void)mkdir(dir, 0700);
+	}
+	free(dir);
+}
+
 /* Open the database, create the schema when missing and prepare the
  * statements. Safe to call again after a failure. */
 static int
@@ -149,6 +167,7 @@ sqlite_setup(sl_context *ctx)
 	if (st.insert != NULL)
 		return 0;
 	if (st.db == NULL) {
+		make_parent(st.path);
 		rc = sqlite3_open_v2(st.path, &st.db,
 		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			SQLITE_OPEN_NOMUTEX,
@@ -489,10 +508,10 @@ init(sl_context *ctx)
 	if (path != NULL && *path != '\0')
 		st.path = strdup(path);
 	else if ((dir = sl_getenv(ctx, "SLUICE_DATA_DIR")) != NULL) {
-		size_t n = strlen(dir) + sizeof("/signup.db");
+		size_t n = strlen(dir) + sizeof("/signup/signup.db");
 
 		if ((st.path = malloc(n)) != NULL)
-			snprintf(st.path, n, "%s/signup.db", dir);
+			snprintf(st.path, n, "%s/signup/signup.db", dir);
 	} else
 		return sl_error(ctx, "ConfigurationError",
 		    "set SIGNUP_DB (the SQLite file) or DATABASE_URL");

@@ -12,8 +12,6 @@ cd "$(dirname "$0")/../.."
 
 SLUICE=$SLUICE_BUILD/sluice
 FNS=$SLUICE_BUILD/functions
-LIB=tests/integration/lib
-PY=/usr/bin/python3
 
 if [ ! -x "$SLUICE" ] || ! "$SLUICE" --help 2>/dev/null |
     grep -q '^  run '; then
@@ -36,121 +34,25 @@ die()
 }
 
 svc_setup signup-fn
-DATA=$SVC_TMP/data
-mkdir -p "$DATA"
-# Workers may run under an unprivileged uid of their own.
-chmod 1777 "$DATA"
-
-pass=0
-fail=0
-ok()
-{
-	pass=$((pass + 1))
-	echo "ok $((pass + fail)) - $*"
-}
-not_ok()
-{
-	fail=$((fail + 1))
-	echo "not ok $((pass + fail)) - $*"
-}
-
-# fn_variant DIR NAME [fnconf options]: copy NAME.so and a variant of its
-# shipped config into DIR.
-fn_variant()
-{
-	_dir=$1
-	_fn=$2
-	shift 2
-	mkdir -p "$_dir"
-	chmod 755 "$_dir"
-	cp "$FNS/$_fn.so" "$_dir/$_fn.so"
-	"$PY" "$LIB/fnconf.py" "functions/$_fn.json" "$_dir/$_fn.json" \
-	    "$DATA" "$@"
-}
+. tests/integration/lib/testlib.sh
 
 # run DIR NAME PAYLOAD: one invocation; sets RC, OUT and ERR (files).
-OUT=$SVC_TMP/out
-ERR=$SVC_TMP/err
 run()
 {
 	RC=0
 	"$SLUICE" run "$1/$2.so" --payload "$3" >"$OUT" 2>"$ERR" || RC=$?
 }
 
-field()
-{
-	"$PY" "$LIB/jsonq.py" "$1" "$2" "" 2>/dev/null || true
-}
-
-# expect_ok DESC: the last run succeeded with a JSON result.
-expect_ok()
-{
-	if [ "$RC" -eq 0 ] && "$PY" "$LIB/jsonq.py" "$OUT" . >/dev/null 2>&1
-	then
-		ok "$1"
-		return 0
-	fi
-	not_ok "$1 (exit $RC; stdout: $(head -c 600 "$OUT");" \
-	    "stderr: $(tail -c 600 "$ERR"))"
-	return 1
-}
-
-# expect_error TYPE DESC [TEXT]: the last run failed with errorType TYPE
-# (and a message containing TEXT).
-expect_error()
-{
-	_type=$(field "$ERR" errorType)
-	_msg=$(field "$ERR" errorMessage)
-	if [ "$RC" -eq 1 ] && [ "$_type" = "$1" ] &&
-	    { [ -z "${3:-}" ] || case "$_msg" in *"$3"*) true ;; *) false ;;
-	    esac; }; then
-		ok "$2: $1 ($_msg)"
-		return 0
-	fi
-	not_ok "$2: want $1${3:+ mentioning '$3'}, got exit $RC" \
-	    "type '$_type' message '$_msg' (stdout: $(head -c 300 "$OUT"))"
-	return 1
-}
-
-# check DESC COMMAND...: a plain assertion.
-check()
-{
-	_desc=$1
-	shift
-	if "$@"; then
-		ok "$_desc"
-	else
-		not_ok "$_desc"
-	fi
-}
-
-sqlite_q()
-{
-	"$PY" -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-for row in c.execute(sys.argv[2], sys.argv[3:]):
-	print("|".join(str(x) for x in row))' "$@"
-}
-
-is_uuid()
-{
-	echo "$1" | grep -Eq \
-	    '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
-}
-is_token()
-{
-	echo "$1" | grep -Eq '^[0-9a-f]{64}$'
-}
-is_rfc3339()
-{
-	echo "$1" | grep -Eq \
-	    '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'
-}
+DATA=$SVC_TMP/data
+mkdir -p "$DATA"
+# Workers may run under an unprivileged uid of their own: the host creates
+# and hands over the Paths.write directories, the rest must be reachable.
+chmod 755 "$DATA"
 
 # --- db_insert with SQLite (the shipped config) ------------------------------
 SQ=$SVC_TMP/fn-sqlite
 fn_variant "$SQ" db_insert
-DB=$DATA/signup.db
+DB=$DATA/signup/signup.db
 
 run "$SQ" db_insert '{"email": "Ada@Example.org", "name": "Ada Lovelace"}'
 if expect_ok "db_insert: a valid signup is inserted"; then
@@ -230,7 +132,8 @@ expect_ok "db_insert: the same signup once the lock is gone"
 # --- db_insert with PostgreSQL ------------------------------------------------
 start_postgres || die "cannot start PostgreSQL"
 PG=$SVC_TMP/fn-pg
-fn_variant "$PG" db_insert --network loopback --set "DATABASE_URL=$PG_URL"
+fn_variant "$PG" db_insert --network loopback --port "$PG_PORT" \
+    --set "DATABASE_URL=$PG_URL"
 run "$PG" db_insert '{"email": "Linus@Example.org", "name": "Linus"}'
 if expect_ok "db_insert/pg: a valid signup is inserted"; then
 	PUID=$(field "$OUT" userId)
@@ -265,8 +168,9 @@ check "db_insert/pg: the re-run inserted nothing" \
 run "$PG" db_insert '{"email": "nope", "name": "N"}'
 expect_error ValidationError "db_insert/pg: invalid email" "email"
 PGDOWN=$SVC_TMP/fn-pgdown
-fn_variant "$PGDOWN" db_insert --network loopback \
-    --set "DATABASE_URL=postgres://signup@127.0.0.1:$(free_port)/postgres"
+P=$(free_port)
+fn_variant "$PGDOWN" db_insert --network loopback --port "$P" \
+    --set "DATABASE_URL=postgres://signup@127.0.0.1:$P/postgres"
 run "$PGDOWN" db_insert '{"email": "down@example.org", "name": "D"}'
 expect_error DatabaseUnavailable "db_insert/pg: no server listening"
 
@@ -303,7 +207,7 @@ expect_error ValidationError "send_email: a token that is not URL-safe" \
 # --- send_email over SMTP ------------------------------------------------------
 start_smtp smtp-ok || die "cannot start the SMTP server"
 SM=$SVC_TMP/fn-smtp
-fn_variant "$SM" send_email --network loopback \
+fn_variant "$SM" send_email --network loopback --port "$SMTP_PORT" \
     --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" \
     --set "VERIFY_URL_BASE=https://app.example.org/verify?t="
 NAME='Zoë Ångström-Müller'
@@ -326,28 +230,29 @@ fi
 
 start_smtp smtp-auth --auth "mailer:s3cret" || die "cannot start the SMTP server"
 AU=$SVC_TMP/fn-auth
-fn_variant "$AU" send_email --network loopback \
+fn_variant "$AU" send_email --network loopback --port "$SMTP_PORT" \
     --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" \
     --set SMTP_USER=mailer --set SMTP_PASSWORD=s3cret
 run "$AU" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_ok "send_email/smtp: AUTH with SMTP_USER/SMTP_PASSWORD" &&
     check "send_email/smtp: the server saw an authenticated session" \
     test "$(field "$SMTP_DIR/msg-1.json" authenticated)" = true
-fn_variant "$AU" send_email --network loopback \
+fn_variant "$AU" send_email --network loopback --port "$SMTP_PORT" \
     --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" \
     --set SMTP_USER=mailer --set SMTP_PASSWORD=wrong
 run "$AU" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_error EmailRejected "send_email/smtp: wrong password (535)" 535
 
 DOWN=$SVC_TMP/fn-down
-fn_variant "$DOWN" send_email --network loopback \
-    --set "SMTP_URL=smtp://127.0.0.1:$(free_port)"
+P=$(free_port)
+fn_variant "$DOWN" send_email --network loopback --port "$P" \
+    --set "SMTP_URL=smtp://127.0.0.1:$P"
 run "$DOWN" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_error EmailTransientError "send_email/smtp: server down (refused)"
 
 start_smtp smtp-reject --reject || die "cannot start the SMTP server"
 RJ=$SVC_TMP/fn-reject
-fn_variant "$RJ" send_email --network loopback \
+fn_variant "$RJ" send_email --network loopback --port "$SMTP_PORT" \
     --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
 run "$RJ" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_error EmailRejected "send_email/smtp: server rejecting (550)" 550
@@ -356,7 +261,7 @@ check "send_email/smtp: the rejecting server stored nothing" \
 
 start_smtp smtp-defer --tempfail 1 || die "cannot start the SMTP server"
 DF=$SVC_TMP/fn-defer
-fn_variant "$DF" send_email --network loopback \
+fn_variant "$DF" send_email --network loopback --port "$SMTP_PORT" \
     --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
 run "$DF" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_error EmailTransientError "send_email/smtp: server deferring (451)" 451
@@ -366,7 +271,7 @@ expect_ok "send_email/smtp: the deferring server takes it the next time"
 # --- notify_admin --------------------------------------------------------------
 start_webhook hook-ok || die "cannot start the webhook receiver"
 NA=$SVC_TMP/fn-notify
-fn_variant "$NA" notify_admin --network loopback \
+fn_variant "$NA" notify_admin --network loopback --port "$WEBHOOK_PORT" \
     --set "ADMIN_WEBHOOK_URL=http://127.0.0.1:$WEBHOOK_PORT/signup"
 run "$NA" notify_admin "{\"userId\": \"$UID1\", \"email\": \"ada@example.org\", \"name\": \"Ada\", \"emailSent\": true, \"messageId\": \"m-1\"}"
 if expect_ok "notify_admin: a successful signup"; then
@@ -397,8 +302,9 @@ echo 500 >"$WEBHOOK_DIR/status"
 run "$NA" notify_admin '{"email": "ada@example.org", "emailSent": true}'
 expect_error WebhookFailed "notify_admin: the webhook answers 500" 500
 HD=$SVC_TMP/fn-hookdown
-fn_variant "$HD" notify_admin --network loopback \
-    --set "ADMIN_WEBHOOK_URL=http://127.0.0.1:$(free_port)/x"
+P=$(free_port)
+fn_variant "$HD" notify_admin --network loopback --port "$P" \
+    --set "ADMIN_WEBHOOK_URL=http://127.0.0.1:$P/x"
 run "$HD" notify_admin '{"email": "ada@example.org", "emailSent": true}'
 expect_error WebhookFailed "notify_admin: the webhook is down"
 NP=$SVC_TMP/fn-nohook

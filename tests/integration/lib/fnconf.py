@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Write a variant of a shipped function config for a test.
 
-fnconf.py SRC.json DEST.json DATA_DIR [--network N] [--set K=V]... [--unset K]
+fnconf.py SRC.json DEST.json DATA_DIR [--network N] [--port P]...
+          [--set K=V]... [--unset K]
 Replaces ${SLUICE_DATA_DIR} with DATA_DIR everywhere (as the host would),
-then sets or removes Environment.Variables and the Network setting.
+then sets or removes Environment.Variables, and sets Network and the TCP
+ports that Network "loopback" may connect to.
 """
 import argparse
 import json
@@ -25,6 +27,7 @@ def main():
     ap.add_argument("dest")
     ap.add_argument("data")
     ap.add_argument("--network")
+    ap.add_argument("--port", action="append", type=int, default=[])
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--unset", action="append", default=[])
     ap.add_argument("--keep-vars", action="store_true",
@@ -42,6 +45,8 @@ def main():
         env.pop(k, None)
     if a.network:
         conf["Network"] = a.network
+    if a.port:
+        conf["Ports"] = a.port
     with open(a.dest, "w") as f:
         json.dump(conf, f, indent=2)
 
