@@ -15,4 +15,7 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
+/* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
+int cmd_run(int argc, char **argv);
+
 #endif

@@ -6,6 +6,8 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
+	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
+	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ NULL, NULL, NULL },
 };
 

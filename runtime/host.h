@@ -45,6 +45,13 @@ struct sl_host_config {
 	unsigned idle_ms;          /* reap a warm worker idle this long */
 	unsigned queue_max;        /* waiting invocations per function */
 	int watch_dir;             /* pick up new/changed .so with inotify */
+	unsigned event_retry_ms;   /* Event: delay before the first retry
+				      (doubled for the second); 0 = 1000 */
+	/* Serve only this one .so (offline `sluice run`): functions_dir is
+	 * then its folder and nothing else there is loaded. NULL = scan. */
+	const char *single_so;
+	double timeout_override;   /* > 0: replaces Timeout (seconds) */
+	unsigned memory_override;  /* > 0: replaces MemorySize (MB) */
 	sl_host_publish_cb *on_publish;
 	sl_host_event_cb *on_event_result;
 	void *cb_arg;
@@ -109,6 +116,23 @@ void sl_host_cancel(struct sl_host *host, uint64_t id);
 char *sl_host_list_functions_json(struct sl_host *host);
 char *sl_host_get_function_json(struct sl_host *host, const char *function,
     struct sl_err *err);
+
+/* The function's recent log lines ("REQUEST-ID\tline"), oldest first,
+ * at most 64 KiB: the bounded per-function ring. The caller frees it; NULL +
+ * err (ResourceNotFoundException) for an unknown function. */
+char *sl_host_function_logs(struct sl_host *host, const char *function,
+    struct sl_err *err);
+
+/* The sandbox as this host applies it, for start-up messages: Landlock ABI
+ * (0 = unavailable), whether workers join an empty network namespace and
+ * which uid they run as (-1 = the host's own). */
+struct sl_host_sandbox_info {
+	int landlock_abi;
+	int netns;
+	long uid;
+};
+void sl_host_sandbox_info(const struct sl_host *host,
+    struct sl_host_sandbox_info *info);
 
 /* Stop accepting invocations and report whether any are still running, so
  * a shutdown can wait for them up to its grace period. */
