@@ -36,9 +36,10 @@ fn_variant()
 	    "$DATA" "$@"
 }
 
+# field FILE PATH [DEFAULT]: one value of a JSON file (lib/jsonq.py).
 field()
 {
-	"$PY" "$LIB/jsonq.py" "$1" "$2" "" 2>/dev/null || true
+	"$PY" "$LIB/jsonq.py" "$1" "$2" "${3:-}" 2>/dev/null || true
 }
 
 # expect_ok DESC: the last command (RC, OUT, ERR) succeeded with a JSON result.
