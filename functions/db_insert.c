@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "signup.h"
 
@@ -47,8 +48,10 @@ static struct {
 	sqlite3 *db;
 	sqlite3_stmt *find;
 	sqlite3_stmt *insert;
-	int busy_ms;
-} st = { .busy_ms = BUSY_TIMEOUT_MS };
+	int busy_ms;      /* SIGNUP_DB_BUSY_TIMEOUT_MS */
+	int wait_ms;      /* this invocation's wait: busy_ms or less */
+	int64_t deadline; /* when this invocation stops waiting, ms */
+} st = { .busy_ms = BUSY_TIMEOUT_MS, .wait_ms = BUSY_TIMEOUT_MS };
 
 static const char sqlite_schema[] =
     "PRAGMA journal_mode=WAL;"
@@ -125,9 +128,35 @@ sqlite_fail(sl_context *ctx, int rc, const char *what)
 	if (sqlite_is_busy(rc))
 		return sl_error(ctx, "DatabaseBusy",
 		    "%s: database %s is locked by another writer (waited %d ms)",
-		    what, st.path, st.busy_ms);
+		    what, st.path, st.wait_ms);
 	return sl_error(ctx, "DatabaseError", "%s: %s: %s", what, st.path,
 	    st.db != NULL ? sqlite3_errmsg(st.db) : sqlite3_errstr(rc));
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for another writer in short naps until the deadline. SQLite's own
+ * busy timeout sleeps up to 100 ms at a time, which makes a burst of
+ * signups wait far longer than the lock is held. */
+static int
+sqlite_busy(void *arg, int count)
+{
+	struct timespec nap = { 0, 250000 };
+
+	(void)arg;
+	if (now_ms() >= st.deadline)
+		return 0;
+	if (count > 8)
+		nap.tv_nsec = 1000000;
+	nanosleep(&nap, NULL);
+	return 1;
 }
 
 static void
@@ -179,7 +208,7 @@ sqlite_setup(sl_context *ctx)
 		}
 		sqlite3_extended_result_codes(st.db, 1);
 	}
-	sqlite3_busy_timeout(st.db, st.busy_ms);
+	sqlite3_busy_handler(st.db, sqlite_busy, NULL);
 	rc = sqlite3_exec(st.db, sqlite_schema, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return sqlite_fail(ctx, rc, "creating the schema");
@@ -519,6 +548,7 @@ init(sl_context *ctx)
 		return sl_error(ctx, "ConfigurationError", "out of memory");
 	/* Creating the schema now keeps it off the first request's time; a
 	 * failure here (say the file is locked) is retried by the handler. */
+	st.deadline = now_ms() + st.busy_ms;
 	if (sqlite_setup(ctx) == -1)
 		sl_log(ctx, "db_insert: the database is not ready yet; "
 		    "retrying at the first invocation");
@@ -551,10 +581,9 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 		if (st.path == NULL)
 			return sl_error(ctx, "ConfigurationError",
 			    "no database configured");
-		if (st.db != NULL)
-			sqlite3_busy_timeout(st.db,
-			    left < st.busy_ms ? (int)(left > 0 ? left : 0) :
-			    st.busy_ms);
+		st.wait_ms = left < st.busy_ms ? (int)(left > 0 ? left : 0) :
+		    st.busy_ms;
+		st.deadline = now_ms() + st.wait_ms;
 		rc = sqlite_insert_user(ctx, &req, &u);
 	}
 	if (rc == -1)

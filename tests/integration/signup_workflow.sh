@@ -200,6 +200,23 @@ check "workflow/smtp: the admin webhook got VerificationEmailFailed" \
     test "$(field "$SVC_TMP/body" event)|$(field "$SVC_TMP/body" error)|$(field "$SVC_TMP/body" email)" = \
     "VerificationEmailFailed|EmailRejected|linus@example.org"
 
+# --- PostgreSQL instead of SQLite ----------------------------------------------
+start_postgres || die "cannot start PostgreSQL"
+F=$SVC_TMP/fn-pg
+fns "$F"
+fn_variant "$F" db_insert --network loopback --port "$PG_PORT" \
+    --set "DATABASE_URL=$PG_URL"
+wf "$F" '{"email": "barbara@example.org", "name": "Barbara Liskov"}'
+if expect_succeeded "workflow/pg: a valid signup succeeds"; then
+	check "workflow/pg: the user is in PostgreSQL" \
+	    test "$(psql_q "SELECT id FROM signup_users
+	    WHERE email_key = 'barbara@example.org'")" = \
+	    "$(field "$SUM" output.userId)"
+fi
+wf "$F" '{"email": "Barbara@example.org", "name": "B"}'
+expect_failed UserAlreadyExists "workflow/pg: a duplicate address" \
+    "The signup was rejected: email: a user with the address Barbara@example.org already exists"
+
 # --- the admin webhook failing after a good signup --------------------------------
 echo 500 >"$WEBHOOK_DIR/status"
 F=$SVC_TMP/fn-hookfail
