@@ -234,3 +234,6 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(DEPS) $(WORKER_OBJ:.o=.d)
+
+# The example functions share a header-only helper.
+$(patsubst %.c,$(BUILD)/%.so,$(wildcard functions/*.c)): functions/signup.h

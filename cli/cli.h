@@ -17,6 +17,10 @@ struct cli_command {
 
 /* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
 int cmd_run(int argc, char **argv);
+/* Offline: run a definition with real functions (cmd_exec.c). */
+int cmd_exec(int argc, char **argv);
+/* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
+int cmd_conformance(int argc, char **argv);
 
 /* Networked commands (cli/cmd_*.c): they talk to sluiced. */
 int cmd_invoke(int argc, char **argv);

@@ -8,6 +8,10 @@
 static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
+	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
+	    "[--functions DIR] [--history]  run a workflow offline" },
+	{ "conformance", cmd_conformance, "conformance DIR  run the recorded "
+	    "AWS cases" },
 	{ "invoke", cmd_invoke,
 	  "invoke FN [--payload JSON|@file] [--async] [--log]  invoke a function" },
 	{ "functions", cmd_functions,

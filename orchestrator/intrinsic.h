@@ -3,7 +3,12 @@
  *
  * An intrinsic call is compiled once (when a definition is loaded) and
  * evaluated many times. Arguments are literals (strings in single quotes,
- * numbers, true/false/null), paths ($..., $$...) and nested calls. */
+ * numbers, true/false/null), paths ($..., $$...) and nested calls.
+ * String literals take the escapes \' \{ \} and \\ (one backslash each).
+ *
+ * Randomness (States.MathRandom without a seed, States.UUID) comes from
+ * getrandom(2) at each call; there is no hidden global state. A seeded
+ * MathRandom is deterministic for its seed. */
 #ifndef SL_INTRINSIC_H
 #define SL_INTRINSIC_H
 
@@ -27,5 +32,13 @@ void sl_intrinsic_free(struct sl_intrinsic *f);
  * as AWS reports it) and AWS's message. */
 cJSON *sl_intrinsic_eval(const struct sl_intrinsic *f, const cJSON *doc,
     const cJSON *ctx, struct sl_err *err);
+/* The same, naming field (e.g. "key.$") in the States.Runtime message of an
+ * argument path that matches nothing:
+ *   The JSONPath '$.x' specified for the field 'key.$' could not be found
+ *   in the input '<doc>' */
+cJSON *sl_intrinsic_eval_field(const struct sl_intrinsic *f, const cJSON *doc,
+    const cJSON *ctx, const char *field, struct sl_err *err);
+/* The function's name, e.g. "States.Format" (the outermost call). */
+const char *sl_intrinsic_name(const struct sl_intrinsic *f);
 
 #endif

@@ -124,6 +124,17 @@ sl_frame_dec_peek_len(const struct sl_frame_dec *d)
 	return len;
 }
 
+uint16_t
+sl_frame_dec_peek_type(const struct sl_frame_dec *d)
+{
+	uint16_t t;
+
+	if (sl_frame_dec_pending(d) < SL_FRAME_HDR)
+		return 0;
+	memcpy(&t, d->buf.data + d->off + 4, 2);
+	return t;
+}
+
 int
 sl_frame_dec_next(struct sl_frame_dec *d, struct sl_frame *f)
 {

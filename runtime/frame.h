@@ -65,6 +65,8 @@ size_t sl_frame_dec_pending(const struct sl_frame_dec *d);
 /* When a header is buffered: the length it announces, else 0 (lets a
  * reader refuse an oversized frame before it has arrived whole). */
 uint32_t sl_frame_dec_peek_len(const struct sl_frame_dec *d);
+/* Likewise the type it announces, else 0. */
+uint16_t sl_frame_dec_peek_type(const struct sl_frame_dec *d);
 
 /* Append one encoded frame to out. */
 void sl_frame_encode(struct sl_buf *out, uint16_t type, uint64_t id,

@@ -1036,7 +1036,9 @@ worker_frames(struct worker *w)
 	while (w->state != W_DEAD) {
 		uint32_t peek = sl_frame_dec_peek_len(&w->dec);
 
-		if (w->state == W_BUSY && peek > SL_INVOKE_SYNC_MAX + 4096u) {
+		if (w->state == W_BUSY && peek > SL_INVOKE_SYNC_MAX + 4096u &&
+		    peek <= SL_FRAME_MAX &&
+		    sl_frame_dec_peek_type(&w->dec) == SL_FRAME_RESULT) {
 			struct invocation *inv = w->inv;
 			char msg[200];
 

@@ -184,6 +184,9 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (st->ppid > 0 && getppid() != st->ppid)
 		_exit(SL_WORKER_EXIT_IPC);
+	/* Like Lambda's /var/task: the function's own folder. */
+	if (ctx->dir != NULL)
+		(void)chdir(ctx->dir);
 	free((void *)spec.read_paths);
 	free((void *)spec.write_paths);
 	free(ports);

@@ -1,0 +1,151 @@
+/* sluice exec FILE.asl.json --input JSON|@file --functions DIR [--history]:
+ * run one execution offline with real sandboxed functions and print its
+ * output, or its error and cause (exit 1). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "common/buf.h"
+#include "common/loop.h"
+#include "common/xmalloc.h"
+#include "orchestrator/engine.h"
+#include "orchestrator/runner.h"
+#include "runtime/host.h"
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	struct sl_buf b = SL_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	sl_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sl_buf_add(&b, chunk, n);
+	if (f != stdin)
+		fclose(f);
+	return sl_buf_detach(&b, NULL);
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: sluice exec FILE.asl.json [--input JSON|@FILE] "
+	    "[--functions DIR] [--history]\n");
+	return CLI_EXIT_USAGE;
+}
+
+static void
+print_history(const cJSON *h)
+{
+	const cJSON *ev;
+
+	cJSON_ArrayForEach(ev, h) {
+		char *s = cJSON_PrintUnformatted(ev);
+
+		printf("%s\n", s);
+		cJSON_free(s);
+	}
+}
+
+int
+cmd_exec(int argc, char **argv)
+{
+	const char *file = NULL, *input = "{}", *functions = NULL;
+	char *def = NULL, *in = NULL, *worker = NULL, *name;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_asl_machine *m = NULL;
+	struct sl_loop *loop = NULL;
+	struct sl_host *host = NULL;
+	struct sl_runner *r = NULL;
+	struct sl_exec_result res = { 0 };
+	int history = 0, rc = CLI_EXIT_USAGE, k;
+	const char *slash;
+
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--input") == 0 && k + 1 < argc)
+			input = argv[++k];
+		else if (strcmp(argv[k], "--functions") == 0 && k + 1 < argc)
+			functions = argv[++k];
+		else if (strcmp(argv[k], "--history") == 0)
+			history = 1;
+		else if (argv[k][0] != '-' && file == NULL)
+			file = argv[k];
+		else
+			return usage();
+	}
+	if (file == NULL)
+		return usage();
+	if ((def = slurp(file)) == NULL) {
+		fprintf(stderr, "sluice exec: cannot read %s\n", file);
+		goto out;
+	}
+	if (input[0] == '@') {
+		if ((in = slurp(input + 1)) == NULL) {
+			fprintf(stderr, "sluice exec: cannot read %s\n",
+			    input + 1);
+			goto out;
+		}
+	} else
+		in = xstrdup(input);
+	slash = strrchr(file, '/');
+	name = xstrdup(slash ? slash + 1 : file);
+	if (strchr(name, '.') != NULL)
+		*strchr(name, '.') = '\0';
+	m = sl_asl_machine_new(def, NULL, name, &err);
+	free(name);
+	if (m == NULL) {
+		fprintf(stderr, "sluice exec: %s: %s\n", err.type, err.msg);
+		rc = CLI_EXIT_FAILED;
+		goto out;
+	}
+	loop = sl_loop_new();
+	if (functions != NULL) {
+		const char *b = getenv("SLUICE_WORKER");
+		struct sl_host_config hc = { .functions_dir = functions };
+
+		worker = b ? xstrdup(b) : NULL;
+		hc.worker_path = worker;
+		host = sl_host_new(loop, &hc, &err);
+		if (host == NULL) {
+			fprintf(stderr, "sluice exec: %s: %s\n", err.type,
+			    err.msg);
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
+	}
+	r = sl_runner_new(loop, host, 1, history);
+	if (sl_runner_run(r, m, NULL, in, 0, UINT64_MAX / 4000, &res, &err) ==
+	    -1) {
+		fprintf(stderr, "sluice exec: %s: %s\n", err.type, err.msg);
+		rc = CLI_EXIT_FAILED;
+		goto out;
+	}
+	if (history)
+		print_history(res.history);
+	if (res.status == SL_EXEC_SUCCEEDED) {
+		printf("%s\n", res.output ? res.output : "null");
+		rc = CLI_EXIT_OK;
+	} else {
+		printf("%s\nerror: %s\ncause: %s\n",
+		    sl_exec_status_name(res.status),
+		    res.error ? res.error : "", res.cause ? res.cause : "");
+		rc = CLI_EXIT_FAILED;
+	}
+out:
+	sl_exec_result_release(&res);
+	sl_runner_free(r);
+	sl_host_free(host);
+	sl_loop_free(loop);
+	sl_asl_machine_unref(m);
+	free(def);
+	free(in);
+	free(worker);
+	return rc;
+}

@@ -1,0 +1,85 @@
+/* Execution history: events shaped as AWS's HistoryEvent, numbered per
+ * execution, collected into the current batch and optionally kept. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/xmalloc.h"
+#include "orchestrator/engine_int.h"
+
+void
+iso_time(int64_t ms, char *buf, size_t len)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+char *
+json_compact(const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+
+	if (s == NULL)
+		s = xstrdup("null");
+	return s;
+}
+
+cJSON *
+hist_details(void)
+{
+	return cJSON_CreateObject();
+}
+
+/* Add v as JSON text under key, with AWS's "<key>Details" beside it. */
+void
+hist_add_json(cJSON *d, const char *key, const cJSON *v)
+{
+	char *s = json_compact(v);
+
+	hist_add_text(d, key, s);
+	cJSON_free(s);
+}
+
+void
+hist_add_text(cJSON *d, const char *key, const char *text)
+{
+	char dk[64];
+	cJSON *det;
+
+	cJSON_AddStringToObject(d, key, text);
+	snprintf(dk, sizeof(dk), "%sDetails", key);
+	det = cJSON_AddObjectToObject(d, dk);
+	cJSON_AddBoolToObject(det, "truncated", 0);
+}
+
+/* Append one event. details (ownership taken, may be NULL) goes under dkey.
+ * Without event building (no sink, no kept history) only the id counts. */
+void
+hist_event(struct sl_exec *x, const char *type, const char *dkey,
+    cJSON *details)
+{
+	cJSON *ev;
+
+	x->last_id++;
+	eng_dirty(x);
+	if (!x->emit) {
+		cJSON_Delete(details);
+		return;
+	}
+	ev = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ev, "id", (double)x->last_id);
+	cJSON_AddNumberToObject(ev, "previousEventId",
+	    (double)(x->last_id - 1));
+	cJSON_AddNumberToObject(ev, "timestamp", (double)eng_now(x->e));
+	cJSON_AddStringToObject(ev, "type", type);
+	if (details != NULL)
+		cJSON_AddItemToObject(ev, dkey, details);
+	if (x->batch == NULL)
+		x->batch = cJSON_CreateArray();
+	cJSON_AddItemToArray(x->batch, ev);
+}

@@ -1,0 +1,165 @@
+/* The engine's invoker over the function host: one sl_host_invoke per Task
+ * attempt; the host's result becomes an sl_task_result. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "orchestrator/invoke_host.h"
+
+struct call {
+	struct sl_invoke_host *ih;
+	uint64_t token;
+	uint64_t id;
+	char *function;
+	struct call *prev, *next;
+};
+
+struct sl_invoke_host {
+	struct sl_host *host;
+	struct sl_engine *engine;
+	struct call *calls;
+};
+
+static void
+call_unlink(struct call *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->ih->calls = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	free(c->function);
+	free(c);
+}
+
+/* The function as AWS names it in messages: a full ARN with a qualifier. */
+static char *
+qualified_arn(const char *fn)
+{
+	const char *p;
+	int colons = 0;
+
+	if (strncmp(fn, "arn:", 4) != 0)
+		return xasprintf("arn:aws:lambda:us-east-1:000000000000:"
+		    "function:%s:$LATEST", fn);
+	for (p = fn; *p; p++)
+		colons += *p == ':';
+	return colons >= 7 ? xstrdup(fn) : xasprintf("%s:$LATEST", fn);
+}
+
+static void
+host_done(void *arg, const struct sl_invoke_result *res)
+{
+	struct call *c = arg;
+	struct sl_invoke_host *ih = c->ih;
+	struct sl_task_result r = { 0 };
+	uint64_t token = c->token;
+	char *arn = NULL;
+
+	if (res->status == 200 && res->function_error == NULL) {
+		r.outcome = SL_TASK_OK;
+		r.payload = res->payload;
+		r.payload_len = res->payload_len;
+	} else if (res->status == 200) {
+		r.outcome = SL_TASK_FUNCTION_ERROR;
+		r.payload = res->payload;
+		r.payload_len = res->payload_len;
+		r.error_type = res->error_type;
+		r.error_message = res->error_message;
+	} else {
+		r.outcome = SL_TASK_HOST_ERROR;
+		r.error_type = res->error_type ? res->error_type :
+		    "ServiceException";
+		r.error_message = res->error_message;
+		arn = qualified_arn(c->function);
+		r.function_arn = arn;
+	}
+	call_unlink(c);
+	if (ih->engine != NULL)
+		sl_engine_task_done(ih->engine, token, &r);
+	free(arn);
+}
+
+static uint64_t
+ih_invoke(void *arg, const struct sl_engine_invocation *inv)
+{
+	struct sl_invoke_host *ih = arg;
+	struct call *c = xcalloc(1, sizeof(*c));
+	struct sl_invoke_request req = {
+		.function = inv->function,
+		.payload = inv->payload,
+		.payload_len = inv->payload_len,
+		.type = SL_INVOKE_REQUEST_RESPONSE,
+		.timeout_cap_ms = inv->timeout_ms,
+	};
+
+	c->ih = ih;
+	c->token = inv->token;
+	c->function = xstrdup(inv->function);
+	c->next = ih->calls;
+	if (ih->calls != NULL)
+		ih->calls->prev = c;
+	ih->calls = c;
+	c->id = sl_host_invoke(ih->host, &req, host_done, c);
+	if (c->id == 0) {
+		call_unlink(c);
+		return 0;
+	}
+	/* The handle is the call record: ids are the host's, cancel needs
+	 * ours to unlink it. */
+	return (uint64_t)(uintptr_t)c;
+}
+
+static void
+ih_cancel(void *arg, uint64_t handle)
+{
+	struct sl_invoke_host *ih = arg;
+	struct call *c;
+
+	for (c = ih->calls; c != NULL; c = c->next)
+		if ((uint64_t)(uintptr_t)c == handle) {
+			sl_host_cancel(ih->host, c->id);
+			call_unlink(c);
+			return;
+		}
+}
+
+struct sl_invoke_host *
+sl_invoke_host_new(struct sl_host *host)
+{
+	struct sl_invoke_host *ih = xcalloc(1, sizeof(*ih));
+
+	ih->host = host;
+	return ih;
+}
+
+void
+sl_invoke_host_free(struct sl_invoke_host *ih)
+{
+	if (ih == NULL)
+		return;
+	while (ih->calls != NULL) {
+		sl_host_cancel(ih->host, ih->calls->id);
+		call_unlink(ih->calls);
+	}
+	free(ih);
+}
+
+struct sl_engine_invoker
+sl_invoke_host_iface(struct sl_invoke_host *ih)
+{
+	struct sl_engine_invoker inv = {
+		.invoke = ih_invoke,
+		.cancel = ih_cancel,
+		.arg = ih,
+	};
+
+	return inv;
+}
+
+void
+sl_invoke_host_attach(struct sl_invoke_host *ih, struct sl_engine *e)
+{
+	ih->engine = e;
+}
