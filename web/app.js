@@ -303,6 +303,15 @@ async function drawGraph(container, definition, opts) {
 		    parseDefinition(definition) : definition;
 		const g = buildGraph(def);
 		const view = await renderGraph(container, g, opts);
+		// Fit the panel's width, or show the drawing at its own size.
+		if (!container.dataset.zoom)
+			container.dataset.zoom = 'fit';
+		const zoom = h('div', { class: 'zoom' }, ['fit', 'actual'].map(
+		    (z) => h('button', { type: 'button', class: 'small',
+			'data-zoom': z, onclick: () => {
+			    container.dataset.zoom = z;
+			} }, z === 'fit' ? 'Fit' : '100%')));
+		container.prepend(zoom);
 		if (g.problems.length > 0) {
 			container.prepend(h('div', { class: 'warn-box' },
 			    'Not drawn: ', g.problems.join('; ')));
@@ -453,11 +462,12 @@ async function viewExecutions(query) {
 	await executionList(box, filters);
 }
 
-// The owner state of each event, for the history table.
+// The state an event belongs to, for the history table.
 function ownerName(run, ev) {
 	for (const [id, s] of run.states) {
 		if (s.events.includes(Number(ev.id)))
-			return id;
+			return run.graph.nodes.find((n) => n.id === id)?.pseudo ?
+			    '' : id;
 	}
 	return '';
 }
@@ -466,7 +476,8 @@ function detailsText(ev) {
 	const d = eventDetails(ev);
 	const parts = [];
 	for (const [k, v] of Object.entries(d)) {
-		if (k === 'name')
+		// The name is in its own column; "...Details" say "truncated".
+		if (k === 'name' || k.endsWith('Details') || k === 'roleArn')
 			continue;
 		let s = typeof v === 'string' ? v : JSON.stringify(v);
 		if (s.length > 160)
@@ -476,72 +487,35 @@ function detailsText(ev) {
 	return parts.join('  ');
 }
 
-async function viewExecution(arn, seq) {
-	show(h('p', { class: 'loading' }, 'Loading…'));
-	const desc = await api.call('DescribeExecution', { executionArn: arn });
-	const sm = await api.call('DescribeStateMachine',
-	    { stateMachineArn: desc.stateMachineArn });
-	if (seq !== viewSeq)
-		return;
-	const graphBox = h('div', { class: 'graph-box' });
-	const banner = h('div', { id: 'failure-banner', class: 'banner',
-	    hidden: true });
-	const header = h('div', { class: 'exec-header' });
-	const detail = h('div', { class: 'panel state-detail', id:
-	    'state-detail' }, h('p', { class: 'hint' },
-	    'Click a state to see its input, output, error and events.'));
+// The parts of an execution view: banner, state detail, history table.
+function executionParts() {
 	const historyBody = h('tbody', {});
-	const history = h('table', { class: 'list history', id: 'history' },
-	    h('thead', {}, h('tr', {}, ['#', 'Time', 'Type', 'State',
-		'Details'].map((x) => h('th', {}, x)))), historyBody);
-	show(h('p', { class: 'crumbs' }, h('a', { href: '#/executions' },
-	    'Executions'), ' / ', h('a', { href: '#/state-machines/' +
-	    encodeURIComponent(desc.stateMachineArn) }, sm.name ??
-	    nameOfArn(desc.stateMachineArn)), ' / ', desc.name ??
-	    nameOfArn(arn)),
-	    header, banner,
-	    h('div', { class: 'exec-layout' },
-		h('div', { class: 'panel' }, graphBox), detail),
-	    h('h2', {}, 'History'), history);
+	return {
+		graphBox: h('div', { class: 'graph-box' }),
+		banner: h('div', { id: 'failure-banner', class: 'banner',
+		    hidden: true }),
+		detail: h('div', { class: 'panel state-detail',
+		    id: 'state-detail' }),
+		historyBody,
+		history: h('table', { class: 'list history', id: 'history' },
+		    h('thead', {}, h('tr', {}, ['#', 'Time', 'Type', 'State',
+			'Details'].map((x) => h('th', {}, x)))), historyBody),
+	};
+}
 
+// Draw a definition in parts.graphBox and keep it, the banner, the state
+// detail and the history table in step with a run (exec-state.js).
+// Returns { run, refresh(), select(id) } or null when it cannot be drawn.
+async function executionView(parts, definition) {
+	const { graphBox, banner, detail, historyBody } = parts;
 	let selected = null;
-	const drawn = await drawGraph(graphBox, sm.definition, {
-		onSelect: (id) => {
-			selected = id;
-			drawn?.view.select(id);
-			renderDetail();
-		},
+	let ev = null;
+	const drawn = await drawGraph(graphBox, definition, {
+		onSelect: (id) => ev && ev.select(id),
 	});
-	if (seq !== viewSeq || drawn === null)
-		return;
+	if (drawn === null)
+		return null;
 	const run = newRun(drawn.graph);
-	run.execution.status = desc.status ?? 'RUNNING';
-	graphBox.dataset.execution = arn;
-
-	function renderHeader() {
-		const st = run.execution.status;
-		fill(header,
-		    h('h1', {}, desc.name ?? nameOfArn(arn), ' ',
-			h('span', { id: 'exec-status', dataset: { status: st } },
-			    statusPill(st))),
-		    h('div', { class: 'exec-meta' },
-			h('span', {}, 'Started ', fmtDate(desc.startDate)),
-			desc.stopDate ? h('span', {}, ' · Stopped ',
-			    fmtDate(desc.stopDate)) : null),
-		    st === 'RUNNING' ? h('button', { class: 'danger',
-			id: 'stop-execution', onclick: async (ev) => {
-			    ev.target.disabled = true;
-			    try {
-				    await api.call('StopExecution', {
-					executionArn: arn,
-					error: 'Console.Stopped',
-					cause: 'stopped from the web console' });
-			    } catch (e) {
-				    header.append(errorBox(e));
-				    ev.target.disabled = false;
-			    }
-			} }, 'Stop execution') : null);
-	}
 
 	function renderBanner() {
 		const f = run.failure;
@@ -560,23 +534,21 @@ async function viewExecution(arn, seq) {
 				run.execution.cause) : null);
 			return;
 		}
+		const link = (id) => h('a', { href: '#', class: 'state-link',
+		    onclick: (e) => {
+			e.preventDefault();
+			select(id);
+		    } }, id);
 		banner.className = 'banner failed';
 		banner.dataset.state = f.state ?? '';
 		banner.dataset.error = f.error ?? '';
 		fill(banner,
 		    h('strong', {}, 'Execution failed'),
-		    f.state ? [' at ', h('a', { href: '#', class: 'state-link',
-			onclick: (ev) => {
-			    ev.preventDefault();
-			    select(f.state);
-			} }, f.state)] : '',
+		    f.state ? [' at ', link(f.state)] : '',
 		    ': ', h('code', { class: 'error-name' }, f.error ?? '?'),
 		    f.cause ? h('div', { class: 'cause' }, f.cause) : null,
 		    f.origin ? h('div', { class: 'origin' }, 'after ',
-			h('a', { href: '#', class: 'state-link', onclick: (ev) => {
-			    ev.preventDefault();
-			    select(f.origin.state);
-			} }, f.origin.state), ' raised ',
+			link(f.origin.state), ' raised ',
 			h('code', { class: 'error-name' }, f.origin.error ?? '?'),
 			' (caught)', f.origin.cause ? h('div', { class: 'cause' },
 			    f.origin.cause) : null) : null);
@@ -591,13 +563,13 @@ async function viewExecution(arn, seq) {
 
 	function renderDetail() {
 		if (selected === null || !run.states.has(selected)) {
-			fill(detail, h('p', { class: 'hint' },
-			    'Click a state to see its input, output, error and ' +
-			    'events.'));
+			fill(detail, h('p', { class: 'hint' }, 'Click a state to ' +
+			    'see its input, output, error and events.'));
 			return;
 		}
 		const s = run.states.get(selected);
 		const node = drawn.graph.nodes.find((n) => n.id === selected);
+		detail.dataset.state = selected;
 		fill(detail,
 		    h('h2', {}, node.name, ' ', h('span', { class: 'sub' },
 			node.type)),
@@ -617,11 +589,11 @@ async function viewExecution(arn, seq) {
 			s.events.length === 0 ? h('p', { class: 'empty' },
 			    'None yet.') : h('ol', { class: 'events' },
 			    s.events.map((id) => {
-				    const ev = run.events.get(id);
+				    const e = run.events.get(id);
 				    return h('li', {}, h('span', { class: 'evid' },
-					`#${id}`), ' ', ev ? ev.type : '?', ' ',
+					`#${id}`), ' ', e ? e.type : '?', ' ',
 					h('span', { class: 'time' },
-					    fmtDate(ev?.timestamp)));
+					    fmtDate(e?.timestamp)));
 			    }))));
 	}
 
@@ -641,16 +613,16 @@ async function viewExecution(arn, seq) {
 			from = 0;
 		}
 		for (const id of ids.slice(from)) {
-			const ev = run.events.get(id);
-			const t = String(ev.type);
+			const e = run.events.get(id);
+			const t = String(e.type);
 			historyBody.append(h('tr', { dataset: { id, type: t },
 			    class: /Failed|TimedOut|Aborted/.test(t) ? 'bad' :
 			    /Succeeded/.test(t) ? 'good' : '' },
 			    h('td', { class: 'num' }, id),
-			    h('td', {}, fmtDate(ev.timestamp)),
+			    h('td', {}, fmtDate(e.timestamp)),
 			    h('td', {}, t),
-			    h('td', {}, ownerName(run, ev)),
-			    h('td', { class: 'details' }, detailsText(ev))));
+			    h('td', {}, ownerName(run, e)),
+			    h('td', { class: 'details' }, detailsText(e))));
 		}
 		shown = ids;
 	}
@@ -658,17 +630,76 @@ async function viewExecution(arn, seq) {
 	let hadFailure = false;
 	function refresh() {
 		drawn.view.update(run);
-		renderHeader();
 		renderBanner();
 		renderHistory();
-		if (run.failure && !hadFailure) {
+		graphBox.dataset.status = run.execution.status;
+		// A failure selects its state at once: error and cause in view.
+		if (run.failure && !hadFailure && run.failure.state) {
 			hadFailure = true;
-			if (run.failure.state)
-				select(run.failure.state);
+			select(run.failure.state);
 		} else {
 			renderDetail();
 		}
 	}
+
+	ev = { run, refresh, select };
+	renderDetail();
+	return ev;
+}
+
+async function viewExecution(arn, seq) {
+	show(h('p', { class: 'loading' }, 'Loading…'));
+	const desc = await api.call('DescribeExecution', { executionArn: arn });
+	const sm = await api.call('DescribeStateMachine',
+	    { stateMachineArn: desc.stateMachineArn });
+	if (seq !== viewSeq)
+		return;
+	const parts = executionParts();
+	const header = h('div', { class: 'exec-header' });
+	show(h('p', { class: 'crumbs' }, h('a', { href: '#/executions' },
+	    'Executions'), ' / ', h('a', { href: '#/state-machines/' +
+	    encodeURIComponent(desc.stateMachineArn) }, sm.name ??
+	    nameOfArn(desc.stateMachineArn)), ' / ', desc.name ??
+	    nameOfArn(arn)),
+	    header, parts.banner,
+	    h('div', { class: 'exec-layout' },
+		h('div', { class: 'panel' }, parts.graphBox), parts.detail),
+	    h('h2', {}, 'History'), parts.history);
+	const view = await executionView(parts, sm.definition);
+	if (seq !== viewSeq || view === null)
+		return;
+	const { run } = view;
+	run.execution.status = desc.status ?? 'RUNNING';
+	parts.graphBox.dataset.execution = arn;
+
+	function renderHeader() {
+		const st = run.execution.status;
+		fill(header,
+		    h('h1', {}, desc.name ?? nameOfArn(arn), ' ',
+			h('span', { id: 'exec-status', dataset: { status: st } },
+			    statusPill(st))),
+		    h('div', { class: 'exec-meta' },
+			h('span', {}, 'Started ', fmtDate(desc.startDate)),
+			desc.stopDate ? h('span', {}, ' · Stopped ',
+			    fmtDate(desc.stopDate)) : null),
+		    st === 'RUNNING' ? h('button', { class: 'danger',
+			id: 'stop-execution', onclick: async (e) => {
+			    e.target.disabled = true;
+			    try {
+				    await api.call('StopExecution', {
+					executionArn: arn,
+					error: 'Console.Stopped',
+					cause: 'stopped from the web console' });
+			    } catch (err) {
+				    header.append(errorBox(err));
+				    e.target.disabled = false;
+			    }
+			} }, 'Stop execution') : null);
+	}
+	const refresh = () => {
+		view.refresh();
+		renderHeader();
+	};
 
 	const onEvent = (e) => {
 		const m = e.detail;
@@ -682,6 +713,7 @@ async function viewExecution(arn, seq) {
 		api.removeEventListener('ExecutionEvent', onEvent);
 		api.unsubscribe({ executionArn: arn });
 	};
+	renderHeader();
 	// Subscribe first, then fill the past: nothing falls in between, and
 	// the events seen twice are dropped by id.
 	try {
@@ -700,11 +732,29 @@ async function viewExecution(arn, seq) {
 		addEvents(run, listIn(r, 'events'));
 		token = r.nextToken;
 	} while (token);
-	if (run.execution.status === 'RUNNING' && desc.status &&
-	    desc.status !== 'RUNNING' && run.events.size === 0)
-		run.execution.status = desc.status;
 	refresh();
-	graphBox.dataset.loaded = 'true';
+	parts.graphBox.dataset.loaded = 'true';
+}
+
+// History events from a file: a JSON array, GetExecutionHistory's
+// {"events": [...]}, or one event per line (`sluice exec --history`).
+function parseHistory(text) {
+	const t = text.trim();
+	if (t === '')
+		return [];
+	try {
+		const v = JSON.parse(t);
+		if (Array.isArray(v))
+			return v;
+		if (v && Array.isArray(v.events))
+			return v.events;
+		if (v && typeof v === 'object' && v.type)
+			return [v];
+	} catch {
+		// one event per line
+	}
+	return t.split('\n').filter((l) => l.trim().startsWith('{'))
+	    .map((l) => JSON.parse(l));
 }
 
 // --- admin topic -----------------------------------------------------------------
@@ -743,16 +793,17 @@ async function viewAdmin(seq) {
 
 // --- preview and deploy ---------------------------------------------------------------
 
-function viewPreview() {
+async function viewPreview(seq) {
 	const def = jsonField('definition', sessionStorage.getItem(
 	    'sluice.preview') || '{\n  "StartAt": "Hello",\n  "States": {\n' +
 	    '    "Hello": {"Type": "Pass", "End": true}\n  }\n}', 18);
-	const graphBox = h('div', { class: 'graph-box' });
+	const parts = executionParts();
 	const note = h('div', {});
+	let events = null;
 	const name = h('input', { name: 'name', placeholder: 'name',
 	    pattern: '[A-Za-z0-9_\\-]{1,80}' });
-	const file = h('input', { type: 'file', accept: '.json,application/json',
-	    onchange: async (e) => {
+	const file = h('input', { type: 'file', id: 'definition-file',
+	    accept: '.json,application/json', onchange: async (e) => {
 		const f = e.target.files[0];
 		if (!f)
 			return;
@@ -761,14 +812,43 @@ function viewPreview() {
 			name.value = f.name.replace(/(\.asl)?\.json$/, '');
 		draw();
 	} });
-	async function draw() {
-		const r = def.check();
-		sessionStorage.setItem('sluice.preview', def.area.value);
-		if (r.error) {
-			fill(graphBox, errorBox(r.error));
+	const historyFile = h('input', { type: 'file', id: 'history-file',
+	    accept: '.json,.jsonl,.txt,application/json', onchange: async (e) => {
+		const f = e.target.files[0];
+		if (!f)
+			return;
+		try {
+			events = parseHistory(await f.text());
+		} catch (err) {
+			fill(note, errorBox(`${f.name}: not a history: ` +
+			    err.message));
 			return;
 		}
-		await drawGraph(graphBox, r.value, {});
+		draw();
+	} });
+	const historySection = h('div', { hidden: true },
+	    h('h2', {}, 'History'), parts.history);
+	let drawing = Promise.resolve();
+	function draw() {
+		drawing = drawing.then(async () => {
+			const r = def.check();
+			sessionStorage.setItem('sluice.preview', def.area.value);
+			if (r.error) {
+				fill(parts.graphBox, errorBox(r.error));
+				return;
+			}
+			fill(parts.historyBody);
+			const view = await executionView(parts, r.value);
+			if (seq !== viewSeq || view === null)
+				return;
+			historySection.hidden = events === null;
+			if (events !== null) {
+				addEvents(view.run, events);
+				view.refresh();
+			}
+			parts.graphBox.dataset.loaded = 'true';
+		});
+		return drawing;
 	}
 	let timer = null;
 	def.area.addEventListener('input', () => {
@@ -809,16 +889,23 @@ function viewPreview() {
 	};
 	show(h('h1', {}, 'New state machine / preview'),
 	    h('p', { class: 'hint' }, 'Paste or open a definition to see its ' +
-	    'graph (drawn here, nothing is sent); deploy it when it is ' +
-	    'right.'),
-	    h('div', { class: 'sm-layout' },
-		h('div', { class: 'panel' }, h('h2', {}, 'Graph'), graphBox),
-		h('form', { class: 'panel', onsubmit: deploy },
-		    h('label', {}, 'Open a file ', file), def.box,
-		    h('div', { class: 'row' }, h('label', {}, 'Name ', name),
-			h('button', { type: 'button', onclick: validate },
-			    'Validate'),
-			h('button', { type: 'submit' }, 'Deploy')), note)));
+	    'graph, and a history (GetExecutionHistory\'s result or `sluice ' +
+	    'exec --history` output) to colour it: drawn here, nothing is ' +
+	    'sent. Deploy the definition when it is right.'),
+	    parts.banner,
+	    h('div', { class: 'exec-layout' },
+		h('div', { class: 'panel' }, parts.graphBox),
+		h('div', {},
+		    h('form', { class: 'panel', onsubmit: deploy },
+			h('label', {}, 'Definition file ', file),
+			h('label', {}, 'History file ', historyFile),
+			def.box,
+			h('div', { class: 'row' }, h('label', {}, 'Name ', name),
+			    h('button', { type: 'button', onclick: validate },
+				'Validate'),
+			    h('button', { type: 'submit' }, 'Deploy')), note),
+		    parts.detail)),
+	    historySection);
 	return draw();
 }
 
@@ -849,7 +936,7 @@ async function route() {
 		case 'admin':
 			return await viewAdmin(seq);
 		case 'preview':
-			return await viewPreview();
+			return await viewPreview(seq);
 		default:
 			location.hash = '#/executions';
 		}

@@ -1,0 +1,269 @@
+// The web console in a real browser (Debian's Chromium, driven by
+// playwright-core from the build's npm tree). One mode per run:
+//   static BASE_URL
+//       the preview page draws tests/graph/small.asl.json: every state a
+//       node with its type, Choice labels, Catch edges, nested groups
+//   history BASE_URL DEFINITION GOOD_HISTORY BAD_HISTORY
+//       the same page colours the signup graph from histories the real
+//       engine wrote (`sluice exec --history`)
+//   live BASE_URL DEFINITION GOOD_INPUT BAD_INPUT
+//       against sluiced: deploy through the API, start both executions
+//       from the console's form, watch the nodes change colour
+// Environment: SLUICE_BUILD (playwright-core, where screenshots go),
+// CHROMIUM (default /usr/bin/chromium), SCREENSHOT (a PNG path to write).
+// Prints "ok: ..." per check; exits 1 on the first failure.
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+
+const build = process.env.SLUICE_BUILD;
+const require = createRequire(resolve(build, 'web-node', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const [mode, base, ...args] = process.argv.slice(2);
+const TIMEOUT = Number(process.env.CONSOLE_TIMEOUT_MS || 30000);
+let checks = 0;
+
+function ok(what) {
+	checks++;
+	console.log(`ok: ${what}`);
+}
+
+function must(cond, what) {
+	if (!cond)
+		throw new Error(`check failed: ${what}`);
+	ok(what);
+}
+
+async function statuses(page) {
+	return page.$$eval('svg.graph .node', (ns) => Object.fromEntries(
+	    ns.map((n) => [n.dataset.state, n.dataset.status])));
+}
+
+// Wait until the node's data-status is one of want; the last seen on fail.
+async function waitStatus(page, state, want) {
+	const sel = `svg.graph .node[data-state="${state}"]`;
+	try {
+		await page.waitForFunction(([s, w]) => {
+			const n = document.querySelector(s);
+			return n && w.includes(n.dataset.status);
+		}, [sel, want], { timeout: TIMEOUT });
+	} catch {
+		const got = await page.$eval(sel, (n) => n.dataset.status)
+		    .catch(() => 'absent');
+		throw new Error(`${state}: status ${got}, want ${want.join('|')}`);
+	}
+	ok(`${state} is ${want.join('|')}`);
+}
+
+async function staticMode(page) {
+	await page.goto(`${base}#/preview`);
+	await page.setInputFiles('#definition-file', args[0] ||
+	    'tests/graph/small.asl.json');
+	await page.waitForSelector('svg.graph .node[data-state="Work"]',
+	    { timeout: TIMEOUT });
+	const nodes = await page.$$eval('svg.graph .node', (ns) => ns.map(
+	    (n) => [n.dataset.state, n.dataset.type]));
+	const types = Object.fromEntries(nodes);
+	must(nodes.length === 13, `13 nodes drawn (got ${nodes.length})`);
+	must(types.Validate === 'Task' && types.Route === 'Choice' &&
+	    types.Fan === 'Parallel' && types.Each === 'Map' &&
+	    types.Rejected === 'Fail' && types.Right === 'Wait',
+	    'each node carries its state type');
+	must(types.__start__ === 'Start' && types.__end__ === 'End',
+	    'start and end are marked');
+	const text = await page.$eval('svg.graph', (s) => s.textContent);
+	must(text.includes('Validate') && text.includes('Task · validate'),
+	    'nodes are labelled with name and type');
+	const labels = await page.$$eval('svg.graph .edge-choice .label',
+	    (ls) => ls.map((l) => l.textContent));
+	must(labels.includes('$.x == 3'), 'a Choice edge is labelled $.x == 3');
+	must(labels.some((l) => l.startsWith('$.kind == "bulk" && !(')),
+	    'a compound rule is labelled');
+	const catches = await page.$$eval('svg.graph .edge-catch',
+	    (es) => es.map((e) => `${e.dataset.source}>${e.dataset.target}`));
+	must(catches.length === 3 && catches.includes('Validate>Rejected') &&
+	    catches.includes('Fan>Failed'), 'three Catch edges, drawn apart');
+	const dash = await page.$eval('svg.graph .edge-catch .line',
+	    (l) => getComputedStyle(l).strokeDasharray);
+	must(dash !== 'none' && dash !== '', `Catch edges are dashed (${dash})`);
+	const groups = await page.$$eval('svg.graph .group',
+	    (gs) => gs.map((g) => g.dataset.group));
+	must(groups.length === 3 && groups.includes('Fan#branch2') &&
+	    groups.includes('Each#iterator'), 'branches and iterator are groups');
+	// A nested state is drawn inside its group's box.
+	const inside = await page.evaluate(() => {
+		const g = document.querySelector('[data-group="Fan#branch2"] rect')
+		    .getBBox();
+		const n = document.querySelector('[data-state="RightDone"] .shape')
+		    .getBBox();
+		return n.x >= g.x && n.y >= g.y && n.x + n.width <= g.x + g.width &&
+		    n.y + n.height <= g.y + g.height;
+	});
+	must(inside, 'RightDone lies inside Branch 2');
+}
+
+// The signup graph coloured by a history; checks the duplicate's failure.
+async function checkFailure(page, caughtAt, failState) {
+	await waitStatus(page, caughtAt, ['caught']);
+	await waitStatus(page, failState, ['failed']);
+	const err = await page.$eval(`svg.graph .node[data-state="${caughtAt}"]`,
+	    (n) => n.dataset.error);
+	must(err === 'UserAlreadyExists',
+	    `${caughtAt} carries its error (${err})`);
+	const banner = await page.$eval('#failure-banner', (b) => ({
+		hidden: b.hidden, state: b.dataset.state, text: b.textContent,
+	}));
+	must(!banner.hidden && banner.state === failState &&
+	    banner.text.includes('UserAlreadyExists') &&
+	    banner.text.includes(caughtAt),
+	    `the banner names ${failState}, ${caughtAt} and the error`);
+	const detail = await page.$eval('#state-detail', (d) => d.textContent);
+	must(detail.includes('UserAlreadyExists') &&
+	    detail.includes('already exists'),
+	    'the failing state is selected with its error and cause');
+	await page.click(`svg.graph .node[data-state="${caughtAt}"]`);
+	await page.waitForFunction((s) => document.querySelector(
+	    '#state-detail').dataset.state === s, caughtAt);
+	const d2 = await page.$eval('#state-detail', (d) => d.textContent);
+	must(d2.includes('LambdaFunctionFailed') && d2.includes('Input') &&
+	    d2.includes('Output'), `clicking ${caughtAt} shows its events`);
+	const rows = await page.$$eval('#history tbody tr', (rs) => rs.length);
+	must(rows > 5, `the history table lists the events (${rows})`);
+}
+
+async function checkSuccess(page) {
+	for (const s of ['InsertUser', 'SendVerificationEmail', 'NotifyAdmin'])
+		await waitStatus(page, s, ['succeeded']);
+	const st = await statuses(page);
+	must(st.DescribeRejection === 'not-reached' &&
+	    st.EmailFailed === 'not-reached', 'the other states are not reached');
+	must(st.__end__ === 'succeeded', 'the end is reached');
+	const taken = await page.$$eval('svg.graph .edge.taken',
+	    (es) => es.map((e) => `${e.dataset.source}>${e.dataset.target}`));
+	must(taken.includes('InsertUser>SendVerificationEmail'),
+	    'the path taken is drawn bold');
+	must(await page.$eval('#failure-banner', (b) => b.hidden),
+	    'no failure banner');
+}
+
+async function historyMode(page) {
+	const [def, good, bad] = args;
+	await page.goto(`${base}#/preview`);
+	await page.setInputFiles('#definition-file', def);
+	await page.setInputFiles('#history-file', good);
+	await page.waitForSelector('.graph-box[data-loaded]');
+	await checkSuccess(page);
+	await page.setInputFiles('#history-file', bad);
+	await checkFailure(page, 'InsertUser', 'SignupRejected');
+}
+
+// A request over the console's own WebSocket API, from inside the page.
+async function apiCall(page, body) {
+	return page.evaluate((b) => new Promise((res, rej) => {
+		const ws = new WebSocket(`ws://${location.host}/ws`, 'sluice.v1');
+		const token = sessionStorage.getItem('sluice.token');
+		ws.onerror = () => rej(new Error('WebSocket error'));
+		ws.onopen = () => {
+			if (token)
+				ws.send(JSON.stringify({ id: 0,
+				    action: 'Authenticate', token }));
+			ws.send(JSON.stringify({ id: 1, ...b }));
+		};
+		ws.onmessage = (m) => {
+			const r = JSON.parse(m.data);
+			if (r.id !== 1)
+				return;
+			ws.close();
+			if (r.error)
+				rej(new Error(`${r.error.type}: ${r.error.message}`));
+			else
+				res(r.result);
+		};
+	}), body);
+}
+
+async function startFromConsole(page, arn, input) {
+	await page.goto(`${base}#/state-machines/${encodeURIComponent(arn)}`);
+	await page.waitForSelector('.start-form textarea');
+	await page.fill('.start-form textarea', '{"email": ');
+	await page.waitForSelector('.start-form textarea.invalid');
+	ok('the input is checked as JSON in the browser');
+	await page.fill('.start-form textarea', input);
+	await page.click('.start-form button[type=submit]');
+	await page.waitForFunction(() => location.hash.startsWith(
+	    '#/executions/arn'), null, { timeout: TIMEOUT });
+	await page.waitForSelector('.graph-box[data-loaded]',
+	    { timeout: TIMEOUT });
+}
+
+async function liveMode(page) {
+	const [defPath, goodInput, badInput] = args;
+	const { readFileSync } = await import('node:fs');
+	await page.goto(`${base}#/functions`);
+	await page.waitForSelector('table.list tbody tr[data-function]',
+	    { timeout: TIMEOUT });
+	const fns = await page.$$eval('tr[data-function]',
+	    (rs) => rs.map((r) => r.dataset.function));
+	must(fns.includes('db_insert'), 'the functions list shows db_insert');
+	const sm = await apiCall(page, { action: 'CreateStateMachine',
+	    name: 'signup', definition: readFileSync(defPath, 'utf8') });
+	must(typeof sm.stateMachineArn === 'string',
+	    'signup deployed through the API');
+	await page.goto(`${base}#/state-machines`);
+	await page.waitForSelector(`tr[data-arn="${sm.stateMachineArn}"]`,
+	    { timeout: TIMEOUT });
+	ok('the state machine is listed');
+	await startFromConsole(page, sm.stateMachineArn, goodInput);
+	await checkSuccess(page);
+	await startFromConsole(page, sm.stateMachineArn, badInput);
+	await checkFailure(page, 'InsertUser', 'SignupRejected');
+	await page.goto(`${base}#/executions?status=FAILED`);
+	await page.waitForSelector('table.list tbody tr[data-status="FAILED"]',
+	    { timeout: TIMEOUT });
+	const listed = await page.$$eval('table.list tbody tr',
+	    (rs) => rs.map((r) => r.dataset.status));
+	must(listed.length === 1, 'the status filter lists the one failure');
+}
+
+async function main() {
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu'],
+	});
+	const problems = [];
+	try {
+		const page = await browser.newPage({
+		    viewport: { width: 1440, height: 1100 } });
+		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+		page.on('console', (m) => {
+			// CSP refusals and script errors; not the expected
+			// reconnect noise of a page without sluiced.
+			if (m.type() === 'error' && !/WebSocket/.test(m.text()))
+				problems.push(`console: ${m.text()}`);
+		});
+		if (mode === 'static')
+			await staticMode(page);
+		else if (mode === 'history')
+			await historyMode(page);
+		else if (mode === 'live')
+			await liveMode(page);
+		else
+			throw new Error(`unknown mode ${mode}`);
+		must(problems.length === 0, 'no script errors or CSP refusals' +
+		    (problems.length ? `: ${problems.join('; ')}` : ''));
+		if (process.env.SCREENSHOT) {
+			// The failed execution, its failing state selected.
+			await page.screenshot({ path: process.env.SCREENSHOT,
+			    fullPage: false });
+			ok(`screenshot ${process.env.SCREENSHOT}`);
+		}
+	} finally {
+		await browser.close();
+	}
+	console.log(`console ${mode}: ${checks} checks passed`);
+}
+
+main().catch((e) => {
+	console.error(`FAIL: ${e.message}`);
+	process.exit(1);
+});
