@@ -14,6 +14,7 @@ const PSEUDO_W = 64;
 const PSEUDO_H = 30;
 const HEADER = 30;
 const GROUP_HEADER = 22;
+const FORCE_ORDER = 'elk.layered.crossingMinimization.forceNodeModelOrder';
 
 let measureCtx = null;
 
@@ -77,6 +78,7 @@ function elkGraph(g) {
 		'elk.spacing.nodeNode': '28',
 		'elk.spacing.edgeLabel': '4',
 		'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+		'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
 		'elk.padding': `[top=${padTop},left=14,bottom=14,right=14]`,
 	});
 	const edgesOf = (scope) => (edgesIn.get(scope) || []).map((e) => {
@@ -95,7 +97,14 @@ function elkGraph(g) {
 		if (groups) {
 			return {
 				id: n.id,
-				layoutOptions: layered(HEADER + 6),
+				// Branches side by side, in their order.
+				layoutOptions: {
+					...layered(HEADER + 6),
+					'elk.separateConnectedComponents': 'false',
+					'elk.layered.considerModelOrder.strategy':
+					    'NODES_AND_EDGES',
+					[FORCE_ORDER]: 'true',
+				},
 				children: groups.map((gr) => ({
 					id: gr.id,
 					layoutOptions: layered(GROUP_HEADER + 6),
@@ -145,8 +154,8 @@ function markers(svg) {
 	const defs = el('defs', {}, svg);
 	for (const id of ['arrow', 'arrow-catch', 'arrow-taken']) {
 		const m = el('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5,
-		    markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
-		    class: id }, defs);
+		    markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse',
+		    orient: 'auto-start-reverse', class: id }, defs);
 		el('path', { d: 'M0,0 L10,5 L0,10 z' }, m);
 	}
 }

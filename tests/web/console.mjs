@@ -100,6 +100,38 @@ async function staticMode(page) {
 		    n.y + n.height <= g.y + g.height;
 	});
 	must(inside, 'RightDone lies inside Branch 2');
+
+	// Forty states: all drawn, none on top of another.
+	const t0 = Date.now();
+	await page.setInputFiles('#definition-file',
+	    'tests/graph/forty.asl.json');
+	await page.waitForSelector('svg.graph .node[data-state="Survey"]',
+	    { timeout: TIMEOUT });
+	const ms = Date.now() - t0;
+	const boxes = await page.$$eval('svg.graph .node:not(.compound) > .shape',
+	    (ss) => ss.map((s) => {
+		const b = s.getBBox();
+		return [s.parentNode.dataset.state, b.x, b.y, b.width, b.height];
+	    }));
+	must(boxes.length === 40, `forty-state machine: ${boxes.length} ` +
+	    `simple nodes drawn in ${ms} ms`);
+	const overlaps = [];
+	for (let i = 0; i < boxes.length; i++) {
+		for (let j = i + 1; j < boxes.length; j++) {
+			const [a, ax, ay, aw, ah] = boxes[i];
+			const [b, bx, by, bw, bh] = boxes[j];
+			if (ax < bx + bw && bx < ax + aw && ay < by + bh &&
+			    by < ay + ah)
+				overlaps.push(`${a}/${b}`);
+		}
+	}
+	must(overlaps.length === 0, 'no two nodes overlap' +
+	    (overlaps.length ? `: ${overlaps.join(', ')}` : ''));
+	const labels2 = await page.$$eval('svg.graph .edge .label',
+	    (ls) => ls.map((l) => l.textContent));
+	must(labels2.includes('$.total < 100') &&
+	    labels2.includes('$.delivered is present'),
+	    'its Choice rules are labelled');
 }
 
 // The signup graph coloured by a history; checks the duplicate's failure.
