@@ -6,6 +6,8 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
+	{ "validate", cli_cmd_validate,
+	    "validate FILE.asl.json  check a definition offline" },
 	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
@@ -18,6 +20,20 @@ static const struct cli_command commands[] = {
 	  "functions                       list the functions" },
 	{ "subscribe", cmd_subscribe,
 	  "subscribe TOPIC [--count N]     print messages published to TOPIC" },
+	{ "deploy", cmd_deploy,
+	  "deploy NAME FILE.asl.json [--type EXPRESS]  create or update a state machine" },
+	{ "machines", cmd_machines,
+	  "machines                        list the state machines" },
+	{ "start", cmd_start,
+	  "start NAME [--input JSON|@file] [--name N] [--wait | --follow]  start an execution" },
+	{ "describe", cmd_describe,
+	  "describe EXEC                   an execution's status and result" },
+	{ "history", cmd_history,
+	  "history EXEC                    an execution's history events" },
+	{ "executions", cmd_executions,
+	  "executions NAME [--status S]    list a state machine's executions" },
+	{ "stop", cmd_stop,
+	  "stop EXEC [--error E] [--cause C]  stop a running execution" },
 	{ "graph", cmd_graph,
 	    "graph NAME|FILE.asl.json [--format text|mermaid|dot]  "
 	    "print a state machine's graph" },

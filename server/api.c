@@ -45,6 +45,7 @@ sl_api_new(const struct sl_api_config *cfg)
 	api->token = cfg->token && *cfg->token ? xstrdup(cfg->token) : NULL;
 	api->transport = cfg->transport;
 	api->functions = cfg->functions;
+	api->sfn = cfg->sfn;
 	api->conns = xcalloc(CONN_BUCKETS, sizeof(*api->conns));
 	api->calls.next = api->calls.prev = &api->calls;
 	return api;
@@ -76,6 +77,12 @@ sl_api_free(struct sl_api *api)
 	free(api->account);
 	free(api->token);
 	free(api);
+}
+
+void
+sl_api_set_sfn(struct sl_api *api, struct sl_sfn *sfn)
+{
+	api->sfn = sfn;
 }
 
 void
@@ -557,6 +564,7 @@ sl_api_publish(struct sl_api *api, const char *topic, const char *message,
 	if (source != NULL)
 		cJSON_AddStringToObject(ev, "source", source);
 	text = cJSON_PrintUnformatted(ev);
+	sl_api_store_notification(api, topic, message, source);
 	push(api, API_SUB_TOPIC, topic, -1, NULL, text, strlen(text));
 	cJSON_free(text);
 	cJSON_Delete(ev);
@@ -653,6 +661,19 @@ static const struct api_action actions[] = {
 	{ "Publish", sl_api_act_publish },
 	{ "Subscribe", sl_api_act_subscribe },
 	{ "Unsubscribe", sl_api_act_unsubscribe },
+	{ "ListNotifications", sl_api_act_list_notifications },
+	{ "CreateStateMachine", sl_api_act_create_state_machine },
+	{ "UpdateStateMachine", sl_api_act_update_state_machine },
+	{ "DeleteStateMachine", sl_api_act_delete_state_machine },
+	{ "DescribeStateMachine", sl_api_act_describe_state_machine },
+	{ "ListStateMachines", sl_api_act_list_state_machines },
+	{ "ValidateStateMachineDefinition", sl_api_act_validate_definition },
+	{ "StartExecution", sl_api_act_start_execution },
+	{ "StartSyncExecution", sl_api_act_start_sync_execution },
+	{ "DescribeExecution", sl_api_act_describe_execution },
+	{ "GetExecutionHistory", sl_api_act_get_execution_history },
+	{ "ListExecutions", sl_api_act_list_executions },
+	{ "StopExecution", sl_api_act_stop_execution },
 	{ NULL, NULL },
 };
 

@@ -19,6 +19,7 @@
 #include "runtime/host.h"
 
 struct sl_api;
+struct sl_sfn;
 
 /* How replies and pushed messages leave. Both are called from the loop,
  * possibly from inside sl_api_request(). */
@@ -56,6 +57,9 @@ struct sl_api_config {
 	const char *token;
 	struct sl_api_transport transport;
 	struct sl_api_functions functions; /* invoke NULL = no function host */
+	/* The workflow service (server/sfn.h); NULL = no Step Functions
+	 * actions (they reply ServiceException). Borrowed. */
+	struct sl_sfn *sfn;
 };
 
 /* The config's strings are copied. Never fails (out of memory aborts). */
@@ -63,6 +67,9 @@ struct sl_api *sl_api_new(const struct sl_api_config *cfg);
 /* Frees everything, including requests still waiting for a result: free
  * the function host (whose callbacks are then never called) first. */
 void sl_api_free(struct sl_api *api);
+
+/* Attach or detach (NULL) the workflow service. */
+void sl_api_set_sfn(struct sl_api *api, struct sl_sfn *sfn);
 
 /* A connection opened; authenticated says whether the transport already
  * checked the token (an Authorization header) or none is needed. */

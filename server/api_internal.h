@@ -39,6 +39,7 @@ struct api_call {
 };
 
 struct sl_api {
+	struct sl_sfn *sfn; /* NULL = no workflows */
 	char *region;
 	char *account;
 	size_t max_message;
@@ -117,5 +118,28 @@ void sl_api_act_get_function(struct sl_api *api, struct api_req *r);
 void sl_api_act_publish(struct sl_api *api, struct api_req *r);
 void sl_api_act_subscribe(struct sl_api *api, struct api_req *r);
 void sl_api_act_unsubscribe(struct sl_api *api, struct api_req *r);
+/* The topic of a request ("topic" or "TopicArn"); NULL + err. */
+const char *sl_api_req_topic(const struct api_req *r, int *found,
+    struct sl_err *err);
+
+/* Step Functions actions and notifications (api_sfn.c). */
+void sl_api_act_create_state_machine(struct sl_api *api, struct api_req *r);
+void sl_api_act_update_state_machine(struct sl_api *api, struct api_req *r);
+void sl_api_act_delete_state_machine(struct sl_api *api, struct api_req *r);
+void sl_api_act_describe_state_machine(struct sl_api *api,
+    struct api_req *r);
+void sl_api_act_list_state_machines(struct sl_api *api, struct api_req *r);
+void sl_api_act_validate_definition(struct sl_api *api, struct api_req *r);
+void sl_api_act_start_execution(struct sl_api *api, struct api_req *r);
+void sl_api_act_start_sync_execution(struct sl_api *api, struct api_req *r);
+void sl_api_act_describe_execution(struct sl_api *api, struct api_req *r);
+void sl_api_act_get_execution_history(struct sl_api *api,
+    struct api_req *r);
+void sl_api_act_list_executions(struct sl_api *api, struct api_req *r);
+void sl_api_act_stop_execution(struct sl_api *api, struct api_req *r);
+void sl_api_act_list_notifications(struct sl_api *api, struct api_req *r);
+/* Keep a published message in the store (no-op without one). */
+void sl_api_store_notification(struct sl_api *api, const char *topic,
+    const char *message, const char *source);
 
 #endif

@@ -24,8 +24,8 @@ topic_name_ok(const char *t)
 /* The topic of a request: "topic" (a name) or "TopicArn" (an SNS ARN,
  * arn:aws:sns:REGION:ACCOUNT:NAME). NULL + err when absent or bad; found
  * is set when either key is present at all. */
-static const char *
-req_topic(const struct api_req *r, int *found, struct sl_err *err)
+const char *
+sl_api_req_topic(const struct api_req *r, int *found, struct sl_err *err)
 {
 	const char *topic, *arn;
 	int colons = 0;
@@ -78,7 +78,7 @@ sl_api_act_publish(struct sl_api *api, struct api_req *r)
 	cJSON *res;
 	int found;
 
-	if ((topic = req_topic(r, &found, &err)) == NULL)
+	if ((topic = sl_api_req_topic(r, &found, &err)) == NULL)
 		goto fail;
 	msg = cJSON_GetObjectItemCaseSensitive(r->body, "Message");
 	if (msg == NULL || cJSON_IsNull(msg)) {
@@ -121,7 +121,7 @@ sub_target(const struct api_req *r, int *kind, const char **key,
 	if (sl_api_param_str(r, "executionArn", 0, &exec, err) < 0 ||
 	    sl_api_param_str(r, "stateMachineArn", 0, &machine, err) < 0)
 		return -1;
-	topic = req_topic(r, &found, &terr);
+	topic = sl_api_req_topic(r, &found, &terr);
 	n = (exec != NULL) + (machine != NULL) + found;
 	if (n != 1)
 		return sl_err_set(err, "ValidationException",

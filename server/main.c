@@ -16,6 +16,7 @@
 #include "runtime/host.h"
 #include "server/api.h"
 #include "server/log.h"
+#include "server/sfn.h"
 #include "server/ws.h"
 
 struct opts {
@@ -30,6 +31,7 @@ struct opts {
 	const char *account;
 	const char *web;
 	const char *worker;
+	const char *sync;
 	unsigned grace_s;
 };
 
@@ -62,6 +64,8 @@ usage(FILE *f)
 	    "  --web DIR         serve the console's files from DIR at / "
 	    "(SLUICE_WEB)\n"
 	    "  --worker PATH     the sluice-worker image (SLUICE_WORKER)\n"
+"  --sync MODE       store commits: full (fsync each) or normal "
+	    "(SLUICE_SYNC, full)\n"
 	    "  --grace S         on SIGTERM/SIGINT, let invocations finish "
 	    "for up to S\n"
 	    "                    seconds (SLUICE_GRACE, 30)\n"
@@ -131,6 +135,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->account = env_or("SLUICE_ACCOUNT", "000000000000");
 	o->web = env_or("SLUICE_WEB", NULL);
 	o->worker = env_or("SLUICE_WORKER", NULL);
+	o->sync = env_or("SLUICE_SYNC", "full");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		const char **dst = NULL;
@@ -163,6 +168,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			dst = &o->worker;
 		else if (strcmp(a, "--grace") == 0)
 			dst = &grace;
+		else if (strcmp(a, "--sync") == 0)
+			dst = &o->sync;
 		else {
 			fprintf(stderr, "sluiced: unknown option '%s' (see "
 			    "--help)\n", a);
@@ -188,6 +195,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (parse_uint(grace, 86400, &o->grace_s) < 0) {
 		fprintf(stderr, "sluiced: bad --grace '%s'\n", grace);
+		return -1;
+	}
+	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
+		fprintf(stderr, "sluiced: bad --sync '%s' (full or normal)\n",
+		    o->sync);
 		return -1;
 	}
 	if (sl_slog_parse_level(o->log_level) < 0) {
@@ -286,7 +298,7 @@ deadline_cb(struct sl_timer *t)
 
 static void
 drain(struct sl_loop *loop, struct sl_ws *ws, struct sl_api *api,
-    struct sl_host *host, unsigned grace_s)
+    struct sl_host *host, struct sl_sfn **sfn, unsigned grace_s)
 {
 	uint64_t deadline = sl_loop_now_us() + (uint64_t)grace_s * 1000000u;
 	int seen = stop_signals;
@@ -296,6 +308,11 @@ drain(struct sl_loop *loop, struct sl_ws *ws, struct sl_api *api,
 	sl_loop_timer_at(loop, &wake, deadline);
 
 	sl_ws_stop_accepting(ws);
+	/* Workflows first: their executions stay RUNNING in the store, with
+	 * checkpoints, and resume at the next start. */
+	sl_api_set_sfn(api, NULL);
+	sl_sfn_free(*sfn);
+	*sfn = NULL;
 	sl_host_drain(host);
 	sl_slog(SL_SLOG_INFO, "stopping", "pending=%zu grace_s=%u",
 	    sl_api_pending(api), grace_s);
@@ -321,7 +338,9 @@ main(int argc, char **argv)
 	struct sl_loop *loop = NULL;
 	struct sl_host *host = NULL;
 	struct sl_api *api = NULL;
+	struct sl_sfn *sfn = NULL;
 	struct sl_ws *ws = NULL;
+	struct sl_sfn_config fc;
 	struct sigaction sa;
 	char web_abs[PATH_MAX], q[PATH_MAX + 4];
 	struct opts o;
@@ -377,6 +396,20 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	memset(&fc, 0, sizeof(fc));
+	fc.loop = loop;
+	fc.host = host;
+	fc.data_dir = o.data;
+	fc.region = o.region;
+	fc.account = o.account;
+	fc.relaxed_sync = strcmp(o.sync, "normal") == 0;
+	sfn = sl_sfn_new(&fc, &err);
+	if (sfn == NULL) {
+		sl_slog(SL_SLOG_ERROR, "start_failed", "reason=store type=%s "
+		    "msg=%s", err.type, sl_slog_quote(err.msg, q, sizeof(q)));
+		goto out;
+	}
+
 	memset(&wc, 0, sizeof(wc));
 	wc.bind = o.bind;
 	wc.port = o.port;
@@ -406,8 +439,10 @@ main(int argc, char **argv)
 	ac.functions = (struct sl_api_functions){ .invoke = fn_invoke,
 		.cancel = fn_cancel, .list_json = fn_list, .get_json = fn_get,
 		.impl = host };
+	ac.sfn = sfn;
 	api = sl_api_new(&ac);
 	sl_ws_set_api(ws, api);
+	sl_sfn_start(sfn, api);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -424,10 +459,13 @@ main(int argc, char **argv)
 			sl_slog(SL_SLOG_ERROR, "service_failed", NULL);
 			goto out;
 		}
-	drain(loop, ws, api, host, o.grace_s);
+	drain(loop, ws, api, host, &sfn, o.grace_s);
 	rc = 0;
 out:
 	signal_ws = NULL;
+	if (api != NULL)
+		sl_api_set_sfn(api, NULL);
+	sl_sfn_free(sfn);
 	/* The host first: its pending callbacks are never called, so the
 	 * dispatcher frees those requests itself. Then the transport, whose
 	 * connections tell the dispatcher they closed. */
