@@ -8,6 +8,7 @@ import { Api } from './api.js';
 import { buildGraph, parseDefinition } from './graph-model.js';
 import { newRun, addEvents, eventDetails } from './exec-state.js';
 import { renderGraph } from './graph-view.js';
+import { ExecutionPager } from './exec-pager.js';
 
 const TOKEN_KEY = 'sluice.token';
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -377,30 +378,45 @@ async function viewStateMachine(arn) {
 
 // A page of executions into box; filters { sm, status }. Pages go forward
 // with nextToken and back through the tokens seen.
+// A page of executions into box; filters { sm, status }. Without a state
+// machine, every machine's executions, merged newest first.
 async function executionList(box, filters) {
-	const tokens = [undefined];
-	let page = 0;
-	async function load() {
-		fill(box, h('p', { class: 'loading' }, 'Loading…'));
-		const params = { maxResults: 20 };
-		if (filters.sm)
-			params.stateMachineArn = filters.sm;
+	fill(box, h('p', { class: 'loading' }, 'Loading…'));
+	let arns = filters.sm ? [filters.sm] : null;
+	try {
+		if (arns === null) {
+			arns = [];
+			let token;
+			do {
+				const r = await api.call('ListStateMachines',
+				    token ? { nextToken: token } : {});
+				arns.push(...listIn(r, 'stateMachines').map(
+				    (m) => m.stateMachineArn));
+				token = r.nextToken;
+			} while (token);
+		}
+	} catch (e) {
+		fill(box, errorBox(e));
+		return;
+	}
+	const pager = new ExecutionPager((arn, nextToken) => {
+		const params = { stateMachineArn: arn, maxResults: 20 };
 		if (filters.status)
 			params.statusFilter = filters.status;
-		if (tokens[page])
-			params.nextToken = tokens[page];
+		if (nextToken)
+			params.nextToken = nextToken;
+		return api.call('ListExecutions', params);
+	}, arns, 20);
+	let page = 0;
+	async function load() {
 		let r;
 		try {
-			r = await api.call('ListExecutions', params);
+			r = await pager.page(page);
 		} catch (e) {
 			fill(box, errorBox(e));
 			return;
 		}
-		const list = listIn(r, 'executions').slice().sort((a, b) =>
-		    new Date(b.startDate ?? 0) - new Date(a.startDate ?? 0) ||
-		    (Number(b.startDate) || 0) - (Number(a.startDate) || 0));
-		tokens[page + 1] = r.nextToken;
-		const rows = list.map((x) => h('tr', { class: 'link',
+		const rows = r.items.map((x) => h('tr', { class: 'link',
 		    dataset: { arn: x.executionArn, status: x.status },
 		    onclick: () => { location.hash = '#/executions/' +
 			encodeURIComponent(x.executionArn); } },
@@ -420,7 +436,7 @@ async function executionList(box, filters) {
 			    load();
 			} }, '← Newer'),
 			h('span', {}, `page ${page + 1}`),
-			h('button', { disabled: !r.nextToken, onclick: () => {
+			h('button', { disabled: !r.more, onclick: () => {
 			    page++;
 			    load();
 			} }, 'Older →')));
