@@ -180,6 +180,16 @@ function setupHeader() {
 	});
 }
 
+// A LogResult: base64 of the log's last 4 KB, as Lambda sends it.
+function decodeLog(b64) {
+	try {
+		const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+		return new TextDecoder().decode(bytes);
+	} catch {
+		return b64;
+	}
+}
+
 // --- functions ---------------------------------------------------------------
 
 // Flatten one level of nested objects: {Stats: {Invocations: 3}} gives
@@ -233,6 +243,7 @@ async function viewFunction(name) {
 	    ...Object.fromEntries(Object.entries(info).filter(
 		([k]) => k !== 'Configuration')) } : info);
 	const payload = jsonField('payload', '{}', 8);
+	const withLog = h('input', { type: 'checkbox', name: 'log' });
 	const out = h('div', { class: 'result' });
 	const button = h('button', { type: 'submit' }, 'Invoke');
 	const form = h('form', { class: 'panel', id: 'invoke-form', onsubmit: async (ev) => {
@@ -243,25 +254,31 @@ async function viewFunction(name) {
 		button.disabled = true;
 		fill(out, h('p', { class: 'loading' }, 'Invoking…'));
 		try {
-			const res = await api.call('Invoke', { FunctionName: name,
-			    Payload: JSON.stringify(r.value) });
+			const params = { FunctionName: name,
+			    Payload: JSON.stringify(r.value) };
+			if (withLog.checked)
+				params.LogType = 'Tail';
+			const res = await api.call('Invoke', params);
 			const failed = res.FunctionError !== undefined;
 			fill(out,
-			    h('p', {}, statusPill(failed ? 'FAILED' : 'SUCCEEDED'),
+			    h('p', { id: 'invoke-status', dataset: { status: failed ?
+				'FAILED' : 'SUCCEEDED' } },
+				statusPill(failed ? 'FAILED' : 'SUCCEEDED'),
 				' ', res.FunctionError ? `FunctionError: ` +
 				`${res.FunctionError}` : '',
 				res.StatusCode ? ` StatusCode ${res.StatusCode}` : ''),
 			    h('pre', { class: 'json' }, pretty(res.Payload ??
 				res.payload ?? res)),
 			    res.LogResult ? h('pre', { class: 'log' },
-				res.LogResult) : null);
+				decodeLog(res.LogResult)) : null);
 		} catch (e) {
 			fill(out, errorBox(e));
 		} finally {
 			button.disabled = false;
 		}
 	} }, h('h2', {}, 'Invoke'), h('label', {}, 'Payload (JSON)'),
-	    payload.box, button);
+	    payload.box, h('label', { class: 'check' }, withLog,
+		' with the log (LogType Tail)'), button);
 	show(h('p', { class: 'crumbs' }, h('a', { href: '#/functions' },
 	    'Functions'), ' / ', name),
 	    h('h1', {}, name),
@@ -775,22 +792,31 @@ function parseHistory(text) {
 
 // --- admin topic -----------------------------------------------------------------
 
+function notificationItem(n) {
+	const msg = n.Message ?? n.message ?? n;
+	return h('li', { dataset: { topic: n.topic ?? '' } },
+	    h('div', { class: 'note-head' },
+		h('span', { class: 'time' }, fmtDate(n.Timestamp ?? n.timestamp)),
+		n.source || n.publisher ? h('span', { class: 'source' },
+		    ` from ${n.source ?? n.publisher}`) : null),
+	    h('pre', { class: 'json' }, pretty(msg)));
+}
+
 async function viewAdmin(seq) {
-	const list = h('ol', { class: 'notifications', id: 'notifications',
-	    reversed: true });
-	const state = h('p', { class: 'hint' }, 'Subscribing to the admin ' +
-	    'topic…');
-	show(h('h1', {}, 'Admin topic'), state, list);
+	const live = h('ol', { class: 'notifications', id: 'notifications' });
+	const earlier = h('ol', { class: 'notifications', id: 'earlier' });
+	const state = h('p', { class: 'hint', id: 'admin-state' },
+	    'Subscribing to the admin topic…');
+	show(h('h1', {}, 'Admin topic'), state,
+	    h('h2', {}, 'Live'), live,
+	    h('h2', {}, 'Earlier'), earlier);
 	const onNote = (e) => {
 		const m = e.detail;
 		if (m.topic !== 'admin')
 			return;
-		const { event, topic, ...rest } = m;
-		list.prepend(h('li', {}, h('span', { class: 'time' },
-		    fmtDate(rest.timestamp ?? Date.now())), ' ',
-		    h('pre', { class: 'json' }, pretty(rest.message ?? rest))));
-		while (list.children.length > 500)
-			list.lastChild.remove();
+		live.prepend(notificationItem(m));
+		while (live.children.length > 500)
+			live.lastChild.remove();
 	};
 	api.addEventListener('Notification', onNote);
 	leaveView = () => {
@@ -799,11 +825,23 @@ async function viewAdmin(seq) {
 	};
 	try {
 		await api.subscribe({ topic: 'admin' });
-		if (seq === viewSeq)
-			state.textContent = 'Watching the admin topic: new ' +
-			    'messages appear at the top.';
+		if (seq !== viewSeq)
+			return;
+		state.dataset.subscribed = 'true';
+		state.textContent = 'Watching the admin topic: new messages ' +
+		    'appear under Live, newest first.';
 	} catch (e) {
 		state.replaceWith(errorBox(e));
+		return;
+	}
+	try {
+		const r = await api.call('ListNotifications', { topic: 'admin',
+		    reverseOrder: true, maxResults: 50 });
+		const list = listIn(r, 'notifications');
+		fill(earlier, list.length ? list.map(notificationItem) :
+		    h('li', { class: 'empty' }, 'None stored.'));
+	} catch (e) {
+		fill(earlier, h('li', {}, errorBox(e)));
 	}
 }
 

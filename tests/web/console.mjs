@@ -228,7 +228,25 @@ async function startFromConsole(page, arn, input) {
 	    { timeout: TIMEOUT });
 }
 
-async function liveMode(page) {
+async function shot(page) {
+	if (!process.env.SCREENSHOT)
+		return;
+	await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
+	ok(`screenshot ${process.env.SCREENSHOT}`);
+}
+
+// Start an execution through the API and open it in the console.
+async function openStarted(page, arn, input) {
+	const x = await apiCall(page, { action: 'StartExecution',
+	    stateMachineArn: arn, input });
+	await page.goto(`${base}#/executions/` +
+	    encodeURIComponent(x.executionArn));
+	await page.waitForSelector('.graph-box[data-loaded]',
+	    { timeout: TIMEOUT });
+	return x.executionArn;
+}
+
+async function liveMode(page, browser) {
 	const [defPath, goodInput, badInput] = args;
 	const { readFileSync } = await import('node:fs');
 	await page.goto(`${base}#/functions`);
@@ -237,6 +255,24 @@ async function liveMode(page) {
 	const fns = await page.$$eval('tr[data-function]',
 	    (rs) => rs.map((r) => r.dataset.function));
 	must(fns.includes('db_insert'), 'the functions list shows db_insert');
+
+	// Invoke a function from its page: a bad payload is its error.
+	await page.goto(`${base}#/functions/db_insert`);
+	await page.waitForSelector('#invoke-form textarea');
+	await page.fill('#invoke-form textarea', '{"name": "no email"}');
+	await page.click('#invoke-form button[type=submit]');
+	await page.waitForSelector('#invoke-status', { timeout: TIMEOUT });
+	const inv = await page.$eval('.result', (r) => r.textContent);
+	must(inv.includes('FAILED') && inv.includes('ValidationError'),
+	    'invoking db_insert without an email shows its ValidationError');
+
+	// The admin topic, watched in a second tab.
+	const admin = await browser.newPage();
+	await admin.goto(`${base}#/admin`);
+	await admin.waitForSelector('#admin-state[data-subscribed]',
+	    { timeout: TIMEOUT });
+	ok('a second tab watches the admin topic');
+
 	const sm = await apiCall(page, { action: 'CreateStateMachine',
 	    name: 'signup', definition: readFileSync(defPath, 'utf8') });
 	must(typeof sm.stateMachineArn === 'string',
@@ -247,14 +283,62 @@ async function liveMode(page) {
 	ok('the state machine is listed');
 	await startFromConsole(page, sm.stateMachineArn, goodInput);
 	await checkSuccess(page);
+	await admin.waitForSelector('#notifications li', { timeout: TIMEOUT });
+	const note = await admin.$eval('#notifications li', (l) => l.textContent);
+	must(note.includes('ada@example.org'),
+	    'the new user appeared live on the admin topic');
+	await admin.close();
+
 	await startFromConsole(page, sm.stateMachineArn, badInput);
 	await checkFailure(page, 'InsertUser', 'SignupRejected');
+	await shot(page);
+
+	// Colours change as events arrive, without reloading the page.
+	const waiter = await apiCall(page, { action: 'CreateStateMachine',
+	    name: 'waiter', definition: JSON.stringify({ StartAt: 'First',
+	    States: { First: { Type: 'Pass', Next: 'Pause' },
+		Pause: { Type: 'Wait', Seconds: 2, Next: 'Last' },
+		Last: { Type: 'Pass', End: true } } }) });
+	await openStarted(page, waiter.stateMachineArn, '{}');
+	await page.evaluate(() => { window.sameView = true; });
+	await waitStatus(page, 'Pause', ['in-progress']);
+	must(await page.$eval('svg.graph .node[data-state="Last"]',
+	    (n) => n.dataset.status) === 'not-reached',
+	    'Last is not reached while Pause waits');
+	await waitStatus(page, 'Last', ['succeeded']);
+	await page.waitForSelector('#exec-status[data-status="SUCCEEDED"]',
+	    { timeout: TIMEOUT });
+	must(await page.evaluate(() => window.sameView === true),
+	    'the view changed live, without a reload');
+
+	// Stop a running execution from the console.
+	const sleeper = await apiCall(page, { action: 'CreateStateMachine',
+	    name: 'sleeper', definition: JSON.stringify({ StartAt: 'Pause',
+	    States: { Pause: { Type: 'Wait', Seconds: 600, End: true } } }) });
+	await openStarted(page, sleeper.stateMachineArn, '{}');
+	await waitStatus(page, 'Pause', ['in-progress']);
+	await page.click('#stop-execution');
+	await page.waitForSelector('#exec-status[data-status="ABORTED"]',
+	    { timeout: TIMEOUT });
+	await waitStatus(page, 'Pause', ['aborted']);
+	const b = await page.$eval('#failure-banner', (x) => x.textContent);
+	must(b.includes('Execution stopped') && b.includes('Console.Stopped'),
+	    'the stop is shown with its error');
+
 	await page.goto(`${base}#/executions?status=FAILED`);
 	await page.waitForSelector('table.list tbody tr[data-status="FAILED"]',
 	    { timeout: TIMEOUT });
 	const listed = await page.$$eval('table.list tbody tr',
 	    (rs) => rs.map((r) => r.dataset.status));
 	must(listed.length === 1, 'the status filter lists the one failure');
+	await page.goto(`${base}#/executions`);
+	await page.waitForSelector('table.list tbody tr[data-status]',
+	    { timeout: TIMEOUT });
+	const all = await page.$$eval('table.list tbody tr',
+	    (rs) => rs.map((r) => r.dataset.status));
+	must(all.length === 4 && all[0] === 'ABORTED' &&
+	    all[3] === 'SUCCEEDED', 'every machine\'s executions, newest ' +
+	    `first (${all.join(' ')})`);
 }
 
 async function main() {
@@ -278,17 +362,13 @@ async function main() {
 		else if (mode === 'history')
 			await historyMode(page);
 		else if (mode === 'live')
-			await liveMode(page);
+			await liveMode(page, browser);
 		else
 			throw new Error(`unknown mode ${mode}`);
 		must(problems.length === 0, 'no script errors or CSP refusals' +
 		    (problems.length ? `: ${problems.join('; ')}` : ''));
-		if (process.env.SCREENSHOT) {
-			// The failed execution, its failing state selected.
-			await page.screenshot({ path: process.env.SCREENSHOT,
-			    fullPage: false });
-			ok(`screenshot ${process.env.SCREENSHOT}`);
-		}
+		if (mode !== 'live')
+			await shot(page);
 	} finally {
 		await browser.close();
 	}
