@@ -28,6 +28,9 @@ export class Api extends EventTarget {
 		this.ready = null;
 		this.retryMs = 500;
 		this.timer = null;
+		// The server refused the token (or wants one): no reconnecting
+		// until connect() is called with another.
+		this.refused = '';
 	}
 
 	setState(state, detail = '') {
@@ -39,6 +42,7 @@ export class Api extends EventTarget {
 	// Open (or reopen) the connection. Resolves once it can take requests.
 	connect(token = this.token) {
 		this.token = token;
+		this.refused = '';
 		if (this.ws) {
 			this.ws.onclose = null;
 			this.ws.close();
@@ -59,7 +63,11 @@ export class Api extends EventTarget {
 			ws.onmessage = (m) => this.receive(m.data);
 			ws.onclose = () => {
 				this.failPending('ConnectionClosed',
-				    'the connection to sluiced closed');
+				    this.refused || 'the connection to sluiced closed');
+				if (this.refused) {
+					this.setState('unauthorized', this.refused);
+					return;
+				}
 				this.setState('closed');
 				this.retry();
 			};
@@ -70,7 +78,6 @@ export class Api extends EventTarget {
 						await this.send({ action: 'Authenticate',
 						    token: this.token });
 					} catch (e) {
-						this.setState('unauthorized', e.message);
 						resolve();
 						return;
 					}
@@ -115,6 +122,13 @@ export class Api extends EventTarget {
 			return;
 		this.pending.delete(msg.id);
 		clearTimeout(p.timer);
+		if (msg.error && (msg.error.type ===
+		    'MissingAuthenticationTokenException' || msg.error.type ===
+		    'UnrecognizedClientException')) {
+			// sluiced closes the connection after this reply.
+			this.refused = `${msg.error.type}: ${msg.error.message}`;
+			this.setState('unauthorized', this.refused);
+		}
 		if (msg.error) {
 			p.reject(new ApiError(msg.error.type || 'Error',
 			    msg.error.message || ''));
@@ -147,20 +161,27 @@ export class Api extends EventTarget {
 	waitOpen(ms = 10000) {
 		if (this.state === 'open')
 			return Promise.resolve();
+		if (this.refused)
+			return Promise.reject(new ApiError('Unauthorized',
+			    `${this.refused} (set the token at the top right)`));
 		return new Promise((resolve, reject) => {
 			const done = (e) => {
 				if (e.detail.state === 'open') {
 					clearTimeout(timer);
 					this.removeEventListener('state', done);
 					resolve();
+				} else if (e.detail.state === 'unauthorized') {
+					clearTimeout(timer);
+					this.removeEventListener('state', done);
+					reject(new ApiError('Unauthorized',
+					    `${this.refused} (set the token at the ` +
+					    'top right)'));
 				}
 			};
 			const timer = setTimeout(() => {
 				this.removeEventListener('state', done);
 				reject(new ApiError('ConnectionClosed',
-				    `cannot reach sluiced at ${this.url}` +
-				    (this.state === 'unauthorized' ?
-				    ': the token was refused' : '')));
+				    `cannot reach sluiced at ${this.url}`));
 			}, ms);
 			this.addEventListener('state', done);
 		});

@@ -163,8 +163,11 @@ function setupHeader() {
 		const { state, detail } = e.detail;
 		status.dataset.state = state;
 		status.textContent = state === 'open' ? 'connected' :
-		    state === 'unauthorized' ? 'token refused' : state;
+		    state === 'unauthorized' ? (api.token ? 'token refused' :
+		    'token needed') : state;
 		status.title = detail || '';
+		document.getElementById('token').classList.toggle('wanted',
+		    state === 'unauthorized');
 	});
 	const form = document.getElementById('token-form');
 	const input = document.getElementById('token');
@@ -176,7 +179,8 @@ function setupHeader() {
 			sessionStorage.setItem(TOKEN_KEY, t);
 		else
 			sessionStorage.removeItem(TOKEN_KEY);
-		api.connect(t).then(() => route());
+		api.connect(t);
+		route();
 	});
 }
 

@@ -174,6 +174,28 @@ PYEOF
 	fi
 fi
 
+# --- token: sluiced bound to a token -------------------------------------------
+echo "== token"
+TDATA=$T/token-data
+mkdir -p "$TDATA"
+chmod 755 "$TDATA"
+TOKEN=console-test-token-$$
+"$B/sluiced" --port 0 --data "$TDATA" --functions "$B/functions" \
+    --web "$B/web" --token "$TOKEN" >"$T/sluiced-token.log" 2>&1 &
+TPID=$!
+PIDS="$PIDS $TPID"
+if ! wait_line "$T/sluiced-token.log" "event=listening" 30 $TPID; then
+	fail "token: sluiced did not start: $(tail -n 5 "$T/sluiced-token.log")"
+else
+	TPORT=$(sed -n 's/.*event=listening port=\([0-9]*\).*/\1/p' \
+	    "$T/sluiced-token.log" | head -n 1)
+	if browser token "http://127.0.0.1:$TPORT/" "$TOKEN"; then
+		passed=$((passed + 1))
+	else
+		fail "token: the console does not work with a token"
+	fi
+fi
+
 [ -f "$SHOT" ] && echo "screenshot: $SHOT"
 if [ -n "$skipped" ]; then
 	echo "console: $passed passed, $failed failed; SKIP:$skipped"

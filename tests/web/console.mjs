@@ -9,6 +9,8 @@
 //   live BASE_URL DEFINITION GOOD_INPUT BAD_INPUT
 //       against sluiced: deploy through the API, start both executions
 //       from the console's form, watch the nodes change colour
+//   token BASE_URL TOKEN
+//       against sluiced --token: refused, then let in with the token
 // Environment: SLUICE_BUILD (playwright-core, where screenshots go),
 // CHROMIUM (default /usr/bin/chromium), SCREENSHOT (a PNG path to write).
 // Prints "ok: ..." per check; exits 1 on the first failure.
@@ -341,6 +343,35 @@ async function liveMode(page, browser) {
 	    `first (${all.join(' ')})`);
 }
 
+// sluiced with --token: refused without it or with a wrong one, let in
+// with the right one, which the tab keeps (sessionStorage).
+async function tokenMode(page) {
+	const [token] = args;
+	await page.goto(`${base}#/functions`);
+	await page.waitForSelector('.error-box', { timeout: TIMEOUT });
+	const e1 = await page.$eval('.error-box', (e) => e.textContent);
+	must(e1.includes('MissingAuthenticationTokenException'),
+	    'without a token the console says one is needed');
+	must(await page.$eval('#conn', (c) => c.dataset.state) ===
+	    'unauthorized', 'the connection shows it is not let in');
+	await page.fill('#token', `${token}-wrong`);
+	await page.click('#token-form button');
+	await page.waitForFunction(() => /UnrecognizedClient/.test(
+	    document.querySelector('.error-box')?.textContent ?? ''), null,
+	    { timeout: TIMEOUT });
+	ok('a wrong token is refused');
+	await page.fill('#token', token);
+	await page.click('#token-form button');
+	await page.waitForSelector('tr[data-function="db_insert"]',
+	    { timeout: TIMEOUT });
+	ok('the right token lets the console in');
+	await page.reload();
+	await page.waitForSelector('tr[data-function="db_insert"]',
+	    { timeout: TIMEOUT });
+	must(await page.evaluate(() => sessionStorage.getItem('sluice.token'))
+	    === token, 'the token is kept in sessionStorage across a reload');
+}
+
 async function main() {
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -354,7 +385,9 @@ async function main() {
 		page.on('console', (m) => {
 			// CSP refusals and script errors; not the expected
 			// reconnect noise of a page without sluiced.
-			if (m.type() === 'error' && !/WebSocket/.test(m.text()))
+			if (m.type() === 'error' && !/WebSocket/.test(m.text()) &&
+			    !(mode === 'token' && /Unauthorized|Authentication|Unrecognized/
+			    .test(m.text())))
 				problems.push(`console: ${m.text()}`);
 		});
 		if (mode === 'static')
@@ -363,6 +396,8 @@ async function main() {
 			await historyMode(page);
 		else if (mode === 'live')
 			await liveMode(page, browser);
+		else if (mode === 'token')
+			await tokenMode(page);
 		else
 			throw new Error(`unknown mode ${mode}`);
 		must(problems.length === 0, 'no script errors or CSP refusals' +
