@@ -923,6 +923,28 @@ check_assign(struct vctx *v, const cJSON *obj, int jsonata)
 	pop(v, old);
 }
 
+/* The error names the States Language defines (besides States.ALL). */
+static int
+is_predefined_error(const char *name)
+{
+	static const char *names[] = { "States.Timeout",
+		"States.HeartbeatTimeout", "States.TaskFailed",
+		"States.Permissions", "States.ResultPathMatchFailure",
+		"States.ParameterPathFailure", "States.QueryEvaluationError",
+		"States.BranchFailed", "States.NoChoiceMatched",
+		"States.IntrinsicFailure",
+		"States.ExceedToleratedFailureThreshold",
+		"States.ItemReaderFailed", "States.ResultWriterFailed",
+		"States.DataLimitExceeded", "States.Runtime",
+		"States.Http.Socket", NULL };
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 /* ErrorEquals: a non-empty array of non-empty strings; States.ALL only
  * alone. Returns 1 when the list is exactly [States.ALL]. */
 static int
@@ -952,6 +974,14 @@ check_error_equals(struct vctx *v, const cJSON *obj)
 			pop(v, o2);
 		} else if (strcmp(e->valuestring, "States.ALL") == 0)
 			all = 1;
+		else if (strncmp(e->valuestring, "States.", 7) == 0 &&
+		    !is_predefined_error(e->valuestring)) {
+			o2 = push_index(v, i);
+			report(v, C_SCHEMA, NULL, "'%s' is not a predefined "
+			    "error name (names starting with 'States.' are "
+			    "reserved)", e->valuestring);
+			pop(v, o2);
+		}
 		i++;
 	}
 	if (all && i > 1)
@@ -1010,8 +1040,8 @@ check_retry(struct vctx *v, const cJSON *st)
 		    SL_ASL_MAX_SECONDS, 0);
 		check_int_field(v, r, "MaxAttempts", 0, SL_ASL_MAX_SECONDS,
 		    0);
-		check_int_field(v, r, "MaxDelaySeconds", 1,
-		    SL_ASL_MAX_SECONDS, 0);
+		/* AWS caps the retry delay at 366 days. */
+		check_int_field(v, r, "MaxDelaySeconds", 1, 31622400, 0);
 		it = cJSON_GetObjectItemCaseSensitive(r, "BackoffRate");
 		if (it != NULL && !cJSON_IsNumber(it))
 			report(v, C_SCHEMA, "BackoffRate",
@@ -1109,13 +1139,19 @@ check_transition(struct vctx *v, const struct scope *s, const cJSON *st)
 		check_target(v, s, st, "Next", 0);
 }
 
-/* The effective input/output fields of JSONPath states. */
+/* The input/output fields of JSONPath states, where the type has them (a
+ * field it does not have is reported once, as not supported). */
 static void
-check_io_paths(struct vctx *v, const cJSON *st)
+check_io_paths(struct vctx *v, const cJSON *st, unsigned type)
 {
-	check_path_field(v, st, "InputPath", SL_PATH_ALLOW_CONTEXT, 1, 0);
-	check_path_field(v, st, "OutputPath", SL_PATH_ALLOW_CONTEXT, 1, 0);
-	check_path_field(v, st, "ResultPath", SL_PATH_REFERENCE, 1, 0);
+	if (type != T_FAIL) {
+		check_path_field(v, st, "InputPath", SL_PATH_ALLOW_CONTEXT, 1,
+		    0);
+		check_path_field(v, st, "OutputPath", SL_PATH_ALLOW_CONTEXT, 1,
+		    0);
+	}
+	if (type & (T_TASK | T_PASS | T_PARALLEL | T_MAP))
+		check_path_field(v, st, "ResultPath", SL_PATH_REFERENCE, 1, 0);
 }
 
 /* Resource forms this engine runs; everything else is reported. */
@@ -1322,7 +1358,7 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 	const char *name;
 	enum op_kind kind = K_STRING;
 	int is_path = 0;
-	char buf[64];
+	const char *buf;
 
 	if (!cJSON_IsObject(rule)) {
 		report(v, C_SCHEMA, NULL, "must be an object (a Choice "
@@ -1467,7 +1503,7 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 		pop(v, old);
 	}
 	for (k = 0; k < 2; k++) {
-		snprintf(buf, sizeof(buf), "%s", k == 0 ? "And" : "Or");
+		buf = k == 0 ? "And" : "Or";
 		sub = cJSON_GetObjectItemCaseSensitive(rule, buf);
 		if (sub == NULL)
 			continue;
@@ -1709,7 +1745,7 @@ validate_state(struct vctx *v, const struct scope *s, const cJSON *st,
 	if (type & T_FLOW)
 		check_transition(v, s, st);
 	if (!jsonata) {
-		check_io_paths(v, st);
+		check_io_paths(v, st, type);
 		if (type & T_ERRH) {
 			check_template_field(v, st, "ResultSelector", 1);
 			if (type != T_MAP)
@@ -1717,12 +1753,14 @@ validate_state(struct vctx *v, const struct scope *s, const cJSON *st,
 		}
 	} else {
 		it = cJSON_GetObjectItemCaseSensitive(st, "Arguments");
-		if (it != NULL && !cJSON_IsObject(it) && !is_jsonata_item(it))
+		if (it != NULL && (type & (T_TASK | T_PARALLEL)) &&
+		    !cJSON_IsObject(it) && !is_jsonata_item(it))
 			report(v, C_SCHEMA, "Arguments", "must be an object "
 			    "or a JSONata expression, not %s", type_name(it));
 		check_jsonata_fields(v, st);
 	}
-	check_assign(v, st, jsonata);
+	if (!(type & (T_SUCCEED | T_FAIL)))
+		check_assign(v, st, jsonata);
 	if (type & T_ERRH) {
 		check_retry(v, st);
 		check_catch(v, s, st, jsonata);

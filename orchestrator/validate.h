@@ -9,11 +9,15 @@
 #include <cjson/cJSON.h>
 
 /* One problem. path is a JSON Pointer into the definition ("" for the
- * document itself); code is the diagnostic code AWS uses for this kind of
- * problem (SCHEMA_VALIDATION_FAILED, MISSING_TRANSITION_TARGET,
- * MISSING_END_STATE, INVALID_JSON_DESCRIPTION, INVALID_RESOURCE,
- * DUPLICATE_STATE_NAME, INVALID_STATE_NAME, UNSUPPORTED_FEATURE), a static
- * string. */
+ * document itself, '/' and '~' in names escaped as ~1 and ~0); message says
+ * what is wrong; code (a static string) is the diagnostic code AWS's
+ * ValidateStateMachineDefinition uses for this kind of problem
+ * (SCHEMA_VALIDATION_FAILED, MISSING_TRANSITION_TARGET, MISSING_END_STATE,
+ * INVALID_JSON_DESCRIPTION, MISSING_DESCRIPTION, INVALID_RESOURCE,
+ * DUPLICATE_STATE_NAME, INVALID_STATE_NAME), or UNSUPPORTED_FEATURE for
+ * valid States Language this engine does not run (service integrations other
+ * than Lambda, Distributed Map, callback tasks, workflow variables in paths).
+ * path and message are owned by the list. */
 struct sl_asl_diag {
 	char *path;
 	char *message;
@@ -54,19 +58,25 @@ char *sl_asl_diags_join(const struct sl_asl_diags *d);
  * ...'". The caller frees it with free(3). */
 char *sl_asl_diags_aws_message(const struct sl_asl_diags *d);
 
-/* Validate JSON text: a syntax error is reported with its line and column
- * (1-based), otherwise the parsed definition goes to sl_asl_validate.
+/* Validate JSON text: a definition over SL_ASL_MAX_DEFINITION_BYTES or a
+ * syntax error (with its 1-based line and column) is one problem; otherwise
+ * the parsed definition goes to sl_asl_validate.
  * text need not be NUL-terminated. Problems are appended to out, which the
  * caller initialised and later releases. Returns 0 when the definition is
  * valid, -1 otherwise. */
 int sl_asl_validate_text(const char *text, size_t len,
     struct sl_asl_diags *out);
 
-/* Validate a parsed definition (borrowed): structure, field types, transition
- * targets, reachability, Retry/Catch, paths and intrinsic calls (compiled with
- * sl_path_compile/sl_intrinsic_compile), Parallel branches and Map
- * processors, each in its own scope. JSONata states are checked for shape
- * only. Appends to out; 0 when valid, -1 otherwise. */
+/* Validate a parsed definition (borrowed; def may be NULL): the fields each
+ * state type accepts in its query language, required fields, field types and
+ * ranges, transition targets, reachability, terminal states, Choice rules,
+ * Retry/Catch, Task resources, paths and intrinsic calls (compiled with
+ * sl_path_compile/sl_intrinsic_compile, as the engine will), Parallel branches
+ * and Map processors, each a scope of its own; state names are unique in the
+ * whole definition. JSONata states and fields (QueryLanguage "JSONata",
+ * Arguments, Output, Assign, Condition, Items) are accepted and checked for
+ * shape only: expressions are not parsed. Appends to out (never NULL);
+ * returns 0 when valid, -1 otherwise. */
 int sl_asl_validate(const cJSON *def, struct sl_asl_diags *out);
 
 #endif

@@ -661,7 +661,7 @@ sl_api_act_get_execution_history(struct sl_api *api, struct api_req *r)
 	q.reverse_order = reverse;
 	q.max_results = (int)max;
 	q.next_token = token;
-	q.include_execution_data = with_data;
+	q.exclude_execution_data = !with_data;
 	if (sl_store_history_get(api->sfn->store, &q, &h, &err) < 0)
 		goto fail;
 	sl_buf_init(&b);

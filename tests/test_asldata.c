@@ -222,6 +222,44 @@ wait_check(const cJSON *st, const cJSON *eff, const cJSON *ctx,
 	return r;
 }
 
+/* A Fail state's ErrorPath/CausePath (a path or an intrinsic call) into
+ * out; nothing when the field is absent. */
+static int
+fail_path(const cJSON *st, const char *field, const cJSON *eff,
+    const cJSON *ctx, char *out, size_t len, struct sl_err *err)
+{
+	const cJSON *f = cJSON_GetObjectItem(st, field);
+	struct sl_intrinsic *fn;
+	struct sl_path *p;
+	const cJSON *v;
+	cJSON *r;
+
+	if (f == NULL)
+		return 0;
+	if (sl_intrinsic_is_call(f->valuestring)) {
+		fn = sl_intrinsic_compile(f->valuestring, err);
+		ck_assert_ptr_nonnull(fn);
+		r = sl_intrinsic_eval_field(fn, eff, ctx, field, err);
+		sl_intrinsic_free(fn);
+		if (r == NULL)
+			return -1;
+		snprintf(out, len, "%s", cJSON_GetStringValue(r));
+		cJSON_Delete(r);
+		return 0;
+	}
+	p = sl_path_compile(f->valuestring, SL_PATH_ALLOW_CONTEXT, err);
+	ck_assert_ptr_nonnull(p);
+	v = sl_path_lookup(p, eff, ctx);
+	if (v == NULL) {
+		sl_path_err_not_found(p, field, eff, err);
+		sl_path_free(p);
+		return -1;
+	}
+	snprintf(out, len, "%s", cJSON_GetStringValue(v));
+	sl_path_free(p);
+	return 0;
+}
+
 /* Run a definition of Pass/Choice/Wait/Succeed/Fail states. */
 static int
 run(const cJSON *def, const cJSON *input, struct outcome *o)
@@ -270,13 +308,11 @@ run(const cJSON *def, const cJSON *input, struct outcome *o)
 			    cJSON_GetStringValue(cJSON_GetObjectItem(st,
 			    "Cause")) ? cJSON_GetStringValue(
 			    cJSON_GetObjectItem(st, "Cause")) : "");
-			if ((f = cJSON_GetObjectItem(st, "ErrorPath")) ||
-			    (f = cJSON_GetObjectItem(st, "CausePath"))) {
-				cJSON_Delete(eff);
-				cJSON_Delete(doc);
-				cJSON_Delete(ctx);
-				return -2; /* not exercised here */
-			}
+			if (fail_path(st, "ErrorPath", eff, ctx, o->error,
+			    sizeof(o->error), &err) < 0 ||
+			    fail_path(st, "CausePath", eff, ctx, o->cause,
+			    sizeof(o->cause), &err) < 0)
+				goto fail;
 			cJSON_Delete(eff);
 			cJSON_Delete(doc);
 			cJSON_Delete(ctx);
@@ -361,7 +397,7 @@ run(const cJSON *def, const cJSON *input, struct outcome *o)
 			return 0;
 		}
 		name = next;
-		event += 3;
+		event += 2; /* entered and exited */
 	}
 	ck_abort_msg("loop did not end");
 fail:

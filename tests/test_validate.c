@@ -157,7 +157,9 @@ START_TEST(test_valid_task)
 	    "'States.Timeout'], 'IntervalSeconds': 2, 'MaxAttempts': 0, "
 	    "'BackoffRate': 1.5, 'MaxDelaySeconds': 10, 'JitterStrategy': "
 	    "'FULL', 'Comment': 'r'}, {'ErrorEquals': ['States.ALL']}], "
-	    "'Catch': [{'ErrorEquals': ['Oops'], 'Next': 'H', 'ResultPath': "
+	    "'Catch': [{'ErrorEquals': ['Oops', 'States.TaskFailed', "
+	    "'States.Permissions', 'States.DataLimitExceeded'], 'Next': 'H', "
+	    "'ResultPath': "
 	    "'$.err'}, {'ErrorEquals': ['States.ALL'], 'Next': 'H'}], "
 	    "'End': true}", "'H': {'Type': 'Fail', 'Error': 'E', "
 	    "'Cause': 'C'}");
@@ -325,6 +327,17 @@ START_TEST(test_unknown_and_missing_fields)
 	one_error("{'Type': 'Choice', 'Choices': [{'Variable': '$.a', "
 	    "'IsNull': true, 'Next': 'S'}], 'ResultPath': '$'}", NULL,
 	    "/States/S/ResultPath", "not supported by Choice states");
+	/* ... and only that: no second problem about its value. */
+	{
+		struct sl_asl_diags d;
+		int rc;
+
+		run("{'StartAt': 'S', 'States': {'S': {'Type': 'Fail', "
+		    "'InputPath': 7}}}", &d, &rc);
+		ck_assert_int_eq(rc, -1);
+		ck_assert_uint_eq(d.n, 1);
+		sl_asl_diags_release(&d);
+	}
 	one_error("{'Type': 'Pass', 'End': true, 'Bogus': 1}", NULL,
 	    "/States/S/Bogus", "Field 'Bogus' is not supported");
 	one_error("{'Type': 'Pass', 'End': true, 'Output': 1}", NULL,
@@ -591,6 +604,8 @@ START_TEST(test_retry_catch_errors)
 	    NULL, "/States/S/Retry/0/JitterStrategy", "'FULL' or 'NONE'");
 	RC("'Retry': [{'ErrorEquals': ['E'], 'Next': 'H'}]", h,
 	    "/States/S/Retry/0/Next", "not supported in a retrier");
+	RC("'Retry': [{'ErrorEquals': ['States.Timout']}]", NULL,
+	    "/States/S/Retry/0/ErrorEquals/0", "not a predefined error name");
 	RC("'Retry': [{'ErrorEquals': ['States.ALL', 'E']}]", NULL,
 	    "/States/S/Retry/0/ErrorEquals", "alone");
 	RC("'Retry': [{'ErrorEquals': ['States.ALL']}, {'ErrorEquals': "
