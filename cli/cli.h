@@ -21,5 +21,9 @@ int cmd_run(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 /* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
 int cmd_conformance(int argc, char **argv);
+/* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
+ * definition is valid; 1 with one problem per line on stderr; 2 on usage
+ * errors or an unreadable file. */
+int cli_cmd_validate(int argc, char **argv);
 
 #endif

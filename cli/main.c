@@ -12,6 +12,8 @@ static const struct cli_command commands[] = {
 	    "[--functions DIR] [--history]  run a workflow offline" },
 	{ "conformance", cmd_conformance, "conformance DIR  run the recorded "
 	    "AWS cases" },
+	{ "validate", cli_cmd_validate,
+	    "validate FILE.asl.json  check a definition offline" },
 	{ NULL, NULL, NULL },
 };
 

@@ -334,6 +334,54 @@ sl_choice_wildcard_match(const char *p, const char *s)
 	return *p == '\0';
 }
 
+/* Next code point of UTF-8 text (invalid bytes stand for themselves). */
+static unsigned long
+next_cp(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	unsigned long cp;
+	int n, i;
+
+	if (p[0] < 0x80 || (p[0] & 0xe0) == 0x80) {
+		*s = p + 1;
+		return p[0];
+	}
+	n = p[0] >= 0xf0 ? 3 : p[0] >= 0xe0 ? 2 : 1;
+	cp = p[0] & (0x3f >> n);
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s = p + 1;
+			return p[0];
+		}
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	*s = p + n + 1;
+	return cp;
+}
+
+/* Order strings by UTF-16 code units, as AWS (Java) compares them:
+ * characters beyond U+FFFF sort as their surrogates, below U+E000. */
+static int
+utf16_cmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+	unsigned long p, q, hp, hq;
+
+	while (*x && *y) {
+		p = next_cp(&x);
+		q = next_cp(&y);
+		if (p == q)
+			continue;
+		hp = p >= 0x10000 ? 0xd800 + ((p - 0x10000) >> 10) : p;
+		hq = q >= 0x10000 ? 0xd800 + ((q - 0x10000) >> 10) : q;
+		if (hp != hq)
+			return hp < hq ? -1 : 1;
+		return p < q ? -1 : 1;
+	}
+	return *x ? 1 : *y ? -1 : 0;
+}
+
 static int
 invalid_path(const struct sl_path *p, struct sl_err *err)
 {
@@ -383,7 +431,7 @@ compare(const struct sl_choice *c, const cJSON *v, const cJSON *o)
 	case T_STRING:
 		if (!cJSON_IsString(v) || !cJSON_IsString(o))
 			return 0;
-		return ordered(c->op, strcmp(v->valuestring,
+		return ordered(c->op, utf16_cmp(v->valuestring,
 		    o->valuestring));
 	case T_MATCHES:
 		if (!cJSON_IsString(v))

@@ -19,7 +19,8 @@ struct sl_choice;
 /* Compile rule (borrowed; nothing of it is kept). "Next" and "Comment" keys
  * are ignored (the caller handles Next). field names the rule for messages,
  * e.g. "/States/Check/Choices/0"; every problem is reported as
- * "<field>[/<sub>]: <what>" with err->type "States.Runtime". */
+ * "<field>[/<sub>]: <what>" with err->type "InvalidDefinition". Unknown
+ * keys that are not operators are left to the definition validator. */
 struct sl_choice *sl_choice_compile(const cJSON *rule, const char *field,
     struct sl_err *err);
 void sl_choice_free(struct sl_choice *c);

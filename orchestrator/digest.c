@@ -202,7 +202,7 @@ sha256(const void *data, size_t len, uint8_t out[32])
 	free(m);
 }
 
-/* SHA-512, or SHA-384 when out384 (different start values, cut output). */
+/* SHA-512, or SHA-384 when is384 (other start values, shorter output). */
 static void
 sha512(const void *data, size_t len, uint8_t *out, int is384)
 {

@@ -453,23 +453,55 @@ type_name(const cJSON *v)
 	return "null";
 }
 
-/* Shortest decimal text that reads back as d; integers without ".0". */
+/* A number as AWS's States.Format prints it: JSON integers (Java longs)
+ * without a fraction, other values as Java's Double.toString: the shortest
+ * digits that read back as d, plain for 1e-3 <= |d| < 1e7, else as
+ * d.dddE<n>. */
 static void
 add_number(struct sl_buf *b, double d)
 {
-	char tmp[64];
-	int prec;
+	char tmp[64], digits[32], *e;
+	int prec, exp, n, i;
 
-	if (d == floor(d) && fabs(d) < 1e15) {
+	if (d == floor(d) && fabs(d) < 9.2e18) {
 		sl_buf_addf(b, "%.0f", d == 0 ? 0.0 : d);
 		return;
 	}
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+	for (prec = 0; prec <= 16; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
 		if (strtod(tmp, NULL) == d)
 			break;
 	}
-	sl_buf_addstr(b, tmp);
+	/* tmp is [-]D.DDDDe[+-]XX: collect the digits and the exponent. */
+	e = strchr(tmp, 'e');
+	exp = atoi(e + 1);
+	n = 0;
+	for (i = tmp[0] == '-'; tmp + i < e; i++)
+		if (tmp[i] != '.')
+			digits[n++] = tmp[i];
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	if (d < 0)
+		sl_buf_addch(b, '-');
+	if (fabs(d) >= 1e-3 && fabs(d) < 1e7) {
+		if (exp < 0) {
+			sl_buf_addstr(b, "0.");
+			for (i = -1; i > exp; i--)
+				sl_buf_addch(b, '0');
+			sl_buf_addstr(b, digits);
+			return;
+		}
+		for (i = 0; i <= exp; i++)
+			sl_buf_addch(b, i < n ? digits[i] : '0');
+		sl_buf_addch(b, '.');
+		sl_buf_addstr(b, n > exp + 1 ? digits + exp + 1 : "0");
+		return;
+	}
+	sl_buf_addch(b, digits[0]);
+	sl_buf_addch(b, '.');
+	sl_buf_addstr(b, n > 1 ? digits + 1 : "0");
+	sl_buf_addf(b, "E%d", exp);
 }
 
 /* A value as States.Format prints it (Java's toString of the value). */
@@ -676,6 +708,18 @@ uuid4(const uint8_t r[16], char out[37])
 	out[j] = '\0';
 }
 
+/* AWS reads "-0" as 0: drop the sign of negative zeros. */
+static void
+unsign_zeros(cJSON *v)
+{
+	cJSON *c;
+
+	if (cJSON_IsNumber(v) && v->valuedouble == 0)
+		cJSON_SetNumberValue(v, 0.0);
+	for (c = v->child; c; c = c->next)
+		unsign_zeros(c);
+}
+
 static cJSON *eval_call(const struct sl_intrinsic *f, const cJSON *doc,
     const cJSON *ctx, const char *field, struct sl_err *err);
 
@@ -741,6 +785,7 @@ format_count:
 			    "valid JSON text: '%s'", a[0].v->valuestring);
 			return NULL;
 		}
+		unsign_zeros(r);
 		return r;
 	case FN_JSONTOSTRING:
 		s = cJSON_PrintUnformatted(a[0].v);

@@ -21,7 +21,9 @@ struct sl_intrinsic;
 /* True when text looks like an intrinsic call ("States.Name(...)"). */
 int sl_intrinsic_is_call(const char *text);
 /* Compile; NULL with err->msg naming the problem (unknown function, wrong
- * argument count, bad literal, bad path) when text is invalid. */
+ * argument count, bad literal or escape, bad path, a States.Format literal
+ * whose {} count differs from its arguments, JsonMerge with deep merge)
+ * and err->type "InvalidDefinition" when text is invalid. */
 struct sl_intrinsic *sl_intrinsic_compile(const char *text,
     struct sl_err *err);
 void sl_intrinsic_free(struct sl_intrinsic *f);

@@ -30,8 +30,9 @@ enum sl_path_flags {
 	SL_PATH_ALLOW_CONTEXT = (1 << 1), /* may start with $$ */
 };
 
-/* Compile text; NULL with err->msg naming what is wrong (and where) when it
- * is not a valid path of the requested kind. */
+/* Compile text; NULL with err->msg naming what is wrong (and where) and
+ * err->type "InvalidDefinition" when it is not a valid path of the
+ * requested kind. */
 struct sl_path *sl_path_compile(const char *text, unsigned flags,
     struct sl_err *err);
 void sl_path_free(struct sl_path *p);

@@ -102,7 +102,8 @@ compile_node(struct pnode *n, const cJSON *v, const char *where,
 		if (n->kind == PN_OBJ) {
 			len = strlen(c->string);
 			k->field = xstrdup(c->string);
-			if (len >= 2 && strcmp(c->string + len - 2, ".$") == 0) {
+			if (len >= 2 &&
+			    strcmp(c->string + len - 2, ".$") == 0) {
 				k->key = xstrndup(c->string, len - 2);
 				if (!cJSON_IsString(c)) {
 					sl_err_set(err, DEF_ERR, "%s: the "

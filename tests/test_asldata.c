@@ -1,8 +1,8 @@
 /* Suite "asldata": the data layer (paths, intrinsics, payloads, Choice
  * rules) driven by the AWS recordings under ../shared/conformance/jsonpath.
- * Cases built only from Pass, Choice, Succeed and Fail states are run
- * through a minimal state loop here; the suite skips (with a message) when
- * the recordings are not present. */
+ * Cases built only from Pass, Choice, Wait (checked, not waited), Succeed
+ * and Fail states are run through a minimal state loop here; the suite
+ * skips (with a message) when the recordings are not present. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "orchestrator/asltime.h"
 #include "orchestrator/choice.h"
 #include "orchestrator/intrinsic.h"
 #include "orchestrator/jsonpath.h"
@@ -178,7 +179,88 @@ apply_path(const cJSON *st, const char *field, cJSON **doc, const cJSON *ctx,
 	return 0;
 }
 
-/* Run a definition of Pass/Choice/Succeed/Fail states. */
+/* A Wait state's TimestampPath/SecondsPath checks (no waiting here). */
+static int
+wait_check(const cJSON *st, const cJSON *eff, const cJSON *ctx,
+    struct sl_err *err)
+{
+	const cJSON *f, *v;
+	struct sl_path *p;
+	struct sl_time t;
+	char *txt;
+	int r = 0;
+
+	if ((f = cJSON_GetObjectItem(st, "TimestampPath")) == NULL &&
+	    (f = cJSON_GetObjectItem(st, "SecondsPath")) == NULL) {
+		f = cJSON_GetObjectItem(st, "Timestamp");
+		ck_assert(f == NULL || sl_time_parse(f->valuestring, &t) == 0);
+		return 0;
+	}
+	p = sl_path_compile(f->valuestring, SL_PATH_ALLOW_CONTEXT, err);
+	ck_assert_ptr_nonnull(p);
+	v = sl_path_lookup(p, eff, ctx);
+	ck_assert_ptr_nonnull(v);
+	txt = cJSON_IsString(v) ? strdup(v->valuestring) :
+	    cJSON_PrintUnformatted(v);
+	if (strcmp(f->string, "TimestampPath") == 0) {
+		if (!cJSON_IsString(v) || sl_time_parse(v->valuestring, &t) < 0)
+			r = sl_err_set(err, "States.Runtime", "The "
+			    "TimestampPath parameter does not reference a valid "
+			    "ISO-8601 extended offset date-time format string: "
+			    "%s == %s", f->valuestring, txt);
+	} else if (!cJSON_IsNumber(v) ||
+	    v->valuedouble != (double)(long long)v->valuedouble)
+		r = sl_err_set(err, "States.Runtime", "The SecondsPath "
+		    "parameter cannot be parsed as a long value: %s == %s",
+		    f->valuestring, txt);
+	else if (v->valuedouble < 0)
+		r = sl_err_set(err, "States.Runtime", "The SecondsPath "
+		    "parameter references a negative value: %s == %s",
+		    f->valuestring, txt);
+	free(txt);
+	sl_path_free(p);
+	return r;
+}
+
+/* A Fail state's ErrorPath/CausePath (a path or an intrinsic call) into
+ * out; nothing when the field is absent. */
+static int
+fail_path(const cJSON *st, const char *field, const cJSON *eff,
+    const cJSON *ctx, char *out, size_t len, struct sl_err *err)
+{
+	const cJSON *f = cJSON_GetObjectItem(st, field);
+	struct sl_intrinsic *fn;
+	struct sl_path *p;
+	const cJSON *v;
+	cJSON *r;
+
+	if (f == NULL)
+		return 0;
+	if (sl_intrinsic_is_call(f->valuestring)) {
+		fn = sl_intrinsic_compile(f->valuestring, err);
+		ck_assert_ptr_nonnull(fn);
+		r = sl_intrinsic_eval_field(fn, eff, ctx, field, err);
+		sl_intrinsic_free(fn);
+		if (r == NULL)
+			return -1;
+		snprintf(out, len, "%s", cJSON_GetStringValue(r));
+		cJSON_Delete(r);
+		return 0;
+	}
+	p = sl_path_compile(f->valuestring, SL_PATH_ALLOW_CONTEXT, err);
+	ck_assert_ptr_nonnull(p);
+	v = sl_path_lookup(p, eff, ctx);
+	if (v == NULL) {
+		sl_path_err_not_found(p, field, eff, err);
+		sl_path_free(p);
+		return -1;
+	}
+	snprintf(out, len, "%s", cJSON_GetStringValue(v));
+	sl_path_free(p);
+	return 0;
+}
+
+/* Run a definition of Pass/Choice/Wait/Succeed/Fail states. */
 static int
 run(const cJSON *def, const cJSON *input, struct outcome *o)
 {
@@ -226,13 +308,11 @@ run(const cJSON *def, const cJSON *input, struct outcome *o)
 			    cJSON_GetStringValue(cJSON_GetObjectItem(st,
 			    "Cause")) ? cJSON_GetStringValue(
 			    cJSON_GetObjectItem(st, "Cause")) : "");
-			if ((f = cJSON_GetObjectItem(st, "ErrorPath")) ||
-			    (f = cJSON_GetObjectItem(st, "CausePath"))) {
-				cJSON_Delete(eff);
-				cJSON_Delete(doc);
-				cJSON_Delete(ctx);
-				return -2; /* not exercised here */
-			}
+			if (fail_path(st, "ErrorPath", eff, ctx, o->error,
+			    sizeof(o->error), &err) < 0 ||
+			    fail_path(st, "CausePath", eff, ctx, o->cause,
+			    sizeof(o->cause), &err) < 0)
+				goto fail;
 			cJSON_Delete(eff);
 			cJSON_Delete(doc);
 			cJSON_Delete(ctx);
@@ -295,6 +375,9 @@ run(const cJSON *def, const cJSON *input, struct outcome *o)
 				}
 				next = f->valuestring;
 			}
+		} else if (strcmp(type, "Wait") == 0) {
+			if (wait_check(st, eff, ctx, &err) < 0)
+				goto fail;
 		} else if (strcmp(type, "Succeed") != 0) {
 			cJSON_Delete(eff);
 			cJSON_Delete(doc);
@@ -314,7 +397,7 @@ run(const cJSON *def, const cJSON *input, struct outcome *o)
 			return 0;
 		}
 		name = next;
-		event += 3;
+		event += 2; /* entered and exited */
 	}
 	ck_abort_msg("loop did not end");
 fail:
@@ -380,6 +463,7 @@ START_TEST(test_conformance_recordings)
 
 			if (t == NULL || (strcmp(t, "Pass") != 0 &&
 			    strcmp(t, "Choice") != 0 &&
+			    strcmp(t, "Wait") != 0 &&
 			    strcmp(t, "Succeed") != 0 &&
 			    strcmp(t, "Fail") != 0))
 				ok = 0;
@@ -432,8 +516,8 @@ START_TEST(test_conformance_recordings)
 	closedir(d);
 	sl_buf_release(&path);
 	fprintf(stderr, "asldata: %d recorded cases passed, %d failed, %d "
-	    "skipped (other state types, Lambda, whole context objects)\n", pass,
-	    failn, skip);
+	    "skipped (other state types, Lambda, whole context objects)\n",
+	    pass, failn, skip);
 	ck_assert_int_gt(pass, 0);
 	ck_assert_int_eq(failn, 0);
 }

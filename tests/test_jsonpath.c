@@ -215,8 +215,8 @@ END_TEST
 START_TEST(test_field_not_found_message)
 {
 	struct sl_err err = SL_ERR_INIT;
-	struct sl_path *p = sl_path_compile("$$.Execution.Input.no_such_jsonpath",
-	    SL_PATH_ALLOW_CONTEXT, &err);
+	struct sl_path *p = sl_path_compile(
+	    "$$.Execution.Input.no_such_jsonpath", SL_PATH_ALLOW_CONTEXT, &err);
 	cJSON *in = cJSON_Parse("{\"a\": [1, \"x\"]}");
 
 	ck_assert_ptr_nonnull(p);
