@@ -102,7 +102,7 @@ mails()
 # --- the definition is valid States Language (AWS's fields only) ----------------
 if "$SLUICE" --help 2>/dev/null | grep -q '^  validate '; then
 	check "workflow: sluice validate accepts $ASL" \
-	    "$SLUICE" validate "$ASL"
+	    sh -c '"$1" validate "$2" >/dev/null' - "$SLUICE" "$ASL"
 fi
 
 # --- happy path: SQLite + Maildir, the shipped configs -------------------------
