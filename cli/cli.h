@@ -17,10 +17,16 @@ struct cli_command {
 
 /* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
 int cmd_run(int argc, char **argv);
+
+/* Networked commands (cli/cmd_*.c): they talk to sluiced. */
+int cmd_invoke(int argc, char **argv);
+int cmd_functions(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
 /* Offline: run a definition with real functions (cmd_exec.c). */
 int cmd_exec(int argc, char **argv);
 /* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
 int cmd_conformance(int argc, char **argv);
+
 /* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
  * definition is valid; 1 with one problem per line on stderr; 2 on usage
  * errors or an unreadable file. */

@@ -6,14 +6,20 @@
 
 /* Offline commands need no daemon; the others talk to sluiced. */
 static const struct cli_command commands[] = {
+	{ "validate", cli_cmd_validate,
+	    "validate FILE.asl.json  check a definition offline" },
 	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
 	    "[--functions DIR] [--history]  run a workflow offline" },
 	{ "conformance", cmd_conformance, "conformance DIR  run the recorded "
 	    "AWS cases" },
-	{ "validate", cli_cmd_validate,
-	    "validate FILE.asl.json  check a definition offline" },
+	{ "invoke", cmd_invoke,
+	  "invoke FN [--payload JSON|@file] [--async] [--log]  invoke a function" },
+	{ "functions", cmd_functions,
+	  "functions                       list the functions" },
+	{ "subscribe", cmd_subscribe,
+	  "subscribe TOPIC [--count N]     print messages published to TOPIC" },
 	{ NULL, NULL, NULL },
 };
 
@@ -25,8 +31,31 @@ usage(FILE *f)
 	fprintf(f, "usage: sluice COMMAND [ARGS]\n\ncommands:\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %s\n", c->usage);
+	fprintf(f, "\nnetworked commands take --url URL (SLUICE_URL, "
+	    "ws://127.0.0.1:8990/ws),\n--token T (SLUICE_TOKEN) and --json.\n");
 	fprintf(f, "\nExit status: 0 success, 1 the function or execution "
 		   "failed, 2 usage or connection error.\n");
+}
+
+/* Global options (--url V, --token V, --json) may come before the command:
+ * move them after it, where every command looks for them. */
+static void
+globals_after_command(int argc, char **argv)
+{
+	int i = 1, k;
+	char *cmd;
+
+	while (i < argc && (strcmp(argv[i], "--json") == 0 ||
+	    ((strcmp(argv[i], "--url") == 0 ||
+	    strcmp(argv[i], "--token") == 0) && i + 1 < argc)))
+		i += strcmp(argv[i], "--json") == 0 ? 1 : 2;
+	if (i == 1 || i >= argc)
+		return;
+	/* argv[1..i-1] are globals, argv[i] the command: rotate it first. */
+	cmd = argv[i];
+	for (k = i; k > 1; k--)
+		argv[k] = argv[k - 1];
+	argv[1] = cmd;
 }
 
 int
@@ -34,6 +63,7 @@ main(int argc, char **argv)
 {
 	const struct cli_command *c;
 
+	globals_after_command(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;

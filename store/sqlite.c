@@ -1,0 +1,1857 @@
+/* The SQLite backend of the store: one database file in WAL mode under the
+ * data directory, guarded by a lock file, with its schema created and
+ * migrated here. See store.h for the contract. */
+#include "store/store.h"
+#include "common/buf.h"
+#include "common/xmalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* "SLCE": marks a database as ours (PRAGMA application_id). */
+#define APP_ID 0x534c4345
+/* PRAGMA user_version: the schema this code writes. Version N's
+ * migrations[N - 1] brings a version N - 1 database up to N. */
+#define SCHEMA_VERSION 1
+
+static const char *const migrations[SCHEMA_VERSION] = {
+	/* 1: the first schema. Small columns first in executions, so that
+	 * reading the status does not walk through a large input. */
+	"CREATE TABLE state_machines ("
+	"  arn TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  revision_id TEXT NOT NULL,"
+	"  creation_date INTEGER NOT NULL,"
+	"  update_date INTEGER NOT NULL DEFAULT 0,"
+	"  role_arn TEXT,"
+	"  extra TEXT);"
+	"CREATE INDEX state_machines_name ON state_machines(name, arn);"
+	"CREATE TABLE revisions ("
+	"  sm_arn TEXT NOT NULL,"
+	"  revision_id TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  role_arn TEXT,"
+	"  definition TEXT NOT NULL,"
+	"  PRIMARY KEY (sm_arn, revision_id));"
+	"CREATE TABLE executions ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  status INTEGER NOT NULL,"
+	"  start_date INTEGER NOT NULL,"
+	"  stop_date INTEGER NOT NULL DEFAULT 0,"
+	"  arn TEXT NOT NULL UNIQUE,"
+	"  sm_arn TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  revision_id TEXT NOT NULL,"
+	"  error TEXT,"
+	"  cause TEXT,"
+	"  input TEXT NOT NULL,"
+	"  output TEXT,"
+	"  UNIQUE (sm_arn, name));"
+	"CREATE INDEX executions_sm ON executions(sm_arn, seq);"
+	"CREATE INDEX executions_status ON executions(status, seq);"
+	"CREATE INDEX executions_sm_status ON executions(sm_arn, status, seq);"
+	"CREATE INDEX executions_stop ON executions(stop_date)"
+	"  WHERE status != 0;"
+	"CREATE TABLE events ("
+	"  exec_seq INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  previous_id INTEGER NOT NULL,"
+	"  timestamp INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  json TEXT NOT NULL,"
+	"  UNIQUE (exec_seq, id));"
+	"CREATE TABLE checkpoints ("
+	"  exec_seq INTEGER PRIMARY KEY,"
+	"  data TEXT NOT NULL);"
+	"CREATE TABLE notifications ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  topic TEXT NOT NULL,"
+	"  timestamp INTEGER NOT NULL,"
+	"  publisher TEXT,"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX notifications_topic ON notifications(topic, id);",
+};
+
+enum stmt_id {
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_SM_GET,
+	S_SM_INSERT,
+	S_REV_INSERT,
+	S_REV_GET,
+	S_REV_DROP_UNUSED,
+	S_SM_UPDATE,
+	S_SM_SET_DELETING,
+	S_SM_HAS_RUNNING,
+	S_SM_LIST_FIRST,
+	S_SM_LIST_AFTER,
+	S_PURGE_EVENTS,
+	S_PURGE_CHECKPOINTS,
+	S_PURGE_EXECS,
+	S_PURGE_REVS,
+	S_PURGE_SM,
+	S_EXEC_BY_NAME,
+	S_EXEC_INSERT,
+	S_EXEC_STATE,
+	S_EVENT_INSERT,
+	S_CHECKPOINT_PUT,
+	S_CHECKPOINT_DROP,
+	S_EXEC_FINISH,
+	S_EXEC_GET,
+	S_EXEC_LIST_ALL,
+	S_EXEC_LIST_STATUS,
+	S_EXEC_LIST_SM,
+	S_EXEC_LIST_SM_STATUS,
+	S_EXEC_RUNNING,
+	S_EXEC_SEQ,
+	S_HISTORY_FWD,
+	S_HISTORY_REV,
+	S_NOTIFY_INSERT,
+	S_NOTIFY_FWD,
+	S_NOTIFY_REV,
+	S_PRUNE_PICK,
+	S_PRUNE_EVENTS,
+	S_PRUNE_CHECKPOINT,
+	S_PRUNE_EXEC,
+	S_PRUNE_REVS,
+	S_PRUNE_NOTIFY,
+	S_COUNT
+};
+
+#define EXEC_COLS "seq, status, start_date, stop_date, arn, sm_arn, name, " \
+	"revision_id"
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_SAVEPOINT] = "SAVEPOINT op",
+	[S_RELEASE] = "RELEASE op",
+	[S_ROLLBACK_TO] = "ROLLBACK TO op",
+	[S_SM_GET] = "SELECT s.arn, s.name, s.type, s.status, s.revision_id,"
+	    " s.creation_date, s.update_date, s.role_arn, s.extra,"
+	    " r.definition FROM state_machines s LEFT JOIN revisions r"
+	    " ON r.sm_arn = s.arn AND r.revision_id = s.revision_id"
+	    " WHERE s.arn = ?1",
+	[S_SM_INSERT] = "INSERT INTO state_machines (arn, name, type, status,"
+	    " revision_id, creation_date, role_arn, extra)"
+	    " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)",
+	[S_REV_INSERT] = "INSERT INTO revisions (sm_arn, revision_id, created,"
+	    " role_arn, definition) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_REV_GET] = "SELECT definition, role_arn FROM revisions"
+	    " WHERE sm_arn = ?1 AND revision_id = ?2",
+	[S_REV_DROP_UNUSED] = "DELETE FROM revisions WHERE sm_arn = ?1"
+	    " AND revision_id = ?2 AND NOT EXISTS (SELECT 1 FROM executions"
+	    " WHERE sm_arn = ?1 AND revision_id = ?2)",
+	[S_SM_UPDATE] = "UPDATE state_machines SET revision_id = ?2,"
+	    " update_date = ?3, role_arn = ?4, extra = ?5 WHERE arn = ?1",
+	[S_SM_SET_DELETING] = "UPDATE state_machines SET status = 1"
+	    " WHERE arn = ?1",
+	[S_SM_HAS_RUNNING] = "SELECT 1 FROM executions WHERE sm_arn = ?1"
+	    " AND status = 0 LIMIT 1",
+	[S_SM_LIST_FIRST] = "SELECT arn, name, type, status, revision_id,"
+	    " creation_date, update_date, role_arn FROM state_machines"
+	    " ORDER BY name, arn LIMIT ?1",
+	[S_SM_LIST_AFTER] = "SELECT arn, name, type, status, revision_id,"
+	    " creation_date, update_date, role_arn FROM state_machines"
+	    " WHERE name > ?2 ORDER BY name, arn LIMIT ?1",
+	[S_PURGE_EVENTS] = "DELETE FROM events WHERE exec_seq IN"
+	    " (SELECT seq FROM executions WHERE sm_arn = ?1)",
+	[S_PURGE_CHECKPOINTS] = "DELETE FROM checkpoints WHERE exec_seq IN"
+	    " (SELECT seq FROM executions WHERE sm_arn = ?1)",
+	[S_PURGE_EXECS] = "DELETE FROM executions WHERE sm_arn = ?1",
+	[S_PURGE_REVS] = "DELETE FROM revisions WHERE sm_arn = ?1",
+	[S_PURGE_SM] = "DELETE FROM state_machines WHERE arn = ?1",
+	[S_EXEC_BY_NAME] = "SELECT " EXEC_COLS ", input FROM executions"
+	    " WHERE (sm_arn = ?1 AND name = ?2) OR arn = ?3",
+	[S_EXEC_INSERT] = "INSERT INTO executions (status, start_date, arn,"
+	    " sm_arn, name, revision_id, input)"
+	    " VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_EXEC_STATE] = "SELECT seq, status, sm_arn,"
+	    " (SELECT max(id) FROM events WHERE exec_seq = executions.seq)"
+	    " FROM executions WHERE arn = ?1",
+	[S_EVENT_INSERT] = "INSERT INTO events (exec_seq, id, previous_id,"
+	    " timestamp, type, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_CHECKPOINT_PUT] = "INSERT OR REPLACE INTO checkpoints (exec_seq,"
+	    " data) VALUES (?1, ?2)",
+	[S_CHECKPOINT_DROP] = "DELETE FROM checkpoints WHERE exec_seq = ?1",
+	[S_EXEC_FINISH] = "UPDATE executions SET status = ?2, stop_date = ?3,"
+	    " output = ?4, error = ?5, cause = ?6 WHERE seq = ?1",
+	[S_EXEC_GET] = "SELECT " EXEC_COLS ", input, output, error, cause,"
+	    " (SELECT max(id) FROM events WHERE exec_seq = executions.seq)"
+	    " FROM executions WHERE arn = ?1",
+	[S_EXEC_LIST_ALL] = "SELECT " EXEC_COLS " FROM executions"
+	    " WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+	[S_EXEC_LIST_STATUS] = "SELECT " EXEC_COLS " FROM executions"
+	    " WHERE status = ?3 AND seq < ?1 ORDER BY seq DESC LIMIT ?2",
+	[S_EXEC_LIST_SM] = "SELECT " EXEC_COLS " FROM executions"
+	    " WHERE sm_arn = ?4 AND seq < ?1 ORDER BY seq DESC LIMIT ?2",
+	[S_EXEC_LIST_SM_STATUS] = "SELECT " EXEC_COLS " FROM executions"
+	    " WHERE sm_arn = ?4 AND status = ?3 AND seq < ?1"
+	    " ORDER BY seq DESC LIMIT ?2",
+	[S_EXEC_RUNNING] = "SELECT e.seq, e.status, e.start_date, e.stop_date,"
+	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
+	    " r.definition,"
+	    " (SELECT max(id) FROM events WHERE exec_seq = e.seq)"
+	    " FROM executions e"
+	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
+	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
+	    "  AND r.revision_id = e.revision_id"
+	    " WHERE e.status = 0 ORDER BY e.seq",
+	[S_EXEC_SEQ] = "SELECT seq FROM executions WHERE arn = ?1",
+	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, json"
+	    " FROM events WHERE exec_seq = ?1 AND id > ?2 ORDER BY id"
+	    " LIMIT ?3",
+	[S_HISTORY_REV] = "SELECT id, previous_id, timestamp, type, json"
+	    " FROM events WHERE exec_seq = ?1 AND id < ?2 ORDER BY id DESC"
+	    " LIMIT ?3",
+	[S_NOTIFY_INSERT] = "INSERT INTO notifications (topic, timestamp,"
+	    " publisher, message) VALUES (?1, ?2, ?3, ?4)",
+	[S_NOTIFY_FWD] = "SELECT id, topic, timestamp, publisher, message"
+	    " FROM notifications WHERE topic = ?1 AND id > ?2 ORDER BY id"
+	    " LIMIT ?3",
+	[S_NOTIFY_REV] = "SELECT id, topic, timestamp, publisher, message"
+	    " FROM notifications WHERE topic = ?1 AND id < ?2"
+	    " ORDER BY id DESC LIMIT ?3",
+	[S_PRUNE_PICK] = "SELECT seq FROM executions WHERE status != 0"
+	    " AND stop_date < ?1 ORDER BY stop_date LIMIT ?2",
+	[S_PRUNE_EVENTS] = "DELETE FROM events WHERE exec_seq = ?1",
+	[S_PRUNE_CHECKPOINT] = "DELETE FROM checkpoints WHERE exec_seq = ?1",
+	[S_PRUNE_EXEC] = "DELETE FROM executions WHERE seq = ?1",
+	[S_PRUNE_REVS] = "DELETE FROM revisions WHERE NOT EXISTS"
+	    " (SELECT 1 FROM state_machines s WHERE s.arn = revisions.sm_arn"
+	    "  AND s.revision_id = revisions.revision_id)"
+	    " AND NOT EXISTS (SELECT 1 FROM executions e"
+	    "  WHERE e.sm_arn = revisions.sm_arn"
+	    "  AND e.revision_id = revisions.revision_id)",
+	[S_PRUNE_NOTIFY] = "DELETE FROM notifications WHERE timestamp < ?1",
+};
+
+struct sl_store_backend {
+	sqlite3 *db;
+	char *dir;
+	char *path;
+	char *lock_path;
+	int lock_fd;
+	int in_txn;
+	uint64_t db_commits;
+	sqlite3_stmt *st[S_COUNT];
+};
+
+/* --- errors ------------------------------------------------------------ */
+
+/* Fill err from an SQLite failure rc while doing `what`. Storage troubles
+ * are ServiceUnavailable, corruption and the rest InternalFailure. */
+static int
+db_fail(struct sl_store_backend *be, int rc, const char *what,
+    struct sl_err *err)
+{
+	int prim = rc & 0xff;
+	const char *msg = be->db ? sqlite3_errmsg(be->db) : sqlite3_errstr(rc);
+	const char *type = "InternalFailure";
+
+	switch (prim) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		type = "ServiceUnavailable";
+		break;
+	}
+	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
+		return sl_err_set(err, type, "%s: database is corrupt (%s) "
+		    "while %s", be->path, msg, what);
+	if (prim == SQLITE_IOERR && be->db != NULL &&
+	    sqlite3_system_errno(be->db) != 0)
+		return sl_err_set(err, type, "%s: %s while %s (%s)", be->path,
+		    msg, what, strerror(sqlite3_system_errno(be->db)));
+	return sl_err_set(err, type, "%s: %s while %s", be->path, msg, what);
+}
+
+/* After a failed statement inside a write: did SQLite roll back the whole
+ * transaction (it may, on a full disk or an I/O error)? */
+static int
+txn_lost(struct sl_store_backend *be)
+{
+	if (be->in_txn && sqlite3_get_autocommit(be->db)) {
+		be->in_txn = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* --- statements -------------------------------------------------------- */
+
+/* The cached statement id, reset and ready for binding; NULL with err. */
+static sqlite3_stmt *
+stmt(struct sl_store_backend *be, enum stmt_id id, struct sl_err *err)
+{
+	sqlite3_stmt *st = be->st[id];
+	int rc;
+
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	rc = sqlite3_prepare_v3(be->db, stmt_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(be, rc, "preparing a statement", err);
+		return NULL;
+	}
+	be->st[id] = st;
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+/* Step a statement that returns no row. */
+static int
+run(struct sl_store_backend *be, sqlite3_stmt *st, const char *what,
+    struct sl_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(be, rc, what, err);
+	return 0;
+}
+
+/* Step for one row: 1 = a row, 0 = none, -1 = error. */
+static int
+row(struct sl_store_backend *be, sqlite3_stmt *st, const char *what,
+    struct sl_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(be, rc, what, err);
+}
+
+static int
+exec_sql(struct sl_store_backend *be, const char *sql, const char *what,
+    struct sl_err *err)
+{
+	int rc = sqlite3_exec(be->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(be, rc, what, err);
+	return 0;
+}
+
+/* --- write framing ----------------------------------------------------- *
+ * Each write runs inside the batch's transaction (begun by the first) and
+ * a savepoint of its own, so that a refused or failed write leaves nothing
+ * behind while the batch goes on. */
+
+static int
+write_begin(struct sl_store_backend *be, struct sl_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (!be->in_txn) {
+		if (exec_sql(be, "BEGIN IMMEDIATE", "beginning a transaction",
+		    err) < 0)
+			return -1;
+		be->in_txn = 1;
+	}
+	st = stmt(be, S_SAVEPOINT, err);
+	if (st == NULL || run(be, st, "opening a savepoint", err) < 0)
+		return txn_lost(be) ? SL_STORE_BATCH_LOST : -1;
+	return 0;
+}
+
+/* End a write: keep it (rc == 0) or undo it. Returns rc, or
+ * SL_STORE_BATCH_LOST when the transaction is gone. */
+static int
+write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
+{
+	struct sl_err ignore;
+	sqlite3_stmt *st;
+
+	if (txn_lost(be))
+		return SL_STORE_BATCH_LOST;
+	if (rc == 0) {
+		st = stmt(be, S_RELEASE, err);
+		if (st != NULL &&
+		    run(be, st, "releasing a savepoint", err) == 0)
+			return 0;
+		rc = -1;
+		if (txn_lost(be))
+			return SL_STORE_BATCH_LOST;
+	}
+	st = stmt(be, S_ROLLBACK_TO, &ignore);
+	if (st != NULL)
+		run(be, st, "rolling back a write", &ignore);
+	st = stmt(be, S_RELEASE, &ignore);
+	if (st != NULL)
+		run(be, st, "releasing a savepoint", &ignore);
+	if (txn_lost(be))
+		return SL_STORE_BATCH_LOST;
+	return rc;
+}
+
+static int
+be_commit(struct sl_store_backend *be, struct sl_err *err)
+{
+	int rc;
+
+	if (!be->in_txn)
+		return 0;
+	rc = sqlite3_exec(be->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		be->in_txn = 0;
+		return 0;
+	}
+	db_fail(be, rc, "committing a batch of writes", err);
+	if (!sqlite3_get_autocommit(be->db))
+		sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
+	be->in_txn = 0;
+	return -1;
+}
+
+/* --- state machines ---------------------------------------------------- */
+
+static void
+new_uuid(char out[37])
+{
+	unsigned char r[16];
+	size_t got = 0;
+
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+
+		if (n > 0)
+			got += (size_t)n;
+		else if (errno != EINTR)
+			abort();
+	}
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
+	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+/* Read the row of S_SM_GET into out (may be NULL). */
+static void
+sm_from_row(sqlite3_stmt *st, struct sl_store_sm *out, int with_def)
+{
+	if (out == NULL)
+		return;
+	out->arn = col_text(st, 0);
+	out->name = col_text(st, 1);
+	out->type = (enum sl_store_sm_type)sqlite3_column_int(st, 2);
+	out->status = (enum sl_store_sm_status)sqlite3_column_int(st, 3);
+	out->revision_id = col_text(st, 4);
+	out->creation_date = sqlite3_column_int64(st, 5);
+	out->update_date = sqlite3_column_int64(st, 6);
+	out->role_arn = col_text(st, 7);
+	if (with_def) {
+		out->extra = col_text(st, 8);
+		out->definition = col_text(st, 9);
+	}
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+be_sm_get(struct sl_store_backend *be, const char *arn,
+    struct sl_store_sm *out, struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_SM_GET, err);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	r = row(be, st, "reading a state machine", err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sl_err_set(err, "StateMachineDoesNotExist",
+		    "State Machine Does Not Exist: '%s'", arn);
+	sm_from_row(st, out, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+sm_create_in(struct sl_store_backend *be, const struct sl_store_sm_create *in,
+    struct sl_store_sm *out, int *existed, struct sl_err *err)
+{
+	struct sl_store_sm cur = { 0 };
+	sqlite3_stmt *st;
+	char rev[37];
+	int r;
+
+	st = stmt(be, S_SM_GET, err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, in->arn);
+	r = row(be, st, "reading a state machine", err);
+	if (r < 0)
+		return -1;
+	if (r == 1) {
+		sm_from_row(st, &cur, 1);
+		sqlite3_reset(st);
+		if (cur.status == SL_SM_DELETING)
+			r = sl_err_set(err, "StateMachineDeleting",
+			    "State Machine is being deleted: '%s'", in->arn);
+		else if (!streq(cur.definition, in->definition) ||
+		    cur.type != in->type || !streq(cur.role_arn, in->role_arn))
+			r = sl_err_set(err, "StateMachineAlreadyExists",
+			    "State Machine Already Exists: '%s'", in->arn);
+		else {
+			*existed = 1;
+			if (out != NULL)
+				*out = cur;
+			else
+				sl_store_sm_release(&cur);
+			return 0;
+		}
+		sl_store_sm_release(&cur);
+		return r;
+	}
+	new_uuid(rev);
+	st = stmt(be, S_SM_INSERT, err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, in->arn);
+	bind_text(st, 2, in->name);
+	sqlite3_bind_int(st, 3, (int)in->type);
+	bind_text(st, 4, rev);
+	sqlite3_bind_int64(st, 5, in->now);
+	bind_text(st, 6, in->role_arn);
+	bind_text(st, 7, in->extra);
+	if (run(be, st, "creating a state machine", err) < 0)
+		return -1;
+	st = stmt(be, S_REV_INSERT, err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, in->arn);
+	bind_text(st, 2, rev);
+	sqlite3_bind_int64(st, 3, in->now);
+	bind_text(st, 4, in->role_arn);
+	bind_text(st, 5, in->definition);
+	if (run(be, st, "storing a definition", err) < 0)
+		return -1;
+	if (out != NULL) {
+		out->arn = xstrdup(in->arn);
+		out->name = xstrdup(in->name);
+		out->definition = xstrdup(in->definition);
+		out->role_arn = in->role_arn ? xstrdup(in->role_arn) : NULL;
+		out->extra = in->extra ? xstrdup(in->extra) : NULL;
+		out->revision_id = xstrdup(rev);
+		out->type = in->type;
+		out->status = SL_SM_ACTIVE;
+		out->creation_date = in->now;
+		out->update_date = 0;
+	}
+	return 0;
+}
+
+static int
+be_sm_create(struct sl_store_backend *be, const struct sl_store_sm_create *in,
+    struct sl_store_sm *out, int *existed, struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	rc = sm_create_in(be, in, out, existed, err);
+	rc = write_end(be, rc, err);
+	if (rc < 0 && out != NULL)
+		sl_store_sm_release(out);
+	return rc;
+}
+
+static int
+sm_update_in(struct sl_store_backend *be, const char *arn,
+    const char *definition, const char *role_arn, const char *extra,
+    int64_t now, struct sl_store_sm *out, struct sl_err *err)
+{
+	struct sl_store_sm cur = { 0 };
+	sqlite3_stmt *st;
+	char rev[37];
+	const char *old_rev;
+	int rc = -1;
+
+	if (definition == NULL && role_arn == NULL && extra == NULL)
+		return sl_err_set(err, "MissingRequiredParameter",
+		    "UpdateStateMachine needs a definition, a roleArn or "
+		    "other attributes to change");
+	if (be_sm_get(be, arn, &cur, err) < 0)
+		return -1;
+	if (cur.status == SL_SM_DELETING) {
+		sl_err_set(err, "StateMachineDeleting",
+		    "State Machine is being deleted: '%s'", arn);
+		goto out;
+	}
+	old_rev = cur.revision_id;
+	if (definition != NULL || role_arn != NULL) {
+		new_uuid(rev);
+		st = stmt(be, S_REV_INSERT, err);
+		if (st == NULL)
+			goto out;
+		bind_text(st, 1, arn);
+		bind_text(st, 2, rev);
+		sqlite3_bind_int64(st, 3, now);
+		bind_text(st, 4, role_arn ? role_arn : cur.role_arn);
+		bind_text(st, 5, definition ? definition : cur.definition);
+		if (run(be, st, "storing a definition", err) < 0)
+			goto out;
+	} else
+		snprintf(rev, sizeof(rev), "%s", cur.revision_id);
+	st = stmt(be, S_SM_UPDATE, err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, arn);
+	bind_text(st, 2, rev);
+	sqlite3_bind_int64(st, 3, now);
+	bind_text(st, 4, role_arn ? role_arn : cur.role_arn);
+	bind_text(st, 5, extra ? extra : cur.extra);
+	if (run(be, st, "updating a state machine", err) < 0)
+		goto out;
+	if (strcmp(rev, old_rev) != 0) {
+		/* The old revision goes unless an execution still uses it. */
+		st = stmt(be, S_REV_DROP_UNUSED, err);
+		if (st == NULL)
+			goto out;
+		bind_text(st, 1, arn);
+		bind_text(st, 2, old_rev);
+		if (run(be, st, "dropping an unused revision", err) < 0)
+			goto out;
+	}
+	rc = 0;
+	if (out != NULL)
+		rc = be_sm_get(be, arn, out, err);
+out:
+	sl_store_sm_release(&cur);
+	return rc;
+}
+
+static int
+be_sm_update(struct sl_store_backend *be, const char *arn,
+    const char *definition, const char *role_arn, const char *extra,
+    int64_t now, struct sl_store_sm *out, struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	rc = sm_update_in(be, arn, definition, role_arn, extra, now, out, err);
+	rc = write_end(be, rc, err);
+	if (rc < 0 && out != NULL)
+		sl_store_sm_release(out);
+	return rc;
+}
+
+/* Delete a machine with its revisions, executions and their history. */
+static int
+sm_purge(struct sl_store_backend *be, const char *arn, struct sl_err *err)
+{
+	static const enum stmt_id steps[] = { S_PURGE_EVENTS,
+		S_PURGE_CHECKPOINTS, S_PURGE_EXECS, S_PURGE_REVS,
+		S_PURGE_SM };
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *st = stmt(be, steps[i], err);
+
+		if (st == NULL)
+			return -1;
+		bind_text(st, 1, arn);
+		if (run(be, st, "deleting a state machine", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+has_running(struct sl_store_backend *be, const char *sm_arn,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_SM_HAS_RUNNING, err);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, sm_arn);
+	r = row(be, st, "looking for running executions", err);
+	sqlite3_reset(st);
+	return r;
+}
+
+static int
+sm_delete_in(struct sl_store_backend *be, const char *arn, int *deleted,
+    struct sl_err *err)
+{
+	struct sl_store_sm cur = { 0 };
+	sqlite3_stmt *st;
+	int r;
+
+	if (be_sm_get(be, arn, &cur, err) < 0)
+		return -1;
+	sl_store_sm_release(&cur);
+	r = has_running(be, arn, err);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		*deleted = 1;
+		return sm_purge(be, arn, err);
+	}
+	st = stmt(be, S_SM_SET_DELETING, err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	return run(be, st, "marking a state machine DELETING", err);
+}
+
+static int
+be_sm_delete(struct sl_store_backend *be, const char *arn, int *deleted,
+    struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	return write_end(be, sm_delete_in(be, arn, deleted, err), err);
+}
+
+static int
+be_sm_revision(struct sl_store_backend *be, const char *arn,
+    const char *revision_id, char **definition, char **role_arn,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_REV_GET, err);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	bind_text(st, 2, revision_id);
+	r = row(be, st, "reading a revision", err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sl_err_set(err, "StateMachineDoesNotExist",
+		    "State Machine Does Not Exist: '%s' (revision %s)", arn,
+		    revision_id);
+	*definition = col_text(st, 0);
+	if (role_arn != NULL)
+		*role_arn = col_text(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+be_sm_list(struct sl_store_backend *be, const char *after, size_t limit,
+    struct sl_store_sm_list *out, struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, after ? S_SM_LIST_AFTER : S_SM_LIST_FIRST,
+	    err);
+	size_t cap = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	if (after != NULL)
+		bind_text(st, 2, after);
+	while ((r = row(be, st, "listing state machines", err)) == 1) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = xreallocarray(out->items, cap,
+			    sizeof(*out->items));
+		}
+		memset(&out->items[out->n], 0, sizeof(out->items[0]));
+		sm_from_row(st, &out->items[out->n++], 0);
+	}
+	if (r < 0) {
+		sl_store_sm_list_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- executions -------------------------------------------------------- */
+
+static void
+exec_from_row(sqlite3_stmt *st, struct sl_store_exec *e)
+{
+	e->seq = sqlite3_column_int64(st, 0);
+	e->status = (enum sl_store_exec_status)sqlite3_column_int(st, 1);
+	e->start_date = sqlite3_column_int64(st, 2);
+	e->stop_date = sqlite3_column_int64(st, 3);
+	e->arn = col_text(st, 4);
+	e->sm_arn = col_text(st, 5);
+	e->name = col_text(st, 6);
+	e->revision_id = col_text(st, 7);
+}
+
+static int
+exec_start_in(struct sl_store_backend *be, const struct sl_store_exec_start *in,
+    struct sl_store_exec *out, int *existed, struct sl_err *err)
+{
+	const char *input = in->input ? in->input : "{}";
+	struct sl_store_sm sm = { 0 };
+	sqlite3_stmt *st;
+	int r, rc = -1;
+
+	if (be_sm_get(be, in->sm_arn, &sm, err) < 0)
+		return -1;
+	if (sm.status == SL_SM_DELETING) {
+		sl_err_set(err, "StateMachineDeleting",
+		    "State Machine is being deleted: '%s'", in->sm_arn);
+		goto out;
+	}
+	if (sm.type != SL_SM_STANDARD) {
+		sl_err_set(err, "ValidationException",
+		    "executions of EXPRESS state machine '%s' are not stored",
+		    in->sm_arn);
+		goto out;
+	}
+	st = stmt(be, S_EXEC_BY_NAME, err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, in->sm_arn);
+	bind_text(st, 2, in->name);
+	bind_text(st, 3, in->arn);
+	r = row(be, st, "looking up an execution", err);
+	if (r < 0)
+		goto out;
+	if (r == 1) {
+		const char *arn = (const char *)sqlite3_column_text(st, 4);
+		const char *old = (const char *)sqlite3_column_text(st, 8);
+
+		/* AWS: a STANDARD StartExecution is idempotent while the
+		 * execution of that name runs with the same input. */
+		if (sqlite3_column_int(st, 1) == SL_EXEC_RUNNING &&
+		    streq(arn, in->arn) && streq(old, input)) {
+			*existed = 1;
+			if (out != NULL) {
+				exec_from_row(st, out);
+				out->input = xstrdup(input);
+			}
+			sqlite3_reset(st);
+			rc = 0;
+			goto out;
+		}
+		sl_err_set(err, "ExecutionAlreadyExists",
+		    "Execution Already Exists: '%s'", arn);
+		sqlite3_reset(st);
+		goto out;
+	}
+	st = stmt(be, S_EXEC_INSERT, err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, in->now);
+	bind_text(st, 2, in->arn);
+	bind_text(st, 3, in->sm_arn);
+	bind_text(st, 4, in->name);
+	bind_text(st, 5, sm.revision_id);
+	bind_text(st, 6, input);
+	if (run(be, st, "starting an execution", err) < 0)
+		goto out;
+	if (out != NULL) {
+		out->seq = sqlite3_last_insert_rowid(be->db);
+		out->arn = xstrdup(in->arn);
+		out->name = xstrdup(in->name);
+		out->sm_arn = xstrdup(in->sm_arn);
+		out->revision_id = xstrdup(sm.revision_id);
+		out->status = SL_EXEC_RUNNING;
+		out->input = xstrdup(input);
+		out->start_date = in->now;
+	}
+	rc = 0;
+out:
+	sl_store_sm_release(&sm);
+	return rc;
+}
+
+static int
+be_exec_start(struct sl_store_backend *be, const struct sl_store_exec_start *in,
+    struct sl_store_exec *out, int *existed, struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	rc = exec_start_in(be, in, out, existed, err);
+	rc = write_end(be, rc, err);
+	if (rc < 0 && out != NULL)
+		sl_store_exec_release(out);
+	return rc;
+}
+
+struct exec_state {
+	int64_t seq;
+	int status;
+	int64_t last_id;
+	char *sm_arn;
+};
+
+static int
+exec_state(struct sl_store_backend *be, const char *arn,
+    struct exec_state *es, struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_EXEC_STATE, err);
+	int r;
+
+	memset(es, 0, sizeof(*es));
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	r = row(be, st, "reading an execution", err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sl_err_set(err, "ExecutionDoesNotExist",
+		    "Execution Does Not Exist: '%s'", arn);
+	es->seq = sqlite3_column_int64(st, 0);
+	es->status = sqlite3_column_int(st, 1);
+	es->sm_arn = col_text(st, 2);
+	es->last_id = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+terminal_event(const char *type)
+{
+	return strcmp(type, "ExecutionSucceeded") == 0 ||
+	    strcmp(type, "ExecutionFailed") == 0 ||
+	    strcmp(type, "ExecutionAborted") == 0 ||
+	    strcmp(type, "ExecutionTimedOut") == 0;
+}
+
+/* Append events after es->last_id: all are checked before any is
+ * written. */
+static int
+append_events(struct sl_store_backend *be, const char *arn,
+    struct exec_state *es, const struct sl_store_event *ev, size_t n,
+    struct sl_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t want = es->last_id + 1 + (int64_t)i;
+
+		if (ev[i].id != want)
+			return sl_err_set(err, "ValidationException",
+			    "history event %" PRId64 " of '%s' does not "
+			    "follow event %" PRId64, ev[i].id, arn, want - 1);
+		if (ev[i].id > SL_STORE_MAX_EVENTS ||
+		    (ev[i].id == SL_STORE_MAX_EVENTS &&
+		    !terminal_event(ev[i].type)))
+			return sl_err_set(err, SL_STORE_HISTORY_LIMIT_ERROR,
+			    "%s", SL_STORE_HISTORY_LIMIT_MSG);
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_stmt *st = stmt(be, S_EVENT_INSERT, err);
+
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, es->seq);
+		sqlite3_bind_int64(st, 2, ev[i].id);
+		sqlite3_bind_int64(st, 3, ev[i].previous_id);
+		sqlite3_bind_int64(st, 4, ev[i].timestamp);
+		bind_text(st, 5, ev[i].type);
+		bind_text(st, 6, ev[i].json);
+		if (run(be, st, "appending a history event", err) < 0)
+			return -1;
+	}
+	es->last_id += (int64_t)n;
+	return 0;
+}
+
+static int
+running_state(struct sl_store_backend *be, const char *arn,
+    struct exec_state *es, struct sl_err *err)
+{
+	if (exec_state(be, arn, es, err) < 0)
+		return -1;
+	if (es->status != SL_EXEC_RUNNING)
+		return sl_err_set(err, SL_STORE_NOT_RUNNING,
+		    "Execution '%s' is not running: it is %s", arn,
+		    sl_store_exec_status_name(
+		    (enum sl_store_exec_status)es->status));
+	return 0;
+}
+
+static int
+exec_progress_in(struct sl_store_backend *be, const char *arn,
+    const struct sl_store_event *events, size_t n, const char *checkpoint,
+    struct sl_err *err)
+{
+	struct exec_state es;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (running_state(be, arn, &es, err) < 0)
+		goto out;
+	if (append_events(be, arn, &es, events, n, err) < 0)
+		goto out;
+	if (checkpoint != NULL) {
+		st = stmt(be, S_CHECKPOINT_PUT, err);
+		if (st == NULL)
+			goto out;
+		sqlite3_bind_int64(st, 1, es.seq);
+		bind_text(st, 2, checkpoint);
+		if (run(be, st, "saving a checkpoint", err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(es.sm_arn);
+	return rc;
+}
+
+static int
+be_exec_progress(struct sl_store_backend *be, const char *arn,
+    const struct sl_store_event *events, size_t n, const char *checkpoint,
+    struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	return write_end(be, exec_progress_in(be, arn, events, n, checkpoint,
+	    err), err);
+}
+
+static int
+exec_finish_in(struct sl_store_backend *be, const char *arn,
+    const struct sl_store_exec_end *end, struct sl_err *err)
+{
+	struct exec_state es;
+	struct sl_store_sm sm = { 0 };
+	sqlite3_stmt *st;
+	int rc = -1, r;
+
+	if (running_state(be, arn, &es, err) < 0)
+		goto out;
+	if (append_events(be, arn, &es, end->events, end->n, err) < 0)
+		goto out;
+	st = stmt(be, S_EXEC_FINISH, err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, es.seq);
+	sqlite3_bind_int(st, 2, (int)end->status);
+	sqlite3_bind_int64(st, 3, end->now);
+	bind_text(st, 4, end->output);
+	bind_text(st, 5, end->error);
+	bind_text(st, 6, end->cause);
+	if (run(be, st, "finishing an execution", err) < 0)
+		goto out;
+	st = stmt(be, S_CHECKPOINT_DROP, err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, es.seq);
+	if (run(be, st, "dropping a checkpoint", err) < 0)
+		goto out;
+	/* The last execution of a DELETING machine takes it along. */
+	if (be_sm_get(be, es.sm_arn, &sm, err) < 0)
+		goto out;
+	if (sm.status == SL_SM_DELETING) {
+		r = has_running(be, es.sm_arn, err);
+		if (r < 0 || (r == 0 && sm_purge(be, es.sm_arn, err) < 0))
+			goto out;
+	}
+	rc = 0;
+out:
+	sl_store_sm_release(&sm);
+	free(es.sm_arn);
+	return rc;
+}
+
+static int
+be_exec_finish(struct sl_store_backend *be, const char *arn,
+    const struct sl_store_exec_end *end, struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	return write_end(be, exec_finish_in(be, arn, end, err), err);
+}
+
+static int
+be_exec_get(struct sl_store_backend *be, const char *arn,
+    struct sl_store_exec *out, struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_EXEC_GET, err);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	r = row(be, st, "reading an execution", err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sl_err_set(err, "ExecutionDoesNotExist",
+		    "Execution Does Not Exist: '%s'", arn);
+	exec_from_row(st, out);
+	out->input = col_text(st, 8);
+	out->output = col_text(st, 9);
+	out->error = col_text(st, 10);
+	out->cause = col_text(st, 11);
+	out->last_event_id = sqlite3_column_int64(st, 12);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static void
+exec_list_add(struct sl_store_exec_list *out, size_t *cap, sqlite3_stmt *st)
+{
+	if (out->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		out->items = xreallocarray(out->items, *cap,
+		    sizeof(*out->items));
+	}
+	memset(&out->items[out->n], 0, sizeof(out->items[0]));
+	exec_from_row(st, &out->items[out->n++]);
+}
+
+static int
+be_exec_list(struct sl_store_backend *be, const char *sm_arn,
+    int status_filter, int64_t before, size_t limit,
+    struct sl_store_exec_list *out, struct sl_err *err)
+{
+	struct sl_store_sm sm = { 0 };
+	enum stmt_id id;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int r;
+
+	if (sm_arn != NULL) {
+		if (be_sm_get(be, sm_arn, &sm, err) < 0)
+			return -1;
+		sl_store_sm_release(&sm);
+		id = status_filter >= 0 ? S_EXEC_LIST_SM_STATUS :
+		    S_EXEC_LIST_SM;
+	} else
+		id = status_filter >= 0 ? S_EXEC_LIST_STATUS : S_EXEC_LIST_ALL;
+	st = stmt(be, id, err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	if (status_filter >= 0)
+		sqlite3_bind_int(st, 3, status_filter);
+	if (sm_arn != NULL)
+		bind_text(st, 4, sm_arn);
+	while ((r = row(be, st, "listing executions", err)) == 1)
+		exec_list_add(out, &cap, st);
+	if (r < 0) {
+		sl_store_exec_list_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+be_exec_running(struct sl_store_backend *be, struct sl_store_exec_list *out,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_EXEC_RUNNING, err);
+	size_t cap = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	while ((r = row(be, st, "listing running executions", err)) == 1) {
+		struct sl_store_exec *e;
+
+		exec_list_add(out, &cap, st);
+		e = &out->items[out->n - 1];
+		e->input = col_text(st, 8);
+		e->checkpoint = col_text(st, 9);
+		e->definition = col_text(st, 10);
+		e->last_event_id = sqlite3_column_int64(st, 11);
+	}
+	if (r < 0) {
+		sl_store_exec_list_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- history ----------------------------------------------------------- */
+
+static int
+exec_seq(struct sl_store_backend *be, const char *arn, int64_t *seq,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_EXEC_SEQ, err);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	r = row(be, st, "reading an execution", err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sl_err_set(err, "ExecutionDoesNotExist",
+		    "Execution Does Not Exist: '%s'", arn);
+	*seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
+    int64_t from, size_t limit, struct sl_store_history *out,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t seq = 0;
+	size_t cap = 0;
+	int r;
+
+	if (exec_seq(be, exec_arn, &seq, err) < 0)
+		return -1;
+	st = stmt(be, reverse ? S_HISTORY_REV : S_HISTORY_FWD, err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, from > 0 ? from : reverse ? INT64_MAX : 0);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while ((r = row(be, st, "reading a history", err)) == 1) {
+		struct sl_store_history_event *ev;
+
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->events = xreallocarray(out->events, cap,
+			    sizeof(*out->events));
+		}
+		ev = &out->events[out->n++];
+		ev->id = sqlite3_column_int64(st, 0);
+		ev->previous_id = sqlite3_column_int64(st, 1);
+		ev->timestamp = sqlite3_column_int64(st, 2);
+		ev->type = col_text(st, 3);
+		ev->json = col_text(st, 4);
+	}
+	if (r < 0) {
+		sl_store_history_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- notifications ----------------------------------------------------- */
+
+static int
+be_notify_add(struct sl_store_backend *be, const char *topic,
+    const char *message, const char *publisher, int64_t now, int64_t *id,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	rc = -1;
+	st = stmt(be, S_NOTIFY_INSERT, err);
+	if (st != NULL) {
+		bind_text(st, 1, topic);
+		sqlite3_bind_int64(st, 2, now);
+		bind_text(st, 3, publisher);
+		bind_text(st, 4, message);
+		rc = run(be, st, "storing a notification", err);
+		if (rc == 0)
+			*id = sqlite3_last_insert_rowid(be->db);
+	}
+	return write_end(be, rc, err);
+}
+
+static int
+be_notify_list(struct sl_store_backend *be, const char *topic, int reverse,
+    int64_t from, size_t limit, struct sl_store_notify_list *out,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, reverse ? S_NOTIFY_REV : S_NOTIFY_FWD,
+	    err);
+	size_t cap = 0;
+	int r;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, topic);
+	sqlite3_bind_int64(st, 2, from > 0 ? from : reverse ? INT64_MAX : 0);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while ((r = row(be, st, "listing notifications", err)) == 1) {
+		struct sl_store_notification *nt;
+
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = xreallocarray(out->items, cap,
+			    sizeof(*out->items));
+		}
+		nt = &out->items[out->n++];
+		nt->id = sqlite3_column_int64(st, 0);
+		nt->topic = col_text(st, 1);
+		nt->timestamp = sqlite3_column_int64(st, 2);
+		nt->publisher = col_text(st, 3);
+		nt->message = col_text(st, 4);
+	}
+	if (r < 0) {
+		sl_store_notify_list_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- retention --------------------------------------------------------- */
+
+static int
+prune_in(struct sl_store_backend *be, int64_t before, size_t limit,
+    size_t *deleted, struct sl_err *err)
+{
+	static const enum stmt_id steps[] = { S_PRUNE_EVENTS,
+		S_PRUNE_CHECKPOINT, S_PRUNE_EXEC };
+	int64_t *seqs = NULL;
+	size_t n = 0, cap = 0, i, j;
+	sqlite3_stmt *st;
+	int r, rc = -1;
+
+	st = stmt(be, S_PRUNE_PICK, err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : INT64_MAX);
+	while ((r = row(be, st, "choosing executions to delete", err)) == 1) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			seqs = xreallocarray(seqs, cap, sizeof(*seqs));
+		}
+		seqs[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (r < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
+			st = stmt(be, steps[j], err);
+			if (st == NULL)
+				goto out;
+			sqlite3_bind_int64(st, 1, seqs[i]);
+			if (run(be, st, "deleting an old execution", err) < 0)
+				goto out;
+		}
+	st = stmt(be, S_PRUNE_REVS, err);
+	if (st == NULL || run(be, st, "deleting unused revisions", err) < 0)
+		goto out;
+	st = stmt(be, S_PRUNE_NOTIFY, err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, before);
+	if (run(be, st, "deleting old notifications", err) < 0)
+		goto out;
+	*deleted = n;
+	rc = 0;
+out:
+	free(seqs);
+	return rc;
+}
+
+static int
+be_prune(struct sl_store_backend *be, int64_t before, size_t limit,
+    size_t *deleted, struct sl_err *err)
+{
+	int rc = write_begin(be, err);
+
+	if (rc < 0)
+		return rc;
+	return write_end(be, prune_in(be, before, limit, deleted, err), err);
+}
+
+/* --- opening ----------------------------------------------------------- */
+
+static const char *
+be_path(const struct sl_store_backend *be)
+{
+	return be->path;
+}
+
+static uint64_t
+be_db_commits(const struct sl_store_backend *be)
+{
+	return be->db_commits;
+}
+
+static int
+commit_hook(void *arg)
+{
+	struct sl_store_backend *be = arg;
+
+	be->db_commits++;
+	return 0;
+}
+
+static void
+be_close(struct sl_store_backend *be)
+{
+	size_t i;
+
+	if (be == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(be->st[i]);
+	if (be->db != NULL) {
+		if (be->in_txn)
+			sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(be->db);
+	}
+	if (be->lock_fd >= 0)
+		close(be->lock_fd); /* drops the lock */
+	free(be->dir);
+	free(be->path);
+	free(be->lock_path);
+	free(be);
+}
+
+/* mkdir -p dir. */
+static int
+make_dir(const char *dir, struct sl_err *err)
+{
+	char *p = xstrdup(dir), *s;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		{
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+				rc = sl_err_set(err, "ServiceUnavailable",
+				    "cannot create data directory %s: %s", p,
+				    strerror(errno));
+				break;
+			}
+			*s = c;
+		}
+		if (*s == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* Take DIR/sluice.lock: one daemon per data directory. The lock is an
+ * flock on an O_CLOEXEC descriptor: it goes with the process (or with the
+ * last process that inherited it without exec). */
+static int
+take_lock(struct sl_store_backend *be, struct sl_err *err)
+{
+	char buf[32];
+	ssize_t n;
+
+	be->lock_fd = open(be->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (be->lock_fd < 0)
+		return sl_err_set(err, "ServiceUnavailable",
+		    "cannot open lock file %s: %s (is the data directory "
+		    "writable?)", be->lock_path, strerror(errno));
+	if (flock(be->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		if (e != EWOULDBLOCK)
+			return sl_err_set(err, "ServiceUnavailable",
+			    "cannot lock %s: %s", be->lock_path, strerror(e));
+		n = pread(be->lock_fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		return sl_err_set(err, "ServiceUnavailable",
+		    "data directory %s is in use by another process (pid %s "
+		    "holds %s); two daemons cannot share a data directory",
+		    be->dir, buf[0] ? buf : "unknown", be->lock_path);
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(be->lock_fd, 0) < 0 ||
+	    pwrite(be->lock_fd, buf, (size_t)n, 0) != n)
+		return sl_err_set(err, "ServiceUnavailable",
+		    "cannot write %s: %s", be->lock_path, strerror(errno));
+	return 0;
+}
+
+static int
+fsync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Build a fresh database aside (PATH.new), then rename it into place, so
+ * that a database file at PATH is always one that was complete. */
+static int
+create_db(struct sl_store_backend *be, struct sl_err *err)
+{
+	char *tmp = xasprintf("%s.new", be->path);
+	char *side[3];
+	sqlite3 *db = NULL;
+	struct sl_buf sql = SL_BUF_INIT;
+	int rc, i, ret = -1;
+
+	side[0] = tmp;
+	side[1] = xasprintf("%s-journal", tmp);
+	side[2] = xasprintf("%s-wal", tmp);
+	for (i = 0; i < 3; i++)
+		unlink(side[i]); /* leftovers of an interrupted creation */
+	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		sl_err_set(err, "ServiceUnavailable", "cannot create %s: %s",
+		    tmp, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sl_buf_init(&sql);
+	sl_buf_addf(&sql, "PRAGMA synchronous = FULL; BEGIN;");
+	for (i = 0; i < SCHEMA_VERSION; i++)
+		sl_buf_addstr(&sql, migrations[i]);
+	sl_buf_addf(&sql, "PRAGMA application_id = %d;"
+	    "PRAGMA user_version = %d; COMMIT;"
+	    "PRAGMA journal_mode = WAL;", APP_ID, SCHEMA_VERSION);
+	rc = sqlite3_exec(db, sql.data, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sl_err_set(err, "ServiceUnavailable",
+		    "cannot create the schema in %s: %s", tmp,
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = sqlite3_close(db);
+	db = NULL;
+	if (rc != SQLITE_OK) {
+		sl_err_set(err, "ServiceUnavailable", "cannot close %s: %s",
+		    tmp, sqlite3_errstr(rc));
+		goto out;
+	}
+	if (fsync_path(tmp, O_RDONLY) < 0 || rename(tmp, be->path) < 0 ||
+	    fsync_path(be->dir, O_RDONLY | O_DIRECTORY) < 0) {
+		sl_err_set(err, "ServiceUnavailable",
+		    "cannot put the new database in place at %s: %s",
+		    be->path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (db != NULL)
+		sqlite3_close(db);
+	if (ret < 0)
+		for (i = 0; i < 3; i++)
+			unlink(side[i]);
+	for (i = 0; i < 3; i++)
+		free(side[i]);
+	sl_buf_release(&sql);
+	return ret;
+}
+
+/* Check what is at PATH before SQLite sees it: a regular, readable and
+ * writable file that starts like an SQLite database. */
+static int
+check_file(struct sl_store_backend *be, struct sl_err *err)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[100];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (stat(be->path, &sb) < 0)
+		return sl_err_set(err, "ServiceUnavailable", "cannot stat %s: "
+		    "%s", be->path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return sl_err_set(err, "ServiceUnavailable",
+		    "%s is not a regular file", be->path);
+	fd = open(be->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return sl_err_set(err, "ServiceUnavailable", "cannot open %s "
+		    "for reading and writing: %s", be->path, strerror(errno));
+	n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (n < 0)
+		return sl_err_set(err, "ServiceUnavailable", "cannot read %s: "
+		    "%s", be->path, strerror(errno));
+	if (n == 0)
+		return sl_err_set(err, "InternalFailure",
+		    "%s is empty, not a Sluice database; refusing to replace "
+		    "it (move it away to start afresh)", be->path);
+	if ((size_t)n < sizeof(head) || memcmp(head, magic, 16) != 0)
+		return sl_err_set(err, "InternalFailure",
+		    "%s is not an SQLite database (bad header); refusing to "
+		    "replace it (move it away to start afresh)", be->path);
+	return 0;
+}
+
+static int
+pragma_int(struct sl_store_backend *be, const char *sql, int64_t *v,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(be->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*v = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		db_fail(be, rc, sql, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+migrate(struct sl_store_backend *be, int64_t from, struct sl_err *err)
+{
+	struct sl_buf sql = SL_BUF_INIT;
+	int64_t v;
+	int rc;
+
+	sl_buf_init(&sql);
+	sl_buf_addstr(&sql, "BEGIN IMMEDIATE;");
+	for (v = from; v < SCHEMA_VERSION; v++)
+		sl_buf_addstr(&sql, migrations[v]);
+	sl_buf_addf(&sql, "PRAGMA user_version = %d; COMMIT;", SCHEMA_VERSION);
+	rc = sqlite3_exec(be->db, sql.data, NULL, NULL, NULL);
+	sl_buf_release(&sql);
+	if (rc != SQLITE_OK) {
+		db_fail(be, rc, "migrating the schema", err);
+		if (!sqlite3_get_autocommit(be->db))
+			sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+quick_check(struct sl_store_backend *be, struct sl_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(be->db, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		db_fail(be, rc, "checking integrity", err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		sl_err_set(err, "InternalFailure",
+		    "%s: database is corrupt (integrity check: %.200s)",
+		    be->path, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
+    struct sl_err *err)
+{
+	int64_t app = 0, ver = 0, n = 0;
+	char *sql;
+	int rc;
+
+	rc = sqlite3_open_v2(be->path, &be->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(be, rc, "opening", err);
+	sqlite3_extended_result_codes(be->db, 1);
+	if (sqlite3_db_readonly(be->db, "main") == 1)
+		return sl_err_set(err, "ServiceUnavailable",
+		    "%s can only be opened read-only", be->path);
+	sqlite3_busy_timeout(be->db, cfg->busy_timeout_ms ?
+	    (int)cfg->busy_timeout_ms : 5000);
+	/* Reading the header and the schema finds a file that is not a
+	 * database or whose first pages are damaged. */
+	if (pragma_int(be, "PRAGMA application_id", &app, err) < 0 ||
+	    pragma_int(be, "PRAGMA user_version", &ver, err) < 0 ||
+	    pragma_int(be, "SELECT count(*) FROM sqlite_schema", &n, err) < 0)
+		return -1;
+	if (app != APP_ID)
+		return sl_err_set(err, "InternalFailure",
+		    "%s is an SQLite database but not a Sluice one "
+		    "(application_id 0x%08" PRIx64 "); refusing to use it",
+		    be->path, (uint64_t)app);
+	if (ver > SCHEMA_VERSION)
+		return sl_err_set(err, "InternalFailure",
+		    "%s has schema version %" PRId64 ", newer than the %d this "
+		    "build knows: it was written by a newer Sluice; refusing "
+		    "to use it", be->path, ver, SCHEMA_VERSION);
+	if (ver < 1 || n == 0)
+		return sl_err_set(err, "InternalFailure",
+		    "%s has no Sluice schema (version %" PRId64 ")", be->path,
+		    ver);
+	/* WAL: readers never block the writer; FULL syncs the WAL at each
+	 * commit, so that a commit is durable when COMMIT returns (NORMAL
+	 * would sync only at checkpoints: a power loss could take back the
+	 * last commits, which a client was already told about). */
+	sql = xasprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = %s;"
+	    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
+	    "PRAGMA foreign_keys = OFF;",
+	    cfg->sync == SL_STORE_SYNC_NORMAL ? "NORMAL" : "FULL");
+	rc = exec_sql(be, sql, "setting it up", err);
+	free(sql);
+	if (rc < 0)
+		return -1;
+	if (cfg->max_pages > 0) {
+		sql = xasprintf("PRAGMA max_page_count = %u", cfg->max_pages);
+		rc = exec_sql(be, sql, "capping its size", err);
+		free(sql);
+		if (rc < 0)
+			return -1;
+	}
+	if (!cfg->skip_verify && quick_check(be, err) < 0)
+		return -1;
+	if (ver < SCHEMA_VERSION && migrate(be, ver, err) < 0)
+		return -1;
+	sqlite3_commit_hook(be->db, commit_hook, be);
+	return 0;
+}
+
+struct sl_store_backend *
+sl_store_sqlite_open(const struct sl_store_config *cfg, struct sl_err *err)
+{
+	struct sl_store_backend *be = xcalloc(1, sizeof(*be));
+	const char *dir = cfg->data_dir ? cfg->data_dir : "var";
+	struct stat sb;
+
+	be->lock_fd = -1;
+	be->dir = xstrdup(dir);
+	be->path = xasprintf("%s/%s", dir, SL_STORE_DB_FILE);
+	be->lock_path = xasprintf("%s/%s", dir, SL_STORE_LOCK_FILE);
+	if (make_dir(dir, err) < 0)
+		goto fail;
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		sl_err_set(err, "ServiceUnavailable",
+		    "data directory %s is not a directory", dir);
+		goto fail;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		sl_err_set(err, "ServiceUnavailable",
+		    "data directory %s is not writable: %s", dir,
+		    strerror(errno));
+		goto fail;
+	}
+	if (take_lock(be, err) < 0)
+		goto fail;
+	if (stat(be->path, &sb) < 0) {
+		if (errno != ENOENT) {
+			sl_err_set(err, "ServiceUnavailable",
+			    "cannot stat %s: %s", be->path, strerror(errno));
+			goto fail;
+		}
+		/* A WAL without its database would be replayed into a fresh
+		 * one: somebody moved the database away; do not guess. */
+		{
+			char *wal = xasprintf("%s-wal", be->path);
+			int orphan = stat(wal, &sb) == 0 && sb.st_size > 0;
+
+			if (orphan)
+				sl_err_set(err, "InternalFailure",
+				    "%s is missing but its write-ahead log %s "
+				    "is there; refusing to start a new "
+				    "database beside it", be->path, wal);
+			free(wal);
+			if (orphan)
+				goto fail;
+		}
+		if (create_db(be, err) < 0)
+			goto fail;
+	}
+	if (check_file(be, err) < 0 || open_db(be, cfg, err) < 0)
+		goto fail;
+	return be;
+fail:
+	be_close(be);
+	return NULL;
+}
+
+int
+sl_store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+const struct sl_store_ops sl_store_sqlite_ops = {
+	.name = "sqlite",
+	.close = be_close,
+	.path = be_path,
+	.db_commits = be_db_commits,
+	.commit = be_commit,
+	.sm_create = be_sm_create,
+	.sm_update = be_sm_update,
+	.sm_delete = be_sm_delete,
+	.sm_get = be_sm_get,
+	.sm_revision = be_sm_revision,
+	.sm_list = be_sm_list,
+	.exec_start = be_exec_start,
+	.exec_progress = be_exec_progress,
+	.exec_finish = be_exec_finish,
+	.exec_get = be_exec_get,
+	.exec_list = be_exec_list,
+	.exec_running = be_exec_running,
+	.history = be_history,
+	.notify_add = be_notify_add,
+	.notify_list = be_notify_list,
+	.prune = be_prune,
+};
