@@ -98,13 +98,19 @@ class Progress:
         self.names = {}       # executionArn -> short name
         self.early = []       # events that came before their StartExecution
         self.entered = {}     # (arn, state) -> time entered
+        self.state = {}       # arn -> the state it is in
+        self.error = {}       # arn -> the last error of its current state
         self.done = {}        # short name -> (status, detail)
         self.notifications = []
         self.changed = asyncio.Event()
-        self.t0 = time.monotonic()
+        self.t0 = time.time() * 1000
+        self.ts = None        # the current event's time, epoch ms
 
     def stamp(self):
-        return "%7.3fs" % (time.monotonic() - self.t0)
+        """When the current event happened (its own timestamp: events
+        arrive in batches), in seconds since the demo started."""
+        ts = self.ts if self.ts is not None else time.time() * 1000
+        return "%7.3fs" % ((ts - self.t0) / 1000)
 
     def on_event(self, msg):
         if msg.get("event") == "Notification":
@@ -125,6 +131,7 @@ class Progress:
             self.on_event(msg)
 
     def on_notification(self, msg):
+        self.ts = None
         try:
             body = json.loads(msg.get("Message", "{}"))
         except ValueError:
@@ -136,19 +143,31 @@ class Progress:
     def on_history(self, name, arn, ev):
         t = ev.get("type", "")
         label = "%-10s" % name
+        ts = ev.get("timestamp")
+        self.ts = ts if isinstance(ts, (int, float)) else None
+        now = self.ts if self.ts is not None else time.time() * 1000
         if t.endswith("StateEntered"):
             state = ev.get("stateEnteredEventDetails", {}).get("name")
-            self.entered[(arn, state)] = time.monotonic()
+            self.entered[(arn, state)] = now
+            self.state[arn] = state
+            self.error.pop(arn, None)
             print("%s  %s -> %s" % (self.stamp(), label, state), flush=True)
         elif t.endswith("StateExited"):
             state = ev.get("stateExitedEventDetails", {}).get("name")
             t_in = self.entered.pop((arn, state), None)
             ms = "" if t_in is None else \
-                " (%.0f ms)" % ((time.monotonic() - t_in) * 1000)
-            print("%s  %s    %s done%s" % (self.stamp(), label, state, ms),
+                " (%.0f ms)" % (now - t_in)
+            err = self.error.pop(arn, None)
+            how = "done" if err is None else "caught " + err
+            print("%s  %s    %s %s%s" % (self.stamp(), label, state, how, ms),
                   flush=True)
+        elif t == "LambdaFunctionScheduled" and arn in self.error:
+            print("%s  %s    %s retrying after %s" % (
+                self.stamp(), label, self.state.get(arn),
+                self.error.pop(arn)), flush=True)
         elif t == "LambdaFunctionFailed":
             d = ev.get("lambdaFunctionFailedEventDetails", {})
+            self.error[arn] = d.get("error")
             print("%s  %s    %s %s" % (self.stamp(), label,
                                        paint("33", "error"),
                                        d.get("error")), flush=True)
