@@ -144,7 +144,7 @@ parse_paths(const cJSON *arr, const char *what, const char *field,
 {
 	const cJSON *it;
 	size_t n = 0;
-	char buf[64];
+	char buf[300];
 
 	if (!cJSON_IsArray(arr))
 		return sl_err_set(err, ERR_TYPE,
@@ -160,7 +160,8 @@ parse_paths(const cJSON *arr, const char *what, const char *field,
 			return sl_err_set(err, ERR_TYPE,
 			    "%s: field Paths.%s[%zu] must be a non-empty "
 			    "string", what, field, n);
-		snprintf(buf, sizeof(buf), "Paths.%s[%zu]", field, n);
+		snprintf(buf, sizeof(buf), "%s: field Paths.%s[%zu]", what,
+		    field, n);
 		x = sl_config_expand(it->valuestring, vars, buf, err);
 		if (x == NULL)
 			return -1;
@@ -296,8 +297,12 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 						    "%s: field %s: invalid "
 						    "variable name", what,
 						    name);
+					char where[600];
+
+					snprintf(where, sizeof(where),
+					    "%s: field %s", what, name);
 					v = sl_config_expand(it->valuestring,
-					    vars, name, err);
+					    vars, where, err);
 					if (v == NULL)
 						return -1;
 					c->env_names[n] = xstrdup(it->string);

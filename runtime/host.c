@@ -166,6 +166,7 @@ struct sl_host {
 	long uid, gid;
 	int inotify_fd;
 	int draining;
+	int pumping, repump;
 	unsigned active;
 	unsigned events_pending;
 	uint64_t next_id;
@@ -1546,8 +1547,34 @@ fn_enqueue(struct function *fn, struct invocation *inv)
 		fn->nsync++;
 }
 
+static void fn_pump_one(struct function *fn);
+
+/* Run every function's queue: capacity freed by one function (a worker
+ * gone or idle) may let another's waiting invocation start. Re-entrant
+ * calls only note that another pass is needed. */
 static void
 fn_pump(struct function *fn)
+{
+	struct sl_host *h = fn->host;
+	struct function *o;
+
+	if (h->pumping) {
+		h->repump = 1;
+		return;
+	}
+	h->pumping = 1;
+	do {
+		h->repump = 0;
+		fn_pump_one(fn);
+		for (o = h->fns; o != NULL; o = o->next)
+			if (o != fn && o->qhead != NULL)
+				fn_pump_one(o);
+	} while (h->repump);
+	h->pumping = 0;
+}
+
+static void
+fn_pump_one(struct function *fn)
 {
 	while (fn->qhead != NULL) {
 		struct worker *w = fn_idle_worker(fn);
@@ -2220,8 +2247,13 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 		inv_set_result(inv, 202, "", 0);
 		goto later;
 	}
+	/* Refused only when no worker is free or may start and queue_max
+	 * invocations already wait (beyond those a starting worker will
+	 * take). */
 	if (fn_idle_worker(fn) == NULL && !(fn->starting < fn->nsync +
-	    fn->nevent + 1 && can_spawn(fn)) && fn->nsync >= h->queue_max) {
+	    fn->nevent + 1 && can_spawn(fn)) &&
+	    (fn->nsync > fn->starting ? fn->nsync - fn->starting : 0) >=
+	    h->queue_max) {
 		inv_refuse(inv, 429, "TooManyRequestsException",
 		    fn->cur->cfg.reserved >= 0 ?
 		    "ReservedFunctionConcurrentInvocationLimitExceeded" :

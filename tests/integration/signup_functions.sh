@@ -111,6 +111,16 @@ run "$SQ" db_insert '{"email": "other@example.org", "name": "O", "idempotencyKey
 expect_error IdempotentParameterMismatch \
     "db_insert: a used key with another address"
 
+# Many writers at once: every insert lands, one racer per address wins.
+parallel_inserts "$SQ" 32 8 sqpar
+check "db_insert: 32 concurrent signups all inserted ($PAR_OK)" \
+    test "$PAR_OK" = 32
+check "db_insert: 8 racing for one address: 1 wins, 7 UserAlreadyExists" \
+    test "$RACE_OK/$RACE_DUP" = 1/7
+check "db_insert: the table holds exactly those rows" \
+    test "$(sqlite_q "$DB" "SELECT count(*) FROM signup_users
+    WHERE email_key LIKE 'sqpar-%'")" = 33
+
 # Another writer holds the lock: DatabaseBusy once the wait runs out.
 BUSY=$SVC_TMP/fn-busy
 fn_variant "$BUSY" db_insert --set SIGNUP_DB_BUSY_TIMEOUT_MS=300
@@ -167,6 +177,14 @@ check "db_insert/pg: the re-run inserted nothing" \
     WHERE email_key = 'ken@example.org'")" = 1
 run "$PG" db_insert '{"email": "nope", "name": "N"}'
 expect_error ValidationError "db_insert/pg: invalid email" "email"
+parallel_inserts "$PG" 24 8 pgpar
+check "db_insert/pg: 24 concurrent signups all inserted ($PAR_OK)" \
+    test "$PAR_OK" = 24
+check "db_insert/pg: 8 racing for one address: 1 wins, 7 UserAlreadyExists" \
+    test "$RACE_OK/$RACE_DUP" = 1/7
+check "db_insert/pg: the table holds exactly those rows" \
+    test "$(psql_q "SELECT count(*) FROM signup_users
+    WHERE email_key LIKE 'pgpar-%'")" = 25
 PGDOWN=$SVC_TMP/fn-pgdown
 P=$(free_port)
 fn_variant "$PGDOWN" db_insert --network loopback --port "$P" \

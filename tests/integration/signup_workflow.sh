@@ -99,6 +99,12 @@ mails()
 	ls "$DATA/mail/new" 2>/dev/null | wc -l | tr -d ' '
 }
 
+# --- the definition is valid States Language (AWS's fields only) ----------------
+if "$SLUICE" --help 2>/dev/null | grep -q '^  validate '; then
+	check "workflow: sluice validate accepts $ASL" \
+	    sh -c '"$1" validate "$2" >/dev/null' - "$SLUICE" "$ASL"
+fi
+
 # --- happy path: SQLite + Maildir, the shipped configs -------------------------
 F=$SVC_TMP/fn-default
 fns "$F"

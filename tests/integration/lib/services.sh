@@ -8,6 +8,7 @@
 #	    -> $SMTP_PORT, $SMTP_DIR
 #	start_webhook hook1 [--status N]  -> $WEBHOOK_PORT, $WEBHOOK_DIR
 #	start_postgres             -> $PG_PORT, $PG_URL
+#	start_sluiced DATA FUNCTIONS -> $SLUICED_PID, $SLUICED_URL
 #	free_port                  -> prints a port nobody listens on
 #	wait_for_file FILE [SECONDS]
 
@@ -107,6 +108,32 @@ start_webhook()
 		return 1
 	}
 	WEBHOOK_PORT=$(cat "$WEBHOOK_DIR/port")
+}
+
+# start_sluiced DATA FUNCTIONS: the daemon on a free loopback port, logging
+# to DATA/sluiced.log; waits for it to listen. Stopped (SIGTERM) on exit
+# like every service here.
+start_sluiced()
+{
+	mkdir -p "$1"
+	chmod 755 "$1"
+	"$SLUICE_BUILD/sluiced" --port 0 --data "$1" --functions "$2" \
+	    >"$1/sluiced.log" 2>&1 &
+	SLUICED_PID=$!
+	SVC_PIDS="$SVC_PIDS $SLUICED_PID"
+	_n=600
+	while ! grep -q "event=listening" "$1/sluiced.log" 2>/dev/null; do
+		_n=$((_n - 1))
+		if [ $_n -le 0 ] || ! kill -0 "$SLUICED_PID" 2>/dev/null; then
+			echo "sluiced did not start:" >&2
+			tail -n 20 "$1/sluiced.log" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	SLUICED_URL=ws://127.0.0.1:$(sed -n \
+	    's/.*event=listening port=\([0-9]*\).*/\1/p' "$1/sluiced.log" |
+	    head -n 1)/ws
 }
 
 # Run a PostgreSQL program as the cluster's owner: root may not run the

@@ -108,3 +108,52 @@ is_rfc3339()
 	    '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'
 }
 
+
+# parallel_inserts DIR N RACERS TAG: N db_insert runs with distinct
+# addresses and RACERS with one shared address, all at once (each its own
+# sluice run process and sandbox). Sets PAR_OK (successes among the N),
+# RACE_OK and RACE_DUP (successes and UserAlreadyExists among the racers).
+parallel_inserts()
+{
+	_d=$1
+	_n=$2
+	_r=$3
+	_tag=$4
+	_pids=""
+	_i=0
+	while [ $_i -lt $_n ]; do
+		"$SLUICE" run "$_d/db_insert.so" --payload \
+		    "{\"email\": \"$_tag-$_i@example.org\", \"name\": \"P $_i\"}" \
+		    >"$SVC_TMP/par-$_i.out" 2>"$SVC_TMP/par-$_i.err" &
+		_pids="$_pids $!"
+		_i=$((_i + 1))
+	done
+	_i=0
+	while [ $_i -lt $_r ]; do
+		"$SLUICE" run "$_d/db_insert.so" --payload \
+		    "{\"email\": \"$_tag-race@example.org\", \"name\": \"R $_i\"}" \
+		    >"$SVC_TMP/race-$_i.out" 2>"$SVC_TMP/race-$_i.err" &
+		_pids="$_pids $!"
+		_i=$((_i + 1))
+	done
+	for _p in $_pids; do
+		wait "$_p" || true
+	done
+	PAR_OK=0
+	_i=0
+	while [ $_i -lt $_n ]; do
+		[ -n "$(field "$SVC_TMP/par-$_i.out" userId)" ] &&
+		    PAR_OK=$((PAR_OK + 1))
+		_i=$((_i + 1))
+	done
+	RACE_OK=0
+	RACE_DUP=0
+	_i=0
+	while [ $_i -lt $_r ]; do
+		[ -n "$(field "$SVC_TMP/race-$_i.out" userId)" ] &&
+		    RACE_OK=$((RACE_OK + 1))
+		[ "$(field "$SVC_TMP/race-$_i.err" errorType)" = \
+		    UserAlreadyExists ] && RACE_DUP=$((RACE_DUP + 1))
+		_i=$((_i + 1))
+	done
+}

@@ -1,0 +1,386 @@
+/* Suite "engine_flow": Parallel and Map (concurrency, tolerated failures,
+ * ItemSelector and the legacy forms), and checkpoints: an execution
+ * restored from any of its checkpoints into a fresh engine ends the same
+ * way with a continuous history. */
+#include "tests/engine_harness.h"
+
+START_TEST(test_parallel_results_in_branch_order)
+{
+	struct harness h;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"A\",\"States\":{\"A\":{"
+	    "\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:eu-west-1:"
+	    "123456789012:function:a\",\"End\":true}}},{\"StartAt\":\"B\","
+	    "\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":\"b\",\"End\":"
+	    "true}}}],\"ResultSelector\":{\"first.$\":\"$[0]\",\"second.$\":"
+	    "\"$[1]\"},\"End\":true}}}", "{\"in\":1}");
+	ck_assert_int_eq(h.ncalls, 1);
+	ck_assert(h_json_eq(h.calls[0].payload, "{\"in\":1}"));
+	h_ok(&h, 0, "\"a\"");
+	h_assert_output(&h, "{\"first\":\"a\",\"second\":\"b\"}");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_parallel_branch_failure)
+{
+	struct harness h;
+	char *types;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"A\",\"States\":{\"A\":{"
+	    "\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:eu-west-1:"
+	    "123456789012:function:a\",\"End\":true}}},{\"StartAt\":\"F\","
+	    "\"States\":{\"F\":{\"Type\":\"Fail\",\"Error\":\"BranchBroke\","
+	    "\"Cause\":\"c\"}}}],\"Catch\":[{\"ErrorEquals\":[\"BranchBroke\"],"
+	    "\"Next\":\"H\"}],\"End\":true},\"H\":{\"Type\":\"Pass\","
+	    "\"End\":true}}}", "{}");
+	/* The failing branch cancels the other one's task. */
+	ck_assert(h.calls[0].cancelled);
+	h_assert_output(&h, "{\"Error\":\"BranchBroke\",\"Cause\":\"c\"}");
+	types = h_types(&h);
+	ck_assert_msg(strstr(types, "ParallelStateStarted") != NULL &&
+	    strstr(types, "ParallelStateFailed ParallelStateExited "
+	    "PassStateEntered") != NULL, "%s", types);
+	free(types);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_map_item_selector_and_context)
+{
+	struct harness h;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+	    "\"ItemsPath\":\"$.items\",\"ItemSelector\":{\"i.$\":"
+	    "\"$$.Map.Item.Index\",\"v.$\":\"$$.Map.Item.Value\",\"k.$\":"
+	    "\"$.k\"},\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{"
+	    "\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.out\","
+	    "\"End\":true}}}", "{\"items\":[\"x\",\"y\"],\"k\":0}");
+	h_assert_output(&h, "{\"items\":[\"x\",\"y\"],\"k\":0,\"out\":[{\"i\":0,"
+	    "\"v\":\"x\",\"k\":0},{\"i\":1,\"v\":\"y\",\"k\":0}]}");
+	h_free(&h);
+
+	/* The legacy form: Iterator and Parameters. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+	    "\"Parameters\":{\"n.$\":\"$$.Map.Item.Value\"},\"Iterator\":{"
+	    "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+	    "\"OutputPath\":\"$.n\",\"End\":true}}},\"End\":true}}}",
+	    "[3,4,5]");
+	h_assert_output(&h, "[3,4,5]");
+	h_free(&h);
+
+	/* No items: an empty array, at once. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+	    "\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Pass\",\"End\":true}}},\"End\":true}}}", "[]");
+	h_assert_output(&h, "[]");
+	h_free(&h);
+}
+END_TEST
+
+static const char *map_task_def =
+    "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+    "\"MaxConcurrency\":2,%s\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{"
+    "\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:eu-west-1:"
+    "123456789012:function:t\",\"End\":true}}},\"End\":true}}}";
+
+START_TEST(test_map_max_concurrency)
+{
+	struct harness h;
+	char def[1024];
+	int i;
+
+	snprintf(def, sizeof(def), map_task_def, "");
+	h_init(&h, 0);
+	h_start(&h, def, "[1,2,3,4,5]");
+	/* Only two iterations at a time; each finish starts the next. */
+	ck_assert_int_eq(h.ncalls, 2);
+	h_ok(&h, 1, "\"r1\"");
+	ck_assert_int_eq(h.ncalls, 3);
+	h_ok(&h, 0, "\"r0\"");
+	ck_assert_int_eq(h.ncalls, 4);
+	for (i = 2; i < 5; i++) {
+		char r[8];
+
+		snprintf(r, sizeof(r), "\"r%d\"", i);
+		h_ok(&h, i, r);
+	}
+	ck_assert_int_eq(h.ncalls, 5);
+	h_assert_output(&h, "[\"r0\",\"r1\",\"r2\",\"r3\",\"r4\"]");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_map_tolerated_failures)
+{
+	struct harness h;
+	char def[1024];
+
+	/* One failure out of four is tolerated with a count of 1. */
+	snprintf(def, sizeof(def), map_task_def,
+	    "\"ToleratedFailureCount\":1,");
+	h_init(&h, 0);
+	h_start(&h, def, "[1,2,3,4]");
+	h_fail(&h, 0, "E", "{}");
+	h_ok(&h, 1, "1");
+	h_ok(&h, 2, "2");
+	h_ok(&h, 3, "3");
+	ck_assert_int_eq(h.res.status, SL_EXEC_SUCCEEDED);
+	h_free(&h);
+
+	/* Two are too many: States.ExceedToleratedFailureThreshold. */
+	h_init(&h, 0);
+	h_start(&h, def, "[1,2,3,4]");
+	h_fail(&h, 0, "E", "{}");
+	h_fail(&h, 1, "E", "{}");
+	h_assert_failed(&h, "States.ExceedToleratedFailureThreshold");
+	ck_assert(h.calls[2].cancelled);
+	h_free(&h);
+
+	/* Without a tolerance the iteration's own error fails the Map. */
+	snprintf(def, sizeof(def), map_task_def, "");
+	h_init(&h, 0);
+	h_start(&h, def, "[1,2]");
+	h_fail(&h, 1, "ItemBroke", "{}");
+	h_assert_failed(&h, "ItemBroke");
+	h_free(&h);
+
+	/* A percentage out of range is a States.Runtime error. */
+	snprintf(def, sizeof(def), map_task_def,
+	    "\"ToleratedFailurePercentagePath\":\"$.p\",\"ItemsPath\":"
+	    "\"$.i\",");
+	h_init(&h, 0);
+	h_start(&h, def, "{\"p\":101,\"i\":[1]}");
+	h_assert_failed(&h, "States.Runtime");
+	ck_assert(strstr(h.res.cause, "ToleratedFailurePercentage must be "
+	    "between 0 and 100.") != NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_map_max_concurrency_path_invalid)
+{
+	struct harness h;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"MapState\",\"States\":{\"MapState\":{"
+	    "\"Type\":\"Map\",\"MaxConcurrencyPath\":\"$.mc\",\"ItemsPath\":"
+	    "\"$.i\",\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{"
+	    "\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}",
+	    "{\"mc\":\"NoNumber\",\"i\":[1]}");
+	h_assert_failed(&h, "States.Runtime");
+	ck_assert_str_eq(h.res.cause, "An error occurred while executing the "
+	    "state 'MapState' (entered at the event id #2). The "
+	    "MaxConcurrencyPath field refers to value \"NoNumber\" which is "
+	    "not a valid integer: $.mc");
+	h_free(&h);
+}
+END_TEST
+
+/* --- checkpoints ------------------------------------------------------------ */
+
+/* Wait, a retried Task, a Map of Tasks and a Parallel. */
+static const char *ck_def =
+    "{\"StartAt\":\"W\",\"States\":{"
+    "\"W\":{\"Type\":\"Wait\",\"Seconds\":100,\"Next\":\"T\"},"
+    "\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:eu-west-1:"
+    "123456789012:function:t\",\"Parameters\":{\"rc.$\":"
+    "\"$$.State.RetryCount\"},\"ResultPath\":\"$.t\",\"Retry\":[{"
+    "\"ErrorEquals\":[\"States.ALL\"],\"IntervalSeconds\":5,"
+    "\"MaxAttempts\":3}],\"Next\":\"M\"},"
+    "\"M\":{\"Type\":\"Map\",\"ItemsPath\":\"$.items\",\"MaxConcurrency\":1,"
+    "\"ItemProcessor\":{\"StartAt\":\"MT\",\"States\":{\"MT\":{\"Type\":"
+    "\"Task\",\"Resource\":\"arn:aws:lambda:eu-west-1:123456789012:"
+    "function:m\",\"Next\":\"MW\"},\"MW\":{\"Type\":\"Wait\",\"Seconds\":"
+    "7,\"End\":true}}},\"ResultPath\":\"$.m\",\"Next\":\"P\"},"
+    "\"P\":{\"Type\":\"Parallel\",\"Branches\":[{\"StartAt\":\"PA\","
+    "\"States\":{\"PA\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:"
+    "eu-west-1:123456789012:function:p\",\"End\":true}}},{\"StartAt\":"
+    "\"PB\",\"States\":{\"PB\":{\"Type\":\"Wait\",\"Seconds\":3,\"End\":"
+    "true}}}],\"ResultPath\":\"$.p\",\"End\":true}}}";
+
+static const char *ck_input = "{\"items\":[1,2]}";
+
+/* Drive the sample to its end: T fails on its first attempt (RetryCount
+ * 0), every other call echoes its input with the function's name. */
+static void
+ck_drive(struct harness *h)
+{
+	int guard = 0;
+
+	while (h->ndone == 0 && guard++ < 200) {
+		int i, progressed = 0;
+
+		for (i = 0; i < h->ncalls; i++) {
+			struct h_call *c = &h->calls[i];
+			char *r;
+
+			if (c->completed || c->cancelled)
+				continue;
+			progressed = 1;
+			if (strstr(c->function, ":t") != NULL &&
+			    h_json_eq(c->payload, "{\"rc\":0}")) {
+				h_fail(h, i, "Flaky", "{\"errorType\":"
+				    "\"Flaky\"}");
+				break;
+			}
+			r = xasprintf("{\"fn\":\"%s\",\"in\":%s}",
+			    strrchr(c->function, ':') + 1, c->payload);
+			h_ok(h, i, r);
+			free(r);
+			break;
+		}
+		if (!progressed && !sl_clock_fire_next(h->clock))
+			break;
+	}
+}
+
+START_TEST(test_checkpoint_restore_everywhere)
+{
+	struct harness ref, h;
+	int nb, b;
+	char *want_out;
+	int64_t want_last;
+
+	/* The reference run, recording every batch's checkpoint. */
+	h_init(&ref, 1);
+	h_start(&ref, ck_def, ck_input);
+	ck_drive(&ref);
+	ck_assert_int_eq(ref.res.status, SL_EXEC_SUCCEEDED);
+	want_out = xstrdup(ref.res.output);
+	want_last = cJSON_GetArraySize(ref.res.history);
+	nb = cJSON_GetArraySize(ref.batches);
+	ck_assert_int_ge(nb, 8);
+
+	for (b = 0; b < nb; b++) {
+		const cJSON *batch = cJSON_GetArrayItem(ref.batches, b);
+		const cJSON *ck = cJSON_GetObjectItem(batch, "checkpoint");
+		const cJSON *evs = cJSON_GetObjectItem(batch, "events");
+		const cJSON *last = cJSON_GetArrayItem(evs,
+		    cJSON_GetArraySize(evs) - 1);
+		struct sl_err err = SL_ERR_INIT;
+		cJSON *cko;
+		int64_t last_id, first_new, at;
+
+		if (ck == NULL)
+			continue; /* the final batch */
+		cko = cJSON_Parse(ck->valuestring);
+		ck_assert_ptr_nonnull(cko);
+		last_id = (int64_t)cJSON_GetObjectItem(cko,
+		    "lastEventId")->valuedouble;
+		ck_assert_int_eq(last_id, (int64_t)cJSON_GetObjectItem(last,
+		    "id")->valuedouble);
+		cJSON_Delete(cko);
+
+		/* A fresh engine at the time of that batch. */
+		h_init(&h, 0);
+		at = (int64_t)cJSON_GetObjectItem(last, "timestamp")->
+		    valuedouble;
+		sl_clock_advance(h.clock, at - H_START_MS);
+		h_machine(&h, ck_def);
+		ck_assert_msg(sl_exec_restore(h.e, h.m, ck->valuestring, NULL,
+		    &err) == 0, "restore %d: %s", b, err.msg);
+		ck_drive(&h);
+		ck_assert_msg(h.res.status == SL_EXEC_SUCCEEDED,
+		    "batch %d: %s %s", b, sl_exec_status_name(h.res.status),
+		    h.res.cause ? h.res.cause : "");
+		ck_assert_msg(h_json_eq(h.res.output, want_out),
+		    "batch %d: output %s, want %s", b, h.res.output, want_out);
+		/* The history continues where the checkpoint left off. */
+		first_new = (int64_t)cJSON_GetObjectItem(cJSON_GetArrayItem(
+		    h.res.history, 0), "id")->valuedouble;
+		ck_assert_int_eq(first_new, last_id + 1);
+		/* A task in flight is scheduled again, so never fewer events
+		 * than the reference. */
+		ck_assert_int_ge(last_id + cJSON_GetArraySize(h.res.history),
+		    want_last);
+		h_free(&h);
+	}
+	free(want_out);
+	h_free(&ref);
+}
+END_TEST
+
+START_TEST(test_checkpoint_keeps_wait_due_and_attempts)
+{
+	struct harness ref, h;
+	struct sl_err err = SL_ERR_INIT;
+	const cJSON *batch;
+	const char *ck;
+
+	h_init(&ref, 1);
+	h_start(&ref, ck_def, ck_input);
+	/* The first batch parks the execution in W until +100 s. */
+	batch = cJSON_GetArrayItem(ref.batches, 0);
+	ck = cJSON_GetObjectItem(batch, "checkpoint")->valuestring;
+	h_init(&h, 0);
+	sl_clock_advance(h.clock, 40000);
+	h_machine(&h, ck_def);
+	ck_assert(sl_exec_restore(h.e, h.m, ck, NULL, &err) == 0);
+	/* Wall-clock due time kept: 60 s left, not 100. */
+	ck_assert_int_eq(sl_clock_pending(h.clock), 60000);
+	h_free(&h);
+
+	/* After the first failure of T, the retry is due 5 s later and one
+	 * attempt is used. */
+	sl_clock_advance(ref.clock, 100000);
+	h_fail(&ref, 0, "Flaky", "{}");
+	batch = cJSON_GetArrayItem(ref.batches, cJSON_GetArraySize(
+	    ref.batches) - 1);
+	ck = cJSON_GetObjectItem(batch, "checkpoint")->valuestring;
+	ck_assert_msg(strstr(ck, "\"attempts\":[1]") != NULL, "%s", ck);
+	h_init(&h, 0);
+	sl_clock_advance(h.clock, 100000);
+	h_machine(&h, ck_def);
+	ck_assert(sl_exec_restore(h.e, h.m, ck, NULL, &err) == 0);
+	ck_assert_int_eq(sl_clock_pending(h.clock), 5000);
+	sl_clock_advance(h.clock, 5000);
+	ck_assert_int_eq(h.ncalls, 1);
+	/* Two more failures exhaust MaxAttempts 3. */
+	h_fail(&h, 0, "Flaky", "{}");
+	sl_clock_fire_next(h.clock);
+	h_fail(&h, 1, "Flaky", "{}");
+	sl_clock_fire_next(h.clock);
+	h_fail(&h, 2, "Flaky", "{}");
+	h_assert_failed(&h, "Flaky");
+	h_free(&h);
+	h_free(&ref);
+
+	/* Garbage is refused, never a crash. */
+	h_init(&h, 0);
+	h_machine(&h, ck_def);
+	ck_assert(sl_exec_restore(h.e, h.m, "{", NULL, &err) == -1);
+	ck_assert(sl_exec_restore(h.e, h.m, "{\"version\":99}", NULL,
+	    &err) == -1);
+	ck_assert(sl_exec_restore(h.e, h.m, "{\"version\":1,\"executionArn\":"
+	    "\"a\",\"name\":\"n\",\"input\":\"{}\",\"frame\":{\"state\":"
+	    "\"Nope\",\"phase\":\"wait\"}}", NULL, &err) == -1);
+	ck_assert_int_eq(sl_engine_count(h.e), 0);
+	h_free(&h);
+}
+END_TEST
+
+Suite *
+engine_flow_suite(void)
+{
+	Suite *s = suite_create("engine_flow");
+	TCase *tc = tcase_create("flow");
+
+	tcase_add_test(tc, test_parallel_results_in_branch_order);
+	tcase_add_test(tc, test_parallel_branch_failure);
+	tcase_add_test(tc, test_map_item_selector_and_context);
+	tcase_add_test(tc, test_map_max_concurrency);
+	tcase_add_test(tc, test_map_tolerated_failures);
+	tcase_add_test(tc, test_map_max_concurrency_path_invalid);
+	tcase_add_test(tc, test_checkpoint_restore_everywhere);
+	tcase_add_test(tc, test_checkpoint_keeps_wait_due_and_attempts);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,870 @@
+/* Check suite "host": the function host and its pools, driven through
+ * runtime/host.h with real workers and the fixtures in tests/fixtures:
+ * warm reuse, context, errors, concurrency limits and queueing, idle
+ * reaping, hot reload, Event retries, DryRun, logs, publish, cancel. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "host_util.h"
+
+struct fx {
+	struct sl_loop *loop;
+	struct sl_host *host;
+	char *dir;
+	int publishes;
+	int attempts;
+	char last_topic[64];
+	char *last_message;
+	int events;
+	char *event_error;
+	int event_status;
+};
+
+static void
+on_publish(void *arg, const char *function, const char *topic,
+    const char *message)
+{
+	struct fx *f = arg;
+
+	(void)function;
+	if (strcmp(topic, "tests.attempts") == 0) {
+		f->attempts++;
+		return;
+	}
+	f->publishes++;
+	snprintf(f->last_topic, sizeof(f->last_topic), "%s", topic);
+	free(f->last_message);
+	f->last_message = xstrdup(message);
+}
+
+static void
+on_event(void *arg, const char *function, const struct sl_invoke_result *r)
+{
+	struct fx *f = arg;
+
+	(void)function;
+	f->events++;
+	f->event_status = r->status;
+	free(f->event_error);
+	f->event_error = r->error_type ? xstrdup(r->error_type) : NULL;
+}
+
+static void
+fx_open(struct fx *f, const char *dir, struct sl_host_config *over)
+{
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+
+	memset(f, 0, sizeof(*f));
+	f->dir = dir ? xstrdup(dir) : hu_build("tests/fixtures");
+	if (over != NULL)
+		cfg = *over;
+	else
+		hu_config(&cfg, NULL);
+	cfg.functions_dir = f->dir;
+	if (cfg.worker_path == NULL) {
+		struct sl_host_config d;
+
+		hu_config(&d, NULL);
+		cfg.worker_path = d.worker_path;
+	}
+	cfg.on_publish = on_publish;
+	cfg.on_event_result = on_event;
+	cfg.cb_arg = f;
+	f->loop = sl_loop_new();
+	ck_assert(f->loop != NULL);
+	f->host = sl_host_new(f->loop, &cfg, &err);
+	ck_assert_msg(f->host != NULL, "sl_host_new: %s: %s", err.type,
+	    err.msg);
+}
+
+static void
+fx_close(struct fx *f)
+{
+	sl_host_free(f->host);
+	sl_loop_free(f->loop);
+	free(f->dir);
+	free(f->last_message);
+	free(f->event_error);
+}
+
+static cJSON *
+parse_ok(const struct hu_result *r)
+{
+	cJSON *o;
+
+	ck_assert_msg(r->status == 200 && r->function_error == NULL,
+	    "status %d error %s: %s", r->status,
+	    r->error_type ? r->error_type : "-", r->payload);
+	o = cJSON_Parse(r->payload);
+	ck_assert_msg(o != NULL, "result is not JSON: %s", r->payload);
+	return o;
+}
+
+static double
+num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+
+	ck_assert_msg(cJSON_IsNumber(v), "no number %s", k);
+	return v->valuedouble;
+}
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+
+	ck_assert_msg(cJSON_IsString(v), "no string %s", k);
+	return v->valuestring;
+}
+
+START_TEST(warm_reuse_and_context)
+{
+	struct fx f;
+	struct hu_result r;
+	struct sl_invoke_request req;
+	cJSON *o;
+	char *fdir;
+
+	fx_open(&f, NULL, NULL);
+	fdir = realpath(f.dir, NULL);
+	hu_invoke(f.loop, f.host, "with_init", "{}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	o = parse_ok(&r);
+	ck_assert_int_eq(r.cold, 1);
+	ck_assert_int_eq((int)num(o, "inits"), 1);
+	ck_assert_int_eq((int)num(o, "calls"), 1);
+	ck_assert_int_eq((int)num(o, "memory"), 64);
+	ck_assert_str_eq(str(o, "name"), "with_init");
+	ck_assert_str_eq(str(o, "arn"),
+	    "arn:aws:lambda:us-east-1:000000000000:function:with_init");
+	ck_assert_str_eq(str(o, "dir"), fdir);
+	ck_assert_str_eq(str(o, "key"), r.rid); /* no key: the request id */
+	ck_assert(num(o, "remaining") > 0 && num(o, "remaining") <= 5000);
+	{
+		char want[4200];
+
+		snprintf(want, sizeof(want), "hi from %s", fdir);
+		ck_assert_str_eq(str(o, "greeting"), want);
+	}
+	ck_assert_uint_eq(strlen(r.rid), 36);
+	cJSON_Delete(o);
+	hu_result_release(&r);
+
+	/* Same environment again: init not repeated, handler count grows. */
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	req.function = "arn:aws:lambda:us-east-1:000000000000:function:"
+	    "with_init:$LATEST";
+	req.idempotency_key = "exec-1/state-2";
+	(void)sl_host_invoke(f.host, &req, hu_cb, &r);
+	ck_assert(hu_run_until(f.loop, &r.done, 10000));
+	o = parse_ok(&r);
+	ck_assert_int_eq(r.cold, 0);
+	ck_assert_int_eq((int)num(o, "inits"), 1);
+	ck_assert_int_eq((int)num(o, "calls"), 2);
+	ck_assert_str_eq(str(o, "key"), "exec-1/state-2");
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_count_children(), 1);
+	free(fdir);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(conformance_fixtures)
+{
+	struct fx f;
+	struct hu_result r;
+	cJSON *o;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "id_function", "{\"a\":[1,2,{\"b\":null}]}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"a\":[1,2,{\"b\":null}]}");
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "echo_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "echo_function_2", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "return_bytes_str", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "\"HelloWorld!\"");
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "large_output_string", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	o = parse_ok(&r);
+	ck_assert(cJSON_IsString(o));
+	ck_assert_uint_eq(strlen(o->valuestring), 257 * 1024);
+	ck_assert(strspn(o->valuestring, "a") == 257 * 1024);
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "raise_exception", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.function_error, "Handled");
+	ck_assert_str_eq(r.error_type, "Exception");
+	ck_assert_str_eq(r.payload, "{\"errorType\":\"Exception\","
+	    "\"errorMessage\":\"Some exception was raised.\"}");
+	hu_result_release(&r);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(error_mapping)
+{
+	struct fx f;
+	struct hu_result r;
+	struct sl_invoke_request req;
+	char *big;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "no_handler", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.function_error, "Unhandled");
+	ck_assert_str_eq(r.error_type, "Runtime.InvalidEntrypoint");
+	ck_assert_msg(strstr(r.error_message, "no_handler.so") != NULL &&
+	    strstr(r.error_message, "'handler'") != NULL, "%s",
+	    r.error_message);
+	hu_result_release(&r);
+
+	hu_invoke(f.loop, f.host, "init_fails", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.error_type, "Runtime.InitError");
+	ck_assert_msg(strstr(r.error_message, "missing settings") != NULL,
+	    "%s", r.error_message);
+	hu_result_release(&r);
+
+	hu_invoke(f.loop, f.host, "nope", "{}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(r.error_type, "ResourceNotFoundException");
+	ck_assert_ptr_null(r.function_error);
+	hu_result_release(&r);
+
+	hu_invoke(f.loop, f.host, "id_function", "{not json",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(r.error_type, "InvalidRequestContentException");
+	hu_result_release(&r);
+
+	/* Over 1 MB is too much for an Event, fine for RequestResponse. */
+	big = xmalloc(1500000);
+	memset(big, ' ', 1500000);
+	big[0] = '"';
+	big[1499998] = '"';
+	big[1499999] = '\0';
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	req.function = "id_function";
+	req.payload = big;
+	req.payload_len = strlen(big);
+	req.type = SL_INVOKE_EVENT;
+	(void)sl_host_invoke(f.host, &req, hu_cb, &r);
+	ck_assert(hu_run_until(f.loop, &r.done, 5000));
+	ck_assert_int_eq(r.status, 413);
+	ck_assert_str_eq(r.error_type, "RequestTooLargeException");
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "id_function", big,
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(r.function_error);
+	ck_assert_uint_eq(strlen(r.payload), 1499999); /* the same string */
+	hu_result_release(&r);
+	free(big);
+
+	/* A workflow's cap on the run time: Sandbox.Timedout with it. */
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	req.function = "wait_60_seconds";
+	req.timeout_cap_ms = 200;
+	(void)sl_host_invoke(f.host, &req, hu_cb, &r);
+	ck_assert(hu_run_until(f.loop, &r.done, 10000));
+	ck_assert_str_eq(r.error_type, "Sandbox.Timedout");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "RequestId: %s Error: Task timed "
+		    "out after 0.20 seconds", r.rid);
+		ck_assert_str_eq(r.error_message, want);
+	}
+	hu_result_release(&r);
+	ck_assert_int_le(hu_wait_children(f.loop, 1, 5000), 1);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(reserved_concurrency_and_queue)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r[3];
+	struct sl_invoke_request req;
+	int i;
+
+	hu_config(&cfg, NULL);
+	cfg.queue_max = 1;
+	fx_open(&f, NULL, &cfg);
+	memset(&req, 0, sizeof(req));
+	memset(r, 0, sizeof(r));
+	req.function = "sleeper"; /* ReservedConcurrency 1 */
+	req.payload = "{\"ms\":300}";
+	req.payload_len = strlen(req.payload);
+	for (i = 0; i < 3; i++)
+		(void)sl_host_invoke(f.host, &req, hu_cb, &r[i]);
+	ck_assert(hu_run_until(f.loop, &r[2].done, 5000));
+	ck_assert_int_eq(r[2].status, 429);
+	ck_assert_str_eq(r[2].error_type, "TooManyRequestsException");
+	ck_assert_msg(strstr(r[2].payload, "ReservedFunctionConcurrent"
+	    "InvocationLimitExceeded") != NULL, "%s", r[2].payload);
+	ck_assert_msg(!r[0].done && !r[1].done, "%d %s / %d %s", r[0].status,
+	    r[0].payload ? r[0].payload : "", r[1].status,
+	    r[1].payload ? r[1].payload : "");
+	ck_assert_int_eq(sl_host_busy(f.host), 1);
+	ck_assert(hu_run_until(f.loop, &r[1].done, 10000));
+	ck_assert(r[0].done);
+	ck_assert_str_eq(r[0].payload, "{\"slept\":300}");
+	ck_assert_str_eq(r[1].payload, "{\"slept\":300}");
+	ck_assert_int_eq(r[1].cold, 0); /* it waited for the same worker */
+	ck_assert_int_eq(hu_count_children(), 1);
+	for (i = 0; i < 3; i++)
+		hu_result_release(&r[i]);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(max_workers_evicts_idle)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result a, b;
+	struct sl_invoke_request req;
+
+	hu_config(&cfg, NULL);
+	cfg.max_workers = 1;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "id_function", "1",
+	    SL_INVOKE_REQUEST_RESPONSE, &a);
+	hu_result_release(&a);
+	/* id_function's idle worker makes room for echo_function's. */
+	hu_invoke(f.loop, f.host, "echo_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &a);
+	ck_assert_int_eq(a.status, 200);
+	hu_result_release(&a);
+	ck_assert_int_eq(hu_wait_children(f.loop, 1, 5000), 1);
+	/* A busy worker is not evicted: the other function waits. */
+	memset(&req, 0, sizeof(req));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	req.function = "sleeper";
+	req.payload = "{\"ms\":200}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &a);
+	req.function = "id_function";
+	req.payload = "2";
+	req.payload_len = 1;
+	(void)sl_host_invoke(f.host, &req, hu_cb, &b);
+	ck_assert(hu_run_until(f.loop, &b.done, 10000));
+	ck_assert(a.done);
+	ck_assert_str_eq(a.payload, "{\"slept\":200}");
+	ck_assert_str_eq(b.payload, "2");
+	ck_assert_int_le(hu_count_children(), 2);
+	hu_result_release(&a);
+	hu_result_release(&b);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(idle_reaping)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+
+	hu_config(&cfg, NULL);
+	cfg.idle_ms = 100;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "id_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_count_children(), 1);
+	ck_assert_int_eq(hu_wait_children(f.loop, 0, 5000), 0);
+	hu_invoke(f.loop, f.host, "id_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	fx_close(&f);
+}
+END_TEST
+
+static void
+copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY), out;
+	ssize_t n;
+	char *tmp = xasprintf("%s.tmp", to);
+
+	ck_assert_msg(in >= 0, "%s", from);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert(out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+	/* Replace atomically, as a deploy should. */
+	ck_assert_int_eq(rename(tmp, to), 0);
+	free(tmp);
+}
+
+static char *
+make_dir(void)
+{
+	char *d = xstrdup("/tmp/sluice-test-XXXXXX");
+
+	ck_assert(mkdtemp(d) != NULL);
+	ck_assert_int_eq(chmod(d, 0755), 0);
+	return d;
+}
+
+static void
+remove_dir(const char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* Poll a condition on GetFunction's JSON while running the loop. */
+static int
+wait_function_json(struct fx *f, const char *fn, const char *needle,
+    unsigned ms)
+{
+	uint64_t end = sl_loop_now_us() + (uint64_t)ms * 1000u;
+
+	while (sl_loop_now_us() < end) {
+		struct sl_err err = SL_ERR_INIT;
+		char *j = sl_host_get_function_json(f->host, fn, &err);
+		int hit = j != NULL && strstr(j, needle) != NULL;
+
+		free(j);
+		if (hit)
+			return 1;
+		(void)sl_loop_run_once(f->loop, 10000);
+	}
+	return 0;
+}
+
+START_TEST(hot_reload)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r, slow;
+	struct sl_invoke_request req;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures");
+	char *src, *dst;
+	int fd;
+	uint64_t end;
+
+	src = xasprintf("%s/echo_function.so", fx);
+	dst = xasprintf("%s/fn.so", dir);
+	copy_file(src, dst);
+	free(src);
+	hu_config(&cfg, NULL);
+	cfg.watch_dir = 1;
+	fx_open(&f, dir, &cfg);
+	hu_invoke(f.loop, f.host, "fn", "{\"x\":1}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+
+	/* A new function dropped in is picked up. */
+	src = xasprintf("%s/sleeper.so", fx);
+	free(dst);
+	dst = xasprintf("%s/slow.so", dir);
+	copy_file(src, dst);
+	free(src);
+	ck_assert(wait_function_json(&f, "slow", "\"State\":\"Active\"",
+	    5000));
+
+	/* Replacing fn.so: the next invocations run the new code. */
+	src = xasprintf("%s/id_function.so", fx);
+	free(dst);
+	dst = xasprintf("%s/fn.so", dir);
+	copy_file(src, dst);
+	end = sl_loop_now_us() + 5000000u;
+	for (;;) {
+		hu_invoke(f.loop, f.host, "fn", "{\"x\":1}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		if (strcmp(r.payload, "{\"x\":1}") == 0)
+			break;
+		ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+		hu_result_release(&r);
+		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
+		(void)sl_loop_run_once(f.loop, 20000);
+	}
+	hu_result_release(&r);
+
+	/* In flight on the old code while slow.so is replaced: it finishes
+	 * there. */
+	memset(&req, 0, sizeof(req));
+	memset(&slow, 0, sizeof(slow));
+	req.function = "slow";
+	req.payload = "{\"ms\":400}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &slow);
+	free(dst);
+	dst = xasprintf("%s/slow.so", dir);
+	copy_file(src, dst);
+	ck_assert(hu_run_until(f.loop, &slow.done, 10000));
+	ck_assert_str_eq(slow.payload, "{\"slept\":400}");
+	hu_result_release(&slow);
+	end = sl_loop_now_us() + 5000000u;
+	for (;;) {
+		hu_invoke(f.loop, f.host, "slow", "{\"ms\":1}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		if (strcmp(r.payload, "{\"ms\":1}") == 0)
+			break;
+		hu_result_release(&r);
+		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
+	}
+	hu_result_release(&r);
+
+	/* A broken .so: a clear error naming the file and the loader's
+	 * message; the previous version keeps serving. */
+	free(src);
+	src = xasprintf("%s/broken.so.tmp", dir);
+	fd = open(src, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert(fd >= 0);
+	ck_assert_int_eq(write(fd, "this is not an ELF file\n", 24), 24);
+	close(fd);
+	ck_assert_int_eq(rename(src, dst), 0);
+	ck_assert(wait_function_json(&f, "slow", "\"LastUpdateStatus\":"
+	    "\"Failed\"", 5000));
+	{
+		struct sl_err err = SL_ERR_INIT;
+		char *j = sl_host_get_function_json(f.host, "slow", &err);
+
+		ck_assert_msg(strstr(j, "slow.so") != NULL &&
+		    (strstr(j, "ELF") != NULL || strstr(j, "too short") !=
+		    NULL), "%s", j);
+		free(j);
+	}
+	hu_invoke(f.loop, f.host, "slow", "{\"still\":true}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"still\":true}");
+	hu_result_release(&r);
+
+	/* Removing the .so removes the function. */
+	ck_assert_int_eq(unlink(dst), 0);
+	hu_invoke(f.loop, f.host, "slow", "{}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	end = sl_loop_now_us() + 5000000u;
+	while (r.status != 404 && sl_loop_now_us() < end) {
+		hu_result_release(&r);
+		(void)sl_loop_run_once(f.loop, 20000);
+		hu_invoke(f.loop, f.host, "slow", "{}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+	}
+	ck_assert_int_eq(r.status, 404);
+	hu_result_release(&r);
+	fx_close(&f);
+	remove_dir(dir);
+	free(src);
+	free(dst);
+	free(dir);
+	free(fx);
+}
+END_TEST
+
+START_TEST(event_retries)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+
+	hu_config(&cfg, NULL);
+	cfg.event_retry_ms = 20;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "flaky", "{\"ok\":false}", SL_INVOKE_EVENT,
+	    &r);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert_uint_eq(strlen(r.rid), 36);
+	hu_result_release(&r);
+	ck_assert(hu_run_until(f.loop, &f.events, 10000));
+	ck_assert_int_eq(f.events, 1);
+	ck_assert_int_eq(f.attempts, 3); /* the run and two retries */
+	ck_assert_str_eq(f.event_error, "FlakyError");
+	ck_assert_int_eq(sl_host_busy(f.host), 0);
+
+	f.events = 0;
+	f.attempts = 0;
+	hu_invoke(f.loop, f.host, "flaky", "{\"ok\":true}", SL_INVOKE_EVENT,
+	    &r);
+	ck_assert_int_eq(r.status, 202);
+	hu_result_release(&r);
+	ck_assert(hu_run_until(f.loop, &f.events, 10000));
+	ck_assert_int_eq(f.attempts, 1);
+	ck_assert_int_eq(f.event_status, 200);
+	ck_assert_ptr_null(f.event_error);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(dry_run)
+{
+	struct fx f;
+	struct hu_result r;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "id_function", NULL, SL_INVOKE_DRY_RUN, &r);
+	ck_assert_int_eq(r.status, 204);
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_count_children(), 1); /* it loaded: kept warm */
+	hu_invoke(f.loop, f.host, "no_handler", NULL, SL_INVOKE_DRY_RUN, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.error_type, "Runtime.InvalidEntrypoint");
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "missing", NULL, SL_INVOKE_DRY_RUN, &r);
+	ck_assert_int_eq(r.status, 404);
+	hu_result_release(&r);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(log_tail_and_ring)
+{
+	struct fx f;
+	struct hu_result r;
+	struct sl_err err = SL_ERR_INIT;
+	char want[128], *logs;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "logger", "{\"lines\":2}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_msg(r.log_tail != NULL, "no log tail");
+	snprintf(want, sizeof(want), "hello from sl_log %s\n", r.rid);
+	ck_assert_msg(strstr(r.log_tail, want) != NULL, "%s", r.log_tail);
+	ck_assert(strstr(r.log_tail, "stdout line 1\n") != NULL);
+	ck_assert(strstr(r.log_tail, "stderr line\n") != NULL);
+	snprintf(want, sizeof(want), "START RequestId: %s", r.rid);
+	ck_assert(strstr(r.log_tail, want) != NULL);
+	snprintf(want, sizeof(want), "REPORT RequestId: %s", r.rid);
+	ck_assert(strstr(r.log_tail, want) != NULL);
+	logs = sl_host_function_logs(f.host, "logger", &err);
+	snprintf(want, sizeof(want), "%s\tstdout line 0\n", r.rid);
+	ck_assert_msg(strstr(logs, want) != NULL, "%s", logs);
+	free(logs);
+	hu_result_release(&r);
+
+	/* Lots of output: only the last 4 KB come back, ending with REPORT;
+	 * the ring stays bounded. */
+	hu_invoke(f.loop, f.host, "logger", "{\"lines\":5000}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_uint_le(strlen(r.log_tail), SL_INVOKE_LOG_TAIL);
+	ck_assert(strstr(r.log_tail, "REPORT RequestId") != NULL);
+	ck_assert(strstr(r.log_tail, "stdout line 4999") != NULL);
+	logs = sl_host_function_logs(f.host, "logger", &err);
+	ck_assert_uint_le(strlen(logs), 64 * 1024);
+	ck_assert(strstr(logs, "stdout line 4999") != NULL);
+	free(logs);
+	hu_result_release(&r);
+	ck_assert_ptr_null(sl_host_function_logs(f.host, "nope", &err));
+	ck_assert_str_eq(err.type, "ResourceNotFoundException");
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(publish)
+{
+	struct fx f;
+	struct hu_result r;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "publisher", "{\"order\":17}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"published\":0,\"bad_topic\":-1}");
+	ck_assert_int_eq(f.publishes, 1);
+	ck_assert_str_eq(f.last_topic, "tests.events");
+	ck_assert_str_eq(f.last_message, "{\"order\":17}");
+	hu_result_release(&r);
+	fx_close(&f);
+}
+END_TEST
+
+static void
+never_cb(void *arg, const struct sl_invoke_result *r)
+{
+	(void)arg;
+	(void)r;
+	ck_abort_msg("a cancelled invocation's callback ran");
+}
+
+START_TEST(cancel)
+{
+	struct fx f;
+	struct sl_invoke_request req;
+	struct hu_result r;
+	uint64_t id;
+	int fds;
+
+	fx_open(&f, NULL, NULL);
+	memset(&req, 0, sizeof(req));
+	req.function = "wait_60_seconds";
+	id = sl_host_invoke(f.host, &req, never_cb, NULL);
+	ck_assert_uint_gt(id, 0);
+	/* Let it start, then cancel: the worker is killed and reaped. */
+	(void)hu_wait_children(f.loop, 1, 2000);
+	{
+		int dummy = 0;
+
+		(void)hu_run_until(f.loop, &dummy, 200);
+	}
+	sl_host_cancel(f.host, id);
+	ck_assert_int_eq(hu_wait_children(f.loop, 0, 5000), 0);
+	ck_assert_int_eq(sl_host_busy(f.host), 0);
+	/* A refusal can be cancelled before its callback too. */
+	req.function = "unknown";
+	id = sl_host_invoke(f.host, &req, never_cb, NULL);
+	sl_host_cancel(f.host, id);
+	fds = hu_count_fds();
+	hu_invoke(f.loop, f.host, "id_function", "[]",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "[]");
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_count_fds(), fds + 3); /* one warm worker */
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(describe)
+{
+	struct fx f;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_host_sandbox_info si;
+	char *j;
+	cJSON *o;
+	const cJSON *c, *sb;
+
+	fx_open(&f, NULL, NULL);
+	j = sl_host_list_functions_json(f.host);
+	o = cJSON_Parse(j);
+	ck_assert(cJSON_GetArraySize(cJSON_GetObjectItem(o, "Functions")) >=
+	    7);
+	ck_assert(strstr(j, "\"FunctionName\":\"id_function\"") != NULL);
+	cJSON_Delete(o);
+	free(j);
+	j = sl_host_get_function_json(f.host, "with_init", &err);
+	o = cJSON_Parse(j);
+	c = cJSON_GetObjectItem(o, "Configuration");
+	ck_assert_int_eq((int)num(c, "Timeout"), 5);
+	ck_assert_int_eq((int)num(c, "MemorySize"), 64);
+	ck_assert_str_eq(str(c, "State"), "Active");
+	ck_assert_str_eq(str(c, "Handler"), "handler");
+	sb = cJSON_GetObjectItem(o, "Sandbox");
+	sl_host_sandbox_info(f.host, &si);
+	if (si.landlock_abi > 0)
+		ck_assert(strncmp(str(sb, "Landlock"), "ABI ", 4) == 0);
+	else
+		ck_assert(strncmp(str(sb, "Landlock"), "unavailable", 11) ==
+		    0);
+	ck_assert_str_eq(str(sb, "Network"), "none");
+	cJSON_Delete(o);
+	free(j);
+	ck_assert_ptr_null(sl_host_get_function_json(f.host, "zzz", &err));
+	ck_assert_str_eq(err.type, "ResourceNotFoundException");
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(granted_write_path)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+	char *data = make_dir(), *file, buf[64] = "";
+	FILE *fp;
+
+	hu_config(&cfg, NULL);
+	cfg.data_dir = data;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "writer", "{\"text\":\"kept\"}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_msg(r.function_error == NULL, "%s", r.payload);
+	ck_assert_str_eq(r.payload, "\"kept\"");
+	hu_result_release(&r);
+	file = xasprintf("%s/writer/out.txt", data);
+	fp = fopen(file, "r");
+	ck_assert(fp != NULL);
+	ck_assert(fgets(buf, sizeof(buf), fp) != NULL);
+	fclose(fp);
+	ck_assert_str_eq(buf, "kept");
+	fx_close(&f);
+	remove_dir(data);
+	free(file);
+	free(data);
+}
+END_TEST
+
+START_TEST(drain)
+{
+	struct fx f;
+	struct hu_result r;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "id_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	hu_result_release(&r);
+	sl_host_drain(f.host);
+	ck_assert_int_eq(sl_host_busy(f.host), 0);
+	hu_invoke(f.loop, f.host, "id_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 503);
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_wait_children(f.loop, 0, 5000), 0);
+	fx_close(&f);
+}
+END_TEST
+
+Suite *
+host_suite(void)
+{
+	Suite *s = suite_create("host");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, warm_reuse_and_context);
+	tcase_add_test(tc, conformance_fixtures);
+	tcase_add_test(tc, error_mapping);
+	tcase_add_test(tc, reserved_concurrency_and_queue);
+	tcase_add_test(tc, max_workers_evicts_idle);
+	tcase_add_test(tc, idle_reaping);
+	tcase_add_test(tc, hot_reload);
+	tcase_add_test(tc, event_retries);
+	tcase_add_test(tc, dry_run);
+	tcase_add_test(tc, log_tail_and_ring);
+	tcase_add_test(tc, publish);
+	tcase_add_test(tc, cancel);
+	tcase_add_test(tc, describe);
+	tcase_add_test(tc, granted_write_path);
+	tcase_add_test(tc, drain);
+	suite_add_tcase(s, tc);
+	return s;
+}
