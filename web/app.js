@@ -6,7 +6,8 @@
 
 import { Api } from './api.js';
 import { buildGraph, parseDefinition } from './graph-model.js';
-import { newRun, addEvents, eventDetails } from './exec-state.js';
+import { newRun, addEvents, eventDetails, ownerOfEvent } from
+    './exec-state.js';
 import { renderGraph } from './graph-view.js';
 import { ExecutionPager } from './exec-pager.js';
 
@@ -501,12 +502,11 @@ async function viewExecutions(query) {
 
 // The state an event belongs to, for the history table.
 function ownerName(run, ev) {
-	for (const [id, s] of run.states) {
-		if (s.events.includes(Number(ev.id)))
-			return run.graph.nodes.find((n) => n.id === id)?.pseudo ?
-			    '' : id;
-	}
-	return '';
+	const id = ownerOfEvent(run, ev.id);
+	if (id === null || run.typeOf.get(id) === 'Start' ||
+	    run.typeOf.get(id) === 'End')
+		return '';
+	return id;
 }
 
 function detailsText(ev) {

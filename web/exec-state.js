@@ -63,6 +63,7 @@ export function newRun(graph) {
 		open: [],
 		lastExited: null,
 		taken: new Set(),
+		owner: new Map(),
 		execution: { status: 'RUNNING', error: undefined, cause: undefined,
 		    input: undefined, output: undefined },
 		lastCaught: null,
@@ -79,6 +80,19 @@ export function newRun(graph) {
 			run.nameToId.set(n.name, n.id);
 	}
 	return run;
+}
+
+// Record that state s owns event id (the first owner wins: an execution's
+// end event is listed under the states it closes, but belongs to none).
+function own(run, s, id) {
+	s.events.push(id);
+	if (!run.owner.has(id))
+		run.owner.set(id, s.id);
+}
+
+// The id of the state an event belongs to, or null.
+export function ownerOfEvent(run, id) {
+	return run.owner.get(Number(id)) ?? null;
 }
 
 function evId(ev) {
@@ -152,7 +166,7 @@ function closeInside(run, anc, ev, one) {
 		if (one && !bad)
 			continue;
 		run.open.splice(i, 1);
-		s.events.push(evId(ev));
+		own(run, s, evId(ev));
 		if (bad) {
 			s.pendingError = false;
 			s.failedRuns++;
@@ -199,7 +213,7 @@ function apply(run, ev) {
 		const s = run.states.get(START_ID);
 		if (s) {
 			s.status = 'succeeded';
-			s.events.push(eid);
+			own(run, s, eid);
 		}
 		return;
 	}
@@ -210,7 +224,7 @@ function apply(run, ev) {
 			run.execution.output = d.output;
 			if (end) {
 				end.status = 'succeeded';
-				end.events.push(eid);
+				own(run, end, eid);
 			}
 			return;
 		}
@@ -224,7 +238,7 @@ function apply(run, ev) {
 		run.execution.cause = d.cause;
 		if (end && status === 'FAILED') {
 			end.status = 'failed';
-			end.events.push(eid);
+			own(run, end, eid);
 		}
 		finishOpen(run, ev, status);
 		return;
@@ -245,7 +259,7 @@ function apply(run, ev) {
 			if (f !== null)
 				s.failedChild = f.id;
 		}
-		s.events.push(eid);
+		own(run, s, eid);
 		return;
 	}
 	if (isStateEntered(t)) {
@@ -256,7 +270,7 @@ function apply(run, ev) {
 		s.entries++;
 		s.pendingError = false;
 		s.input = d.input;
-		s.events.push(eid);
+		own(run, s, eid);
 		// The edge taken: from the state whose exit this event follows.
 		const prev = ev.previousEventId !== undefined ?
 		    run.events.get(Number(ev.previousEventId)) : undefined;
@@ -278,7 +292,7 @@ function apply(run, ev) {
 	const s = owner === null ? null : run.states.get(owner);
 	if (s === null)
 		return;
-	s.events.push(eid);
+	own(run, s, eid);
 	if (isStateExited(t)) {
 		s.exits++;
 		s.output = d.output;
@@ -343,11 +357,11 @@ function finishOpen(run, ev, status) {
 		} else {
 			s.abortedRuns++;
 			s.exits++;
-			s.events.push(evId(ev));
+			own(run, s, evId(ev));
 			refresh(s);
 			continue;
 		}
-		s.events.push(evId(ev));
+		own(run, s, evId(ev));
 		refresh(s);
 	}
 	run.open = [];

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { buildGraph, START_ID, END_ID } from '../graph-model.js';
-import { newRun, addEvents, historyOf, eventDetails } from '../exec-state.js';
+import { newRun, addEvents, historyOf, eventDetails, ownerOfEvent } from
+    '../exec-state.js';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:';
 const signup = {
@@ -98,6 +99,10 @@ test('a duplicate: the insert is caught, the Fail state fails the run', () => {
 	assert.equal(ins.error, 'EmailTaken');
 	assert.match(ins.cause, /is taken/);
 	assert.ok(run.taken.has('InsertUser\u2192Duplicate'));
+	assert.equal(ownerOfEvent(run, 10), 'InsertUser');
+	assert.equal(ownerOfEvent(run, 12), 'Duplicate');
+	assert.equal(ownerOfEvent(run, 1), START_ID);
+	assert.equal(ownerOfEvent(run, 99), null);
 	assert.equal(run.execution.status, 'FAILED');
 	assert.deepEqual(run.failure, {
 		state: 'Duplicate', error: 'SignupFailed',
@@ -248,6 +253,11 @@ test('a failure inside a caught Parallel: the inner state failed', () => {
 	assert.equal(run.states.get('C').attempts, 1);
 	assert.equal(run.states.get('C').error, 'Boom');
 	assert.equal(run.states.get('P').error, 'Boom');
+	// Interleaved branches: each task's events go to its own state.
+	assert.equal(ownerOfEvent(run, 6), 'A');
+	assert.equal(ownerOfEvent(run, 10), 'C');
+	assert.equal(ownerOfEvent(run, 12), 'C');
+	assert.equal(ownerOfEvent(run, 13), 'P');
 	assert.ok(run.taken.has('P\u2192Handler'));
 	assert.equal(run.failure, null);
 });
