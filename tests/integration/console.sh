@@ -134,9 +134,13 @@ fi
 # --- live: sluiced serves the console and runs the workflow -------------------
 echo "== live"
 LDATA=$T/live-data
-mkdir -p "$LDATA"
-chmod 755 "$LDATA"
-"$B/sluiced" --port 0 --data "$LDATA" --functions "$B/functions" \
+LFN=$T/live-functions
+mkdir -p "$LDATA" "$LFN"
+chmod 755 "$LDATA" "$LFN"
+# The signup functions, and a function that fails on purpose for retries.
+cp "$B"/functions/*.so "$B"/functions/*.json "$LFN/" 2>/dev/null
+cp "$B/tests/fixtures/flaky.so" "$LFN/" 2>/dev/null
+"$B/sluiced" --port 0 --data "$LDATA" --functions "$LFN" \
     --web "$B/web" >"$T/sluiced.log" 2>&1 &
 DPID=$!
 PIDS="$PIDS $DPID"
