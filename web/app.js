@@ -9,7 +9,7 @@ import { buildGraph, parseDefinition } from './graph-model.js';
 import { newRun, addEvents, eventDetails, ownerOfEvent } from
     './exec-state.js';
 import { renderGraph } from './graph-view.js';
-import { ExecutionPager } from './exec-pager.js';
+import { ExecutionPager, dateMs } from './exec-pager.js';
 
 const TOKEN_KEY = 'sluice.token';
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -65,13 +65,10 @@ function errorBox(err) {
 function fmtDate(v) {
 	if (v === undefined || v === null || v === '')
 		return '';
-	let d;
-	if (typeof v === 'number')
-		d = new Date(v > 1e12 ? v : v * 1000);
-	else
-		d = new Date(v);
-	if (Number.isNaN(d.getTime()))
+	const ms = dateMs(v);
+	if (ms === 0)
 		return String(v);
+	const d = new Date(ms);
 	const p = (n, w = 2) => String(n).padStart(w, '0');
 	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
 	    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.` +
@@ -120,7 +117,7 @@ function checkJson(text) {
 		return { value: JSON.parse(text) };
 	} catch (e) {
 		const m = /position (\d+)/.exec(e.message);
-		if (m) {
+		if (m && !/line \d+ column \d+/.test(e.message)) {
 			const before = text.slice(0, Number(m[1]));
 			const line = before.split('\n').length;
 			const col = Number(m[1]) - before.lastIndexOf('\n');
