@@ -524,7 +524,16 @@ function detailsText(ev) {
 // The parts of an execution view: banner, state detail, history table.
 function executionParts() {
 	const historyBody = h('tbody', {});
+	const legend = h('div', { class: 'legend' },
+	    [['not-reached', 'not reached'], ['in-progress', 'in progress'],
+		['succeeded', 'succeeded'], ['failed', 'failed'],
+		['caught', 'caught'], ['aborted', 'stopped']].map(([k, t]) =>
+		h('span', { class: `swatch state-${k}` }, t)),
+	    h('span', { class: 'swatch retried' }, '\u00d7N attempts'),
+	    h('span', { class: 'swatch-note' }, '\u21bb has Retry · ',
+		h('span', { class: 'catch-mark' }, '- - \u2192'), ' Catch'));
 	return {
+		legend,
 		graphBox: h('div', { class: 'graph-box' }),
 		banner: h('div', { id: 'failure-banner', class: 'banner',
 		    hidden: true }),
@@ -697,7 +706,8 @@ async function viewExecution(arn, seq) {
 	    nameOfArn(arn)),
 	    header, parts.banner,
 	    h('div', { class: 'exec-layout' },
-		h('div', { class: 'panel' }, parts.graphBox), parts.detail),
+		h('div', { class: 'panel' }, parts.graphBox, parts.legend),
+		parts.detail),
 	    h('h2', {}, 'History'), parts.history);
 	const view = await executionView(parts, sm.definition);
 	if (seq !== viewSeq || view === null)
@@ -949,7 +959,7 @@ async function viewPreview(seq) {
 	    'sent. Deploy the definition when it is right.'),
 	    parts.banner,
 	    h('div', { class: 'exec-layout' },
-		h('div', { class: 'panel' }, parts.graphBox),
+		h('div', { class: 'panel' }, parts.graphBox, parts.legend),
 		h('div', {},
 		    h('form', { class: 'panel', onsubmit: deploy },
 			h('label', {}, 'Definition file ', file),
