@@ -14,9 +14,9 @@
 #include "common/buf.h"
 #include "common/err.h"
 
-#define GRAPH_USAGE \
-	"graph NAME|ARN|FILE.asl.json [--format text|mermaid|dot] [--url URL] " \
-	"[--token T]"
+#define GRAPH_USAGE                                                            \
+	"graph NAME|ARN|FILE.asl.json [--format text|mermaid|dot] "            \
+	"[--url URL] [--token T]"
 
 /* Read a whole file into out; -1 with err filled when it cannot. */
 static int
@@ -28,14 +28,14 @@ read_file(const char *path, struct sl_buf *out, struct sl_err *err)
 
 	f = fopen(path, "r");
 	if (f == NULL)
-		return sl_err_set(err, "States.Runtime", "%s: %s", path,
-		    strerror(errno));
+		return sl_err_set(
+		    err, "States.Runtime", "%s: %s", path, strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		sl_buf_add(out, chunk, n);
 	if (ferror(f)) {
 		fclose(f);
-		return sl_err_set(err, "States.Runtime", "%s: read error",
-		    path);
+		return sl_err_set(
+		    err, "States.Runtime", "%s: read error", path);
 	}
 	fclose(f);
 	return 0;
@@ -43,8 +43,8 @@ read_file(const char *path, struct sl_buf *out, struct sl_err *err)
 
 /* Parse definition text; on a syntax error name the line and column. */
 static cJSON *
-parse_definition(const char *path, const struct sl_buf *text,
-    struct sl_err *err)
+parse_definition(
+    const char *path, const struct sl_buf *text, struct sl_err *err)
 {
 	const char *at, *p;
 	cJSON *def;
@@ -64,8 +64,8 @@ parse_definition(const char *path, const struct sl_buf *text,
 			col++;
 		}
 	}
-	sl_err_set(err, "States.InvalidDefinition",
-	    "%s:%d:%d: not valid JSON", path, line, col);
+	sl_err_set(err, "States.InvalidDefinition", "%s:%d:%d: not valid JSON",
+	    path, line, col);
 	return NULL;
 }
 
@@ -104,8 +104,8 @@ machine_arn(struct cli_client *c, const char *name)
 		cJSON_ArrayForEach(sm, list)
 		{
 			n = cJSON_GetObjectItemCaseSensitive(sm, "name");
-			arn = cJSON_GetObjectItemCaseSensitive(sm,
-			    "stateMachineArn");
+			arn = cJSON_GetObjectItemCaseSensitive(
+			    sm, "stateMachineArn");
 			if (cJSON_IsString(n) && cJSON_IsString(arn) &&
 			    strcmp(n->valuestring, name) == 0) {
 				found = strdup(arn->valuestring);
@@ -118,8 +118,9 @@ machine_arn(struct cli_client *c, const char *name)
 		cJSON_Delete(reply);
 	} while (token != NULL);
 	if (found == NULL)
-		fprintf(stderr, "sluice: StateMachineDoesNotExist: no state "
-				"machine is called '%s'\n",
+		fprintf(stderr,
+		    "sluice: StateMachineDoesNotExist: no state "
+		    "machine is called '%s'\n",
 		    name);
 	return found;
 }
@@ -170,8 +171,9 @@ fetch_definition(const struct cli_opts *o, const char *name, int *rc)
 	else if (cJSON_IsObject(def))
 		out = cJSON_Duplicate(def, 1);
 	if (out == NULL) {
-		fprintf(stderr, "sluice graph: the definition of '%s' is not "
-				"JSON\n",
+		fprintf(stderr,
+		    "sluice graph: the definition of '%s' is not "
+		    "JSON\n",
 		    name);
 		*rc = CLI_EXIT_FAILED;
 	}
@@ -210,21 +212,24 @@ cmd_graph(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
 			if (sl_graph_format_parse(argv[++i], &fmt) == -1) {
-				fprintf(stderr, "sluice graph: unknown format "
-						"'%s' (text, mermaid or dot)\n",
+				fprintf(stderr,
+				    "sluice graph: unknown format "
+				    "'%s' (text, mermaid or dot)\n",
 				    argv[i]);
 				goto fail;
 			}
 		} else if (strncmp(argv[i], "--format=", 9) == 0) {
 			if (sl_graph_format_parse(argv[i] + 9, &fmt) == -1) {
-				fprintf(stderr, "sluice graph: unknown format "
-						"'%s' (text, mermaid or dot)\n",
+				fprintf(stderr,
+				    "sluice graph: unknown format "
+				    "'%s' (text, mermaid or dot)\n",
 				    argv[i] + 9);
 				goto fail;
 			}
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "sluice graph: unknown option '%s'\n"
-					"usage: sluice %s\n",
+			fprintf(stderr,
+			    "sluice graph: unknown option '%s'\n"
+			    "usage: sluice %s\n",
 			    argv[i], GRAPH_USAGE);
 			goto fail;
 		} else if (what == NULL) {
@@ -245,7 +250,7 @@ cmd_graph(int argc, char **argv)
 			goto fail;
 		rc = CLI_EXIT_USAGE;
 	} else if (read_file(what, &text, &err) == -1 ||
-	    (def = parse_definition(what, &text, &err)) == NULL) {
+	           (def = parse_definition(what, &text, &err)) == NULL) {
 		fprintf(stderr, "sluice graph: %s\n", err.msg);
 		goto fail;
 	}

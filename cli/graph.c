@@ -30,21 +30,21 @@ struct builder {
 };
 
 static const char *const comparisons[][2] = {
-	{ "Equals", "==" },
-	{ "LessThanEquals", "<=" },
-	{ "GreaterThanEquals", ">=" },
-	{ "LessThan", "<" },
-	{ "GreaterThan", ">" },
+    {"Equals", "=="},
+    {"LessThanEquals", "<="},
+    {"GreaterThanEquals", ">="},
+    {"LessThan", "<"},
+    {"GreaterThan", ">"},
 };
-static const char *const kinds[] = { "String", "Numeric", "Boolean",
-	"Timestamp" };
+static const char *const kinds[] = {
+    "String", "Numeric", "Boolean", "Timestamp"};
 static const char *const tests[][2] = {
-	{ "IsNull", "null" },
-	{ "IsPresent", "present" },
-	{ "IsNumeric", "numeric" },
-	{ "IsString", "string" },
-	{ "IsBoolean", "boolean" },
-	{ "IsTimestamp", "timestamp" },
+    {"IsNull", "null"},
+    {"IsPresent", "present"},
+    {"IsNumeric", "numeric"},
+    {"IsString", "string"},
+    {"IsBoolean", "boolean"},
+    {"IsTimestamp", "timestamp"},
 };
 
 /* A string as JSON.stringify writes it. */
@@ -182,7 +182,7 @@ add_comparison(const cJSON *rule, struct sl_buf *out)
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		for (j = 0; j < sizeof(comparisons) / sizeof(comparisons[0]);
-		    j++) {
+		     j++) {
 			snprintf(name, sizeof(name), "%s%s", kinds[i],
 			    comparisons[j][0]);
 			v = cJSON_GetObjectItemCaseSensitive(rule, name);
@@ -227,15 +227,14 @@ static int
 is_compound(const cJSON *rule)
 {
 	return cJSON_IsObject(rule) &&
-	    (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rule, "And")) ||
-		cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rule, "Or")));
+	       (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rule, "And")) ||
+	           cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rule, "Or")));
 }
 
 void
 sl_graph_rule_label(const cJSON *rule, struct sl_buf *out)
 {
-	static const char *const ops[][2] = { { "And", " && " },
-		{ "Or", " || " } };
+	static const char *const ops[][2] = {{"And", " && "}, {"Or", " || "}};
 	const cJSON *v, *r;
 	size_t i;
 	int first;
@@ -306,8 +305,7 @@ resource_label(const cJSON *res)
 	return xstrdup(s);
 }
 
-static void
-add_problem(struct builder *b, const char *fmt, ...)
+static void add_problem(struct builder *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -323,8 +321,8 @@ add_problem(struct builder *b, const char *fmt, ...)
 	va_end(ap);
 	if (g->nproblems == b->capproblems) {
 		b->capproblems = b->capproblems ? b->capproblems * 2 : 4;
-		g->problems = xreallocarray(g->problems, b->capproblems,
-		    sizeof(*g->problems));
+		g->problems = xreallocarray(
+		    g->problems, b->capproblems, sizeof(*g->problems));
 	}
 	g->problems[g->nproblems++] = sl_buf_detach(&s, NULL);
 }
@@ -369,8 +367,8 @@ add_node(struct builder *b, char *id, const char *name, const char *type,
 
 	if (g->nnodes == b->capnodes) {
 		b->capnodes = b->capnodes ? b->capnodes * 2 : 16;
-		g->nodes = xreallocarray(g->nodes, b->capnodes,
-		    sizeof(*g->nodes));
+		g->nodes =
+		    xreallocarray(g->nodes, b->capnodes, sizeof(*g->nodes));
 	}
 	n = &g->nodes[g->nnodes++];
 	memset(n, 0, sizeof(*n));
@@ -391,8 +389,8 @@ add_group(struct builder *b, char *id, const char *kind, const char *owner,
 
 	if (g->ngroups == b->capgroups) {
 		b->capgroups = b->capgroups ? b->capgroups * 2 : 8;
-		g->groups = xreallocarray(g->groups, b->capgroups,
-		    sizeof(*g->groups));
+		g->groups =
+		    xreallocarray(g->groups, b->capgroups, sizeof(*g->groups));
 	}
 	gr = &g->groups[g->ngroups++];
 	gr->id = id;
@@ -410,8 +408,8 @@ add_edge(struct builder *b, const char *source, const char *target,
 
 	if (g->nedges == b->capedges) {
 		b->capedges = b->capedges ? b->capedges * 2 : 16;
-		g->edges = xreallocarray(g->edges, b->capedges,
-		    sizeof(*g->edges));
+		g->edges =
+		    xreallocarray(g->edges, b->capedges, sizeof(*g->edges));
 	}
 	e = &g->edges[g->nedges++];
 	e->source = xstrdup(source);
@@ -446,7 +444,8 @@ target_of(struct builder *b, const struct scope_entry *sc, size_t n,
 	if (id == NULL) {
 		sl_buf_init(&q);
 		quote_json(&q, name);
-		add_problem(b, "%s: %s names no state: %s", from, field, q.data);
+		add_problem(
+		    b, "%s: %s names no state: %s", from, field, q.data);
 		sl_buf_release(&q);
 	}
 	return id;
@@ -458,8 +457,8 @@ static void add_scope(struct builder *b, const cJSON *machine,
 /* The edges that leave one state. */
 static void
 add_transitions(struct builder *b, const cJSON *st, const char *id,
-    const char *name, const char *type, const struct scope_entry *sc,
-    size_t n, const char *parent)
+    const char *name, const char *type, const struct scope_entry *sc, size_t n,
+    const char *parent)
 {
 	const cJSON *rules, *r, *v, *c;
 	struct sl_buf label = SL_BUF_INIT, field = SL_BUF_INIT;
@@ -484,8 +483,8 @@ add_transitions(struct builder *b, const cJSON *st, const char *id,
 				continue;
 			sl_buf_reset(&label);
 			sl_graph_rule_label(r, &label);
-			add_edge(b, id, t, SL_GRAPH_EDGE_CHOICE, label.data,
-			    parent);
+			add_edge(
+			    b, id, t, SL_GRAPH_EDGE_CHOICE, label.data, parent);
 		}
 		v = cJSON_GetObjectItemCaseSensitive(st, "Default");
 		if (v != NULL) {
@@ -499,8 +498,8 @@ add_transitions(struct builder *b, const cJSON *st, const char *id,
 		if (cJSON_IsString(v)) {
 			t = target_of(b, sc, n, name, v, "Next");
 			if (t != NULL)
-				add_edge(b, id, t, SL_GRAPH_EDGE_NEXT, "",
-				    parent);
+				add_edge(
+				    b, id, t, SL_GRAPH_EDGE_NEXT, "", parent);
 		}
 	}
 	v = cJSON_GetObjectItemCaseSensitive(st, "Catch");
@@ -532,8 +531,8 @@ add_transitions(struct builder *b, const cJSON *st, const char *id,
 			}
 		}
 		if (t != NULL)
-			add_edge(b, id, t, SL_GRAPH_EDGE_CATCH, label.data,
-			    parent);
+			add_edge(
+			    b, id, t, SL_GRAPH_EDGE_CATCH, label.data, parent);
 	}
 	sl_buf_release(&label);
 	sl_buf_release(&field);
@@ -558,8 +557,7 @@ add_scope(struct builder *b, const cJSON *machine, const char *parent,
 		add_problem(b, "%s: no States", where);
 		return;
 	}
-	cJSON_ArrayForEach(st, states)
-		n++;
+	cJSON_ArrayForEach(st, states) n++;
 	sc = xcalloc(n ? n : 1, sizeof(*sc));
 	i = 0;
 	cJSON_ArrayForEach(st, states)
@@ -585,8 +583,8 @@ add_scope(struct builder *b, const cJSON *machine, const char *parent,
 		/* The node takes id; sc keeps borrowing it. */
 		node = add_node(b, id, st->string, type, parent);
 		node->start = start_id != NULL && strcmp(id, start_id) == 0;
-		node->end = cJSON_IsTrue(
-				cJSON_GetObjectItemCaseSensitive(st, "End")) ||
+		node->end =
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "End")) ||
 		    strcmp(type, "Succeed") == 0 || strcmp(type, "Fail") == 0;
 		v = cJSON_GetObjectItemCaseSensitive(st, "Retry");
 		node->retry = cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0;
@@ -603,18 +601,18 @@ add_scope(struct builder *b, const cJSON *machine, const char *parent,
 			{
 				gid = xasprintf("%s#branch%d", id, bi + 1);
 				add_group(b, gid, "branch", id, parent);
-				sub = xasprintf("%s.Branches[%d]", st->string,
-				    bi);
+				sub = xasprintf(
+				    "%s.Branches[%d]", st->string, bi);
 				add_scope(b, it, gid, sub);
 				free(sub);
 				bi++;
 			}
 		} else if (strcmp(type, "Map") == 0) {
-			it = cJSON_GetObjectItemCaseSensitive(st,
-			    "ItemProcessor");
+			it = cJSON_GetObjectItemCaseSensitive(
+			    st, "ItemProcessor");
 			if (!cJSON_IsObject(it))
-				it = cJSON_GetObjectItemCaseSensitive(st,
-				    "Iterator");
+				it = cJSON_GetObjectItemCaseSensitive(
+				    st, "Iterator");
 			gid = xasprintf("%s#iterator", id);
 			add_group(b, gid, "iterator", id, parent);
 			sub = xasprintf("%s.ItemProcessor", st->string);
@@ -661,8 +659,8 @@ sl_graph_new(const cJSON *definition, struct sl_err *err)
 		}
 	}
 	if (first != NULL)
-		add_edge(&b, SL_GRAPH_START, first, SL_GRAPH_EDGE_START, "",
-		    NULL);
+		add_edge(
+		    &b, SL_GRAPH_START, first, SL_GRAPH_EDGE_START, "", NULL);
 	for (i = 0; i < g->nnodes; i++)
 		if (g->nodes[i].parent == NULL && g->nodes[i].end &&
 		    !g->nodes[i].pseudo)
@@ -879,8 +877,8 @@ indent(struct sl_buf *out, int depth)
 }
 
 static void
-mermaid_scope(const struct sl_graph *g, const char *parent, int depth,
-    struct sl_buf *out)
+mermaid_scope(
+    const struct sl_graph *g, const char *parent, int depth, struct sl_buf *out)
 {
 	const struct sl_graph_node *n;
 	const struct sl_graph_group *gr;
@@ -992,8 +990,8 @@ add_dot_text(struct sl_buf *out, const char *s)
 }
 
 static void
-dot_scope(const struct sl_graph *g, const char *parent, int depth,
-    struct sl_buf *out)
+dot_scope(
+    const struct sl_graph *g, const char *parent, int depth, struct sl_buf *out)
 {
 	const struct sl_graph_node *n;
 	const struct sl_graph_group *gr;
@@ -1009,7 +1007,8 @@ dot_scope(const struct sl_graph *g, const char *parent, int depth,
 			 * it is where its edges attach. */
 			sl_buf_addf(out, "subgraph cluster_n%zu {\n", i);
 			indent(out, depth + 1);
-			sl_buf_addstr(out, "style=\"rounded,dashed\"; label=\"\";\n");
+			sl_buf_addstr(
+			    out, "style=\"rounded,dashed\"; label=\"\";\n");
 			indent(out, depth + 1);
 			sl_buf_addf(out, "n%zu [shape=plaintext, label=\"", i);
 			add_node_caption(out, n, add_dot_text, "\\n");
@@ -1019,16 +1018,16 @@ dot_scope(const struct sl_graph *g, const char *parent, int depth,
 				if (strcmp(gr->owner, n->id) != 0)
 					continue;
 				indent(out, depth + 1);
-				sl_buf_addf(out,
-				    "subgraph cluster_g%zu {\n", j);
+				sl_buf_addf(
+				    out, "subgraph cluster_g%zu {\n", j);
 				indent(out, depth + 2);
 				if (strcmp(gr->kind, "branch") == 0)
 					sl_buf_addf(out,
 					    "label=\"Branch %s\";\n",
 					    strrchr(gr->id, 'h') + 1);
 				else
-					sl_buf_addstr(out,
-					    "label=\"Iterator\";\n");
+					sl_buf_addstr(
+					    out, "label=\"Iterator\";\n");
 				dot_scope(g, gr->id, depth + 2, out);
 				indent(out, depth + 1);
 				sl_buf_addstr(out, "}\n");
@@ -1042,14 +1041,14 @@ dot_scope(const struct sl_graph *g, const char *parent, int depth,
 		sl_buf_addch(out, '"');
 		if (n->pseudo)
 			sl_buf_addstr(out, ", shape=circle, style=filled, "
-					   "fillcolor=\"#37474f\", "
-					   "fontcolor=white");
+			                   "fillcolor=\"#37474f\", "
+			                   "fontcolor=white");
 		else if (strcmp(n->type, "Choice") == 0)
 			sl_buf_addstr(out, ", shape=diamond");
 		else if (strcmp(n->type, "Fail") == 0)
 			sl_buf_addstr(out, ", style=\"rounded,filled\", "
-					   "fillcolor=\"#fdecea\", "
-					   "color=\"#c62828\"");
+			                   "fillcolor=\"#fdecea\", "
+			                   "color=\"#c62828\"");
 		if (n->end && !n->pseudo)
 			sl_buf_addstr(out, ", peripheries=2");
 		sl_buf_addstr(out, "];\n");
@@ -1065,11 +1064,11 @@ print_dot(const struct sl_graph *g, struct sl_buf *out)
 	const char *sep;
 
 	sl_buf_addstr(out, "digraph statemachine {\n"
-			   "  compound=true;\n"
-			   "  graph [fontname=\"sans-serif\", fontsize=11];\n"
-			   "  node [shape=box, style=rounded, "
-			   "fontname=\"sans-serif\"];\n"
-			   "  edge [fontname=\"sans-serif\", fontsize=10];\n");
+	                   "  compound=true;\n"
+	                   "  graph [fontname=\"sans-serif\", fontsize=11];\n"
+	                   "  node [shape=box, style=rounded, "
+	                   "fontname=\"sans-serif\"];\n"
+	                   "  edge [fontname=\"sans-serif\", fontsize=10];\n");
 	dot_scope(g, NULL, 1, out);
 	for (i = 0; i < g->nedges; i++) {
 		e = &g->edges[i];
@@ -1084,8 +1083,9 @@ print_dot(const struct sl_graph *g, struct sl_buf *out)
 			sep = ", ";
 		}
 		if (e->kind == SL_GRAPH_EDGE_CATCH) {
-			sl_buf_addf(out, "%sstyle=dashed, color=\"#c62828\", "
-					 "fontcolor=\"#c62828\"",
+			sl_buf_addf(out,
+			    "%sstyle=dashed, color=\"#c62828\", "
+			    "fontcolor=\"#c62828\"",
 			    sep);
 			sep = ", ";
 		}
@@ -1103,8 +1103,8 @@ print_dot(const struct sl_graph *g, struct sl_buf *out)
 }
 
 void
-sl_graph_print(const struct sl_graph *g, enum sl_graph_format fmt,
-    struct sl_buf *out)
+sl_graph_print(
+    const struct sl_graph *g, enum sl_graph_format fmt, struct sl_buf *out)
 {
 	switch (fmt) {
 	case SL_GRAPH_TEXT:

@@ -25,9 +25,9 @@ enum sl_graph_edge_kind {
 };
 
 enum sl_graph_format {
-	SL_GRAPH_TEXT,	  /* one line per state, group and edge */
+	SL_GRAPH_TEXT,    /* one line per state, group and edge */
 	SL_GRAPH_MERMAID, /* a Mermaid flowchart */
-	SL_GRAPH_DOT,	  /* a Graphviz digraph */
+	SL_GRAPH_DOT,     /* a Graphviz digraph */
 };
 
 /* A state (or a pseudo node). The id is the state's name; a name met again
@@ -39,10 +39,10 @@ struct sl_graph_node {
 	char *type; /* "Task"... "Start"/"End" for the pseudo nodes */
 	char *parent;
 	char *resource; /* a Task's function name or integration, else "" */
-	int start;	/* StartAt of its scope */
-	int end;	/* End: true, Succeed or Fail */
-	int retry;	/* has a non-empty Retry */
-	int pseudo;	/* the start or end marker */
+	int start;      /* StartAt of its scope */
+	int end;        /* End: true, Succeed or Fail */
+	int retry;      /* has a non-empty Retry */
+	int pseudo;     /* the start or end marker */
 };
 
 /* A Parallel branch ("P#branch1", kind "branch") or a Map iterator
@@ -58,7 +58,7 @@ struct sl_graph_edge {
 	char *source;
 	char *target;
 	enum sl_graph_edge_kind kind;
-	char *label; /* the Choice rule, "Default", Catch's errors, or "" */
+	char *label;  /* the Choice rule, "Default", Catch's errors, or "" */
 	char *parent; /* the group both ends are in, NULL at the top level */
 };
 
@@ -89,7 +89,7 @@ int sl_graph_format_parse(const char *name, enum sl_graph_format *fmt);
 const char *sl_graph_edge_kind_name(enum sl_graph_edge_kind kind);
 
 /* Append the graph in a format to out. */
-void sl_graph_print(const struct sl_graph *g, enum sl_graph_format fmt,
-    struct sl_buf *out);
+void sl_graph_print(
+    const struct sl_graph *g, enum sl_graph_format fmt, struct sl_buf *out);
 
 #endif

@@ -20,8 +20,8 @@ slurp(const char *path)
 
 	sl_buf_init(&b);
 	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s (run from the repository)",
-	    path);
+	ck_assert_msg(
+	    f != NULL, "cannot open %s (run from the repository)", path);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		sl_buf_add(&b, chunk, n);
 	fclose(f);
@@ -67,11 +67,11 @@ label_of(const char *rule_json)
 	return sl_buf_detach(&out, NULL);
 }
 
-#define ck_label(rule, want)                              \
-	do {                                              \
-		char *got_ = label_of(rule);              \
-		ck_assert_str_eq(got_, want);             \
-		free(got_);                               \
+#define ck_label(rule, want)                                                   \
+	do {                                                                   \
+		char *got_ = label_of(rule);                                   \
+		ck_assert_str_eq(got_, want);                                  \
+		free(got_);                                                    \
 	} while (0)
 
 START_TEST(test_graph_text_matches_the_console_model)
@@ -106,21 +106,20 @@ START_TEST(test_graph_mermaid_nests_and_marks_catches)
 
 	ck_assert(strncmp(m, "flowchart TD\n", 13) == 0);
 	ck_assert_ptr_nonnull(strstr(m, "  n0((\"Start\"))\n"));
-	ck_assert_ptr_nonnull(strstr(m,
-	    "  subgraph n3 [\"Fan · Parallel\"]\n"
-	    "    subgraph g0 [\"Branch 1\"]\n"
-	    "      n4([\"Left · Pass\"])\n"
-	    "    end\n"
-	    "    subgraph g1 [\"Branch 2\"]\n"));
+	ck_assert_ptr_nonnull(strstr(m, "  subgraph n3 [\"Fan · Parallel\"]\n"
+	                                "    subgraph g0 [\"Branch 1\"]\n"
+	                                "      n4([\"Left · Pass\"])\n"
+	                                "    end\n"
+	                                "    subgraph g1 [\"Branch 2\"]\n"));
 	ck_assert_ptr_nonnull(strstr(m, "  subgraph n7 [\"Each · Map\"]\n"
-					"    subgraph g2 [\"Iterator\"]\n"));
+	                                "    subgraph g2 [\"Iterator\"]\n"));
 	ck_assert_ptr_nonnull(strstr(m, "  n2{\"Route · Choice\"}\n"));
 	ck_assert_ptr_nonnull(strstr(m, "  n2 -->|\"$.x == 3\"| n3\n"));
 	ck_assert_ptr_nonnull(strstr(m,
 	    "  n2 -->|\"$.a #gt; $.b #124;#124; ($.s matches #quot;log-*"
 	    "#quot; #amp;#amp; $.ok == true)\"| n9\n"));
-	ck_assert_ptr_nonnull(strstr(m,
-	    "  n1 -.->|\"ValidationError\"| n10\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(m, "  n1 -.->|\"ValidationError\"| n10\n"));
 	/* Catch edges are the 2nd, 3rd and 10th edge printed. */
 	ck_assert_ptr_nonnull(strstr(m, "  linkStyle 1,2,9 stroke:"));
 	ck_assert_ptr_nonnull(strstr(m, "  n11 --> n12\n"));
@@ -137,22 +136,22 @@ START_TEST(test_graph_dot_clusters_and_compound_edges)
 	struct sl_graph *g = graph_of(def);
 	char *d = printed(g, SL_GRAPH_DOT);
 
-	ck_assert(strncmp(d, "digraph statemachine {\n  compound=true;\n",
-		      40) == 0);
+	ck_assert(
+	    strncmp(d, "digraph statemachine {\n  compound=true;\n", 40) == 0);
 	ck_assert_ptr_nonnull(strstr(d, "subgraph cluster_n3 {\n"));
 	ck_assert_ptr_nonnull(strstr(d, "subgraph cluster_g2 {\n"
-					"      label=\"Iterator\";\n"
-					"      n8 [label=\"Work\\nTask: "
-					"lambda:invoke\", peripheries=2];\n"));
-	ck_assert_ptr_nonnull(strstr(d,
-	    "  n2 -> n3 [label=\"$.x == 3\", lhead=cluster_n3];\n"));
-	ck_assert_ptr_nonnull(strstr(d,
-	    "  n3 -> n11 [label=\"States.ALL\", style=dashed, "
-	    "color=\"#c62828\", fontcolor=\"#c62828\", "
-	    "ltail=cluster_n3];\n"));
-	ck_assert_ptr_nonnull(strstr(d,
-	    "  n2 -> n7 [label=\"$.kind == \\\"bulk\\\" && "
-	    "!($.items is not present)\", lhead=cluster_n7];\n"));
+	                                "      label=\"Iterator\";\n"
+	                                "      n8 [label=\"Work\\nTask: "
+	                                "lambda:invoke\", peripheries=2];\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(d, "  n2 -> n3 [label=\"$.x == 3\", lhead=cluster_n3];\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(d, "  n3 -> n11 [label=\"States.ALL\", style=dashed, "
+	              "color=\"#c62828\", fontcolor=\"#c62828\", "
+	              "ltail=cluster_n3];\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(d, "  n2 -> n7 [label=\"$.kind == \\\"bulk\\\" && "
+	              "!($.items is not present)\", lhead=cluster_n7];\n"));
 	ck_assert_ptr_nonnull(strstr(d, "  n0 -> n1;\n"));
 	ck_assert(d[strlen(d) - 2] == '}');
 	free(d);
@@ -171,8 +170,8 @@ START_TEST(test_graph_rule_labels)
 	    "$.v >= 2.5");
 	ck_label("{\"Variable\":\"$.v\",\"NumericLessThan\":-1}", "$.v < -1");
 	ck_label("{\"Variable\":\"$.v\",\"NumericEquals\":0.1}", "$.v == 0.1");
-	ck_label("{\"Variable\":\"$.v\",\"NumericEquals\":1e21}",
-	    "$.v == 1e+21");
+	ck_label(
+	    "{\"Variable\":\"$.v\",\"NumericEquals\":1e21}", "$.v == 1e+21");
 	ck_label("{\"Variable\":\"$.v\",\"NumericEquals\":123456789012}",
 	    "$.v == 123456789012");
 	ck_label("{\"Variable\":\"$.v\",\"NumericEquals\":0.0000001}",
@@ -183,16 +182,16 @@ START_TEST(test_graph_rule_labels)
 	ck_label("{\"Variable\":\"$.v\",\"BooleanEqualsPath\":\"$.b\"}",
 	    "$.v == $.b");
 	ck_label("{\"Variable\":\"$.t\",\"TimestampGreaterThan\":"
-		 "\"2024-01-01T00:00:00Z\"}",
+	         "\"2024-01-01T00:00:00Z\"}",
 	    "$.t > \"2024-01-01T00:00:00Z\"");
 	ck_label("{\"Variable\":\"$.v\",\"IsNull\":true}", "$.v is null");
-	ck_label("{\"Variable\":\"$.v\",\"IsNumeric\":false}",
-	    "$.v is not numeric");
+	ck_label(
+	    "{\"Variable\":\"$.v\",\"IsNumeric\":false}", "$.v is not numeric");
 	ck_label("{\"Not\":{\"Variable\":\"$.v\",\"IsString\":true}}",
 	    "!($.v is string)");
 	ck_label("{\"Or\":[{\"Variable\":\"$.v\",\"IsBoolean\":true},"
-		 "{\"Or\":[{\"Variable\":\"$.v\",\"IsNull\":true},"
-		 "{\"Variable\":\"$.v\",\"IsPresent\":false}]}]}",
+	         "{\"Or\":[{\"Variable\":\"$.v\",\"IsNull\":true},"
+	         "{\"Variable\":\"$.v\",\"IsPresent\":false}]}]}",
 	    "$.v is boolean || ($.v is null || $.v is not present)");
 	ck_label("{\"Condition\":\"{% $states.input.x > 1 %}\"}",
 	    "{% $states.input.x > 1 %}");
@@ -209,32 +208,32 @@ START_TEST(test_graph_problems_and_duplicate_names)
 	char *t;
 
 	g = graph_of("{\"StartAt\":\"Nope\",\"States\":{"
-		     "\"A\":{\"Type\":\"Pass\",\"Next\":\"Missing\"},"
-		     "\"B\":{\"Type\":\"Choice\",\"Choices\":"
-		     "[{\"Variable\":\"$.x\",\"IsNull\":true}]}}}");
+	             "\"A\":{\"Type\":\"Pass\",\"Next\":\"Missing\"},"
+	             "\"B\":{\"Type\":\"Choice\",\"Choices\":"
+	             "[{\"Variable\":\"$.x\",\"IsNull\":true}]}}}");
 	ck_assert_uint_eq(g->nedges, 0);
 	ck_assert_uint_eq(g->nproblems, 3);
-	ck_assert_str_eq(g->problems[0],
-	    "definition: StartAt names no state: \"Nope\"");
+	ck_assert_str_eq(
+	    g->problems[0], "definition: StartAt names no state: \"Nope\"");
 	ck_assert_str_eq(g->problems[1], "A: Next names no state: \"Missing\"");
-	ck_assert_str_eq(g->problems[2],
-	    "B: Choices[0].Next names no state: null");
+	ck_assert_str_eq(
+	    g->problems[2], "B: Choices[0].Next names no state: null");
 	sl_graph_free(g);
 
 	g = graph_of("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
-		     "\"Parallel\",\"End\":true,\"Branches\":["
-		     "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\","
-		     "\"End\":true}}},"
-		     "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\","
-		     "\"End\":true}}}]}}}");
+	             "\"Parallel\",\"End\":true,\"Branches\":["
+	             "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\","
+	             "\"End\":true}}},"
+	             "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\","
+	             "\"End\":true}}}]}}}");
 	t = printed(g, SL_GRAPH_TEXT);
 	ck_assert_str_eq(t, "state \"P\" Parallel start end\n"
-			    "state \"X\" Pass start end in \"P#branch1\"\n"
-			    "state \"X#2\" Pass start end in \"P#branch2\"\n"
-			    "group \"P#branch1\" branch of \"P\"\n"
-			    "group \"P#branch2\" branch of \"P\"\n"
-			    "edge \"__start__\" -> \"P\" start\n"
-			    "edge \"P\" -> \"__end__\" end\n");
+	                    "state \"X\" Pass start end in \"P#branch1\"\n"
+	                    "state \"X#2\" Pass start end in \"P#branch2\"\n"
+	                    "group \"P#branch1\" branch of \"P\"\n"
+	                    "group \"P#branch2\" branch of \"P\"\n"
+	                    "edge \"__start__\" -> \"P\" start\n"
+	                    "edge \"P\" -> \"__end__\" end\n");
 	free(t);
 	sl_graph_free(g);
 
@@ -259,8 +258,7 @@ START_TEST(test_graph_format_names)
 	ck_assert_int_eq(sl_graph_format_parse("dot", &f), 0);
 	ck_assert_int_eq(f, SL_GRAPH_DOT);
 	ck_assert_int_eq(sl_graph_format_parse("svg", &f), -1);
-	ck_assert_str_eq(sl_graph_edge_kind_name(SL_GRAPH_EDGE_CATCH),
-	    "catch");
+	ck_assert_str_eq(sl_graph_edge_kind_name(SL_GRAPH_EDGE_CATCH), "catch");
 }
 END_TEST
 
