@@ -789,7 +789,7 @@ function parseHistory(text) {
 	try {
 		const v = JSON.parse(t);
 		if (Array.isArray(v))
-			return v;
+			return v.filter((e) => e && typeof e.type === 'string');
 		if (v && Array.isArray(v.events))
 			return v.events;
 		if (v && typeof v === 'object' && v.type)
@@ -797,8 +797,9 @@ function parseHistory(text) {
 	} catch {
 		// one event per line
 	}
+	// Lines that are not events (the execution's output) are left out.
 	return t.split('\n').filter((l) => l.trim().startsWith('{'))
-	    .map((l) => JSON.parse(l));
+	    .map((l) => JSON.parse(l)).filter((e) => typeof e.type === 'string');
 }
 
 // --- admin topic -----------------------------------------------------------------

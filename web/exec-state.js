@@ -55,6 +55,7 @@ export function newRun(graph) {
 		states: new Map(),
 		nameToId: new Map(),
 		typeOf: new Map(),
+		nodes: new Map(),
 		groupOf: new Map(),
 		ownerOfGroup: new Map(),
 		events: new Map(),
@@ -72,6 +73,7 @@ export function newRun(graph) {
 	for (const gr of graph.groups)
 		run.ownerOfGroup.set(gr.id, gr.owner);
 	for (const n of graph.nodes) {
+		run.nodes.set(n.id, n);
 		run.states.set(n.id, newState(n.id));
 		run.typeOf.set(n.id, n.type);
 		if (n.parent !== null)
@@ -153,6 +155,18 @@ function isInside(run, id, anc) {
 	return false;
 }
 
+// A Fail state that ended a branch says no error in the history: take the
+// one its definition writes out (ErrorPath and CausePath stay unknown).
+function failStateError(run, s) {
+	const n = run.nodes.get(s.id);
+	if (!n || n.type !== 'Fail')
+		return;
+	if (n.failError)
+		s.error = n.failError;
+	if (n.failCause)
+		s.cause = n.failCause;
+}
+
 // A failing state inside a Parallel or Map (uncaught there): it failed;
 // the open states beside it were cut short. Returns the failed one.
 function closeInside(run, anc, ev, one) {
@@ -167,6 +181,8 @@ function closeInside(run, anc, ev, one) {
 			continue;
 		run.open.splice(i, 1);
 		own(run, s, evId(ev));
+		if (bad && s.error === undefined)
+			failStateError(run, s);
 		if (bad) {
 			s.pendingError = false;
 			s.failedRuns++;

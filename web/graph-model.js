@@ -93,7 +93,7 @@ export function resourceLabel(resource) {
 // Build the graph of a parsed definition (an object; use parseDefinition for
 // text). Returns { nodes, edges, groups, problems }:
 //   node  { id, name, type, parent (group id | null), start, end, retry,
-//           catches, resource, pseudo }
+//           catches, resource, pseudo; a Fail state's failError, failCause }
 //   group { id, kind ('branch' | 'iterator'), owner (node id), parent,
 //           label, index }
 //   edge  { id, source, target, kind ('start' | 'next' | 'choice' |
@@ -156,6 +156,11 @@ export function buildGraph(def) {
 				resource: type === 'Task' ? resourceLabel(s.Resource) : '',
 				pseudo: false,
 			};
+			// A Fail state's own Error and Cause, when written out.
+			if (type === 'Fail') {
+				node.failError = typeof s.Error === 'string' ? s.Error : '';
+				node.failCause = typeof s.Cause === 'string' ? s.Cause : '';
+			}
 			g.nodes.push(node);
 			if (type === 'Parallel' && Array.isArray(s.Branches)) {
 				s.Branches.forEach((b, i) => {

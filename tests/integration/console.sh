@@ -119,11 +119,17 @@ else
 	"$B/sluice" exec functions/signup.asl.json --input "$GOOD" \
 	    --functions "$FN" --history >"$T/dup.jsonl" 2>"$T/dup.err"
 	rc_dup=$?
-	if [ $rc_good -ne 0 ] || [ $rc_dup -ne 1 ]; then
-		fail "history: sluice exec gave $rc_good and $rc_dup, want 0" \
-		    "and 1: $(tail -c 400 "$T/good.err" "$T/dup.err")"
+	"$B/sluice" exec tests/graph/nested.asl.json \
+	    --input '{"items": [1, 2, 3]}' --history >"$T/nested.jsonl" \
+	    2>"$T/nested.err"
+	rc_nested=$?
+	if [ $rc_good -ne 0 ] || [ $rc_dup -ne 1 ] || [ $rc_nested -ne 0 ]; then
+		fail "history: sluice exec gave $rc_good, $rc_dup and" \
+		    "$rc_nested, want 0, 1 and 0: $(tail -c 400 "$T/good.err" \
+		    "$T/dup.err" "$T/nested.err")"
 	elif SCREENSHOT=$SHOT browser history "$BASE" \
-	    functions/signup.asl.json "$T/good.jsonl" "$T/dup.jsonl"; then
+	    functions/signup.asl.json "$T/good.jsonl" "$T/dup.jsonl" \
+	    tests/graph/nested.asl.json "$T/nested.jsonl"; then
 		passed=$((passed + 1))
 	else
 		fail "history: the signup graph is not coloured as its" \

@@ -3,9 +3,9 @@
 //   static BASE_URL
 //       the preview page draws tests/graph/small.asl.json: every state a
 //       node with its type, Choice labels, Catch edges, nested groups
-//   history BASE_URL DEFINITION GOOD_HISTORY BAD_HISTORY
+//   history BASE_URL DEFINITION GOOD_HISTORY BAD_HISTORY [NESTED NESTED_H]
 //       the same page colours the signup graph from histories the real
-//       engine wrote (`sluice exec --history`)
+//       engine wrote (`sluice exec --history`), and a Parallel/Map one
 //   live BASE_URL DEFINITION GOOD_INPUT BAD_INPUT
 //       against sluiced: deploy through the API, start both executions
 //       from the console's form, watch the nodes change colour
@@ -181,8 +181,31 @@ async function checkSuccess(page) {
 }
 
 async function historyMode(page) {
-	const [def, good, bad] = args;
+	const [def, good, bad, nestedDef, nested] = args;
 	await page.goto(`${base}#/preview`);
+	if (nestedDef) {
+		// Parallel and Map: a caught branch failure, three iterations.
+		await page.setInputFiles('#definition-file', nestedDef);
+		await page.setInputFiles('#history-file', nested);
+		await page.waitForSelector('.graph-box[data-status="SUCCEEDED"]',
+		    { timeout: TIMEOUT });
+		const st = await statuses(page);
+		must(st.Left === 'succeeded' && st.Right === 'succeeded' &&
+		    st.Broken === 'failed' && st.Fan === 'caught' &&
+		    st.Each === 'succeeded' && st.Item === 'succeeded' &&
+		    st.Done === 'succeeded', 'nested states coloured: ' +
+		    JSON.stringify(st));
+		const badge = (s) => page.$eval(`svg.graph .node[data-state="${s}"]` +
+		    ' .badge text', (t) => t.textContent);
+		must(await badge('Each') === '3/3' && await badge('Item') ===
+		    '3 runs', 'the Map counts its iterations, the item state ' +
+		    'its runs');
+		must(await page.$eval('svg.graph .node[data-state="Broken"]',
+		    (n) => n.dataset.error) === 'BranchBroke',
+		    'the failed branch state carries its error');
+		must(await page.$eval('#failure-banner', (b) => b.hidden),
+		    'a caught branch failure is no execution failure');
+	}
 	await page.setInputFiles('#definition-file', def);
 	await page.setInputFiles('#history-file', good);
 	await page.waitForSelector('.graph-box[data-loaded]');

@@ -276,3 +276,32 @@ test('an uncaught failure inside a Parallel points at the inner state',
 	assert.equal(run.failure.error, 'Boom');
 	assert.equal(run.failure.origin, null);
 });
+
+test('a Fail state ending a caught branch shows its written error', () => {
+	const def = { StartAt: 'P', States: {
+		P: { Type: 'Parallel', Next: 'Z',
+		    Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Z' }],
+		    Branches: [
+			{ StartAt: 'L', States: { L: { Type: 'Pass', End: true } } },
+			{ StartAt: 'F', States: { F: { Type: 'Fail',
+			    Error: 'BranchBroke', Cause: 'on purpose' } } },
+		    ] },
+		Z: { Type: 'Succeed' } } };
+	const run = newRun(buildGraph(def));
+	addEvents(run, history([
+		['ExecutionStarted', 'executionStartedEventDetails', {}],
+		entered('P', 'Parallel'), ['ParallelStateStarted'],
+		entered('L', 'Pass'), exited('L', 'Pass'),
+		entered('F', 'Fail'), ['ParallelStateFailed'],
+		exited('P', 'Parallel'), entered('Z', 'Succeed'),
+		exited('Z', 'Succeed'),
+		['ExecutionSucceeded', 'executionSucceededEventDetails', {}],
+	]));
+	const st = status(run);
+	assert.deepEqual([st.L, st.F, st.P, st.Z],
+	    ['succeeded', 'failed', 'caught', 'succeeded']);
+	assert.equal(run.states.get('F').error, 'BranchBroke');
+	assert.equal(run.states.get('F').cause, 'on purpose');
+	assert.equal(run.states.get('P').error, 'BranchBroke');
+	assert.equal(run.failure, null);
+});
