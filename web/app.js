@@ -373,30 +373,67 @@ function startForm(arn) {
 	return form;
 }
 
-async function viewStateMachine(arn) {
+async function viewStateMachine(arn, seq) {
 	show(h('p', { class: 'loading' }, 'Loading…'));
 	const sm = await api.call('DescribeStateMachine',
 	    { stateMachineArn: arn });
+	if (seq !== viewSeq)
+		return;
 	const graphBox = h('div', { class: 'graph-box' });
+	const stateBox = h('div', { class: 'panel state-detail',
+	    id: 'state-detail' }, h('p', { class: 'hint' },
+	    'Click a state to see its definition.'));
 	const execs = h('div', {});
 	show(h('p', { class: 'crumbs' }, h('a', { href: '#/state-machines' },
 	    'State machines'), ' / ', sm.name ?? nameOfArn(arn)),
 	    h('h1', {}, sm.name ?? nameOfArn(arn)),
 	    h('div', { class: 'sm-layout' },
 		h('div', { class: 'panel' }, h('h2', {}, 'Graph'), graphBox),
-		h('div', {}, startForm(arn),
+		h('div', {}, startForm(arn), stateBox,
 		    h('details', { class: 'panel' }, h('summary', {},
 			'Definition'), h('pre', { class: 'json' },
 			pretty(sm.definition))))),
-	    h('h2', {}, 'Executions'), execs);
-	await drawGraph(graphBox, sm.definition, {});
+	    h('h2', {}, 'Executions ', h('span', { class: 'hint' },
+		'(updated as they start and end)')), execs);
+	let drawn = null;
+	drawn = await drawGraph(graphBox, sm.definition, {
+		onSelect: (id) => {
+			drawn?.view.select(id);
+			const n = drawn?.graph.nodes.find((x) => x.id === id);
+			if (!n) {
+				fill(stateBox, h('p', { class: 'hint' },
+				    'Click a state to see its definition.'));
+				return;
+			}
+			fill(stateBox, h('h2', {}, n.name, ' ',
+			    h('span', { class: 'sub' }, n.type)),
+			    h('pre', { class: 'json' }, pretty(n.state)));
+		},
+	});
+	if (seq !== viewSeq)
+		return;
 	await executionList(execs, { sm: arn, status: '' });
+	// Executions of this machine that start or end: list them again.
+	let timer = null;
+	const onEvent = (e) => {
+		const t = String(e.detail.historyEvent?.type ?? '');
+		if (!t.startsWith('Execution'))
+			return;
+		clearTimeout(timer);
+		timer = setTimeout(() => executionList(execs,
+		    { sm: arn, status: '' }), 300);
+	};
+	api.addEventListener('ExecutionEvent', onEvent);
+	leaveView = () => {
+		clearTimeout(timer);
+		api.removeEventListener('ExecutionEvent', onEvent);
+		api.unsubscribe({ stateMachineArn: arn });
+	};
+	api.subscribe({ stateMachineArn: arn }).catch(() => {});
 }
 
 // --- executions ----------------------------------------------------------------
 
-// A page of executions into box; filters { sm, status }. Pages go forward
-// with nextToken and back through the tokens seen.
 // A page of executions into box; filters { sm, status }. Without a state
 // machine, every machine's executions, merged newest first.
 async function executionList(box, filters) {
@@ -436,7 +473,8 @@ async function executionList(box, filters) {
 			return;
 		}
 		const rows = r.items.map((x) => h('tr', { class: 'link',
-		    dataset: { arn: x.executionArn, status: x.status },
+		    dataset: { arn: x.executionArn, status: x.status,
+			start: dateMs(x.startDate) },
 		    onclick: () => { location.hash = '#/executions/' +
 			encodeURIComponent(x.executionArn); } },
 		    h('td', {}, h('a', { href: '#/executions/' +
@@ -994,7 +1032,7 @@ async function route() {
 			return parts[1] ? await viewFunction(parts[1]) :
 			    await viewFunctions();
 		case 'state-machines':
-			return parts[1] ? await viewStateMachine(parts[1]) :
+			return parts[1] ? await viewStateMachine(parts[1], seq) :
 			    await viewStateMachines();
 		case 'executions':
 			return parts[1] ? await viewExecution(parts[1], seq) :

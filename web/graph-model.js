@@ -93,7 +93,8 @@ export function resourceLabel(resource) {
 // Build the graph of a parsed definition (an object; use parseDefinition for
 // text). Returns { nodes, edges, groups, problems }:
 //   node  { id, name, type, parent (group id | null), start, end, retry,
-//           catches, resource, pseudo; a Fail state's failError, failCause }
+//           catches, resource, pseudo, state (the definition's own
+//           object); a Fail state's failError, failCause }
 //   group { id, kind ('branch' | 'iterator'), owner (node id), parent,
 //           label, index }
 //   edge  { id, source, target, kind ('start' | 'next' | 'choice' |
@@ -155,6 +156,7 @@ export function buildGraph(def) {
 				catches: Array.isArray(s.Catch) ? s.Catch.length : 0,
 				resource: type === 'Task' ? resourceLabel(s.Resource) : '',
 				pseudo: false,
+				state: st,
 			};
 			// A Fail state's own Error and Cause, when written out.
 			if (type === 'Fail') {

@@ -336,6 +336,25 @@ async function liveMode(page, browser) {
 	must(await page.evaluate(() => window.sameView === true),
 	    'the view changed live, without a reload');
 
+	// A state machine's page: a state's definition on click, and its
+	// executions listed again as they start.
+	await page.goto(`${base}#/state-machines/` +
+	    encodeURIComponent(waiter.stateMachineArn));
+	await page.waitForSelector('table.list tbody tr[data-status]',
+	    { timeout: TIMEOUT });
+	await page.click('svg.graph .node[data-state="Pause"]');
+	await page.waitForFunction(() => /"Seconds": 2/.test(
+	    document.querySelector('#state-detail').textContent));
+	ok('clicking a state shows its definition');
+	await page.evaluate(() => { window.sameView = true; });
+	await apiCall(page, { action: 'StartExecution',
+	    stateMachineArn: waiter.stateMachineArn, input: '{}' });
+	await page.waitForFunction(() => document.querySelectorAll(
+	    'table.list tbody tr[data-status]').length === 2, null,
+	    { timeout: TIMEOUT });
+	must(await page.evaluate(() => window.sameView === true),
+	    'a new execution appears in the list by itself');
+
 	// Retries: the attempts are counted on the state, then Catch.
 	if (fns.includes('flaky')) {
 		const retry = await apiCall(page, { action: 'CreateStateMachine',
@@ -385,11 +404,13 @@ async function liveMode(page, browser) {
 	await page.goto(`${base}#/executions`);
 	await page.waitForSelector('table.list tbody tr[data-status]',
 	    { timeout: TIMEOUT });
-	const all = await page.$$eval('table.list tbody tr',
-	    (rs) => rs.map((r) => r.dataset.status));
-	const want = fns.includes('flaky') ? 5 : 4;
+	const rows = await page.$$eval('table.list tbody tr',
+	    (rs) => rs.map((r) => [r.dataset.status, Number(r.dataset.start)]));
+	const all = rows.map((r) => r[0]);
+	const want = fns.includes('flaky') ? 6 : 5;
 	must(all.length === want && all[0] === 'ABORTED' &&
-	    all[want - 1] === 'SUCCEEDED', 'every machine\'s executions, ' +
+	    all[want - 1] === 'SUCCEEDED' && rows.every((r, i) => i === 0 ||
+	    rows[i - 1][1] >= r[1]), 'every machine\'s executions, ' +
 	    `newest first (${all.join(' ')})`);
 }
 
