@@ -33,7 +33,6 @@ int cmd_stop(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 /* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
 int cmd_conformance(int argc, char **argv);
-
 /* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
  * definition is valid; 1 with one problem per line on stderr; 2 on usage
  * errors or an unreadable file. */

@@ -518,7 +518,8 @@ cli_machine_arn(struct cli_client *c, const char *name_or_arn, int *rc)
 			if (n != NULL && strcmp(n, name_or_arn) == 0 &&
 			    found == NULL)
 				found = xstrdup(cJSON_GetStringValue(
-				    cJSON_GetObjectItem(sm, "stateMachineArn")));
+				    cJSON_GetObjectItem(sm,
+				    "stateMachineArn")));
 		}
 		tok = cJSON_GetObjectItem(res, "nextToken");
 		if (found == NULL && cJSON_IsString(tok))

@@ -133,11 +133,9 @@ on_event(void *arg, const cJSON *msg)
 			if (cJSON_IsObject(it) && error == NULL)
 				error = cJSON_GetStringValue(
 				    cJSON_GetObjectItem(it, "error"));
-		printf("%s    %s %s%s%s\n", paint(f, "\033[31m"),
+		printf("%s    %s %s%s%s%s\n", paint(f, "\033[31m"),
 		    f->color ? "\u2718" : "!", type, error ? ": " : "",
-		    error ? error : "");
-		if (f->color)
-			printf("%s", "\033[0m");
+		    error ? error : "", paint(f, "\033[0m"));
 	}
 	fflush(stdout);
 	return 1;
@@ -177,7 +175,13 @@ report_end(const cJSON *res, const struct follow *f, int json)
 	int ok = status != NULL && strcmp(status, "SUCCEEDED") == 0;
 	cJSON *parsed;
 
-	if (json)
+	if (json && f != NULL) {
+		/* After the events' lines, the result as one more line. */
+		char *line = cJSON_PrintUnformatted(res);
+
+		printf("%s\n", line);
+		cJSON_free(line);
+	} else if (json)
 		cli_print_json(res);
 	else {
 		if (f != NULL)
@@ -286,7 +290,7 @@ cmd_start(int argc, char **argv)
 	if ((res = cli_call(c, req, &rc)) == NULL)
 		goto out;
 	if (wait || follow)
-		rc = report_end(res, follow ? &f : NULL, o.json && !follow);
+		rc = report_end(res, follow ? &f : NULL, o.json);
 	else {
 		if (o.json)
 			cli_print_json(res);

@@ -182,7 +182,7 @@ add_next_token(cJSON *o, const char *token)
 		cJSON_AddStringToObject(o, "nextToken", token);
 }
 
-/* --- state machines -------------------------------------------------------- */
+/* --- state machines ------------------------------------------------------- */
 
 void
 sl_api_act_create_state_machine(struct sl_api *api, struct api_req *r)
@@ -430,7 +430,7 @@ fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);
 }
 
-/* --- executions ------------------------------------------------------------- */
+/* --- executions ----------------------------------------------------------- */
 
 static const char *
 sm_name_of(const char *sm_arn)
@@ -784,7 +784,7 @@ fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);
 }
 
-/* --- notifications ------------------------------------------------------- */
+/* --- notifications -------------------------------------------------------- */
 
 void
 sl_api_store_notification(struct sl_api *api, const char *topic,

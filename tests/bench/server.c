@@ -273,8 +273,9 @@ start_daemon(const char *build, const char *dir)
 	if (B.daemon == 0) {
 		if (freopen(log, "w", stderr) == NULL)
 			_exit(127);
-		execl(exe, exe, "--port", "0", "--data", data, "--functions", fx,
-		    "--log-level", "warn", (char *)NULL);
+		execl(exe, exe, "--port", "0", "--data", data, "--functions",
+		    fx,
+		    "--log-level", "info", (char *)NULL);
 		_exit(127);
 	}
 	while (B.daemon > 0 && now_us() < end && rc < 0) {
@@ -318,6 +319,34 @@ one_call(struct bconn *c, const char *text)
 	return B.done == 1 && B.errors == 0 ? 0 : -1;
 }
 
+/* Sequential round trips of request on the first connection. */
+static void
+round_trips(const char *request, const char *metric, const char *what)
+{
+	char name[64], note[128];
+
+	B.phase = PH_RTT;
+	B.request = request;
+	B.done = 0;
+	B.nlat = 0;
+	target_done = (int)B.maxlat;
+	lws_callback_on_writable(B.conns[0].wsi);
+	service_until(enough_done, 60000000);
+	B.phase = PH_IDLE;
+	load_running = 1;
+	B.stop_at = 0;
+	service_until(load_drained, 1000000);
+	if (B.nlat == 0)
+		return;
+	qsort(B.lat, B.nlat, sizeof(*B.lat), cmp_u64);
+	snprintf(note, sizeof(note), "%s, 1 connection, %zu sequential "
+	    "round trips", what, B.nlat);
+	snprintf(name, sizeof(name), "%s_p50", metric);
+	report(name, (double)B.lat[B.nlat / 2], "us", note);
+	snprintf(name, sizeof(name), "%s_p99", metric);
+	report(name, (double)B.lat[B.nlat * 99 / 100], "us", note);
+}
+
 int
 main(void)
 {
@@ -327,6 +356,8 @@ main(void)
 	char *cmd, note[128];
 	const char *invoke = "{\"id\":1,\"action\":\"Invoke\",\"FunctionName\":"
 	    "\"id_function\",\"Payload\":{\"bench\":1}}";
+	const char *ping = "{\"id\":4,\"action\":\"GetFunction\","
+	    "\"FunctionName\":\"id_function\"}";
 	const char *start = "{\"id\":2,\"action\":\"StartExecution\","
 	    "\"stateMachineArn\":\"" SM_ARN "\",\"input\":\"{}\","
 	    "\"wait\":true}";
@@ -361,7 +392,8 @@ main(void)
 		goto out;
 	}
 
-	/* Round trip: one request at a time on one connection. */
+	/* Round trip: one request at a time on one connection; first the
+	 * transport alone (an action that needs no function), then Invoke. */
 	B.maxlat = 20000;
 	B.lat = xcalloc(B.maxlat, sizeof(*B.lat));
 	for (i = 0; i < 500; i++)
@@ -369,23 +401,8 @@ main(void)
 			fprintf(stderr, "bench server: Invoke failed\n");
 			goto out;
 		}
-	B.phase = PH_RTT;
-	B.request = invoke;
-	B.done = 0;
-	B.nlat = 0;
-	target_done = (int)B.maxlat;
-	lws_callback_on_writable(B.conns[0].wsi);
-	service_until(enough_done, 60000000);
-	B.phase = PH_IDLE;
-	service_until(load_drained, 1000000);
-	qsort(B.lat, B.nlat, sizeof(*B.lat), cmp_u64);
-	snprintf(note, sizeof(note), "Invoke id_function, 1 connection, "
-	    "%zu sequential round trips", B.nlat);
-	if (B.nlat > 0) {
-		report("invoke_rtt_p50", (double)B.lat[B.nlat / 2], "us", note);
-		report("invoke_rtt_p99", (double)B.lat[B.nlat * 99 / 100],
-		    "us", note);
-	}
+	round_trips(ping, "transport_rtt", "GetFunction (no worker)");
+	round_trips(invoke, "invoke_rtt", "Invoke id_function");
 
 	/* Throughput: 64 connections, one request in flight each. */
 	if (connect_n(64) < 0) {

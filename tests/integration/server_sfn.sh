@@ -72,7 +72,17 @@ done
 grep -q "^SUCCEEDED in [0-9]* ms (3 states)$" "$T/follow.out" ||
 	fail "no summary: $(cat "$T/follow.out")"
 grep -q "$(printf '\033')" "$T/follow.out" && fail "colour codes when piped"
-pass "sluice start --follow: each state entered and left, plain when piped"
+"$SLUICE" start three --follow --json >"$T/follow.json" ||
+	fail "start --follow --json"
+"$PY" - "$T/follow.json" <<'PYEOF' || fail "--follow --json: $(cat "$T/follow.json")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+events = [l["historyEvent"] for l in lines[:-1]]
+assert [e["id"] for e in events] == list(range(1, len(events) + 1)), events
+assert events[-1]["type"] == "ExecutionSucceeded"
+assert lines[-1]["status"] == "SUCCEEDED"
+PYEOF
+pass "sluice start --follow: each state entered and left, plain when piped, JSON lines with --json"
 
 arn=$("$SLUICE" start three --name cli-run --input '{"k": "v"}') ||
 	fail "start"

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import base64
 import json
+import resource
 import sys
 import time
 
@@ -169,6 +170,18 @@ async def scenario_api(a):
               "reply %d mismatched: %s" % (i, rep))
     ok("100 requests in flight on one connection")
 
+    # Throttling: the slow function allows one at a time and queues 64.
+    futs = [await c.send({"action": "Invoke", "FunctionName": a.slow,
+                          "Payload": {"ms": 20}}) for i in range(72)]
+    replies = await asyncio.wait_for(asyncio.gather(*futs), TIMEOUT)
+    throttled = [r for r in replies if "error" in r]
+    check(throttled and all(r["error"]["type"] ==
+                            "TooManyRequestsException" for r in throttled),
+          "throttling: %s" % [r.get("error") for r in throttled][:3])
+    check(len(throttled) < 72, "everything throttled")
+    ok("TooManyRequestsException past the queue (%d of 72, Reason %s)" %
+       (len(throttled), throttled[0]["error"].get("Reason")))
+
     # Error replies never disconnect.
     error(await c.raw("{not json"), "SerializationException", "bad JSON")
     error(await c.raw("[1,2,3]"), "SerializationException", "not an object")
@@ -285,6 +298,13 @@ async def scenario_auth(a):
     result(await c.call("ListFunctions"), "with bearer header")
     await c.close()
     ok("Authenticate message and bearer header")
+    # Silence is not a way in: the server closes after --auth-timeout.
+    c = await Conn.open(a.url)
+    t0 = time.monotonic()
+    code = await closed_code(c)
+    check(code == 1008, "silent client closed with %s, not 1008" % code)
+    ok("a silent unauthenticated client is closed (1008) after %.1f s" %
+       (time.monotonic() - t0))
 
 
 async def scenario_abuse(a):
@@ -587,7 +607,21 @@ async def scenario_await(a):
     await c.close()
 
 
+async def scenario_hold(a):
+    """Stay connected until the server closes; expect 1001 (stopping)."""
+    c = await Conn.open(a.url)
+    result(await c.call("ListFunctions"), "ListFunctions")
+    print("connected", flush=True)
+    code = await closed_code(c)
+    check(code == 1001, "closed with %s, not 1001" % code)
+    ok("closed with 1001 when the server stopped")
+
+
 async def scenario_many(a):
+    # This client needs a descriptor per connection too.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < a.n + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     sem = asyncio.Semaphore(100)
 
     async def one(i):
@@ -614,7 +648,7 @@ def main():
     p.add_argument("url")
     p.add_argument("scenario",
                    choices=["api", "order", "auth", "abuse", "many",
-                            "publish", "sfn", "await"])
+                            "publish", "sfn", "await", "hold"])
     p.add_argument("--arn", default="")
     p.add_argument("--status", default="SUCCEEDED")
     p.add_argument("--topic", default="news")
