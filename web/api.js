@@ -61,7 +61,11 @@ export class Api extends EventTarget {
 			}
 			this.ws = ws;
 			ws.onmessage = (m) => this.receive(m.data);
-			ws.onclose = () => {
+			ws.onclose = (e) => {
+				// 1008 (policy): not let in, e.g. no token in time.
+				if (e && e.code === 1008 && !this.refused)
+					this.refused = 'sluiced closed the connection: ' +
+					    (e.reason || 'policy violation');
 				this.failPending('ConnectionClosed',
 				    this.refused || 'the connection to sluiced closed');
 				if (this.refused) {

@@ -31,11 +31,11 @@ class FakeSocket {
 	push(obj) {
 		this.onmessage?.({ data: JSON.stringify(obj) });
 	}
-	close() {
+	close(code = 1000, reason = '') {
 		if (this.readyState === 3)
 			return;
 		this.readyState = 3;
-		setTimeout(() => this.onclose?.(), 0);
+		setTimeout(() => this.onclose?.({ code, reason }), 0);
 	}
 }
 
@@ -155,4 +155,18 @@ test('requests still waiting fail when the connection drops', async () => {
 	await assert.rejects(p, (e) => e.type === 'ConnectionClosed');
 	clearTimeout(api.timer);
 	api.ws.onclose = null;
+});
+
+test('a close for policy (1008) is a refusal, not a reason to retry',
+    async () => {
+	serve(() => undefined);
+	const api = new Api('ws://x/ws');
+	await api.connect('');
+	FakeSocket.all[0].close(1008, 'authentication required');
+	await tick();
+	assert.equal(api.state, 'unauthorized');
+	await assert.rejects(api.call('ListFunctions'),
+	    (e) => /authentication required/.test(e.message));
+	await new Promise((r) => setTimeout(r, 700));
+	assert.equal(FakeSocket.all.length, 1);
 });
