@@ -569,7 +569,8 @@ function executionParts() {
 		h('span', { class: `swatch state-${k}` }, t)),
 	    h('span', { class: 'swatch retried' }, '\u00d7N attempts'),
 	    h('span', { class: 'swatch-note' }, '\u21bb has Retry · ',
-		h('span', { class: 'catch-mark' }, '- - \u2192'), ' Catch'));
+		h('span', { class: 'catch-mark' }, '- - \u2192'), ' Catch · ',
+		'\u25cf starts a branch · double border: ends'));
 	return {
 		legend,
 		graphBox: h('div', { class: 'graph-box' }),

@@ -232,6 +232,10 @@ export async function renderGraph(container, g, { onSelect } = {}) {
 			el('rect', { x: box.x, y: box.y, width: box.width,
 			    height: box.height, rx: n.type === 'Choice' ? 18 : 6,
 			    class: 'shape' }, ge);
+			// Where a branch or an iterator starts.
+			if (n.start && n.parent !== null)
+				el('circle', { cx: box.x + box.width / 2, cy: box.y,
+				    r: 4.5, class: 'start-dot' }, ge);
 			if (n.end)
 				el('rect', { x: box.x + 3, y: box.y + 3,
 				    width: box.width - 6, height: box.height - 6,
