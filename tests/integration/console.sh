@@ -29,6 +29,9 @@ command -v node >/dev/null 2>&1 ||
 [ -x "$CHROMIUM" ] ||
 	skip_all "Chromium is not installed ($CHROMIUM; Debian package" \
 	    "chromium, which scripts/deps.sh installs)"
+command -v npm >/dev/null 2>&1 ||
+	skip_all "npm is not installed, so the npm packages (playwright-core," \
+	    "elkjs) cannot be fetched"
 [ -f "$B/web-node/node_modules/playwright-core/package.json" ] ||
 	skip_all "the npm packages could not be fetched (see" \
 	    "$B/web-node/npm.log)"
