@@ -6,8 +6,8 @@
 
 import { Api } from './api.js';
 import { buildGraph, parseDefinition } from './graph-model.js';
-import { newRun, addEvents, eventDetails, ownerOfEvent } from
-    './exec-state.js';
+import { newRun, addEvents, eventDetails, ownerOfEvent, parseHistory }
+    from './exec-state.js';
 import { renderGraph } from './graph-view.js';
 import { ExecutionPager, dateMs } from './exec-pager.js';
 
@@ -817,28 +817,6 @@ async function viewExecution(arn, seq) {
 	} while (token);
 	refresh();
 	parts.graphBox.dataset.loaded = 'true';
-}
-
-// History events from a file: a JSON array, GetExecutionHistory's
-// {"events": [...]}, or one event per line (`sluice exec --history`).
-function parseHistory(text) {
-	const t = text.trim();
-	if (t === '')
-		return [];
-	try {
-		const v = JSON.parse(t);
-		if (Array.isArray(v))
-			return v.filter((e) => e && typeof e.type === 'string');
-		if (v && Array.isArray(v.events))
-			return v.events;
-		if (v && typeof v === 'object' && v.type)
-			return [v];
-	} catch {
-		// one event per line
-	}
-	// Lines that are not events (the execution's output) are left out.
-	return t.split('\n').filter((l) => l.trim().startsWith('{'))
-	    .map((l) => JSON.parse(l)).filter((e) => typeof e.type === 'string');
 }
 
 // --- admin topic -----------------------------------------------------------------

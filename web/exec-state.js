@@ -445,3 +445,25 @@ function replay(run) {
 export function historyOf(run) {
 	return run.order.map((id) => run.events.get(id));
 }
+
+// History events from a file: a JSON array, GetExecutionHistory's
+// {"events": [...]}, or one event per line (`sluice exec --history`).
+export function parseHistory(text) {
+	const t = text.trim();
+	if (t === '')
+		return [];
+	try {
+		const v = JSON.parse(t);
+		if (Array.isArray(v))
+			return v.filter((e) => e && typeof e.type === 'string');
+		if (v && Array.isArray(v.events))
+			return v.events;
+		if (v && typeof v === 'object' && v.type)
+			return [v];
+	} catch {
+		// one event per line
+	}
+	// Lines that are not events (the execution's output) are left out.
+	return t.split('\n').filter((l) => l.trim().startsWith('{'))
+	    .map((l) => JSON.parse(l)).filter((e) => typeof e.type === 'string');
+}

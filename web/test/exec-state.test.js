@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { buildGraph, START_ID, END_ID } from '../graph-model.js';
-import { newRun, addEvents, historyOf, eventDetails, ownerOfEvent } from
-    '../exec-state.js';
+import { newRun, addEvents, historyOf, eventDetails, ownerOfEvent,
+    parseHistory } from '../exec-state.js';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:';
 const signup = {
@@ -304,4 +304,18 @@ test('a Fail state ending a caught branch shows its written error', () => {
 	assert.equal(run.states.get('F').cause, 'on purpose');
 	assert.equal(run.states.get('P').error, 'BranchBroke');
 	assert.equal(run.failure, null);
+});
+
+test('history files: an array, GetExecutionHistory\'s result, JSON lines',
+    () => {
+	const evs = duplicate();
+	assert.deepEqual(parseHistory(JSON.stringify(evs)), evs);
+	assert.deepEqual(parseHistory(JSON.stringify({ events: evs,
+	    nextToken: 'x' })), evs);
+	// `sluice exec --history`: one event a line, then the output.
+	const lines = evs.map((e) => JSON.stringify(e)).join('\n') +
+	    '\n{"ok": true}\n';
+	assert.deepEqual(parseHistory(lines), evs);
+	assert.deepEqual(parseHistory('  \n'), []);
+	assert.throws(() => parseHistory('{"type": "X"}\n{nope'), SyntaxError);
 });
