@@ -21,7 +21,7 @@ const main = document.getElementById('view');
 let leaveView = () => {};
 let viewSeq = 0;
 
-// --- small DOM helpers -------------------------------------------------------
+// --- small DOM helpers ------------------------------------------------------
 
 // h('tr', {class: 'x', onclick: f}, child, 'text', [more]) -> element
 function h(tag, attrs = {}, ...kids) {
@@ -153,7 +153,7 @@ function table(headers, rows, empty) {
 	    h('tbody', {}, rows));
 }
 
-// --- header: connection and token --------------------------------------------
+// --- header: connection and token -------------------------------------------
 
 function setupHeader() {
 	const status = document.getElementById('conn');
@@ -192,7 +192,7 @@ function decodeLog(b64) {
 	}
 }
 
-// --- functions ---------------------------------------------------------------
+// --- functions --------------------------------------------------------------
 
 // Flatten one level of nested objects: {Stats: {Invocations: 3}} gives
 // "Stats.Invocations": 3.
@@ -248,7 +248,7 @@ async function viewFunction(name) {
 	const withLog = h('input', { type: 'checkbox', name: 'log' });
 	const out = h('div', { class: 'result' });
 	const button = h('button', { type: 'submit' }, 'Invoke');
-	const form = h('form', { class: 'panel', id: 'invoke-form', onsubmit: async (ev) => {
+	const invoke = async (ev) => {
 		ev.preventDefault();
 		const r = payload.check();
 		if (r.error)
@@ -278,21 +278,24 @@ async function viewFunction(name) {
 		} finally {
 			button.disabled = false;
 		}
-	} }, h('h2', {}, 'Invoke'), h('label', {}, 'Payload (JSON)'),
+	};
+	const form = h('form', { class: 'panel', id: 'invoke-form',
+	    onsubmit: invoke }, h('h2', {}, 'Invoke'),
+	    h('label', {}, 'Payload (JSON)'),
 	    payload.box, h('label', { class: 'check' }, withLog,
 		' with the log (LogType Tail)'), button);
 	show(h('p', { class: 'crumbs' }, h('a', { href: '#/functions' },
 	    'Functions'), ' / ', name),
 	    h('h1', {}, name),
 	    h('div', { class: 'columns' },
-		h('div', { class: 'panel' }, h('h2', {}, 'Configuration and ' +
-		    'environments'), h('table', { class: 'kv' }, h('tbody', {},
+		h('div', { class: 'panel' }, h('h2', {}, 'What sluiced reports'),
+		    h('table', { class: 'kv' }, h('tbody', {},
 		    Object.entries(flat).map(([k, v]) => h('tr', {},
 			h('th', {}, k), h('td', {}, String(v))))))),
 		h('div', {}, form, out)));
 }
 
-// --- state machines ------------------------------------------------------------
+// --- state machines ---------------------------------------------------------
 
 async function viewStateMachines() {
 	show(h('h1', {}, 'State machines'), h('p', { class: 'loading' },
@@ -432,7 +435,7 @@ async function viewStateMachine(arn, seq) {
 	api.subscribe({ stateMachineArn: arn }).catch(() => {});
 }
 
-// --- executions ----------------------------------------------------------------
+// --- executions -------------------------------------------------------------
 
 // A page of executions into box; filters { sm, status }. Without a state
 // machine, every machine's executions, merged newest first.
@@ -819,7 +822,7 @@ async function viewExecution(arn, seq) {
 	parts.graphBox.dataset.loaded = 'true';
 }
 
-// --- admin topic -----------------------------------------------------------------
+// --- admin topic ------------------------------------------------------------
 
 function notificationItem(n) {
 	const msg = n.Message ?? n.message ?? n;
@@ -874,7 +877,7 @@ async function viewAdmin(seq) {
 	}
 }
 
-// --- preview and deploy ---------------------------------------------------------------
+// --- preview and deploy -----------------------------------------------------
 
 async function viewPreview(seq) {
 	const def = jsonField('definition', sessionStorage.getItem(
@@ -992,7 +995,7 @@ async function viewPreview(seq) {
 	return draw();
 }
 
-// --- routing ---------------------------------------------------------------------
+// --- routing ----------------------------------------------------------------
 
 async function route() {
 	leaveView();

@@ -3,8 +3,6 @@
 // coordinates into shapes. States carry data-state, data-type and
 // data-status attributes, which the stylesheet colours and tests read.
 
-import { START_ID, END_ID } from './graph-model.js';
-
 const SVG = 'http://www.w3.org/2000/svg';
 const NAME_FONT = '600 13px system-ui, sans-serif';
 const SUB_FONT = '11px system-ui, sans-serif';
@@ -352,9 +350,6 @@ export async function renderGraph(container, g, { onSelect } = {}) {
 				if (!s.edge)
 					s.g.classList.toggle('selected', k === id);
 			}
-		},
-		has(id) {
-			return shapes.has(id) && id !== START_ID && id !== END_ID;
 		},
 	};
 }
