@@ -13,6 +13,9 @@ import { ExecutionPager, dateMs } from './exec-pager.js';
 
 const TOKEN_KEY = 'sluice.token';
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+// A state's own events listed beside the graph (a Map item state can have
+// thousands); the history table lists every event.
+const MAX_STATE_EVENTS = 200;
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://` +
     `${location.host}/ws`);
@@ -672,8 +675,12 @@ async function executionView(parts, definition) {
 		    section('Output', s.output),
 		    h('div', { class: 'section' }, h('h3', {}, 'Events'),
 			s.events.length === 0 ? h('p', { class: 'empty' },
-			    'None yet.') : h('ol', { class: 'events' },
-			    s.events.map((id) => {
+			    'None yet.') : null,
+			s.events.length > MAX_STATE_EVENTS ? h('p', { class: 'hint' },
+			    `The last ${MAX_STATE_EVENTS} of ${s.events.length}; ` +
+			    'the table below has them all.') : null,
+			s.events.length === 0 ? null : h('ol', { class: 'events' },
+			    s.events.slice(-MAX_STATE_EVENTS).map((id) => {
 				    const e = run.events.get(id);
 				    return h('li', {}, h('span', { class: 'evid' },
 					`#${id}`), ' ', e ? e.type : '?', ' ',
