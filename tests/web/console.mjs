@@ -446,7 +446,8 @@ async function tokenMode(page) {
 async function main() {
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu'],
+		args: ['--no-sandbox', '--disable-gpu',
+		    '--disable-dev-shm-usage'],
 	});
 	const problems = [];
 	try {
