@@ -40,4 +40,7 @@ int cmd_conformance(int argc, char **argv);
  * errors or an unreadable file. */
 int cli_cmd_validate(int argc, char **argv);
 
+/* Offline for a FILE, networked for a NAME: a state machine's graph. */
+int cmd_graph(int argc, char **argv);
+
 #endif

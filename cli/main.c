@@ -37,6 +37,9 @@ static const struct cli_command commands[] = {
 	  "executions NAME [--status S]    list a state machine's executions" },
 	{ "stop", cmd_stop,
 	  "stop EXEC [--error E] [--cause C]  stop a running execution" },
+	{ "graph", cmd_graph,
+	    "graph NAME|FILE.asl.json [--format text|mermaid|dot]  "
+	    "print a state machine's graph" },
 	{ NULL, NULL, NULL },
 };
 
