@@ -11,6 +11,9 @@
 #                                 named `NAME_suite(void)` at line start
 #   tests/hostile/*.c, tests/fixtures/*.c, functions/*.c -> handler .so files
 #   tests/bench/*.c           -> benchmark programs run by `make bench`
+#   web/*.{html,js,css,svg,png} -> $(BUILD)/web/ (the console sluiced serves),
+#     plus the npm packages of web/package-lock.json in $(BUILD)/web-node/
+#     whose browser files are copied to $(BUILD)/web/vendor/ (when npm exists)
 
 BUILD	?= build
 PREFIX	?= /usr/local
@@ -82,10 +85,10 @@ DEPS	:= $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
 	   $(patsubst %.c,$(BUILD)/obj/%.d,$(MAINS) $(BENCH_SRC))
 
 .PHONY: all check test unit integration demo bench conformance install \
-	uninstall clean deps format
+	uninstall clean deps format web
 .DEFAULT_GOAL := all
 
-all: $(PROGS) $(HANDLERS) $(FN_CONF) $(BUILD)/sluice.pc
+all: $(PROGS) $(HANDLERS) $(FN_CONF) $(BUILD)/sluice.pc web
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -151,6 +154,38 @@ $(BUILD)/sluice.pc: scripts/sluice.pc.in
 	@mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
 
+# --- the web console ---------------------------------------------------------
+# Static files are copied as they are. The graph layout library comes from npm
+# at build time (never at run time): `npm ci` installs web/package-lock.json
+# into $(BUILD)/web-node/, and its browser bundle goes to $(BUILD)/web/vendor/.
+# Without npm, or when the registry cannot be reached, the console is built
+# without it and says so where it would draw a graph.
+WEB_SRC	:= $(wildcard web/*.html web/*.js web/*.css web/*.svg web/*.png)
+WEB_OUT	:= $(WEB_SRC:web/%=$(BUILD)/web/%)
+WEB_NODE := $(BUILD)/web-node
+WEB_VENDOR := $(BUILD)/web/vendor/elk.bundled.js
+NPM	:= $(shell command -v npm 2>/dev/null)
+
+web: $(WEB_OUT) $(if $(NPM),$(WEB_VENDOR))
+
+$(BUILD)/web/%: web/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(WEB_NODE)/.installed: web/package.json web/package-lock.json
+	@mkdir -p $(WEB_NODE)
+	@$(if $(Q),echo "  NPM     $(WEB_NODE)")
+	$(Q)cp web/package.json web/package-lock.json $(WEB_NODE)/
+	$(Q)if (cd $(WEB_NODE) && npm ci --no-audit --no-fund \
+	    --loglevel=error >npm.log 2>&1); then touch $@; else \
+	    echo "web: npm ci failed (see $(WEB_NODE)/npm.log); the console" \
+	    "is built without its graph library" >&2; fi
+
+$(WEB_VENDOR): $(WEB_NODE)/.installed
+	@mkdir -p $(dir $@)
+	$(Q)if [ -f $< ]; then \
+	    cp $(WEB_NODE)/node_modules/elkjs/lib/elk.bundled.js $@; fi
+
 # --- what users run ----------------------------------------------------------
 
 deps:
@@ -182,12 +217,15 @@ install: all
 	install -m 755 $(WORKER) $(DESTDIR)$(PREFIX)/libexec/sluice/
 	install -m 644 include/sluice.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/sluice.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -d $(DESTDIR)$(PREFIX)/share/sluice/web
+	cp -R $(BUILD)/web/. $(DESTDIR)$(PREFIX)/share/sluice/web/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sluiced $(DESTDIR)$(PREFIX)/bin/sluice \
 		$(DESTDIR)$(PREFIX)/include/sluice.h \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice.pc
-	rm -rf $(DESTDIR)$(PREFIX)/libexec/sluice
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/sluice \
+		$(DESTDIR)$(PREFIX)/share/sluice
 
 format:
 	$(Q)scripts/format.sh
@@ -196,3 +234,6 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(DEPS) $(WORKER_OBJ:.o=.d)
+
+# The example functions share a header-only helper.
+$(patsubst %.c,$(BUILD)/%.so,$(wildcard functions/*.c)): functions/signup.h

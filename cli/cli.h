@@ -15,8 +15,10 @@ struct cli_command {
 	const char *usage; /* one line: "NAME ARGS  what it does" */
 };
 
-/* Offline: run one handler .so in the sandbox (cli/cmd_run.c). */
-int cmd_run(int argc, char **argv);
+/* sluice run FN.so [--payload JSON|@file] [--timeout S] [--memory MB]
+ * (offline): one invocation in the sandbox; the result on stdout, 0; a
+ * function error as JSON on stderr, 1; 2 on usage errors. */
+int cli_cmd_run(int argc, char **argv);
 
 /* Networked commands (cli/cmd_*.c): they talk to sluiced. */
 int cmd_invoke(int argc, char **argv);
@@ -37,5 +39,8 @@ int cmd_conformance(int argc, char **argv);
  * definition is valid; 1 with one problem per line on stderr; 2 on usage
  * errors or an unreadable file. */
 int cli_cmd_validate(int argc, char **argv);
+
+/* Offline for a FILE, networked for a NAME: a state machine's graph. */
+int cmd_graph(int argc, char **argv);
 
 #endif

@@ -84,7 +84,7 @@ usage(void)
 }
 
 int
-cmd_run(int argc, char **argv)
+cli_cmd_run(int argc, char **argv)
 {
 	struct sl_host_config cfg;
 	struct sl_invoke_request req;

@@ -8,7 +8,7 @@
 static const struct cli_command commands[] = {
 	{ "validate", cli_cmd_validate,
 	    "validate FILE.asl.json  check a definition offline" },
-	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
+	{ "run", cli_cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
 	    "[--functions DIR] [--history]  run a state machine offline" },
@@ -37,6 +37,9 @@ static const struct cli_command commands[] = {
 	  "executions NAME [--status S]    list a state machine's executions" },
 	{ "stop", cmd_stop,
 	  "stop EXEC [--error E] [--cause C]  stop a running execution" },
+	{ "graph", cmd_graph,
+	    "graph NAME|FILE.asl.json [--format text|mermaid|dot]  "
+	    "print a state machine's graph" },
 	{ NULL, NULL, NULL },
 };
 

@@ -18,7 +18,9 @@ frame_json(const struct frame *f)
 	if (f->parent != NULL)
 		cJSON_AddNumberToObject(o, "index", f->index);
 	cJSON_AddStringToObject(o, "state", f->st->name);
-	cJSON_AddStringToObject(o, "phase", phase_names[f->phase]);
+	/* A restored Task not yet invoked again is still in flight. */
+	cJSON_AddStringToObject(o, "phase", f->resume_begin ? "task" :
+	    phase_names[f->phase]);
 	if (f->input != NULL)
 		cJSON_AddItemToObject(o, "input", cJSON_Duplicate(f->input, 1));
 	cJSON_AddNumberToObject(o, "entered", (double)f->entered_ms);
@@ -41,9 +43,8 @@ frame_json(const struct frame *f)
 		cJSON_AddNumberToObject(k, "toleratedCount",
 		    (double)f->tol_count);
 		cJSON_AddNumberToObject(k, "toleratedPercentage", f->tol_pct);
-		if (f->items != NULL)
-			cJSON_AddItemToObject(k, "items",
-			    cJSON_Duplicate(f->items, 1));
+		/* The items are ItemsPath of the effective input: they are
+		 * found again on restore rather than stored twice. */
 		if (f->eff_input != NULL)
 			cJSON_AddItemToObject(k, "effectiveInput",
 			    cJSON_Duplicate(f->eff_input, 1));
@@ -70,6 +71,8 @@ ckpt_write(struct sl_exec *x)
 	cJSON_AddStringToObject(o, "stateMachineArn", x->m->arn);
 	cJSON_AddStringToObject(o, "input", x->input_text);
 	cJSON_AddNumberToObject(o, "startTime", (double)x->start_ms);
+	if (x->express)
+		cJSON_AddBoolToObject(o, "express", 1);
 	cJSON_AddNumberToObject(o, "lastEventId", (double)x->last_id);
 	if (x->timeout.slot != 0)
 		cJSON_AddNumberToObject(o, "timeoutDue",
@@ -150,8 +153,6 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 		    "frames"), *kf;
 		const cJSON *res = cJSON_GetObjectItemCaseSensitive(k,
 		    "results");
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(k,
-		    "items");
 		const cJSON *eff = cJSON_GetObjectItemCaseSensitive(k,
 		    "effectiveInput");
 
@@ -171,8 +172,24 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 		f->tol_count = (int64_t)num(k, "toleratedCount", -1);
 		f->tol_pct = num(k, "toleratedPercentage", -1);
 		f->results = cJSON_Duplicate(res, 1);
-		f->items = items ? cJSON_Duplicate(items, 1) : NULL;
 		f->eff_input = eff ? cJSON_Duplicate(eff, 1) : NULL;
+		if (st->type == ASL_MAP) {
+			struct sl_err perr = SL_ERR_INIT;
+
+			f->items = f->eff_input == NULL ? NULL :
+			    st->items_path == NULL ?
+			    cJSON_Duplicate(f->eff_input, 1) :
+			    sl_path_eval(st->items_path, f->eff_input,
+			    ctx_get(f, NULL, NULL), &perr);
+			if (!cJSON_IsArray(f->items) ||
+			    cJSON_GetArraySize(f->items) != f->nkids) {
+				sl_err_set(err, "States.Runtime", "checkpoint: "
+				    "the items of Map state '%s' are lost",
+				    st->name);
+				frame_free(f);
+				return NULL;
+			}
+		}
 		f->kids = xcalloc((size_t)f->nkids + 1, sizeof(*f->kids));
 		cJSON_ArrayForEach(kf, fr) {
 			int idx = (int)num(kf, "index", -1);
@@ -243,6 +260,8 @@ sl_exec_restore(struct sl_engine *e, struct sl_asl_machine *m,
 	    input->valuestring, in, (int64_t)num(o, "startTime", 0), user);
 	in = NULL;
 	x->last_id = (int64_t)num(o, "lastEventId", 0);
+	x->express = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
+	    "express"));
 	e->driving++;
 	x->top = frame_load(x, NULL, m->top, fr, err);
 	e->driving--;

@@ -16,6 +16,9 @@ struct deferred {
 };
 
 
+/* Frames entered per run() before the loop gets its turn. */
+#define ENG_STEP_BUDGET 5000
+
 int64_t
 eng_now(struct sl_engine *e)
 {
@@ -104,6 +107,12 @@ rearm(struct sl_engine *e)
 	int64_t due = e->nheap ? e->heap[0]->due_ms : INT64_MAX;
 	int64_t now;
 
+	if (e->q_head != NULL || e->dq_head != NULL) {
+		/* Work left over by run(): come back at once. */
+		now = eng_now(e);
+		if (due > now)
+			due = now;
+	}
 	if (due == e->armed_due)
 		return;
 	e->armed_due = due;
@@ -531,28 +540,30 @@ flush(struct sl_engine *e)
 {
 	while (e->dirty != NULL) {
 		struct sl_exec *x = e->dirty;
+		cJSON *batch, *ev;
 		char *ck = NULL;
 
 		e->dirty = x->next_dirty;
 		x->dirty = 0;
 		x->next_dirty = NULL;
-		if (x->batch == NULL && e->cfg.on_batch != NULL)
-			x->batch = cJSON_CreateArray();
+		/* The batch is taken first: the callback may stop the
+		 * execution, whose last events then make a batch of their
+		 * own. */
+		batch = x->batch;
+		x->batch = NULL;
+		if (batch == NULL && e->cfg.on_batch != NULL)
+			batch = cJSON_CreateArray();
 		if (e->cfg.checkpoints && x->status == SL_EXEC_RUNNING)
 			ck = ckpt_write(x);
 		if (e->cfg.on_batch != NULL)
-			e->cfg.on_batch(e->cfg.cb_arg, x, x->batch, ck);
+			e->cfg.on_batch(e->cfg.cb_arg, x, batch, ck);
 		free(ck);
-		if (x->history != NULL && x->batch != NULL) {
-			cJSON *ev;
-
-			while ((ev = x->batch->child) != NULL)
-				cJSON_AddItemToArray(x->history,
-				    cJSON_DetachItemViaPointer(x->batch, ev));
-		}
-		cJSON_Delete(x->batch);
-		x->batch = NULL;
-		if (x->status != SL_EXEC_RUNNING) {
+		while (x->history != NULL && batch != NULL &&
+		    (ev = batch->child) != NULL)
+			cJSON_AddItemToArray(x->history,
+			    cJSON_DetachItemViaPointer(batch, ev));
+		cJSON_Delete(batch);
+		if (x->status != SL_EXEC_RUNNING && !x->dirty) {
 			if (e->cfg.on_done != NULL)
 				e->cfg.on_done(e->cfg.cb_arg, x);
 			exec_discard(x);
@@ -590,10 +601,17 @@ apply_deferred(struct sl_engine *e)
 static void
 run(struct sl_engine *e)
 {
+	int steps = 0;
+
 	for (;;) {
 		struct frame *f = e->q_head;
 
-		if (f != NULL) {
+		/* A bounded amount of work per call, so that a busy (or
+		 * endless) execution cannot hold the loop: the rest waits
+		 * for a zero-delay timer. */
+		if (steps++ >= ENG_STEP_BUDGET)
+			f = NULL;
+		else if (f != NULL) {
 			unqueue(f);
 			if (f->resume_begin) {
 				f->resume_begin = 0;
@@ -602,7 +620,7 @@ run(struct sl_engine *e)
 				state_enter(f);
 			continue;
 		}
-		if (e->dq_head != NULL) {
+		if (e->dq_head != NULL && steps < ENG_STEP_BUDGET) {
 			apply_deferred(e);
 			continue;
 		}
@@ -652,6 +670,11 @@ sl_engine_task_done(struct sl_engine *e, uint64_t token,
 	struct frame *f;
 
 	if (e->driving) {
+		/* Reported: the engine never cancels it from now on. */
+		if ((f = fl_get(e, token)) != NULL) {
+			f->handle = 0;
+			f->reported = 1;
+		}
 		defer(e, token, res);
 		return;
 	}
@@ -694,6 +717,7 @@ sl_engine_on_timer(struct sl_engine *e)
 			state_timer(t->owner);
 		run(e);
 	}
+	run(e);
 	e->driving = 0;
 	rearm(e);
 }
@@ -829,7 +853,6 @@ sl_exec_start(struct sl_engine *e, struct sl_asl_machine *m,
 		d = hist_details();
 		hist_add_text(d, "input", text);
 		cJSON_AddStringToObject(d, "roleArn", e->role_arn);
-		cJSON_AddStringToObject(d, "stateMachineArn", m->arn);
 		hist_event(x, "ExecutionStarted",
 		    "executionStartedEventDetails", d);
 	} else

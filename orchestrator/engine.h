@@ -21,6 +21,9 @@
  * (States.DataLimitExceeded). */
 #define SL_ASL_PAYLOAD_MAX 262144u
 
+/* AWS's quota of history events per execution. */
+#define SL_EXEC_MAX_EVENTS 25000
+
 /* Version of the checkpoint format written by this engine. */
 #define SL_EXEC_CHECKPOINT_VERSION 1
 
@@ -54,7 +57,9 @@ uint32_t sl_asl_machine_timeout(const struct sl_asl_machine *m);
  * engine treats it as a host error "Lambda.ServiceException"). The outcome
  * must be reported once, with sl_engine_task_done(engine, token, result),
  * later or even from inside invoke(): the engine copes with both. After
- * cancel(handle) it must not be reported. */
+ * cancel(handle) it must not be reported; the engine never cancels a
+ * handle whose outcome was reported, so an invoker may free its record of
+ * a call when it reports the outcome. */
 struct sl_engine_invocation {
 	const char *function;  /* NAME, NAME:QUALIFIER or a Lambda ARN */
 	const char *payload;   /* JSON text (NUL-terminated) */
@@ -117,7 +122,11 @@ struct sl_engine_clock {
  * (a cJSON array, borrowed) and, when config.checkpoints is set and the
  * execution is still running, its checkpoint (JSON text, borrowed; see
  * sl_exec_restore). A store persists both in one transaction. When the
- * execution ended, status says how and the checkpoint is NULL. */
+ * execution ended, status says how and the checkpoint is NULL.
+ *
+ * Callbacks may start and stop executions, including the one they are
+ * called for: stopping it from on_batch (say, over a history quota) makes
+ * one more batch with its ExecutionAborted event before on_done. */
 enum sl_exec_status {
 	SL_EXEC_RUNNING,
 	SL_EXEC_SUCCEEDED,
@@ -148,6 +157,9 @@ struct sl_engine_config {
 	const char *account; /* NULL = 000000000000 */
 	const char *role_arn; /* $$.Execution.RoleArn; NULL = a local role */
 	uint32_t seed;        /* for JitterStrategy FULL; 0 = from time */
+	/* History events per execution; at the limit the execution fails
+	 * (States.Runtime), as on AWS. 0 = AWS's 25,000. */
+	uint32_t max_events;
 };
 
 struct sl_engine;
@@ -200,6 +212,7 @@ struct sl_exec *sl_engine_next(struct sl_exec *x);
  *
  *   {"version": 1, "executionArn", "name", "stateMachineArn",
  *    "input": "<execution input as JSON text>", "startTime": ms,
+ *    "express": true (only for an Express execution),
  *    "lastEventId": N,            (the id of the batch's last event)
  *    "timeoutDue": ms,            (execution TimeoutSeconds, wall clock)
  *    "frame": FRAME}
@@ -209,7 +222,8 @@ struct sl_exec *sl_engine_next(struct sl_exec *x);
  *    "retryCount": n, "attempts": [per retrier], "due": ms (wait/retry),
  *    "kids": {"n", "started", "running", "done", "failed",
  *             "maxConcurrency", "toleratedCount", "toleratedPercentage",
- *             "items", "effectiveInput", "results": [...],
+ *             "effectiveInput" (Map: ItemsPath finds the items in it),
+ *             "results": [...],
  *             "frames": [FRAME of each running child]}}
  *
  * All times are wall-clock ms since the epoch, so a Wait keeps its wake-up

@@ -201,6 +201,7 @@ struct frame {
 	int timer_is_heartbeat;
 	uint64_t token;       /* invocation token while PH_TASK */
 	uint64_t handle;      /* the invoker's handle */
+	int reported;         /* its outcome came (deferred): no cancel */
 	int queued;
 	int resume_begin;     /* queued to begin, not enter (restore) */
 	struct frame *next_q, *prev_q;
@@ -337,6 +338,7 @@ cJSON *hist_details(void);
 void hist_add_json(cJSON *d, const char *key, const cJSON *v);
 void hist_add_text(cJSON *d, const char *key, const char *text);
 char *json_compact(const cJSON *v);
+size_t json_size_upper(const cJSON *v, size_t cap);
 void iso_time(int64_t ms, char *buf, size_t len);
 
 /* checkpoint.c */

@@ -29,6 +29,41 @@ json_compact(const cJSON *v)
 	return s;
 }
 
+static size_t
+str_upper(const char *p, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t n = 2;
+
+	for (; *s && n <= cap; s++)
+		n += *s < 0x20 ? 6 : (*s == '"' || *s == '\\') ? 2 : 1;
+	return n;
+}
+
+/* An upper bound on the length of v printed compactly, counting no further
+ * than just past cap: cheap (no printing) and exact enough for the payload
+ * limit. */
+size_t
+json_size_upper(const cJSON *v, size_t cap)
+{
+	const cJSON *c;
+	size_t n = 0;
+
+	if (v->string != NULL)
+		n += str_upper(v->string, cap) + 1;
+	if (cJSON_IsString(v))
+		n += str_upper(v->valuestring, cap);
+	else if (cJSON_IsNumber(v))
+		n += 26;
+	else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+		n += 2;
+		for (c = v->child; c != NULL && n <= cap; c = c->next)
+			n += json_size_upper(c, cap - n) + 1;
+	} else
+		n += 5;
+	return n;
+}
+
 cJSON *
 hist_details(void)
 {

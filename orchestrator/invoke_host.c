@@ -94,7 +94,11 @@ ih_invoke(void *arg, const struct sl_engine_invocation *inv)
 		.payload = inv->payload,
 		.payload_len = inv->payload_len,
 		.type = SL_INVOKE_REQUEST_RESPONSE,
-		.timeout_cap_ms = inv->timeout_ms,
+		/* The engine's own timer ends the Task with States.Timeout
+		 * and cancels the call; the host's cap, a second later, only
+		 * guards against a lost cancel (and must not win the race
+		 * with its Sandbox.Timedout). */
+		.timeout_cap_ms = inv->timeout_ms ? inv->timeout_ms + 1000 : 0,
 	};
 
 	c->ih = ih;
@@ -119,14 +123,12 @@ static void
 ih_cancel(void *arg, uint64_t handle)
 {
 	struct sl_invoke_host *ih = arg;
-	struct call *c;
+	struct call *c = (struct call *)(uintptr_t)handle;
 
-	for (c = ih->calls; c != NULL; c = c->next)
-		if ((uint64_t)(uintptr_t)c == handle) {
-			sl_host_cancel(ih->host, c->id);
-			call_unlink(c);
-			return;
-		}
+	/* The engine cancels only calls not yet reported, whose records
+	 * are still here. */
+	sl_host_cancel(ih->host, c->id);
+	call_unlink(c);
 }
 
 struct sl_invoke_host *

@@ -371,6 +371,12 @@ task_compile(struct asl_state *s, const cJSON *js, const char *w,
 	s->resource = xstrdup(r);
 	s->res_kind = resource_kind(r, &s->function);
 	s->wait_token = strstr(r, ".waitForTaskToken") != NULL;
+	/* Callbacks (SendTaskSuccess/Failure) have no API here yet: refused
+	 * rather than run as a plain invocation. */
+	if (s->wait_token)
+		return sl_err_set(err, "UnsupportedFeature",
+		    "%s/Resource: callback tasks (.waitForTaskToken) are not "
+		    "supported yet", w);
 	if (get_int(js, "TimeoutSeconds", w, &s->timeout_s, NULL, err) == -1 ||
 	    get_int(js, "HeartbeatSeconds", w, &s->heartbeat_s, NULL, err) ==
 		-1 ||

@@ -231,12 +231,15 @@ transition(struct frame *f, cJSON *output, struct asl_state *next)
 {
 	const struct asl_state *st = f->st;
 
-	/* The 256 KiB limit on state output. Pass, Choice, Wait and Succeed
-	 * only pass on or shape data they were given (already checked), so
-	 * the text is needed only when it goes into the history. */
-	if (f->x->emit || st->type == ASL_TASK || st->type == ASL_MAP ||
+	/* The 256 KiB limit on state output. Choice, Wait, Succeed and a
+	 * Pass without Parameters only pass on or shape data they were
+	 * given (already checked). For the others a cheap upper bound
+	 * decides whether the exact printed size must be found; the text
+	 * is printed anyway when it goes into the history. */
+	if (f->x->emit || ((st->type == ASL_TASK || st->type == ASL_MAP ||
 	    st->type == ASL_PARALLEL || (st->type == ASL_PASS &&
-	    st->parameters != NULL)) {
+	    st->parameters != NULL)) && json_size_upper(output,
+	    SL_ASL_PAYLOAD_MAX) > SL_ASL_PAYLOAD_MAX)) {
 		char *text = json_compact(output);
 
 		if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
@@ -467,6 +470,7 @@ task_begin(struct frame *f)
 	const char *function = st->function;
 	int owned;
 	int64_t timeout = st->timeout_s, heartbeat = st->heartbeat_s;
+	uint64_t handle;
 	cJSON *d = NULL;
 
 	eff = eff_input(f, &owned, &err);
@@ -519,6 +523,18 @@ task_begin(struct frame *f)
 	}
 	text = st->res_kind == ASL_RES_LAMBDA_INVOKE ?
 	    invoke_payload(payload) : json_compact(payload);
+	if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
+		char *cause = xasprintf("The state/task '%s' was given an "
+		    "input with a size exceeding the maximum number of bytes "
+		    "service limit.", st->res_kind == ASL_RES_LAMBDA_ARN ?
+		    st->resource : "lambda");
+
+		cJSON_free(text);
+		cJSON_Delete(params);
+		state_error(f, "States.DataLimitExceeded", cause);
+		free(cause);
+		return;
+	}
 	if (x->emit) {
 		d = hist_details();
 		if (st->res_kind == ASL_RES_LAMBDA_ARN) {
@@ -544,6 +560,7 @@ task_begin(struct frame *f)
 	task_event(f, "Started", x->emit && st->res_kind !=
 	    ASL_RES_LAMBDA_ARN ? hist_details() : NULL);
 	f->phase = PH_TASK;
+	f->reported = 0;
 	f->token = eng_track(e, f);
 	inv.function = function;
 	inv.payload = text;
@@ -560,8 +577,10 @@ task_begin(struct frame *f)
 			t = heartbeat;
 		eng_timer_set(e, &f->timer, eng_now(e) + t * 1000);
 	}
-	f->handle = e->cfg.invoker.invoke(e->cfg.invoker.arg, &inv);
-	if (f->handle == 0 && f->token != 0) {
+	handle = e->cfg.invoker.invoke(e->cfg.invoker.arg, &inv);
+	/* Answered from inside invoke(): the handle is spent already. */
+	f->handle = f->reported ? 0 : handle;
+	if (handle == 0 && !f->reported) {
 		struct sl_task_result r = {
 			.outcome = SL_TASK_HOST_ERROR,
 			.error_type = "ServiceException",
@@ -989,6 +1008,8 @@ parallel_begin(struct frame *f)
 	cJSON *eff, *in;
 	int owned, i;
 
+	/* A retry starts over. */
+	frame_free_kids(f);
 	eff = eff_input(f, &owned, &err);
 	if (eff == NULL) {
 		eval_error(f, &err);
@@ -1066,6 +1087,8 @@ map_begin(struct frame *f)
 	int owned, i, n;
 	double v;
 
+	/* A retry starts over. */
+	frame_free_kids(f);
 	eff = eff_input(f, &owned, &err);
 	if (eff == NULL) {
 		eval_error(f, &err);
@@ -1322,7 +1345,19 @@ state_enter(struct frame *f)
 {
 	struct sl_exec *x = f->x;
 	const struct asl_state *st = f->st;
+	uint32_t quota = x->e->cfg.max_events ? x->e->cfg.max_events :
+	    SL_EXEC_MAX_EVENTS;
 
+	/* Room for this state and the execution's end; f may be freed by
+	 * exec_finish, so nothing of it is touched after. */
+	if (x->last_id + 2 >= (int64_t)quota) {
+		char cause[128];
+
+		snprintf(cause, sizeof(cause), "The execution reached the "
+		    "maximum number of history events (%u).", quota);
+		exec_finish(x, SL_EXEC_FAILED, NULL, "States.Runtime", cause);
+		return;
+	}
 	f->entered_ms = eng_now(x->e);
 	f->retry_count = 0;
 	free(f->attempts);

@@ -179,6 +179,16 @@ parse_paths(const cJSON *arr, const char *what, const char *field,
 	return 0;
 }
 
+/* Names the runtime sets itself, or that would change how the worker
+ * image is loaded before its sandbox is in place. */
+static int
+env_reserved(const char *n)
+{
+	return strncmp(n, "LD_", 3) == 0 || strcmp(n, "GLIBC_TUNABLES") == 0 ||
+	       strcmp(n, "AWS_REGION") == 0 ||
+	       strncmp(n, "AWS_LAMBDA_", 11) == 0;
+}
+
 static int
 is_symbol(const char *s)
 {
@@ -305,6 +315,14 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 						return sl_err_set(err, ERR_TYPE,
 						    "%s: field %s: invalid "
 						    "variable name",
+						    what, name);
+					if (env_reserved(it->string))
+						return sl_err_set(err, ERR_TYPE,
+						    "%s: field %s: reserved "
+						    "variable name (LD_*, "
+						    "GLIBC_TUNABLES, "
+						    "AWS_REGION, "
+						    "AWS_LAMBDA_*)",
 						    what, name);
 					char where[600];
 

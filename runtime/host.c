@@ -31,7 +31,7 @@
 #define P_PIDFD 3
 #endif
 
-static void inv_free(struct invocation *inv);
+static void inv_free(struct sl_invocation *inv);
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -69,7 +69,7 @@ make_uuid(struct sl_host *h, char out[37])
 /* --- versions ------------------------------------------------------------- */
 
 void
-sl_host_version_unref(struct version *v)
+sl_host_version_unref(struct sl_version *v)
 {
 	size_t i;
 
@@ -85,8 +85,8 @@ sl_host_version_unref(struct version *v)
 	free(v);
 }
 
-struct version *
-sl_host_version_ref(struct version *v)
+struct sl_version *
+sl_host_version_ref(struct sl_version *v)
 {
 	v->refs++;
 	return v;
@@ -156,15 +156,15 @@ fail:
 	return -1;
 }
 
-/* Create the write paths a function is granted and give them to the
- * worker uid, so that a root host's unprivileged workers can use them. */
+/* Create the write paths a function is granted (a path ending in a name
+ * is taken as a folder) and, when the host runs as root, give them to the
+ * worker uid so that its unprivileged workers can use them. */
 static void
 prepare_write_paths(struct sl_host *h, const struct sl_fn_config *c)
 {
 	size_t i;
+	int give = geteuid() == 0 && h->uid >= 0;
 
-	if (geteuid() != 0 || h->uid < 0)
-		return;
 	for (i = 0; i < c->nwrite; i++) {
 		char *p = xstrdup(c->write_paths[i]), *s;
 		struct stat st;
@@ -177,9 +177,10 @@ prepare_write_paths(struct sl_host *h, const struct sl_fn_config *c)
 			*s = '/';
 		}
 		if (stat(p, &st) < 0)
-			(void)mkdir(p, 0750);
-		if (stat(p, &st) == 0)
-			(void)chown(p, (uid_t)h->uid, (gid_t)h->gid);
+			(void)mkdir(p, give ? 0750 : 0755);
+		/* Never through a symlink: that could hand out any folder. */
+		if (give && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			(void)lchown(p, (uid_t)h->uid, (gid_t)h->gid);
 		free(p);
 	}
 }
@@ -194,11 +195,11 @@ json_add_strv(cJSON *o, const char *k, char *const *v, size_t n)
 		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
 }
 
-static struct version *
-version_new(struct function *fn, struct sl_err *err)
+static struct sl_version *
+version_new(struct sl_function *fn, struct sl_err *err)
 {
 	struct sl_host *h = fn->host;
-	struct version *v = xcalloc(1, sizeof(*v));
+	struct sl_version *v = xcalloc(1, sizeof(*v));
 	struct sl_config_vars vars;
 	char *dir = xstrdup(fn->so_path), *slash;
 	cJSON *o, *a;
@@ -276,7 +277,7 @@ fail:
 
 void
 sl_host_inv_set_result(
-    struct invocation *inv, int status, const char *payload, size_t len)
+    struct sl_invocation *inv, int status, const char *payload, size_t len)
 {
 	free(inv->res_payload);
 	inv->status = status;
@@ -288,8 +289,8 @@ sl_host_inv_set_result(
 
 /* A function error: {"errorType","errorMessage"}. */
 void
-sl_host_inv_set_error(
-    struct invocation *inv, const char *fe, const char *type, const char *msg)
+sl_host_inv_set_error(struct sl_invocation *inv, const char *fe,
+    const char *type, const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *s;
@@ -310,7 +311,7 @@ sl_host_inv_set_error(
 /* A function error given as the worker's JSON error payload. */
 void
 sl_host_inv_set_error_json(
-    struct invocation *inv, const char *fe, const char *json, size_t len)
+    struct sl_invocation *inv, const char *fe, const char *json, size_t len)
 {
 	cJSON *o = cJSON_ParseWithLength(json, len);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "errorType");
@@ -330,7 +331,7 @@ sl_host_inv_set_error_json(
 
 /* A refusal by the host (4xx/5xx) with AWS's error body. */
 void
-sl_host_inv_refuse(struct invocation *inv, int status, const char *type,
+sl_host_inv_refuse(struct sl_invocation *inv, int status, const char *type,
     const char *reason, const char *fmt, ...)
 {
 	struct sl_buf m = SL_BUF_INIT;
@@ -361,23 +362,24 @@ sl_host_inv_refuse(struct invocation *inv, int status, const char *type,
 
 void
 sl_host_fn_log_line(
-    struct function *fn, const char *rid, const char *line, size_t n)
+    struct sl_function *fn, const char *rid, const char *line, size_t n)
 {
 	sl_buf_addstr(&fn->ring, rid && *rid ? rid : "-");
 	sl_buf_addch(&fn->ring, '\t');
 	sl_buf_add(&fn->ring, line, n);
 	sl_buf_addch(&fn->ring, '\n');
-	if (fn->ring.len > 2 * FN_LOG_RING) {
-		const char *cut = fn->ring.data + fn->ring.len - FN_LOG_RING;
-		const char *nl = memchr(cut, '\n', FN_LOG_RING);
+	if (fn->ring.len > 2 * SL_POOL_LOG_RING) {
+		const char *cut =
+		    fn->ring.data + fn->ring.len - SL_POOL_LOG_RING;
+		const char *nl = memchr(cut, '\n', SL_POOL_LOG_RING);
 
 		sl_buf_consume(&fn->ring, nl ? (size_t)(nl + 1 - fn->ring.data)
-		                             : fn->ring.len - FN_LOG_RING);
+		                             : fn->ring.len - SL_POOL_LOG_RING);
 	}
 }
 
 void
-sl_host_inv_log(struct invocation *inv, const char *p, size_t n)
+sl_host_inv_log(struct sl_invocation *inv, const char *p, size_t n)
 {
 	if (!inv->want_tail)
 		return; /* the function's ring has the lines */
@@ -389,7 +391,7 @@ sl_host_inv_log(struct invocation *inv, const char *p, size_t n)
 /* --- deferred delivery ---------------------------------------------------- */
 
 static void
-inv_list_remove(struct invocation *inv)
+inv_list_remove(struct sl_invocation *inv)
 {
 	struct sl_host *h = inv->host;
 
@@ -404,7 +406,7 @@ inv_list_remove(struct invocation *inv)
 
 /* Free an invocation that is on no list and has no timer running. */
 static void
-inv_release(struct invocation *inv)
+inv_release(struct sl_invocation *inv)
 {
 	free(inv->payload);
 	free(inv->key);
@@ -416,7 +418,7 @@ inv_release(struct invocation *inv)
 }
 
 static void
-inv_free(struct invocation *inv)
+inv_free(struct sl_invocation *inv)
 {
 	if (inv == NULL)
 		return;
@@ -431,11 +433,11 @@ inv_free(struct invocation *inv)
 	free(inv);
 }
 
-static void event_finished(struct invocation *inv);
+static void event_finished(struct sl_invocation *inv);
 
 /* Hand the outcome to the caller and free the invocation. */
 static void
-inv_deliver(struct invocation *inv)
+inv_deliver(struct sl_invocation *inv)
 {
 	struct sl_invoke_result r;
 	const char *tail = NULL;
@@ -480,7 +482,7 @@ deliver_timer(struct sl_timer *t)
 /* Deliver from the loop on its next turn (used where the caller may still
  * be inside sl_host_invoke). */
 static void
-inv_deliver_later(struct invocation *inv)
+inv_deliver_later(struct sl_invocation *inv)
 {
 	sl_loop_timer_stop(inv->host->loop, &inv->timer);
 	inv->state = I_DELIVER;
@@ -491,7 +493,7 @@ inv_deliver_later(struct invocation *inv)
 /* The invocation has its outcome: deliver it (we are in a loop callback
  * here, never inside sl_host_invoke). */
 void
-sl_host_inv_complete(struct invocation *inv)
+sl_host_inv_complete(struct sl_invocation *inv)
 {
 	if (inv->status == 200 && inv->want_tail) {
 		sl_buf_addf(&inv->log,
@@ -507,11 +509,16 @@ sl_host_inv_complete(struct invocation *inv)
 static void
 retry_cb(struct sl_timer *t)
 {
-	struct invocation *inv = t->arg;
+	struct sl_invocation *inv = t->arg;
 
 	if (inv->fn->removed || inv->host->draining) {
-		sl_host_inv_refuse(inv, 404, "ResourceNotFoundException", NULL,
-		    "Function not found: %s", inv->fn->arn);
+		if (inv->fn->removed)
+			sl_host_inv_refuse(inv, 404,
+			    "ResourceNotFoundException", NULL,
+			    "Function not found: %s", inv->fn->arn);
+		else
+			sl_host_inv_refuse(inv, 503, "ServiceException", NULL,
+			    "the function host is shutting down");
 		inv->attempts = 3;
 		event_finished(inv);
 		return;
@@ -521,7 +528,7 @@ retry_cb(struct sl_timer *t)
 }
 
 static void
-event_finished(struct invocation *inv)
+event_finished(struct sl_invocation *inv)
 {
 	struct sl_host *h = inv->host;
 	struct sl_invoke_result r;
@@ -574,10 +581,10 @@ name_valid(const char *s, size_t n)
 	return 1;
 }
 
-static struct function *
+static struct sl_function *
 fn_find(struct sl_host *h, const char *name, size_t n)
 {
-	struct function *fn;
+	struct sl_function *fn;
 
 	for (fn = h->fns; fn != NULL; fn = fn->next)
 		if (strlen(fn->name) == n && memcmp(fn->name, name, n) == 0)
@@ -586,11 +593,11 @@ fn_find(struct sl_host *h, const char *name, size_t n)
 }
 
 /* NAME, NAME:QUALIFIER or arn:aws:lambda:REGION:ACCOUNT:function:NAME[:Q] */
-static struct function *
+static struct sl_function *
 fn_lookup(struct sl_host *h, const char *ref)
 {
 	const char *p = ref, *colon;
-	struct function *fn;
+	struct sl_function *fn;
 
 	if (ref == NULL)
 		return NULL;
@@ -607,7 +614,7 @@ fn_lookup(struct sl_host *h, const char *ref)
 }
 
 static void
-fn_set_error(struct function *fn, const char *msg)
+fn_set_error(struct sl_function *fn, const char *msg)
 {
 	free(fn->load_error);
 	fn->load_error = msg ? xstrdup(msg) : NULL;
@@ -616,9 +623,9 @@ fn_set_error(struct function *fn, const char *msg)
 }
 
 void
-sl_host_probe_done(struct worker *w, int ok)
+sl_host_probe_done(struct sl_worker *w, int ok)
 {
-	struct function *fn = w->fn;
+	struct sl_function *fn = w->fn;
 
 	if (fn->probe != w) {
 		/* A newer change superseded this probe. */
@@ -628,7 +635,7 @@ sl_host_probe_done(struct worker *w, int ok)
 	}
 	fn->probe = NULL;
 	if (ok && fn->candidate == w->ver) {
-		struct worker *o;
+		struct sl_worker *o;
 
 		sl_host_version_unref(fn->cur);
 		fn->cur = fn->candidate;
@@ -668,10 +675,10 @@ sl_host_probe_done(struct worker *w, int ok)
 	fn->candidate = NULL;
 }
 
-static struct function *
+static struct sl_function *
 fn_new(struct sl_host *h, const char *name, size_t n, const char *so_path)
 {
-	struct function *fn = xcalloc(1, sizeof(*fn));
+	struct sl_function *fn = xcalloc(1, sizeof(*fn));
 	const char *slash;
 
 	fn->host = h;
@@ -693,9 +700,9 @@ fn_new(struct sl_host *h, const char *name, size_t n, const char *so_path)
 static void
 fn_load(struct sl_host *h, const char *name, size_t n)
 {
-	struct function *fn = fn_find(h, name, n);
+	struct sl_function *fn = fn_find(h, name, n);
 	struct sl_err err = SL_ERR_INIT;
-	struct version *v;
+	struct sl_version *v;
 	char *so;
 
 	if (!name_valid(name, n))
@@ -703,8 +710,8 @@ fn_load(struct sl_host *h, const char *name, size_t n)
 	so = xasprintf("%s/%.*s.so", h->dir, (int)n, name);
 	if (access(so, F_OK) < 0) {
 		if (fn != NULL && !fn->removed) {
-			struct worker *w;
-			struct invocation *inv;
+			struct sl_worker *w;
+			struct sl_invocation *inv;
 
 			fn->removed = 1;
 			if (fn->probe != NULL) {
@@ -749,7 +756,7 @@ fn_load(struct sl_host *h, const char *name, size_t n)
 	}
 	/* Replace any probe in flight by one of this newer version. */
 	if (fn->probe != NULL) {
-		struct worker *p = fn->probe;
+		struct sl_worker *p = fn->probe;
 
 		fn->probe = NULL;
 		p->quiet = 1;
@@ -900,11 +907,11 @@ sl_host_new(
 	h->account = xstrdup(cfg->account ? cfg->account : "000000000000");
 	h->worker_path = find_worker(cfg->worker_path);
 	h->max_workers =
-	    cfg->max_workers ? cfg->max_workers : DEFAULT_MAX_WORKERS;
-	h->idle_ms = cfg->idle_ms ? cfg->idle_ms : DEFAULT_IDLE_MS;
-	h->queue_max = cfg->queue_max ? cfg->queue_max : DEFAULT_QUEUE_MAX;
+	    cfg->max_workers ? cfg->max_workers : SL_POOL_MAX_WORKERS;
+	h->idle_ms = cfg->idle_ms ? cfg->idle_ms : SL_POOL_IDLE_MS;
+	h->queue_max = cfg->queue_max ? cfg->queue_max : SL_POOL_QUEUE_MAX;
 	h->retry_ms =
-	    cfg->event_retry_ms ? cfg->event_retry_ms : DEFAULT_RETRY_MS;
+	    cfg->event_retry_ms ? cfg->event_retry_ms : SL_POOL_RETRY_MS;
 	h->on_publish = cfg->on_publish;
 	h->on_event_result = cfg->on_event_result;
 	h->cb_arg = cfg->cb_arg;
@@ -927,7 +934,7 @@ sl_host_new(
 		                "functions are not confined to their files\n");
 	h->uid = h->gid = -1;
 	if (geteuid() == 0) {
-		h->uid = h->gid = DEFAULT_UID;
+		h->uid = h->gid = SL_POOL_WORKER_UID;
 		if ((s = getenv("SLUICE_WORKER_UID")) != NULL && *s)
 			h->uid = h->gid = strtol(s, NULL, 10);
 		if ((s = getenv("SLUICE_WORKER_GID")) != NULL && *s)
@@ -935,8 +942,10 @@ sl_host_new(
 		h->netns_fd = make_netns();
 	}
 	/* Workers fork from a spawner when possible (a cold start without
-	 * an exec); SLUICE_SPAWNER=0 makes every worker an exec. */
-	if ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0)
+	 * an exec); SLUICE_SPAWNER=0 makes every worker an exec, and so
+	 * does a one-shot host (sluice run), where it would not pay. */
+	if (cfg->single_so == NULL &&
+	    ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0))
 		h->spawner = sl_spawner_new(h->worker_path, NULL);
 	if (cfg->single_so != NULL) {
 		const char *base = strrchr(cfg->single_so, '/');
@@ -990,12 +999,12 @@ fail:
 void
 sl_host_free(struct sl_host *h)
 {
-	struct function *fn;
+	struct sl_function *fn;
 
 	if (h == NULL)
 		return;
 	while (h->workers != NULL) {
-		struct worker *w = h->workers;
+		struct sl_worker *w = h->workers;
 		siginfo_t si;
 
 		if (!w->exited && w->pidfd >= 0) {
@@ -1045,14 +1054,16 @@ uint64_t
 sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
     sl_invoke_cb *cb, void *arg)
 {
-	struct invocation *inv = xcalloc(1, sizeof(*inv));
-	struct function *fn;
+	struct sl_invocation *inv = xcalloc(1, sizeof(*inv));
+	struct sl_function *fn;
 	const char *payload = req->payload ? req->payload : "{}";
-	size_t len = req->payload ? req->payload_len : 2;
+	size_t len = req->payload == NULL ? 2 : req->payload_len;
 	size_t max = req->type == SL_INVOKE_EVENT ? SL_INVOKE_EVENT_MAX
 	                                          : SL_INVOKE_SYNC_MAX;
 	cJSON *check;
 
+	if (req->payload != NULL && len == 0)
+		len = strlen(req->payload); /* NUL-terminated */
 	inv->id = h->next_id++;
 	inv->host = h;
 	inv->type = req->type;
@@ -1117,9 +1128,9 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	inv->payload_len = len;
 
 	if (req->type == SL_INVOKE_EVENT) {
-		struct invocation *run;
+		struct sl_invocation *run;
 
-		if (h->events_pending >= EVENT_BACKLOG_MAX) {
+		if (h->events_pending >= SL_POOL_EVENT_BACKLOG) {
 			sl_host_inv_refuse(inv, 429, "TooManyRequestsException",
 			    "ConcurrentInvocationLimitExceeded",
 			    "Rate Exceeded.");
@@ -1174,7 +1185,7 @@ later:
 void
 sl_host_cancel(struct sl_host *h, uint64_t id)
 {
-	struct invocation *inv;
+	struct sl_invocation *inv;
 
 	for (inv = h->invs; inv != NULL; inv = inv->anext)
 		if (inv->id == id && !inv->event)
@@ -1185,7 +1196,7 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 	    (inv->qprev != NULL || inv->fn->qhead == inv))
 		sl_pool_dequeue(inv->fn, inv);
 	if (inv->w != NULL) {
-		struct worker *w = inv->w;
+		struct sl_worker *w = inv->w;
 
 		w->inv = NULL;
 		inv->w = NULL;
@@ -1197,7 +1208,7 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 /* --- describing functions ------------------------------------------------- */
 
 static cJSON *
-fn_describe(struct sl_host *h, struct function *fn)
+fn_describe(struct sl_host *h, struct sl_function *fn)
 {
 	cJSON *c = cJSON_CreateObject(), *env, *vars;
 	const struct sl_fn_config *cfg = fn->cur ? &fn->cur->cfg : NULL;
@@ -1235,7 +1246,7 @@ sl_host_list_functions_json(struct sl_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *a = cJSON_AddArrayToObject(o, "Functions");
-	struct function *fn;
+	struct sl_function *fn;
 	char *s, *r;
 
 	for (fn = h->fns; fn != NULL; fn = fn->next)
@@ -1252,7 +1263,7 @@ char *
 sl_host_get_function_json(
     struct sl_host *h, const char *function, struct sl_err *err)
 {
-	struct function *fn = fn_lookup(h, function);
+	struct sl_function *fn = fn_lookup(h, function);
 	cJSON *o, *sb, *c;
 	char *s, *r;
 	char ll[64];
@@ -1308,7 +1319,7 @@ char *
 sl_host_function_logs(
     struct sl_host *h, const char *function, struct sl_err *err)
 {
-	struct function *fn = fn_lookup(h, function);
+	struct sl_function *fn = fn_lookup(h, function);
 	const char *p;
 
 	if (fn == NULL) {
@@ -1317,10 +1328,10 @@ sl_host_function_logs(
 		return NULL;
 	}
 	p = fn->ring.data;
-	if (fn->ring.len > FN_LOG_RING) {
-		p = memchr(fn->ring.data + fn->ring.len - FN_LOG_RING, '\n',
-		    FN_LOG_RING);
-		p = p ? p + 1 : fn->ring.data + fn->ring.len - FN_LOG_RING;
+	if (fn->ring.len > SL_POOL_LOG_RING) {
+		p = memchr(fn->ring.data + fn->ring.len - SL_POOL_LOG_RING,
+		    '\n', SL_POOL_LOG_RING);
+		p = p ? p + 1 : fn->ring.data + fn->ring.len - SL_POOL_LOG_RING;
 	}
 	return xstrdup(p);
 }
@@ -1336,7 +1347,7 @@ sl_host_sandbox_info(const struct sl_host *h, struct sl_host_sandbox_info *i)
 void
 sl_host_drain(struct sl_host *h)
 {
-	struct worker *w;
+	struct sl_worker *w;
 
 	h->draining = 1;
 	for (w = h->workers; w != NULL; w = w->next)
@@ -1347,7 +1358,7 @@ sl_host_drain(struct sl_host *h)
 int
 sl_host_busy(const struct sl_host *h)
 {
-	const struct invocation *inv;
+	const struct sl_invocation *inv;
 
 	for (inv = h->invs; inv != NULL; inv = inv->anext)
 		if (inv->state == I_QUEUED || inv->state == I_RUNNING ||

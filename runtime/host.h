@@ -41,9 +41,16 @@ struct sl_host_config {
 	const char *data_dir;      /* ${SLUICE_DATA_DIR} in configs */
 	const char *region;        /* for ARNs; NULL = us-east-1 */
 	const char *account;       /* for ARNs; NULL = 000000000000 */
-	unsigned max_workers;      /* all functions together; 0 = default */
-	unsigned idle_ms;          /* reap a warm worker idle this long */
-	unsigned queue_max;        /* waiting invocations per function */
+	/* Workers of all functions together; 0 = 32. When reached, an idle
+	 * worker of another function is reclaimed to make room. */
+	unsigned max_workers;
+	unsigned idle_ms;          /* reap a warm worker idle this long;
+	                              0 = 300000 */
+	/* Synchronous invocations that may wait per function when all the
+	 * workers it may have are busy (FIFO); one more is refused with
+	 * TooManyRequestsException (429). Event runs wait unbounded.
+	 * 0 = 64. */
+	unsigned queue_max;
 	int watch_dir;             /* pick up new/changed .so with inotify */
 	unsigned event_retry_ms;   /* Event: delay before the first retry
 	                              (doubled for the second); 0 = 1000 */
@@ -60,6 +67,7 @@ struct sl_host_config {
 struct sl_invoke_request {
 	const char *function; /* NAME, NAME:QUALIFIER or a Lambda ARN */
 	const char *payload;  /* JSON text; NULL = "{}" */
+	/* its length; 0 = NUL-terminated */
 	size_t payload_len;
 	enum sl_invoke_type type;
 	int want_log_tail;           /* fill log_tail (LogType: Tail) */

@@ -85,7 +85,7 @@ sl_pool_status_text(int status, char *out, size_t n)
 /* --- workers -------------------------------------------------------------- */
 
 static void
-worker_uncount(struct worker *w)
+worker_uncount(struct sl_worker *w)
 {
 	if (!w->counted)
 		return;
@@ -97,7 +97,7 @@ worker_uncount(struct worker *w)
 }
 
 void
-sl_pool_free_worker(struct worker *w)
+sl_pool_free_worker(struct sl_worker *w)
 {
 	struct sl_host *h = w->host;
 
@@ -133,7 +133,7 @@ sl_pool_free_worker(struct worker *w)
 }
 
 static void
-worker_log_bytes(struct worker *w, const char *p, size_t n)
+worker_log_bytes(struct sl_worker *w, const char *p, size_t n)
 {
 	const char *rid = w->inv ? w->inv->rid : "";
 
@@ -143,15 +143,15 @@ worker_log_bytes(struct worker *w, const char *p, size_t n)
 		const char *nl = memchr(p, '\n', n);
 		size_t k = nl ? (size_t)(nl - p) : n;
 
-		if (w->line.len + k > LINE_MAX_LEN)
-			k = LINE_MAX_LEN - w->line.len;
+		if (w->line.len + k > SL_POOL_LINE_MAX)
+			k = SL_POOL_LINE_MAX - w->line.len;
 		sl_buf_add(&w->line, p, k);
 		p += k;
 		n -= k;
 		if (nl != NULL && p == nl) {
 			p++;
 			n--;
-		} else if (w->line.len < LINE_MAX_LEN) {
+		} else if (w->line.len < SL_POOL_LINE_MAX) {
 			break;
 		}
 		sl_host_fn_log_line(w->fn, rid, w->line.data, w->line.len);
@@ -162,7 +162,7 @@ worker_log_bytes(struct worker *w, const char *p, size_t n)
 /* Read what the worker printed; at most max bytes (fairness), all that
  * is there when max is 0. */
 static void
-worker_read_log(struct worker *w, size_t max)
+worker_read_log(struct sl_worker *w, size_t max)
 {
 	char buf[65536];
 	size_t got = 0;
@@ -196,11 +196,11 @@ log_cb(void *arg, int fd, unsigned events)
 {
 	(void)fd;
 	(void)events;
-	worker_read_log(arg, LOG_READ_MAX);
+	worker_read_log(arg, SL_POOL_LOG_READ_MAX);
 }
 
 void
-sl_pool_kill(struct worker *w)
+sl_pool_kill(struct sl_worker *w)
 {
 	if (!w->exited && w->pidfd >= 0)
 		(void)syscall(
@@ -210,7 +210,7 @@ sl_pool_kill(struct worker *w)
 /* The worker is going away: no more work for it; it is freed once both
  * its exit and its socket's EOF have been seen. */
 void
-sl_pool_retire(struct worker *w)
+sl_pool_retire(struct sl_worker *w)
 {
 	worker_uncount(w);
 	w->state = W_DEAD;
@@ -218,12 +218,12 @@ sl_pool_retire(struct worker *w)
 	sl_pool_kill(w);
 }
 
-static void worker_join_check(struct worker *w);
+static void worker_join_check(struct sl_worker *w);
 static void fd_watch_cb(void *arg, int fd, unsigned events);
 
 /* Queue bytes for the worker and start writing. */
 static void
-worker_flush(struct worker *w)
+worker_flush(struct sl_worker *w)
 {
 	int rc = sl_frame_wq_flush(&w->wq, w->sock);
 	unsigned ev = SL_LOOP_READ;
@@ -241,7 +241,7 @@ worker_flush(struct worker *w)
 }
 
 static const char *
-fn_timeout_text(const struct invocation *inv, char *buf, size_t n)
+fn_timeout_text(const struct sl_invocation *inv, char *buf, size_t n)
 {
 	double s = inv->w && inv->w->ver ? inv->w->ver->cfg.timeout_s : 3;
 
@@ -254,8 +254,8 @@ fn_timeout_text(const struct invocation *inv, char *buf, size_t n)
 static void
 deadline_cb(struct sl_timer *t)
 {
-	struct invocation *inv = t->arg;
-	struct worker *w = inv->w;
+	struct sl_invocation *inv = t->arg;
+	struct sl_worker *w = inv->w;
 	char msg[160], secs[32];
 
 	snprintf(msg, sizeof(msg),
@@ -280,7 +280,7 @@ static void idle_cb(struct sl_timer *t);
 static void
 start_timeout_cb(struct sl_timer *t)
 {
-	struct worker *w = t->arg;
+	struct sl_worker *w = t->arg;
 
 	if (w->state != W_STARTING)
 		return;
@@ -295,9 +295,9 @@ start_timeout_cb(struct sl_timer *t)
 /* The worker is free again: keep it warm, or retire it when its version
  * is no longer the function's. */
 void
-sl_pool_idle(struct worker *w)
+sl_pool_idle(struct sl_worker *w)
 {
-	struct function *fn = w->fn;
+	struct sl_function *fn = w->fn;
 
 	w->state = W_IDLE;
 	w->inv = NULL;
@@ -317,7 +317,7 @@ sl_pool_idle(struct worker *w)
 static void
 idle_cb(struct sl_timer *t)
 {
-	struct worker *w = t->arg;
+	struct sl_worker *w = t->arg;
 
 	if (w->state == W_IDLE)
 		sl_pool_retire(w);
@@ -325,9 +325,9 @@ idle_cb(struct sl_timer *t)
 
 /* The invocation on w ended with a frame from the worker. */
 static void
-worker_finish(struct worker *w, const struct sl_frame *f)
+worker_finish(struct sl_worker *w, const struct sl_frame *f)
 {
-	struct invocation *inv = w->inv;
+	struct sl_invocation *inv = w->inv;
 	int keep = 1;
 
 	worker_read_log(w, 0);
@@ -375,9 +375,9 @@ worker_finish(struct worker *w, const struct sl_frame *f)
 }
 
 static void
-worker_protocol_error(struct worker *w, const char *why)
+worker_protocol_error(struct sl_worker *w, const char *why)
 {
-	struct invocation *inv = w->inv;
+	struct sl_invocation *inv = w->inv;
 
 	if (inv != NULL) {
 		char msg[256];
@@ -406,7 +406,7 @@ worker_protocol_error(struct worker *w, const char *why)
 }
 
 static void
-worker_ready(struct worker *w)
+worker_ready(struct sl_worker *w)
 {
 	sl_loop_timer_stop(w->host->loop, &w->idle);
 	if (w->probe) {
@@ -421,7 +421,7 @@ worker_ready(struct worker *w)
 }
 
 static void
-worker_publish(struct worker *w, const struct sl_frame *f)
+worker_publish(struct sl_worker *w, const struct sl_frame *f)
 {
 	struct sl_host *h = w->host;
 	cJSON *o = cJSON_ParseWithLength(f->payload, f->len);
@@ -447,7 +447,7 @@ worker_publish(struct worker *w, const struct sl_frame *f)
 
 /* Handle the frames that have arrived; returns -1 once w is retired. */
 static int
-worker_frames(struct worker *w)
+worker_frames(struct sl_worker *w)
 {
 	struct sl_frame f;
 	int rc;
@@ -458,7 +458,7 @@ worker_frames(struct worker *w)
 		if (w->state == W_BUSY && peek > SL_INVOKE_SYNC_MAX + 4096u &&
 		    peek <= SL_FRAME_MAX &&
 		    sl_frame_dec_peek_type(&w->dec) == SL_FRAME_RESULT) {
-			struct invocation *inv = w->inv;
+			struct sl_invocation *inv = w->inv;
 			char msg[200];
 
 			snprintf(msg, sizeof(msg),
@@ -545,7 +545,7 @@ bad:
 static void
 sock_cb(void *arg, int fd, unsigned events)
 {
-	struct worker *w = arg;
+	struct sl_worker *w = arg;
 	size_t got = 0;
 
 	(void)fd;
@@ -556,8 +556,9 @@ sock_cb(void *arg, int fd, unsigned events)
 	}
 	if (!(events & (SL_LOOP_READ | SL_LOOP_HUP)))
 		return;
-	while (got < 4 * READ_CHUNK && !w->eof) {
-		ssize_t n = sl_frame_dec_read(&w->dec, w->sock, READ_CHUNK);
+	while (got < 4 * SL_POOL_READ_CHUNK && !w->eof) {
+		ssize_t n =
+		    sl_frame_dec_read(&w->dec, w->sock, SL_POOL_READ_CHUNK);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
@@ -571,7 +572,7 @@ sock_cb(void *arg, int fd, unsigned events)
 			break;
 		/* A short read drained the socket (level-triggered: more
 		 * will be reported); spare the read that says EAGAIN. */
-		if ((size_t)n < READ_CHUNK)
+		if ((size_t)n < SL_POOL_READ_CHUNK)
 			break;
 	}
 	if (w->eof) {
@@ -584,9 +585,9 @@ sock_cb(void *arg, int fd, unsigned events)
 /* The worker died (or we killed it) while it held an invocation or was
  * starting: report that with the exit status. */
 static void
-worker_died(struct worker *w)
+worker_died(struct sl_worker *w)
 {
-	struct invocation *inv = w->inv;
+	struct sl_invocation *inv = w->inv;
 	char st[64], msg[256];
 
 	sl_pool_status_text(w->status, st, sizeof(st));
@@ -608,10 +609,10 @@ worker_died(struct worker *w)
 
 /* A start that failed: the first queued invocation gets the reason. */
 static void
-start_failed(struct worker *w)
+start_failed(struct sl_worker *w)
 {
-	struct function *fn = w->fn;
-	struct invocation *inv = fn->qhead;
+	struct sl_function *fn = w->fn;
+	struct sl_invocation *inv = fn->qhead;
 	char st[64], msg[1200];
 
 	if (w->fatal_type == NULL) {
@@ -638,9 +639,9 @@ start_failed(struct worker *w)
 }
 
 static void
-worker_join_check(struct worker *w)
+worker_join_check(struct sl_worker *w)
 {
-	struct function *fn = w->fn;
+	struct sl_function *fn = w->fn;
 
 	if (!w->eof || !w->exited)
 		return;
@@ -665,7 +666,7 @@ worker_join_check(struct worker *w)
 static void
 pidfd_cb(void *arg, int fd, unsigned events)
 {
-	struct worker *w = arg;
+	struct sl_worker *w = arg;
 	siginfo_t si;
 
 	(void)events;
@@ -700,7 +701,7 @@ pidfd_cb(void *arg, int fd, unsigned events)
 static void
 fd_watch_cb(void *arg, int fd, unsigned events)
 {
-	struct worker *w = arg;
+	struct sl_worker *w = arg;
 
 	if (fd == w->sock)
 		sock_cb(w, fd, events);
@@ -717,11 +718,11 @@ host_worker_path(struct sl_host *h)
 }
 
 /* Start a worker for version v of fn. */
-struct worker *
-sl_pool_spawn(struct function *fn, struct version *v, int probe)
+struct sl_worker *
+sl_pool_spawn(struct sl_function *fn, struct sl_version *v, int probe)
 {
 	struct sl_host *h = fn->host;
-	struct worker *w = xcalloc(1, sizeof(*w));
+	struct sl_worker *w = xcalloc(1, sizeof(*w));
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	int sv[2] = {-1, -1}, lp[2] = {-1, -1};
@@ -876,7 +877,7 @@ fail:
 /* --- scheduling ----------------------------------------------------------- */
 
 unsigned
-sl_pool_limit(const struct function *fn)
+sl_pool_limit(const struct sl_function *fn)
 {
 	const struct sl_host *h = fn->host;
 
@@ -890,9 +891,9 @@ sl_pool_limit(const struct function *fn)
 /* Make room for one more worker overall by retiring the least recently
  * used idle worker of another function. */
 static int
-evict_idle(struct sl_host *h, struct function * not )
+evict_idle(struct sl_host *h, struct sl_function * not )
 {
-	struct worker *w, *best = NULL;
+	struct sl_worker *w, *best = NULL;
 
 	for (w = h->workers; w != NULL; w = w->next)
 		if (w->state == W_IDLE &&
@@ -906,7 +907,7 @@ evict_idle(struct sl_host *h, struct function * not )
 }
 
 int
-sl_pool_can_spawn(struct function *fn)
+sl_pool_can_spawn(struct sl_function *fn)
 {
 	struct sl_host *h = fn->host;
 
@@ -917,10 +918,10 @@ sl_pool_can_spawn(struct function *fn)
 	return 1;
 }
 
-struct worker *
-sl_pool_idle_worker(struct function *fn)
+struct sl_worker *
+sl_pool_idle_worker(struct sl_function *fn)
 {
-	struct worker *w, *best = NULL;
+	struct sl_worker *w, *best = NULL;
 
 	/* The most recently used idle worker: the warmest. */
 	for (w = fn->host->workers; w != NULL; w = w->next)
@@ -931,7 +932,7 @@ sl_pool_idle_worker(struct function *fn)
 }
 
 static void
-inv_dispatch(struct invocation *inv, struct worker *w)
+inv_dispatch(struct sl_invocation *inv, struct sl_worker *w)
 {
 	struct sl_host *h = inv->host;
 	uint64_t tmo_ms;
@@ -973,7 +974,7 @@ inv_dispatch(struct invocation *inv, struct worker *w)
 }
 
 void
-sl_pool_dequeue(struct function *fn, struct invocation *inv)
+sl_pool_dequeue(struct sl_function *fn, struct sl_invocation *inv)
 {
 	if (inv->qprev)
 		inv->qprev->qnext = inv->qnext;
@@ -991,7 +992,7 @@ sl_pool_dequeue(struct function *fn, struct invocation *inv)
 }
 
 void
-sl_pool_enqueue(struct function *fn, struct invocation *inv)
+sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv)
 {
 	inv->state = I_QUEUED;
 	inv->qprev = fn->qtail;
@@ -1007,16 +1008,16 @@ sl_pool_enqueue(struct function *fn, struct invocation *inv)
 		fn->nsync++;
 }
 
-static void fn_pump_one(struct function *fn);
+static void fn_pump_one(struct sl_function *fn);
 
 /* Run every function's queue: capacity freed by one function (a worker
  * gone or idle) may let another's waiting invocation start. Re-entrant
  * calls only note that another pass is needed. */
 void
-sl_pool_pump(struct function *fn)
+sl_pool_pump(struct sl_function *fn)
 {
 	struct sl_host *h = fn->host;
-	struct function *o;
+	struct sl_function *o;
 
 	if (h->pumping) {
 		h->repump = 1;
@@ -1034,11 +1035,11 @@ sl_pool_pump(struct function *fn)
 }
 
 static void
-fn_pump_one(struct function *fn)
+fn_pump_one(struct sl_function *fn)
 {
 	while (fn->qhead != NULL) {
-		struct worker *w = sl_pool_idle_worker(fn);
-		struct invocation *inv;
+		struct sl_worker *w = sl_pool_idle_worker(fn);
+		struct sl_invocation *inv;
 
 		if (w != NULL) {
 			inv = fn->qhead;

@@ -18,27 +18,28 @@
 
 struct sl_spawner;
 
-#define DEFAULT_MAX_WORKERS 32u
-#define DEFAULT_IDLE_MS 300000u
-#define DEFAULT_QUEUE_MAX 64u
-#define DEFAULT_RETRY_MS 1000u
-#define EVENT_BACKLOG_MAX 100000u
-#define FN_LOG_RING (64u * 1024u)
-#define LINE_MAX_LEN 4096u
-#define READ_CHUNK (256u * 1024u)
-#define LOG_READ_MAX (1024u * 1024u)
-#define DEFAULT_UID 65534L
+/* Defaults (host.h) and bounds. */
+#define SL_POOL_MAX_WORKERS 32u
+#define SL_POOL_IDLE_MS 300000u
+#define SL_POOL_QUEUE_MAX 64u
+#define SL_POOL_RETRY_MS 1000u
+#define SL_POOL_EVENT_BACKLOG 100000u
+#define SL_POOL_LOG_RING (64u * 1024u)
+#define SL_POOL_LINE_MAX 4096u
+#define SL_POOL_READ_CHUNK (256u * 1024u)
+#define SL_POOL_LOG_READ_MAX (1024u * 1024u)
+#define SL_POOL_WORKER_UID 65534L
 
-enum wstate { W_STARTING, W_IDLE, W_BUSY, W_DEAD };
-enum istate { I_QUEUED, I_RUNNING, I_DELIVER, I_RETRY };
+enum sl_worker_state { W_STARTING, W_IDLE, W_BUSY, W_DEAD };
+enum sl_invocation_state { I_QUEUED, I_RUNNING, I_DELIVER, I_RETRY };
 
-struct function;
-struct worker;
+struct sl_function;
+struct sl_worker;
 
 /* One loaded generation of a function: its code (a sealed memfd copy of
  * the .so) and its config. Shared by reference between the function and
  * its workers, so a worker of an old version keeps running its code. */
-struct version {
+struct sl_version {
 	int refs;
 	unsigned gen;
 	int so_fd;
@@ -48,12 +49,15 @@ struct version {
 	char **envp;
 };
 
-struct invocation {
+/* One invocation, from sl_host_invoke to its callback: queued on its
+ * function, running on a worker, or waiting to be delivered (or, for an
+ * Event run, to be retried). Owned by the host's list of all. */
+struct sl_invocation {
 	uint64_t id;
 	struct sl_host *host;
-	struct function *fn;
-	struct worker *w;
-	enum istate state;
+	struct sl_function *fn;
+	struct sl_worker *w;
+	enum sl_invocation_state state;
 	enum sl_invoke_type type;
 	char rid[37];
 	char *payload;
@@ -78,20 +82,23 @@ struct invocation {
 	char *error_type;
 	char *error_message;
 	uint64_t duration_us;
-	struct invocation *qnext, *qprev; /* function queue */
-	struct invocation *anext, *aprev; /* host's list of all */
+	struct sl_invocation *qnext, *qprev; /* function queue */
+	struct sl_invocation *anext, *aprev; /* host's list of all */
 };
 
-struct worker {
+/* One worker process: starting (until READY), idle (warm), busy with one
+ * invocation, or dead (killed, waiting for both its exit and its socket's
+ * EOF before it is freed). */
+struct sl_worker {
 	struct sl_host *host;
-	struct function *fn;
-	struct version *ver;
-	enum wstate state;
+	struct sl_function *fn;
+	struct sl_version *ver;
+	enum sl_worker_state state;
 	pid_t pid;
 	int pidfd, sock, logfd;
 	struct sl_frame_dec dec;
 	struct sl_frame_wq wq;
-	struct invocation *inv;
+	struct sl_invocation *inv;
 	struct sl_timer idle;
 	struct sl_buf line; /* partial log line */
 	int exited, eof, status;
@@ -104,30 +111,34 @@ struct worker {
 	char *fatal_type; /* start failure reported by the worker */
 	char *fatal_msg;
 	uint64_t last_used_us;
-	struct worker *next, *prev; /* host's list */
+	struct sl_worker *next, *prev; /* host's list */
 };
 
-struct function {
+/* NAME.so in the folder: the serving version, a reload candidate being
+ * tried, its queue of invocations and its log ring. Never freed before the
+ * host (a removed function is only marked). */
+struct sl_function {
 	struct sl_host *host;
 	char *name;
 	char *arn;
 	char *so_path;
 	char *json_path;
-	struct version *cur;
-	struct version *candidate;
-	struct worker *probe;
+	struct sl_version *cur;
+	struct sl_version *candidate;
+	struct sl_worker *probe;
 	char *load_error;
 	int removed;
 	unsigned active; /* counted workers (starting, idle, busy) */
 	unsigned starting;
 	unsigned nsync;  /* queued RequestResponse/DryRun invocations */
 	unsigned nevent; /* queued Event runs */
-	struct invocation *qhead, *qtail;
+	struct sl_invocation *qhead, *qtail;
 	struct sl_buf ring;
 	unsigned gen;
-	struct function *next;
+	struct sl_function *next;
 };
 
+/* The host (opaque in host.h). */
 struct sl_host {
 	struct sl_loop *loop;
 	char *dir;
@@ -156,33 +167,34 @@ struct sl_host {
 	unsigned events_pending;
 	uint64_t next_id;
 	uint64_t rng;
-	struct function *fns;
-	struct worker *workers;
-	struct invocation *invs;
+	struct sl_function *fns;
+	struct sl_worker *workers;
+	struct sl_invocation *invs;
 };
 
 /* pool.c: workers and scheduling. */
 
 /* Start a worker for version v of fn (a reload candidate when probe).
  * NULL with errno when no process could be started. */
-struct worker *sl_pool_spawn(struct function *fn, struct version *v, int probe);
+struct sl_worker *sl_pool_spawn(
+    struct sl_function *fn, struct sl_version *v, int probe);
 /* Kill w and stop using it; it is freed once joined (exit + EOF). */
-void sl_pool_retire(struct worker *w);
-void sl_pool_kill(struct worker *w);
+void sl_pool_retire(struct sl_worker *w);
+void sl_pool_kill(struct sl_worker *w);
 /* Free w at once (sl_host_free, after reaping it). */
-void sl_pool_free_worker(struct worker *w);
+void sl_pool_free_worker(struct sl_worker *w);
 /* w has no invocation any more: keep it warm or retire it. */
-void sl_pool_idle(struct worker *w);
+void sl_pool_idle(struct sl_worker *w);
 /* Start what the queues allow, for fn first, then every function. */
-void sl_pool_pump(struct function *fn);
-void sl_pool_enqueue(struct function *fn, struct invocation *inv);
-void sl_pool_dequeue(struct function *fn, struct invocation *inv);
-struct worker *sl_pool_idle_worker(struct function *fn);
+void sl_pool_pump(struct sl_function *fn);
+void sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv);
+void sl_pool_dequeue(struct sl_function *fn, struct sl_invocation *inv);
+struct sl_worker *sl_pool_idle_worker(struct sl_function *fn);
 /* Whether fn may have one more worker now (may reclaim another
  * function's idle worker to make room). */
-int sl_pool_can_spawn(struct function *fn);
+int sl_pool_can_spawn(struct sl_function *fn);
 /* fn's worker limit: ReservedConcurrency capped by max_workers. */
-unsigned sl_pool_limit(const struct function *fn);
+unsigned sl_pool_limit(const struct sl_function *fn);
 /* "signal: segmentation fault" / "exit status N" for a wait status. */
 void sl_pool_status_text(int status, char *out, size_t n);
 /* Move fd to 10 or above (spawn's dup2 targets are 0-5); closes fd. */
@@ -190,26 +202,26 @@ int sl_pool_fd_high(int fd);
 
 /* host.c: invocations and versions, for pool.c. */
 
-struct version *sl_host_version_ref(struct version *v);
-void sl_host_version_unref(struct version *v);
+struct sl_version *sl_host_version_ref(struct sl_version *v);
+void sl_host_version_unref(struct sl_version *v);
 void sl_host_inv_set_result(
-    struct invocation *inv, int status, const char *payload, size_t len);
+    struct sl_invocation *inv, int status, const char *payload, size_t len);
 /* A function error {"errorType","errorMessage"}; fe is "Handled" or
  * "Unhandled". */
-void sl_host_inv_set_error(
-    struct invocation *inv, const char *fe, const char *type, const char *msg);
+void sl_host_inv_set_error(struct sl_invocation *inv, const char *fe,
+    const char *type, const char *msg);
 void sl_host_inv_set_error_json(
-    struct invocation *inv, const char *fe, const char *json, size_t len);
+    struct sl_invocation *inv, const char *fe, const char *json, size_t len);
 /* A refusal by the host (4xx/5xx) with AWS's error body. */
-void sl_host_inv_refuse(struct invocation *inv, int status, const char *type,
+void sl_host_inv_refuse(struct sl_invocation *inv, int status, const char *type,
     const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* The outcome is set: deliver it from the loop. */
-void sl_host_inv_complete(struct invocation *inv);
-void sl_host_inv_log(struct invocation *inv, const char *p, size_t n);
+void sl_host_inv_complete(struct sl_invocation *inv);
+void sl_host_inv_log(struct sl_invocation *inv, const char *p, size_t n);
 void sl_host_fn_log_line(
-    struct function *fn, const char *rid, const char *line, size_t n);
+    struct sl_function *fn, const char *rid, const char *line, size_t n);
 /* A reload candidate's worker started (ok) or failed. */
-void sl_host_probe_done(struct worker *w, int ok);
+void sl_host_probe_done(struct sl_worker *w, int ok);
 
 #endif

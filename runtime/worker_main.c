@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +194,18 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	free(ports);
 }
 
+/* Sleep until fd has data. A read() blocked on a unix stream socket is
+ * also woken each time the host drains the other direction (write space);
+ * poll() sleeps through those, which spares a wakeup per invocation. */
+static void
+wait_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+}
+
 /* Turn the handler's outcome into the reply frame. */
 static void
 reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
@@ -310,6 +323,7 @@ main(int argc, char **argv)
 		int rc;
 
 		sl_worker_ipc_check();
+		wait_readable(SL_WORKER_FD_IPC);
 		if (sl_frame_read_one(
 		        SL_WORKER_FD_IPC, &buf, &f, SL_FRAME_MAX) < 0)
 			_exit(errno == 0 ? 0 : SL_WORKER_EXIT_IPC);

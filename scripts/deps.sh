@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential pkg-config libwebsockets-dev libcjson-dev check \
 libseccomp-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libpq-dev \
-postgresql python3-websockets python3-aiosmtpd procps"
+postgresql python3-websockets python3-aiosmtpd procps \
+nodejs chromium"
 
 missing=""
 for p in $PKGS; do
@@ -15,6 +16,9 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# The console's build takes its npm packages with npm: Debian's own, unless
+# the nodejs installed already carries one.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -65,7 +65,9 @@ usage(FILE *f)
 	    "  --account A       account in ARNs (SLUICE_ACCOUNT, "
 	    "000000000000)\n"
 	    "  --web DIR         serve the console's files from DIR at / "
-	    "(SLUICE_WEB)\n"
+	    "(SLUICE_WEB;\n"
+	    "                    default: web/ beside sluiced, else\n"
+	    "                    " SL_PREFIX "/share/sluice/web)\n"
 	    "  --worker PATH     the sluice-worker image (SLUICE_WORKER)\n"
 "  --sync MODE       store commits: full (fsync each) or normal "
 	    "(SLUICE_SYNC, full)\n"
@@ -371,6 +373,36 @@ drain(struct sl_loop *loop, struct sl_ws *ws, struct sl_api *api,
 	sl_loop_timer_stop(loop, &wake);
 }
 
+/* The console's files when --web is not given: web/ beside the sluiced
+ * binary (the build tree), else PREFIX/share/sluice/web (an install). 0 with
+ * the directory in out, -1 when neither holds an index.html. */
+static int
+default_web_dir(char *out, size_t len)
+{
+	char exe[PATH_MAX], index[PATH_MAX + 32];
+	ssize_t n;
+	char *slash;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			snprintf(index, sizeof(index), "%s/web/index.html", exe);
+			if (access(index, R_OK) == 0 &&
+			    (size_t)snprintf(out, len, "%s/web", exe) < len)
+				return 0;
+		}
+	}
+	snprintf(index, sizeof(index), "%s/share/sluice/web/index.html",
+	    SL_PREFIX);
+	if (access(index, R_OK) == 0 &&
+	    (size_t)snprintf(out, len, "%s/share/sluice/web", SL_PREFIX) < len)
+		return 0;
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -385,7 +417,7 @@ main(int argc, char **argv)
 	struct sl_ws *ws = NULL;
 	struct sl_sfn_config fc;
 	struct sigaction sa;
-	char web_abs[PATH_MAX], q[PATH_MAX + 4];
+	char web_abs[PATH_MAX], web_def[PATH_MAX], q[PATH_MAX + 4];
 	struct opts o;
 	int rc = 2;
 
@@ -399,6 +431,8 @@ main(int argc, char **argv)
 		    "errno=%d", sl_slog_quote(o.data, q, sizeof(q)), errno);
 		return 2;
 	}
+	if (o.web == NULL && default_web_dir(web_def, sizeof(web_def)) == 0)
+		o.web = web_def;
 	if (o.web != NULL) {
 		char index[PATH_MAX + 16];
 
@@ -510,8 +544,9 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	sl_slog(SL_SLOG_INFO, "listening", "port=%d bind=%s functions=%s "
-	    "data=%s auth=%s", sl_ws_port(ws), o.bind, o.functions, o.data,
-	    o.token ? "token" : "none");
+	    "data=%s auth=%s web=%s", sl_ws_port(ws), o.bind, o.functions,
+	    o.data, o.token ? "token" : "none",
+	    o.web ? sl_slog_quote(web_abs, q, sizeof(q)) : "none");
 	/* One pass: what is ready runs, then one commit of what it wrote
 	 * (group commit), before the next sleep. */
 	while (stop_signals == 0) {

@@ -41,6 +41,8 @@ struct harness {
 	const char *sync_result;
 	/* Batches seen: array of {"events": [...], "checkpoint": "..."}. */
 	cJSON *batches;
+	/* Stop the execution from on_batch once it has this many events. */
+	int stop_after;
 };
 
 static inline uint64_t
@@ -88,7 +90,9 @@ h_on_batch(void *arg, struct sl_exec *x, const cJSON *events,
 	struct harness *h = arg;
 	cJSON *b;
 
-	(void)x;
+	if (h->stop_after > 0 && sl_exec_last_event_id(x) >= h->stop_after &&
+	    sl_exec_status(x) == SL_EXEC_RUNNING)
+		sl_exec_stop(x, "States.Runtime", "too many events");
 	if (h->batches == NULL)
 		return;
 	b = cJSON_CreateObject();

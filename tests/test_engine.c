@@ -516,6 +516,16 @@ START_TEST(test_data_limit_state_output)
 	    in);
 	h_assert_failed(&h, "States.DataLimitExceeded");
 	h_free(&h);
+
+	/* The same as a Task's input: never invoked. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+	    "\"Resource\":\"arn:aws:lambda:eu-west-1:123456789012:function:f\","
+	    "\"Parameters\":{\"a.$\":\"$.s\",\"b.$\":\"$.s\"},\"End\":true}}}",
+	    in);
+	ck_assert_int_eq(h.ncalls, 0);
+	h_assert_failed(&h, "States.DataLimitExceeded");
+	h_free(&h);
 	free(in);
 }
 END_TEST
@@ -567,6 +577,62 @@ START_TEST(test_execution_timeout_and_stop)
 	/* A late completion of the cancelled task is ignored. */
 	h_ok(&h, 0, "{}");
 	ck_assert_int_eq(h.ndone, 1);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_stop_from_batch_callback)
+{
+	struct harness h;
+	const cJSON *last;
+	char *types;
+
+	/* A loop of Waits, stopped by the sink once 10 events exist. */
+	h_init(&h, 1);
+	h.stop_after = 10;
+	h_start(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+	    "\"Seconds\":1,\"Next\":\"W\"}}}", "{}");
+	while (h.ndone == 0 && sl_clock_fire_next(h.clock))
+		;
+	ck_assert_int_eq(h.res.status, SL_EXEC_ABORTED);
+	ck_assert_str_eq(h.res.error, "States.Runtime");
+	last = cJSON_GetArrayItem(h.res.history,
+	    cJSON_GetArraySize(h.res.history) - 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(last, "type")->valuestring,
+	    "ExecutionAborted");
+	/* ... and the sink saw that event too, in a batch of its own. */
+	last = cJSON_GetArrayItem(h.batches, cJSON_GetArraySize(h.batches) -
+	    1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last,
+	    "events")), 1);
+	types = h_types(&h);
+	ck_assert_ptr_nonnull(strstr(types, "WaitStateEntered"));
+	free(types);
+	ck_assert_int_eq(sl_engine_count(h.e), 0);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_endless_loop_yields_and_hits_quota)
+{
+	struct harness h;
+	int turns = 0;
+
+	h_init(&h, 0);
+	/* Pass to itself forever: the engine hands the loop back now and
+	 * then (a zero-delay timer) and fails the execution at AWS's quota
+	 * of 25,000 events. */
+	h_start(&h, "{\"StartAt\":\"L\",\"States\":{\"L\":{\"Type\":\"Pass\","
+	    "\"Next\":\"L\"}}}", "{}");
+	ck_assert_int_eq(h.ndone, 0);
+	ck_assert_int_eq(sl_clock_pending(h.clock), 0);
+	while (h.ndone == 0 && sl_clock_fire_next(h.clock))
+		turns++;
+	ck_assert_int_ge(turns, 1);
+	h_assert_failed(&h, "States.Runtime");
+	ck_assert_str_eq(h.res.cause, "The execution reached the maximum "
+	    "number of history events (25000).");
+	ck_assert_int_le(cJSON_GetArraySize(h.res.history), 25000);
 	h_free(&h);
 }
 END_TEST
@@ -687,6 +753,10 @@ START_TEST(test_unsupported_refused_data_kept)
 	    "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":"
 	    "true}}}", NULL, NULL, &err));
 	ck_assert_str_eq(err.type, "UnsupportedFeature");
+	ck_assert_ptr_null(sl_asl_machine_new("{\"StartAt\":\"T\",\"States\":{"
+	    "\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:"
+	    "invoke.waitForTaskToken\",\"End\":true}}}", NULL, NULL, &err));
+	ck_assert_str_eq(err.type, "UnsupportedFeature");
 	ck_assert_ptr_null(sl_asl_machine_new("{\"StartAt\":\"P\",\"States\":{"
 	    "\"P\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1},\"End\":true}}}",
 	    NULL, NULL, &err));
@@ -730,6 +800,8 @@ engine_suite(void)
 	tcase_add_test(tc, test_result_path_match_failure_caught);
 	tcase_add_test(tc, test_execution_timeout_and_stop);
 	tcase_add_test(tc, test_history_ids_and_details);
+	tcase_add_test(tc, test_endless_loop_yields_and_hits_quota);
+	tcase_add_test(tc, test_stop_from_batch_callback);
 	tcase_add_test(tc, test_sync_invoker);
 	tcase_add_test(tc, test_machine_update_keeps_old);
 	tcase_add_test(tc, test_invalid_definitions_refused);

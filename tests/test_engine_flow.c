@@ -92,6 +92,49 @@ static const char *map_task_def =
     "\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:eu-west-1:"
     "123456789012:function:t\",\"End\":true}}},\"End\":true}}}";
 
+START_TEST(test_map_and_parallel_events)
+{
+	struct harness h;
+	const cJSON *ev;
+	char *types;
+	int n = 0;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+	    "\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Pass\",\"End\":true}}},\"Next\":\"Par\"},\"Par\":{\"Type\":"
+	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"B\",\"States\":{\"B\":{"
+	    "\"Type\":\"Succeed\"}}}],\"End\":true}}}", "[1,2]");
+	types = h_types(&h);
+	ck_assert_str_eq(types, "ExecutionStarted MapStateEntered "
+	    "MapStateStarted MapIterationStarted MapIterationStarted "
+	    "PassStateEntered PassStateExited MapIterationSucceeded "
+	    "PassStateEntered PassStateExited MapIterationSucceeded "
+	    "MapStateSucceeded MapStateExited ParallelStateEntered "
+	    "ParallelStateStarted SucceedStateEntered SucceedStateExited "
+	    "ParallelStateSucceeded ParallelStateExited ExecutionSucceeded");
+	free(types);
+	/* The iteration events name the Map state and the item. */
+	cJSON_ArrayForEach(ev, h.res.history) {
+		const cJSON *d = cJSON_GetObjectItem(ev,
+		    "mapIterationStartedEventDetails");
+
+		if (d == NULL)
+			continue;
+		ck_assert_str_eq(cJSON_GetObjectItem(d, "name")->valuestring,
+		    "M");
+		ck_assert_int_eq(cJSON_GetObjectItem(d, "index")->valueint, n);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ev = cJSON_GetArrayItem(h.res.history, 2);
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(ev,
+	    "mapStateStartedEventDetails"), "length")->valueint, 2);
+	h_assert_output(&h, "[[1,2]]");
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_map_max_concurrency)
 {
 	struct harness h;
@@ -162,6 +205,41 @@ START_TEST(test_map_tolerated_failures)
 	h_assert_failed(&h, "States.Runtime");
 	ck_assert(strstr(h.res.cause, "ToleratedFailurePercentage must be "
 	    "between 0 and 100.") != NULL);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_map_and_parallel_retry_start_over)
+{
+	struct harness h;
+	char def[1024];
+
+	/* A Map retried after an iteration failed runs every item again. */
+	snprintf(def, sizeof(def), map_task_def, "\"Retry\":[{\"ErrorEquals\":"
+	    "[\"ItemBroke\"],\"IntervalSeconds\":1,\"MaxAttempts\":1}],");
+	h_init(&h, 0);
+	h_start(&h, def, "[1,2]");
+	h_fail(&h, 0, "ItemBroke", "{}");
+	ck_assert(h.calls[1].cancelled);
+	ck_assert_int_eq(sl_clock_pending(h.clock), 1000);
+	sl_clock_advance(h.clock, 1000);
+	ck_assert_int_eq(h.ncalls, 4);
+	h_ok(&h, 2, "\"a\"");
+	h_ok(&h, 3, "\"b\"");
+	h_assert_output(&h, "[\"a\",\"b\"]");
+	h_free(&h);
+
+	/* States.BranchFailed matches what a branch failed with. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"F\",\"States\":{\"F\":{"
+	    "\"Type\":\"Fail\",\"Error\":\"Mine\"}}}],\"Retry\":[{"
+	    "\"ErrorEquals\":[\"States.BranchFailed\"],\"MaxAttempts\":2,"
+	    "\"IntervalSeconds\":1}],\"End\":true}}}", "{}");
+	sl_clock_advance(h.clock, 1000);
+	ck_assert_int_eq(h.ndone, 0);
+	sl_clock_advance(h.clock, 2000);
+	h_assert_failed(&h, "Mine");
 	h_free(&h);
 }
 END_TEST
@@ -437,8 +515,10 @@ engine_flow_suite(void)
 	tcase_add_test(tc, test_parallel_results_in_branch_order);
 	tcase_add_test(tc, test_parallel_branch_failure);
 	tcase_add_test(tc, test_map_item_selector_and_context);
+	tcase_add_test(tc, test_map_and_parallel_events);
 	tcase_add_test(tc, test_map_max_concurrency);
 	tcase_add_test(tc, test_map_tolerated_failures);
+	tcase_add_test(tc, test_map_and_parallel_retry_start_over);
 	tcase_add_test(tc, test_map_max_concurrency_path_invalid);
 	tcase_add_test(tc, test_checkpoint_restore_everywhere);
 	tcase_add_test(tc, test_checkpoint_keeps_wait_due_and_attempts);

@@ -216,6 +216,10 @@ START_TEST(conformance_fixtures)
 	ck_assert(strspn(o->valuestring, "a") == 257 * 1024);
 	cJSON_Delete(o);
 	hu_result_release(&r);
+	hu_invoke(
+	    f.loop, f.host, "threads", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_msg(strcmp(r.payload, "2002000") == 0, "%s", r.payload);
+	hu_result_release(&r);
 	hu_invoke(f.loop, f.host, "raise_exception", "{}",
 	    SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_int_eq(r.status, 200);
@@ -968,6 +972,102 @@ START_TEST(network_modes)
 }
 END_TEST
 
+/* A function whose NAME.json is wrong is Failed (409 on invoke, the
+ * reason in GetFunction) until the file is fixed. */
+START_TEST(invalid_config)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+	struct sl_err err = SL_ERR_INIT;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures"), *p, *q, *j;
+	uint64_t end;
+
+	p = xasprintf("%s/id_function.so", fx);
+	q = xasprintf("%s/cfg.so", dir);
+	ck_assert_int_eq(symlink(p, q), 0);
+	free(p);
+	free(q);
+	q = xasprintf("%s/cfg.json", dir);
+	write_text(q, "{\"Timeout\": \"ten\"}");
+	hu_config(&cfg, NULL);
+	cfg.watch_dir = 1;
+	fx_open(&f, dir, &cfg);
+	hu_invoke(f.loop, f.host, "cfg", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 409);
+	ck_assert_str_eq(r.error_type, "ResourceConflictException");
+	ck_assert_msg(
+	    strstr(r.error_message, "Timeout") != NULL, "%s", r.error_message);
+	hu_result_release(&r);
+	j = sl_host_get_function_json(f.host, "cfg", &err);
+	ck_assert(j != NULL);
+	ck_assert(strstr(j, "\"State\":\"Failed\"") != NULL);
+	ck_assert(strstr(j, "cfg.json: field Timeout") != NULL);
+	free(j);
+	p = xasprintf("%s.tmp", q);
+	write_text(p, "{\"Timeout\": 10}");
+	ck_assert_int_eq(rename(p, q), 0);
+	free(p);
+	ck_assert(wait_function_json(&f, "cfg", "\"State\":\"Active\"", 5000));
+	end = sl_loop_now_us() + 5000000u;
+	hu_invoke(f.loop, f.host, "cfg", "{\"ok\":1}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert(sl_loop_now_us() < end);
+	ck_assert_str_eq(r.payload, "{\"ok\":1}");
+	hu_result_release(&r);
+	fx_close(&f);
+	remove_dir(dir);
+	free(dir);
+	free(fx);
+	free(q);
+}
+END_TEST
+
+struct chain {
+	struct sl_host *host;
+	int left;
+	int ok;
+};
+
+static void
+chain_cb(void *arg, const struct sl_invoke_result *r)
+{
+	struct chain *c = arg;
+	struct sl_invoke_request req;
+
+	if (r->status == 200 && r->function_error == NULL)
+		c->ok++;
+	if (--c->left == 0)
+		return;
+	/* The next invocation starts from inside this callback. */
+	memset(&req, 0, sizeof(req));
+	req.function = c->left % 2 ? "id_function" : "echo_function";
+	(void)sl_host_invoke(c->host, &req, chain_cb, c);
+}
+
+START_TEST(invoke_from_callback)
+{
+	struct fx f;
+	struct chain c;
+	struct sl_invoke_request req;
+	int zero = 0;
+
+	fx_open(&f, NULL, NULL);
+	c.host = f.host;
+	c.left = 20;
+	c.ok = 0;
+	memset(&req, 0, sizeof(req));
+	req.function = "id_function";
+	(void)sl_host_invoke(f.host, &req, chain_cb, &c);
+	while (c.left > 0 && hu_run_until(f.loop, &zero, 50) == 0 &&
+	       sl_host_busy(f.host))
+		;
+	ck_assert_int_eq(c.left, 0);
+	ck_assert_int_eq(c.ok, 20);
+	fx_close(&f);
+}
+END_TEST
+
 /* Freeing the host with work in flight: no callback, no process and no
  * descriptor left. */
 START_TEST(free_while_busy)
@@ -1028,6 +1128,8 @@ host_suite(void)
 	tcase_add_test(tc, drain);
 	tcase_add_test(tc, network_modes);
 	tcase_add_test(tc, free_while_busy);
+	tcase_add_test(tc, invoke_from_callback);
+	tcase_add_test(tc, invalid_config);
 	suite_add_tcase(s, tc);
 	return s;
 }

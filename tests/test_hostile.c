@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,79 @@ START_TEST(sandbox_measures)
 }
 END_TEST
 
+/* The pid of this process's child named comm, or 0. */
+static long
+child_named(const char *comm)
+{
+	char path[64], buf[4096], name[64];
+	FILE *f;
+	size_t n;
+	char *p, *save = NULL;
+
+	snprintf(
+	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	f = fopen(path, "re");
+	ck_assert(f != NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (p = strtok_r(buf, " \n", &save); p != NULL;
+	     p = strtok_r(NULL, " \n", &save)) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", p);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		if (fgets(name, sizeof(name), f) == NULL)
+			name[0] = '\0';
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, comm) == 0)
+			return strtol(p, NULL, 10);
+	}
+	return 0;
+}
+
+/* Killing the spawner from outside: workers still start (a new spawner,
+ * or an exec), and nothing is left behind. */
+START_TEST(spawner_killed)
+{
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_loop *loop = sl_loop_new();
+	struct sl_host *host;
+	struct hu_result r;
+	char *fx = hu_build("tests/fixtures");
+	int fds = hu_count_fds() - 1; /* less the loop's epoll fd */
+	long sp;
+
+	hu_config(&cfg, fx);
+	host = sl_host_new(loop, &cfg, &err);
+	ck_assert(host != NULL);
+	hu_invoke(
+	    loop, host, "id_function", "1", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "1");
+	hu_result_release(&r);
+	sp = child_named("sluice-spawner");
+	ck_assert_int_gt(sp, 0);
+	ck_assert_int_eq(kill((pid_t)sp, SIGKILL), 0);
+	hu_invoke(
+	    loop, host, "echo_function", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	hu_invoke(loop, host, "return_bytes_str", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "\"HelloWorld!\"");
+	hu_result_release(&r);
+	sl_host_free(host);
+	sl_loop_free(loop);
+	ck_assert_int_eq(child_named("sluice-spawner"), 0);
+	ck_assert_int_eq(hu_count_children(), 0);
+	ck_assert_int_eq(hu_count_fds(), fds);
+	free(fx);
+}
+END_TEST
+
 Suite *
 hostile_suite(void)
 {
@@ -364,6 +438,7 @@ hostile_suite(void)
 	    tc, hostile_handler, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, landlock_reported);
 	tcase_add_test(tc, sandbox_measures);
+	tcase_add_test(tc, spawner_killed);
 	suite_add_tcase(s, tc);
 	return s;
 }

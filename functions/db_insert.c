@@ -1,0 +1,606 @@
+/* db_insert: the first step of the signup example. Validates {email, name},
+ * inserts the user with a fresh verification token into SQLite (SIGNUP_DB)
+ * or PostgreSQL (DATABASE_URL=postgres://...), idempotently per request key,
+ * and returns {userId, email, verificationToken, createdAt}. */
+#include <sluice.h>
+
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "signup.h"
+
+#define NAME_MAX_BYTES 256
+#define KEY_MAX_BYTES 512
+#define TOKEN_BYTES 32
+#define BUSY_TIMEOUT_MS 5000
+#define PG_CONNECT_TIMEOUT "5"
+
+/* A user row as the handler returns it. */
+struct user {
+	char id[SIGNUP_UUID_LEN + 1];
+	char email[SIGNUP_EMAIL_MAX + 1];
+	char email_key[SIGNUP_EMAIL_MAX + 1];
+	char token[2 * TOKEN_BYTES + 1];
+	char created_at[SIGNUP_TIME_LEN + 1];
+};
+
+/* The request, validated. Borrowed from the event and the context. */
+struct signup {
+	const char *email;
+	const char *name;
+	const char *key;
+	char email_key[SIGNUP_EMAIL_MAX + 1];
+};
+
+/* The database connection lives as long as the execution environment, so
+ * warm invocations reuse it (and the prepared statements). */
+static struct {
+	int use_pg;
+	const char *url; /* DATABASE_URL, borrowed from the environment */
+	PGconn *pg;
+	int pg_schema;
+	char *path; /* SIGNUP_DB */
+	sqlite3 *db;
+	sqlite3_stmt *find;
+	sqlite3_stmt *insert;
+	int busy_ms;      /* SIGNUP_DB_BUSY_TIMEOUT_MS */
+	int wait_ms;      /* this invocation's wait: busy_ms or less */
+	int64_t deadline; /* when this invocation stops waiting, ms */
+} st = { .busy_ms = BUSY_TIMEOUT_MS, .wait_ms = BUSY_TIMEOUT_MS };
+
+static const char sqlite_schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS signup_users ("
+    " id TEXT PRIMARY KEY,"
+    " email TEXT NOT NULL,"
+    " email_key TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " verification_token TEXT NOT NULL,"
+    " idempotency_key TEXT NOT NULL UNIQUE,"
+    " created_at TEXT NOT NULL);";
+
+static const char sqlite_find[] =
+    "SELECT id, email, email_key, verification_token, created_at"
+    " FROM signup_users WHERE idempotency_key = ?1";
+
+static const char sqlite_insert[] =
+    "INSERT INTO signup_users (id, email, email_key, name,"
+    " verification_token, idempotency_key, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/* Concurrent first uses race to create the table: the advisory lock
+ * serialises them within the transaction. */
+static const char pg_schema[] =
+    "BEGIN;"
+    "SELECT pg_advisory_xact_lock(7246812731);"
+    "CREATE TABLE IF NOT EXISTS signup_users ("
+    " id uuid PRIMARY KEY,"
+    " email text NOT NULL,"
+    " email_key text NOT NULL CONSTRAINT signup_users_email_unique UNIQUE,"
+    " name text NOT NULL,"
+    " verification_token text NOT NULL,"
+    " idempotency_key text NOT NULL"
+    "  CONSTRAINT signup_users_idempotency_unique UNIQUE,"
+    " created_at timestamptz NOT NULL);"
+    "COMMIT;";
+
+#define PG_COLUMNS                                                           \
+	"id::text, email, email_key, verification_token,"                    \
+	" to_char(created_at AT TIME ZONE 'UTC',"                            \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static const char pg_insert[] =
+    "INSERT INTO signup_users (id, email, email_key, name,"
+    " verification_token, idempotency_key, created_at)"
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::timestamptz)"
+    " ON CONFLICT (idempotency_key) DO NOTHING"
+    " RETURNING " PG_COLUMNS;
+
+static const char pg_find[] =
+    "SELECT " PG_COLUMNS " FROM signup_users WHERE idempotency_key = $1";
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+/* --- SQLite ------------------------------------------------------------ */
+
+static int
+sqlite_is_busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+/* Report a SQLite failure as DatabaseBusy (worth retrying) or
+ * DatabaseError, naming what was being done. */
+static int
+sqlite_fail(sl_context *ctx, int rc, const char *what)
+{
+	if (sqlite_is_busy(rc))
+		return sl_error(ctx, "DatabaseBusy",
+		    "%s: database %s is locked by another writer (waited %d ms)",
+		    what, st.path, st.wait_ms);
+	return sl_error(ctx, "DatabaseError", "%s: %s: %s", what, st.path,
+	    st.db != NULL ? sqlite3_errmsg(st.db) : sqlite3_errstr(rc));
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for another writer in short naps until the deadline. SQLite's own
+ * busy timeout sleeps up to 100 ms at a time, which makes a burst of
+ * signups wait far longer than the lock is held. */
+static int
+sqlite_busy(void *arg, int count)
+{
+	struct timespec nap = { 0, 250000 };
+
+	(void)arg;
+	if (now_ms() >= st.deadline)
+		return 0;
+	if (count > 8)
+		nap.tv_nsec = 1000000;
+	nanosleep(&nap, NULL);
+	return 1;
+}
+
+static void
+sqlite_close(void)
+{
+	sqlite3_finalize(st.find);
+	sqlite3_finalize(st.insert);
+	sqlite3_close(st.db);
+	st.find = st.insert = NULL;
+	st.db = NULL;
+}
+
+/* Create the directory that will hold path, if it is missing (the host
+ * normally creates the granted directory; this helps without one). */
+static void
+make_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+
+	if (dir == NULL)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		(void)mkdir(dir, 0700);
+	}
+	free(dir);
+}
+
+/* Open the database, create the schema when missing and prepare the
+ * statements. Safe to call again after a failure. */
+static int
+sqlite_setup(sl_context *ctx)
+{
+	int rc;
+
+	if (st.insert != NULL)
+		return 0;
+	if (st.db == NULL) {
+		make_parent(st.path);
+		rc = sqlite3_open_v2(st.path, &st.db,
+		    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			SQLITE_OPEN_NOMUTEX,
+		    NULL);
+		if (rc != SQLITE_OK) {
+			rc = sqlite_fail(ctx, rc, "opening the database");
+			sqlite_close();
+			return rc;
+		}
+		sqlite3_extended_result_codes(st.db, 1);
+	}
+	sqlite3_busy_handler(st.db, sqlite_busy, NULL);
+	rc = sqlite3_exec(st.db, sqlite_schema, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_fail(ctx, rc, "creating the schema");
+	rc = sqlite3_prepare_v3(st.db, sqlite_find, -1,
+	    SQLITE_PREPARE_PERSISTENT, &st.find, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v3(st.db, sqlite_insert, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st.insert, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sqlite_fail(ctx, rc, "preparing statements");
+		sqlite3_finalize(st.find);
+		st.find = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* Look the idempotency key up: 1 and *u filled when found, 0 when not,
+ * -1 with the error set. */
+static int
+sqlite_find_key(sl_context *ctx, const char *key, struct user *u)
+{
+	int rc;
+
+	sqlite3_reset(st.find);
+	sqlite3_bind_text(st.find, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st.find);
+	if (rc == SQLITE_ROW) {
+		copy_str(u->id, sizeof(u->id),
+		    (const char *)sqlite3_column_text(st.find, 0));
+		copy_str(u->email, sizeof(u->email),
+		    (const char *)sqlite3_column_text(st.find, 1));
+		copy_str(u->email_key, sizeof(u->email_key),
+		    (const char *)sqlite3_column_text(st.find, 2));
+		copy_str(u->token, sizeof(u->token),
+		    (const char *)sqlite3_column_text(st.find, 3));
+		copy_str(u->created_at, sizeof(u->created_at),
+		    (const char *)sqlite3_column_text(st.find, 4));
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = sqlite_fail(ctx, rc, "looking up the idempotency key");
+	sqlite3_reset(st.find);
+	sqlite3_clear_bindings(st.find);
+	return rc;
+}
+
+/* Insert u for req in one IMMEDIATE transaction, so that the key lookup
+ * and the insert cannot interleave with another writer's. Returns 1 when
+ * the key was already there (u then holds that row), 0 when inserted, -1
+ * with the error set. */
+static int
+sqlite_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
+{
+	int rc, found;
+
+	if (sqlite_setup(ctx) == -1)
+		return -1;
+	rc = sqlite3_exec(st.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_fail(ctx, rc, "starting the transaction");
+	found = sqlite_find_key(ctx, req->key, u);
+	if (found != 0)
+		goto done;
+	sqlite3_bind_text(st.insert, 1, u->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st.insert, 2, u->email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st.insert, 3, u->email_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st.insert, 4, req->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st.insert, 5, u->token, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st.insert, 6, req->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st.insert, 7, u->created_at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st.insert);
+	sqlite3_reset(st.insert);
+	sqlite3_clear_bindings(st.insert);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		/* The key was checked above, inside the same write lock, so the
+		 * address is what collided. */
+		found = sl_error(ctx, "UserAlreadyExists",
+		    "email: a user with the address %s already exists",
+		    req->email);
+		goto done;
+	}
+	if (rc != SQLITE_DONE) {
+		found = sqlite_fail(ctx, rc, "inserting the user");
+		goto done;
+	}
+	rc = sqlite3_exec(st.db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		found = sqlite_fail(ctx, rc, "committing the insert");
+		goto done;
+	}
+	return 0;
+done:
+	sqlite3_exec(st.db, "ROLLBACK", NULL, NULL, NULL);
+	return found;
+}
+
+/* --- PostgreSQL -------------------------------------------------------- */
+
+/* Map a failed result (or a NULL one) to the signup error types. */
+static int
+pg_fail(sl_context *ctx, PGresult *res, const char *what)
+{
+	const char *state, *constraint, *msg;
+
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	constraint = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st.pg);
+	if (msg == NULL || *msg == '\0')
+		msg = PQerrorMessage(st.pg);
+	if (state == NULL || strncmp(state, "08", 2) == 0 ||
+	    PQstatus(st.pg) != CONNECTION_OK)
+		return sl_error(ctx, "DatabaseUnavailable", "%s: %s", what,
+		    msg);
+	if (strcmp(state, "23505") == 0 && constraint != NULL &&
+	    strcmp(constraint, "signup_users_email_unique") == 0)
+		return sl_error(ctx, "UserAlreadyExists", "%s", what);
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0 || strcmp(state, "53300") == 0 ||
+	    strcmp(state, "57P03") == 0)
+		return sl_error(ctx, "DatabaseBusy", "%s: %s (SQLSTATE %s)",
+		    what, msg, state);
+	return sl_error(ctx, "DatabaseError", "%s: %s (SQLSTATE %s)", what,
+	    msg, state);
+}
+
+/* Connect (or reconnect after a lost connection) and create the schema
+ * once per connection. */
+static int
+pg_setup(sl_context *ctx)
+{
+	/* Values that the URL itself may override (expand_dbname). */
+	const char *const keys[] = { "connect_timeout", "gssencmode",
+		"application_name", "dbname", NULL };
+	const char *const vals[] = { PG_CONNECT_TIMEOUT, "disable",
+		"sluice-db_insert", st.url, NULL };
+	PGresult *res;
+	int ok;
+
+	if (st.pg != NULL && PQstatus(st.pg) != CONNECTION_OK) {
+		PQfinish(st.pg);
+		st.pg = NULL;
+	}
+	if (st.pg == NULL) {
+		st.pg_schema = 0;
+		st.pg = PQconnectdbParams(keys, vals, 1);
+		if (st.pg == NULL)
+			return sl_error(ctx, "DatabaseUnavailable",
+			    "connecting to PostgreSQL: out of memory");
+		if (PQstatus(st.pg) != CONNECTION_OK) {
+			ok = sl_error(ctx, "DatabaseUnavailable",
+			    "connecting to PostgreSQL: %s",
+			    PQerrorMessage(st.pg));
+			PQfinish(st.pg);
+			st.pg = NULL;
+			return ok;
+		}
+	}
+	if (st.pg_schema)
+		return 0;
+	res = PQexec(st.pg, pg_schema);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok) {
+		pg_fail(ctx, res, "creating the schema");
+		PQclear(res);
+		res = PQexec(st.pg, "ROLLBACK");
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	st.pg_schema = 1;
+	return 0;
+}
+
+/* Copy the row of res (PG_COLUMNS) into u. */
+static void
+pg_row(PGresult *res, struct user *u)
+{
+	copy_str(u->id, sizeof(u->id), PQgetvalue(res, 0, 0));
+	copy_str(u->email, sizeof(u->email), PQgetvalue(res, 0, 1));
+	copy_str(u->email_key, sizeof(u->email_key), PQgetvalue(res, 0, 2));
+	copy_str(u->token, sizeof(u->token), PQgetvalue(res, 0, 3));
+	copy_str(u->created_at, sizeof(u->created_at), PQgetvalue(res, 0, 4));
+}
+
+/* The same contract as sqlite_insert_user. ON CONFLICT on the key makes a
+ * concurrent retry with the same key insert nothing; the row is then read
+ * back. */
+static int
+pg_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
+{
+	const char *params[7];
+	PGresult *res;
+	int rc;
+
+	if (pg_setup(ctx) == -1)
+		return -1;
+	params[0] = u->id;
+	params[1] = u->email;
+	params[2] = u->email_key;
+	params[3] = req->name;
+	params[4] = u->token;
+	params[5] = req->key;
+	params[6] = u->created_at;
+	res = PQexecParams(st.pg, pg_insert, 7, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char what[SIGNUP_EMAIL_MAX + 64];
+
+		snprintf(what, sizeof(what),
+		    "email: a user with the address %s already exists",
+		    req->email);
+		rc = pg_fail(ctx, res, what);
+		PQclear(res);
+		return rc;
+	}
+	if (PQntuples(res) == 1) {
+		pg_row(res, u);
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	res = PQexecParams(st.pg, pg_find, 1, NULL, &req->key, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		rc = PQresultStatus(res) == PGRES_TUPLES_OK ?
+		    sl_error(ctx, "DatabaseError",
+			"the row for idempotency key %s vanished", req->key) :
+		    pg_fail(ctx, res, "reading back the idempotent insert");
+		PQclear(res);
+		return rc;
+	}
+	pg_row(res, u);
+	PQclear(res);
+	return 1;
+}
+
+/* --- the handler ------------------------------------------------------- */
+
+/* Take the request fields from the event, or fail with ValidationError
+ * naming the field. */
+static int
+validate(sl_context *ctx, const cJSON *event, struct signup *req)
+{
+	const cJSON *email, *name, *key;
+	const char *why, *p;
+	size_t i;
+
+	if (!cJSON_IsObject(event))
+		return sl_error(ctx, "ValidationError",
+		    "event: must be a JSON object with email and name");
+	email = cJSON_GetObjectItemCaseSensitive(event, "email");
+	if (email == NULL || cJSON_IsNull(email))
+		return sl_error(ctx, "ValidationError", "email: is required");
+	if (!cJSON_IsString(email))
+		return sl_error(ctx, "ValidationError",
+		    "email: must be a string");
+	if (signup_check_email(email->valuestring, &why) == -1)
+		return sl_error(ctx, "ValidationError",
+		    "email: '%.300s' is not a valid address: it %s",
+		    email->valuestring, why);
+	name = cJSON_GetObjectItemCaseSensitive(event, "name");
+	if (name == NULL || cJSON_IsNull(name))
+		return sl_error(ctx, "ValidationError", "name: is required");
+	if (!cJSON_IsString(name))
+		return sl_error(ctx, "ValidationError",
+		    "name: must be a string");
+	for (p = name->valuestring; isspace((unsigned char)*p); p++)
+		;
+	if (*p == '\0')
+		return sl_error(ctx, "ValidationError",
+		    "name: must not be empty");
+	if (strlen(name->valuestring) > NAME_MAX_BYTES)
+		return sl_error(ctx, "ValidationError",
+		    "name: is longer than %d bytes", NAME_MAX_BYTES);
+	if (!signup_is_text(name->valuestring, ""))
+		return sl_error(ctx, "ValidationError",
+		    "name: must be UTF-8 text without control characters");
+	req->email = email->valuestring;
+	req->name = name->valuestring;
+	key = cJSON_GetObjectItemCaseSensitive(event, "idempotencyKey");
+	if (key != NULL && !cJSON_IsNull(key)) {
+		if (!cJSON_IsString(key) || key->valuestring[0] == '\0' ||
+		    strlen(key->valuestring) > KEY_MAX_BYTES)
+			return sl_error(ctx, "ValidationError",
+			    "idempotencyKey: must be a string of 1 to %d bytes",
+			    KEY_MAX_BYTES);
+		req->key = key->valuestring;
+	} else
+		req->key = sl_idempotency_key(ctx);
+	if (req->key == NULL || req->key[0] == '\0')
+		req->key = sl_request_id(ctx);
+	/* Addresses are unique regardless of case: most mail systems treat
+	 * the local part case-insensitively, and the domain always is. */
+	for (i = 0; req->email[i] != '\0'; i++)
+		req->email_key[i] = (char)tolower((unsigned char)req->email[i]);
+	req->email_key[i] = '\0';
+	return 0;
+}
+
+int init(sl_context *ctx);
+int handler(const cJSON *event, sl_context *ctx, cJSON **result);
+
+int
+init(sl_context *ctx)
+{
+	const char *url, *path, *busy, *dir;
+
+	url = sl_getenv(ctx, "DATABASE_URL");
+	if (url != NULL && (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0)) {
+		st.use_pg = 1;
+		st.url = url;
+		/* A database that is down now may be up at the first
+		 * invocation: connect then, and report it there. */
+		return 0;
+	}
+	if (url != NULL && *url != '\0')
+		return sl_error(ctx, "ConfigurationError",
+		    "DATABASE_URL must start with postgres:// or "
+		    "postgresql:// (unset it for SQLite)");
+	busy = sl_getenv(ctx, "SIGNUP_DB_BUSY_TIMEOUT_MS");
+	if (busy != NULL && *busy != '\0')
+		st.busy_ms = atoi(busy);
+	path = sl_getenv(ctx, "SIGNUP_DB");
+	if (path != NULL && *path != '\0')
+		st.path = strdup(path);
+	else if ((dir = sl_getenv(ctx, "SLUICE_DATA_DIR")) != NULL) {
+		size_t n = strlen(dir) + sizeof("/signup/signup.db");
+
+		if ((st.path = malloc(n)) != NULL)
+			snprintf(st.path, n, "%s/signup/signup.db", dir);
+	} else
+		return sl_error(ctx, "ConfigurationError",
+		    "set SIGNUP_DB (the SQLite file) or DATABASE_URL");
+	if (st.path == NULL)
+		return sl_error(ctx, "ConfigurationError", "out of memory");
+	/* Creating the schema now keeps it off the first request's time; a
+	 * failure here (say the file is locked) is retried by the handler. */
+	st.deadline = now_ms() + st.busy_ms;
+	if (sqlite_setup(ctx) == -1)
+		sl_log(ctx, "db_insert: the database is not ready yet; "
+		    "retrying at the first invocation");
+	return 0;
+}
+
+int
+handler(const cJSON *event, sl_context *ctx, cJSON **result)
+{
+	struct signup req;
+	struct user u;
+	int64_t left;
+	int rc;
+
+	if (validate(ctx, event, &req) == -1)
+		return -1;
+	memset(&u, 0, sizeof(u));
+	if (signup_uuid(u.id) == -1 ||
+	    signup_random_hex(u.token, TOKEN_BYTES) == -1)
+		return sl_error(ctx, "DatabaseError",
+		    "getrandom failed: %s", strerror(errno));
+	copy_str(u.email, sizeof(u.email), req.email);
+	copy_str(u.email_key, sizeof(u.email_key), req.email_key);
+	signup_now_rfc3339(u.created_at);
+	if (st.use_pg)
+		rc = pg_insert_user(ctx, &req, &u);
+	else {
+		/* Wait for the write lock no longer than the time left. */
+		left = sl_remaining_ms(ctx) - 250;
+		if (st.path == NULL)
+			return sl_error(ctx, "ConfigurationError",
+			    "no database configured");
+		st.wait_ms = left < st.busy_ms ? (int)(left > 0 ? left : 0) :
+		    st.busy_ms;
+		st.deadline = now_ms() + st.wait_ms;
+		rc = sqlite_insert_user(ctx, &req, &u);
+	}
+	if (rc == -1)
+		return -1;
+	if (rc == 1 && strcmp(u.email_key, req.email_key) != 0)
+		return sl_error(ctx, "IdempotentParameterMismatch",
+		    "idempotencyKey: %s was already used for another address",
+		    req.key);
+	if (rc == 1)
+		sl_log(ctx, "db_insert: key %s already inserted user %s; "
+		    "returning it", req.key, u.id);
+	*result = cJSON_CreateObject();
+	if (*result == NULL)
+		return sl_error(ctx, "DatabaseError", "out of memory");
+	cJSON_AddStringToObject(*result, "userId", u.id);
+	cJSON_AddStringToObject(*result, "email", u.email);
+	cJSON_AddStringToObject(*result, "verificationToken", u.token);
+	cJSON_AddStringToObject(*result, "createdAt", u.created_at);
+	return 0;
+}

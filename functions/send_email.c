@@ -1,0 +1,512 @@
+/* send_email: the second step of the signup example. Builds an RFC 5322
+ * verification message for {email, name, verificationToken} and sends it
+ * over SMTP (libcurl, SMTP_URL) or, without SMTP_URL, delivers it into a
+ * Maildir (MAILDIR). Returns {messageId, delivered, transport, to}. */
+#include <sluice.h>
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "signup.h"
+
+#define TOKEN_MAX 256
+#define DEFAULT_VERIFY_URL "http://localhost:8990/verify?token="
+#define DEFAULT_FROM "no-reply@sluice.localhost"
+#define DEFAULT_FROM_NAME "Sluice"
+#define SUBJECT "Please verify your email address"
+#define MSGID_LEN 128
+/* RFC 2047: an encoded-word is at most 75 characters; 45 bytes of text
+ * make 60 of base64, which leaves room for "=?UTF-8?B?" and "?=". */
+#define EW_CHUNK 45
+
+/* What a delivery needs, all borrowed or inside the struct. */
+struct mail {
+	const char *to;
+	const char *name; /* may be NULL */
+	const char *from;
+	const char *from_name;
+	char *text;       /* the whole message, CRLF line ends; owned */
+	size_t len;
+	char msgid[MSGID_LEN];
+};
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of n bytes of p onto f, without line breaks. */
+static void
+put_base64(FILE *f, const unsigned char *p, size_t n)
+{
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		fputc(b64[v >> 18], f);
+		fputc(b64[(v >> 12) & 63], f);
+		fputc(b64[(v >> 6) & 63], f);
+		fputc(b64[v & 63], f);
+	}
+	if (i < n) {
+		v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		fputc(b64[v >> 18], f);
+		fputc(b64[(v >> 12) & 63], f);
+		fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
+		fputc('=', f);
+	}
+}
+
+static int
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* A display name as a quoted-string (ASCII) or as RFC 2047 encoded-words
+ * split at character boundaries (anything else), so no header line grows
+ * past 78 characters and no CR or LF can get in (the caller has checked
+ * that name has no control characters). */
+static void
+put_display_name(FILE *f, const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t n, len;
+
+	if (is_ascii(name)) {
+		fputc('"', f);
+		for (; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+		return;
+	}
+	len = strlen(name);
+	while (len > 0) {
+		n = len < EW_CHUNK ? len : EW_CHUNK;
+		/* Back up to the start of a UTF-8 sequence. */
+		while (n < len && n > 0 && (p[n] & 0xc0) == 0x80)
+			n--;
+		fputs("=?UTF-8?B?", f);
+		put_base64(f, p, n);
+		fputs("?=", f);
+		p += n;
+		len -= n;
+		if (len > 0)
+			fputs("\r\n ", f);
+	}
+}
+
+/* RFC 5322 3.3 date-time, in UTC, without locale. */
+static void
+put_date(FILE *f)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+		"Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
+	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The body, which the caller encodes. */
+static void
+put_body(FILE *f, const char *name, const char *url)
+{
+	if (name != NULL)
+		fprintf(f, "Hello %s,\r\n\r\n", name);
+	else
+		fputs("Hello,\r\n\r\n", f);
+	fprintf(f,
+	    "thank you for signing up. Please confirm your email address by "
+	    "opening\r\nthis link:\r\n\r\n%s\r\n\r\n"
+	    "If you did not sign up, you can ignore this message.\r\n",
+	    url);
+}
+
+/* Build the whole message into m->text. Returns 0 or -1 (out of memory
+ * or no randomness, with errno). */
+static int
+build_message(struct mail *m, const char *url)
+{
+	char rnd[17], *body = NULL;
+	const char *domain;
+	size_t body_len = 0, i;
+	FILE *f, *bf;
+	struct timespec ts;
+
+	if (signup_random_hex(rnd, 8) == -1)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	domain = strchr(m->from, '@') + 1;
+	snprintf(m->msgid, sizeof(m->msgid), "%lld.%s@%s",
+	    (long long)ts.tv_sec, rnd, domain);
+
+	if ((bf = open_memstream(&body, &body_len)) == NULL)
+		return -1;
+	put_body(bf, m->name, url);
+	if (fclose(bf) != 0) {
+		free(body);
+		return -1;
+	}
+	if ((f = open_memstream(&m->text, &m->len)) == NULL) {
+		free(body);
+		return -1;
+	}
+	put_date(f);
+	fprintf(f, "From: ");
+	put_display_name(f, m->from_name);
+	fprintf(f, " <%s>\r\n", m->from);
+	fprintf(f, "To: ");
+	if (m->name != NULL) {
+		put_display_name(f, m->name);
+		fprintf(f, " <%s>\r\n", m->to);
+	} else
+		fprintf(f, "<%s>\r\n", m->to);
+	fprintf(f, "Subject: %s\r\n", SUBJECT);
+	fprintf(f, "Message-ID: <%s>\r\n", m->msgid);
+	fprintf(f, "MIME-Version: 1.0\r\n");
+	fprintf(f, "Content-Type: text/plain; charset=utf-8\r\n");
+	if (is_ascii(body)) {
+		fprintf(f, "Content-Transfer-Encoding: 7bit\r\n\r\n%s", body);
+	} else {
+		/* Not every relay speaks 8BITMIME: base64 in 76-column
+		 * lines (57 bytes each) goes through any of them. */
+		fprintf(f, "Content-Transfer-Encoding: base64\r\n\r\n");
+		for (i = 0; i < body_len; i += 57) {
+			put_base64(f, (unsigned char *)body + i,
+			    body_len - i < 57 ? body_len - i : 57);
+			fputs("\r\n", f);
+		}
+	}
+	free(body);
+	if (fclose(f) != 0) {
+		free(m->text);
+		m->text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* --- SMTP -------------------------------------------------------------- */
+
+struct upload {
+	const char *p;
+	size_t left;
+};
+
+static size_t
+upload_read(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct upload *u = arg;
+	size_t n = size * nmemb;
+
+	if (n > u->left)
+		n = u->left;
+	memcpy(dst, u->p, n);
+	u->p += n;
+	u->left -= n;
+	return n;
+}
+
+/* Send m to SMTP_URL. Returns 0, or -1 with EmailTransientError (could
+ * not connect, timed out, 4xx) or EmailRejected (5xx) set. */
+static int
+send_smtp(sl_context *ctx, const struct mail *m, const char *url)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", addr[SIGNUP_EMAIL_MAX + 3];
+	struct curl_slist *rcpt = NULL;
+	struct upload up = { m->text, m->len };
+	const char *user, *pass, *tls;
+	long code = 0, timeout;
+	CURLcode res;
+	CURL *c;
+	int rc;
+
+	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0)
+		return sl_error(ctx, "ConfigurationError",
+		    "SMTP_URL must be smtp://host[:port] or smtps://...");
+	if ((c = curl_easy_init()) == NULL)
+		return sl_error(ctx, "EmailTransientError",
+		    "curl_easy_init failed");
+	snprintf(addr, sizeof(addr), "<%s>", m->to);
+	rcpt = curl_slist_append(NULL, addr);
+	/* Leave a little of the invocation's time to report the outcome. */
+	timeout = (long)sl_remaining_ms(ctx) - 200;
+	if (timeout < 100)
+		timeout = 100;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	snprintf(addr, sizeof(addr), "<%s>", m->from);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &up);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	if ((user = sl_getenv(ctx, "SMTP_USER")) != NULL && *user != '\0') {
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		pass = sl_getenv(ctx, "SMTP_PASSWORD");
+		curl_easy_setopt(c, CURLOPT_PASSWORD, pass != NULL ? pass : "");
+	}
+	tls = sl_getenv(ctx, "SMTP_STARTTLS");
+	if (tls != NULL && strcmp(tls, "1") == 0)
+		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+
+	res = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (errbuf[0] == '\0' && res != CURLE_OK)
+		snprintf(errbuf, sizeof(errbuf), "%s", curl_easy_strerror(res));
+	rc = 0;
+	if (res == CURLE_OK)
+		rc = 0;
+	else if (code >= 500 && code < 600)
+		rc = sl_error(ctx, "EmailRejected",
+		    "the SMTP server refused the message to %s: %ld (%s)",
+		    m->to, code, errbuf);
+	else if (res == CURLE_LOGIN_DENIED || res == CURLE_USE_SSL_FAILED ||
+	    res == CURLE_UNSUPPORTED_PROTOCOL || res == CURLE_URL_MALFORMAT)
+		rc = sl_error(ctx, "EmailRejected",
+		    "cannot send through %s: %s", url, errbuf);
+	else if (code >= 400 && code < 500)
+		rc = sl_error(ctx, "EmailTransientError",
+		    "the SMTP server deferred the message to %s: %ld (%s)",
+		    m->to, code, errbuf);
+	else
+		/* Refused or reset connections, timeouts, unresolvable hosts:
+		 * the server may be back later. */
+		rc = sl_error(ctx, "EmailTransientError",
+		    "cannot reach the SMTP server %s: %s", url, errbuf);
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+/* --- Maildir ----------------------------------------------------------- */
+
+static int
+mkdir_ok(const char *path)
+{
+	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* path = dir/name; the caller has checked that it fits in PATH_MAX. */
+static const char *
+subdir(char *path, const char *dir, const char *name)
+{
+	if (snprintf(path, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
+		path[0] = '\0';
+	return path;
+}
+
+/* Deliver m into the Maildir at dir as the Maildir spec says: write to
+ * tmp/UNIQUE, sync, then rename into new/UNIQUE. The file gets LF line
+ * ends, as mail readers expect of a Maildir. On success path (PATH_MAX)
+ * names the delivered file. */
+static int
+deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
+    char *path)
+{
+	char host[256], uniq[512], tmp[PATH_MAX], cur[PATH_MAX], rnd[17];
+	struct timespec ts;
+	const char *p;
+	size_t i, j;
+	FILE *f = NULL;
+	int fd = -1;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	/* '/' and ':' may not appear in a Maildir host part. */
+	for (i = 0; host[i] != '\0'; i++)
+		if (host[i] == '/' || host[i] == ':')
+			host[i] = '_';
+	if (signup_random_hex(rnd, 8) == -1)
+		return sl_error(ctx, "EmailTransientError",
+		    "maildir: getrandom: %s", strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(uniq, sizeof(uniq), "%lld.M%06ldP%dR%s.%s",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (int)getpid(), rnd, host);
+
+	/* Make sure every name below fits before creating anything. */
+	if (snprintf(tmp, sizeof(tmp), "%s/tmp/%s", dir, uniq) >=
+		(int)sizeof(tmp) ||
+	    snprintf(path, PATH_MAX, "%s/new/%s", dir, uniq) >= PATH_MAX)
+		return sl_error(ctx, "ConfigurationError",
+		    "maildir: the path %s is too long", dir);
+	if (mkdir_ok(dir) == -1 || mkdir_ok(subdir(cur, dir, "tmp")) == -1 ||
+	    mkdir_ok(subdir(cur, dir, "cur")) == -1 ||
+	    mkdir_ok(subdir(cur, dir, "new")) == -1)
+		goto fail_dir;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 || (f = fdopen(fd, "w")) == NULL)
+		goto fail_file;
+	fd = -1;
+	for (p = m->text, j = 0; j < m->len; j++)
+		if (p[j] != '\r')
+			putc(p[j], f);
+	if (fflush(f) != 0 || fsync(fileno(f)) == -1)
+		goto fail_file;
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto fail_file;
+	}
+	f = NULL;
+	if (rename(tmp, path) == -1)
+		goto fail_file;
+	return 0;
+
+fail_dir:
+	return sl_error(ctx, "EmailTransientError",
+	    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
+	    strerror(errno));
+fail_file:
+	{
+		int saved = errno;
+
+		if (f != NULL)
+			fclose(f);
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		return sl_error(ctx, "EmailTransientError",
+		    "maildir: cannot deliver into %s: %s", dir,
+		    strerror(saved));
+	}
+}
+
+/* --- the handler ------------------------------------------------------- */
+
+int init(sl_context *ctx);
+int handler(const cJSON *event, sl_context *ctx, cJSON **result);
+
+int
+init(sl_context *ctx)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return sl_error(ctx, "ConfigurationError",
+		    "curl_global_init failed");
+	return 0;
+}
+
+/* A token goes into a URL unescaped: only URL-safe characters. */
+static int
+token_ok(const char *t)
+{
+	size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			     "0123456789-_.~");
+
+	return n > 0 && t[n] == '\0' && n <= TOKEN_MAX;
+}
+
+int
+handler(const cJSON *event, sl_context *ctx, cJSON **result)
+{
+	const cJSON *to, *name, *token;
+	const char *why, *base, *smtp, *dir, *data;
+	char *url = NULL, path[PATH_MAX], defdir[PATH_MAX];
+	struct mail m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	to = cJSON_GetObjectItemCaseSensitive(event, "email");
+	name = cJSON_GetObjectItemCaseSensitive(event, "name");
+	token = cJSON_GetObjectItemCaseSensitive(event, "verificationToken");
+	if (!cJSON_IsString(to))
+		return sl_error(ctx, "EmailRejected",
+		    "email: the recipient address is missing");
+	if (signup_check_email(to->valuestring, &why) == -1)
+		return sl_error(ctx, "EmailRejected",
+		    "email: '%.300s' is not a deliverable address: it %s",
+		    to->valuestring, why);
+	if (!cJSON_IsString(token) || !token_ok(token->valuestring))
+		return sl_error(ctx, "ValidationError",
+		    "verificationToken: must be 1 to %d URL-safe characters",
+		    TOKEN_MAX);
+	if (name != NULL && !cJSON_IsNull(name) &&
+	    (!cJSON_IsString(name) || name->valuestring[0] == '\0' ||
+		strlen(name->valuestring) > 256 ||
+		!signup_is_text(name->valuestring, "")))
+		return sl_error(ctx, "ValidationError",
+		    "name: must be UTF-8 text of 1 to 256 bytes without "
+		    "control characters");
+	m.to = to->valuestring;
+	m.name = cJSON_IsString(name) ? name->valuestring : NULL;
+	m.from = sl_getenv(ctx, "MAIL_FROM");
+	if (m.from == NULL || *m.from == '\0')
+		m.from = DEFAULT_FROM;
+	if (signup_check_email(m.from, &why) == -1)
+		return sl_error(ctx, "ConfigurationError",
+		    "MAIL_FROM: '%s' is not a valid address: it %s", m.from,
+		    why);
+	m.from_name = sl_getenv(ctx, "MAIL_FROM_NAME");
+	if (m.from_name == NULL || !signup_is_text(m.from_name, ""))
+		m.from_name = DEFAULT_FROM_NAME;
+	base = sl_getenv(ctx, "VERIFY_URL_BASE");
+	if (base == NULL || *base == '\0')
+		base = DEFAULT_VERIFY_URL;
+	if (!signup_is_text(base, "") || !is_ascii(base))
+		return sl_error(ctx, "ConfigurationError",
+		    "VERIFY_URL_BASE must be printable ASCII");
+	if (asprintf(&url, "%s%s", base, token->valuestring) == -1)
+		return sl_error(ctx, "EmailTransientError", "out of memory");
+	if (build_message(&m, url) == -1) {
+		free(url);
+		return sl_error(ctx, "EmailTransientError",
+		    "cannot build the message: %s", strerror(errno));
+	}
+	free(url);
+
+	smtp = sl_getenv(ctx, "SMTP_URL");
+	if (smtp != NULL && *smtp != '\0')
+		rc = send_smtp(ctx, &m, smtp);
+	else {
+		dir = sl_getenv(ctx, "MAILDIR");
+		if (dir == NULL || *dir == '\0') {
+			data = sl_getenv(ctx, "SLUICE_DATA_DIR");
+			if (data == NULL || *data == '\0') {
+				free(m.text);
+				return sl_error(ctx, "ConfigurationError",
+				    "set SMTP_URL or MAILDIR");
+			}
+			snprintf(defdir, sizeof(defdir), "%s/mail", data);
+			dir = defdir;
+		}
+		rc = deliver_maildir(ctx, &m, dir, path);
+		if (rc == 0)
+			sl_log(ctx, "send_email: delivered %s", path);
+	}
+	free(m.text);
+	if (rc == -1)
+		return -1;
+	*result = cJSON_CreateObject();
+	if (*result == NULL)
+		return sl_error(ctx, "EmailTransientError", "out of memory");
+	cJSON_AddStringToObject(*result, "messageId", m.msgid);
+	cJSON_AddBoolToObject(*result, "delivered", 1);
+	cJSON_AddStringToObject(*result, "transport",
+	    smtp != NULL && *smtp != '\0' ? "smtp" : "maildir");
+	cJSON_AddStringToObject(*result, "to", m.to);
+	return 0;
+}

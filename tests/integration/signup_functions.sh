@@ -1,0 +1,336 @@
+#!/bin/sh
+# The signup functions one by one with `sluice run`, against real services
+# started here: SQLite files and a Maildir under a scratch directory, a
+# temporary PostgreSQL cluster, an SMTP server (aiosmtpd) and a webhook
+# receiver. Each function runs sandboxed with its shipped config, the data
+# directory substituted and, where a case needs it, SMTP_URL, DATABASE_URL
+# or ADMIN_WEBHOOK_URL set with Network "loopback".
+set -u
+cd "$(dirname "$0")/../.."
+: "${SLUICE_BUILD:?SLUICE_BUILD must name the build directory}"
+. tests/integration/lib/services.sh
+
+SLUICE=$SLUICE_BUILD/sluice
+FNS=$SLUICE_BUILD/functions
+
+if [ ! -x "$SLUICE" ] || ! "$SLUICE" --help 2>/dev/null |
+    grep -q '^  run '; then
+	echo "signup_functions: SKIPPED: waits for 'sluice run' (the" \
+	    "function host's offline command, runtime branch); not in" \
+	    "$SLUICE_BUILD"
+	exit 0
+fi
+for f in db_insert send_email notify_admin; do
+	[ -f "$FNS/$f.so" ] || {
+		echo "signup_functions: $FNS/$f.so is missing" >&2
+		exit 1
+	}
+done
+
+die()
+{
+	echo "signup_functions: $*" >&2
+	exit 1
+}
+
+svc_setup signup-fn
+. tests/integration/lib/testlib.sh
+
+# run DIR NAME PAYLOAD: one invocation; sets RC, OUT and ERR (files).
+run()
+{
+	RC=0
+	"$SLUICE" run "$1/$2.so" --payload "$3" >"$OUT" 2>"$ERR" || RC=$?
+}
+
+DATA=$SVC_TMP/data
+mkdir -p "$DATA"
+# Workers may run under an unprivileged uid of their own: the host creates
+# and hands over the Paths.write directories, the rest must be reachable.
+chmod 755 "$DATA"
+
+# --- db_insert with SQLite (the shipped config) ------------------------------
+SQ=$SVC_TMP/fn-sqlite
+fn_variant "$SQ" db_insert
+DB=$DATA/signup/signup.db
+
+run "$SQ" db_insert '{"email": "Ada@Example.org", "name": "Ada Lovelace"}'
+if expect_ok "db_insert: a valid signup is inserted"; then
+	UID1=$(field "$OUT" userId)
+	TOK1=$(field "$OUT" verificationToken)
+	check "db_insert: userId is a UUID ($UID1)" is_uuid "$UID1"
+	check "db_insert: verificationToken is 64 hex digits" is_token "$TOK1"
+	check "db_insert: createdAt is RFC 3339" \
+	    is_rfc3339 "$(field "$OUT" createdAt)"
+	check "db_insert: email is returned as given" \
+	    test "$(field "$OUT" email)" = "Ada@Example.org"
+	check "db_insert: the row is in $DB with the same token" \
+	    test "$(sqlite_q "$DB" 'SELECT id, verification_token, name
+	    FROM signup_users WHERE email_key = ?' ada@example.org)" = \
+	    "$UID1|$TOK1|Ada Lovelace"
+fi
+
+run "$SQ" db_insert '{"email": "ada@EXAMPLE.org", "name": "Ada Again"}'
+expect_error UserAlreadyExists "db_insert: the same address again" \
+    "ada@EXAMPLE.org"
+check "db_insert: the duplicate inserted nothing" \
+    test "$(sqlite_q "$DB" 'SELECT count(*) FROM signup_users')" = 1
+
+for bad in '"not-an-address"' '"two@@example.org"' '"a b@example.org"' \
+    '"dot.@example.org"' '"x@localhost"' '"x@-bad-.example.org"' '42' \
+    '""'; do
+	run "$SQ" db_insert "{\"email\": $bad, \"name\": \"X\"}"
+	expect_error ValidationError "db_insert: email $bad" "email"
+done
+run "$SQ" db_insert '{"name": "No Mail"}'
+expect_error ValidationError "db_insert: email missing" "email: is required"
+for bad in '""' '"   "' 'null' '7' '"a\u0007b"'; do
+	run "$SQ" db_insert "{\"email\": \"n@example.org\", \"name\": $bad}"
+	expect_error ValidationError "db_insert: name $bad" "name"
+done
+run "$SQ" db_insert '"just a string"'
+expect_error ValidationError "db_insert: an event that is not an object"
+check "db_insert: invalid input inserted nothing" \
+    test "$(sqlite_q "$DB" 'SELECT count(*) FROM signup_users')" = 1
+
+# The same idempotency key twice: one row, the same answer.
+P='{"email": "grace@example.org", "name": "Grace", "idempotencyKey": "exec-1/InsertUser"}'
+run "$SQ" db_insert "$P"
+expect_ok "db_insert: first run with an idempotency key" &&
+    cp "$OUT" "$SVC_TMP/idem1"
+run "$SQ" db_insert "$P"
+if expect_ok "db_insert: re-run with the same idempotency key"; then
+	check "db_insert: the re-run returns the same row" \
+	    test "$(field "$OUT" userId)/$(field "$OUT" verificationToken)" = \
+	    "$(field "$SVC_TMP/idem1" userId)/$(field "$SVC_TMP/idem1" verificationToken)"
+fi
+check "db_insert: the re-run inserted nothing" \
+    test "$(sqlite_q "$DB" 'SELECT count(*) FROM signup_users
+    WHERE email_key = ?' grace@example.org)" = 1
+run "$SQ" db_insert '{"email": "other@example.org", "name": "O", "idempotencyKey": "exec-1/InsertUser"}'
+expect_error IdempotentParameterMismatch \
+    "db_insert: a used key with another address"
+
+# Many writers at once: every insert lands, one racer per address wins.
+parallel_inserts "$SQ" 32 8 sqpar
+check "db_insert: 32 concurrent signups all inserted ($PAR_OK)" \
+    test "$PAR_OK" = 32
+check "db_insert: 8 racing for one address: 1 wins, 7 UserAlreadyExists" \
+    test "$RACE_OK/$RACE_DUP" = 1/7
+check "db_insert: the table holds exactly those rows" \
+    test "$(sqlite_q "$DB" "SELECT count(*) FROM signup_users
+    WHERE email_key LIKE 'sqpar-%'")" = 33
+
+# Another writer holds the lock: DatabaseBusy once the wait runs out.
+BUSY=$SVC_TMP/fn-busy
+fn_variant "$BUSY" db_insert --set SIGNUP_DB_BUSY_TIMEOUT_MS=300
+"$PY" -c 'import signal, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").write("locked\n")
+signal.pause()' "$DB" "$SVC_TMP/locked" &
+LOCKER=$!
+SVC_PIDS="$SVC_PIDS $LOCKER"
+wait_for_file "$SVC_TMP/locked" 20 || die "the lock holder did not start"
+run "$BUSY" db_insert '{"email": "busy@example.org", "name": "Busy"}'
+expect_error DatabaseBusy "db_insert: the database is locked by another writer"
+kill "$LOCKER"
+wait "$LOCKER" 2>/dev/null || true
+run "$BUSY" db_insert '{"email": "busy@example.org", "name": "Busy"}'
+expect_ok "db_insert: the same signup once the lock is gone"
+
+# --- db_insert with PostgreSQL ------------------------------------------------
+start_postgres || die "cannot start PostgreSQL"
+PG=$SVC_TMP/fn-pg
+fn_variant "$PG" db_insert --network loopback --port "$PG_PORT" \
+    --set "DATABASE_URL=$PG_URL"
+run "$PG" db_insert '{"email": "Linus@Example.org", "name": "Linus"}'
+if expect_ok "db_insert/pg: a valid signup is inserted"; then
+	PUID=$(field "$OUT" userId)
+	check "db_insert/pg: userId is a UUID" is_uuid "$PUID"
+	check "db_insert/pg: createdAt is RFC 3339" \
+	    is_rfc3339 "$(field "$OUT" createdAt)"
+	check "db_insert/pg: the row is in PostgreSQL" \
+	    test "$(psql_q "SELECT id || '|' || verification_token
+	    FROM signup_users WHERE email_key = 'linus@example.org'")" = \
+	    "$PUID|$(field "$OUT" verificationToken)"
+fi
+run "$PG" db_insert '{"email": "linus@example.ORG", "name": "Linus 2"}'
+expect_error UserAlreadyExists "db_insert/pg: the same address again" \
+    "linus@example.ORG"
+# A name full of SQL is data, not SQL: parameterised statements.
+run "$PG" db_insert "{\"email\": \"bobby@example.org\", \"name\": \"Robert'); DROP TABLE signup_users;--\"}"
+expect_ok "db_insert/pg: a name that looks like SQL is stored as text"
+check "db_insert/pg: the table and both rows are there" \
+    test "$(psql_q 'SELECT count(*) FROM signup_users')" = 2
+P='{"email": "ken@example.org", "name": "Ken", "idempotencyKey": "exec-2/InsertUser"}'
+run "$PG" db_insert "$P"
+expect_ok "db_insert/pg: first run with an idempotency key" &&
+    cp "$OUT" "$SVC_TMP/idem2"
+run "$PG" db_insert "$P"
+if expect_ok "db_insert/pg: re-run with the same idempotency key"; then
+	check "db_insert/pg: the re-run returns the same row" \
+	    test "$(field "$OUT" userId)" = "$(field "$SVC_TMP/idem2" userId)"
+fi
+check "db_insert/pg: the re-run inserted nothing" \
+    test "$(psql_q "SELECT count(*) FROM signup_users
+    WHERE email_key = 'ken@example.org'")" = 1
+run "$PG" db_insert '{"email": "nope", "name": "N"}'
+expect_error ValidationError "db_insert/pg: invalid email" "email"
+parallel_inserts "$PG" 24 8 pgpar
+check "db_insert/pg: 24 concurrent signups all inserted ($PAR_OK)" \
+    test "$PAR_OK" = 24
+check "db_insert/pg: 8 racing for one address: 1 wins, 7 UserAlreadyExists" \
+    test "$RACE_OK/$RACE_DUP" = 1/7
+check "db_insert/pg: the table holds exactly those rows" \
+    test "$(psql_q "SELECT count(*) FROM signup_users
+    WHERE email_key LIKE 'pgpar-%'")" = 25
+PGDOWN=$SVC_TMP/fn-pgdown
+P=$(free_port)
+fn_variant "$PGDOWN" db_insert --network loopback --port "$P" \
+    --set "DATABASE_URL=postgres://signup@127.0.0.1:$P/postgres"
+run "$PGDOWN" db_insert '{"email": "down@example.org", "name": "D"}'
+expect_error DatabaseUnavailable "db_insert/pg: no server listening"
+
+# --- send_email into the Maildir (the shipped config) ------------------------
+MD=$SVC_TMP/fn-maildir
+fn_variant "$MD" send_email
+LINK_BASE=$("$PY" "$LIB/jsonq.py" functions/send_email.json \
+    Environment.Variables.VERIFY_URL_BASE)
+run "$MD" send_email "{\"email\": \"ada@example.org\", \"name\": \"Ada Lovelace\", \"userId\": \"u-1\", \"verificationToken\": \"$TOK1\"}"
+if expect_ok "send_email/maildir: delivered"; then
+	check "send_email/maildir: transport maildir, delivered true" \
+	    test "$(field "$OUT" transport)/$(field "$OUT" delivered)/$(field "$OUT" to)" = \
+	    "maildir/true/ada@example.org"
+	set -- "$DATA"/mail/new/*
+	check "send_email/maildir: one file in mail/new" test "$#" -eq 1 -a -f "$1"
+	check "send_email/maildir: nothing left in mail/tmp" \
+	    test -z "$(ls -A "$DATA/mail/tmp")"
+	case "$(basename "$1")" in
+	*/* | *:*) not_ok "send_email/maildir: file name $1" ;;
+	[0-9]*.*.*) ok "send_email/maildir: unique Maildir name $(basename "$1")" ;;
+	*) not_ok "send_email/maildir: file name $(basename "$1")" ;;
+	esac
+	check "send_email/maildir: the message has the headers and the link" \
+	    "$PY" "$LIB/check_mail.py" "$1" --to ada@example.org \
+	    --name "Ada Lovelace" --link "$LINK_BASE$TOK1" \
+	    --message-id "$(field "$OUT" messageId)"
+fi
+run "$MD" send_email '{"email": "zoë@example.org", "verificationToken": "abc"}'
+expect_error EmailRejected "send_email: an invalid address"
+run "$MD" send_email '{"email": "a@example.org", "verificationToken": "a b"}'
+expect_error ValidationError "send_email: a token that is not URL-safe" \
+    verificationToken
+
+# --- send_email over SMTP ------------------------------------------------------
+start_smtp smtp-ok || die "cannot start the SMTP server"
+SM=$SVC_TMP/fn-smtp
+fn_variant "$SM" send_email --network loopback --port "$SMTP_PORT" \
+    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" \
+    --set "VERIFY_URL_BASE=https://app.example.org/verify?t="
+NAME='Zoë Ångström-Müller'
+run "$SM" send_email "{\"email\": \"zoe@example.org\", \"name\": \"$NAME\", \"verificationToken\": \"$TOK1\"}"
+if expect_ok "send_email/smtp: delivered"; then
+	check "send_email/smtp: transport smtp" \
+	    test "$(field "$OUT" transport)" = smtp
+	wait_for_file "$SMTP_DIR/msg-1.json" 10 || true
+	check "send_email/smtp: the server got it for zoe@example.org" \
+	    test "$(field "$SMTP_DIR/msg-1.json" rcpt_tos.0)" = zoe@example.org
+	check "send_email/smtp: envelope sender is MAIL_FROM" \
+	    test "$(field "$SMTP_DIR/msg-1.json" mail_from)" = \
+	    "$("$PY" "$LIB/jsonq.py" functions/send_email.json Environment.Variables.MAIL_FROM)"
+	check "send_email/smtp: headers, encoded name and the link" \
+	    "$PY" "$LIB/check_mail.py" "$SMTP_DIR/msg-1.eml" \
+	    --to zoe@example.org --name "$NAME" \
+	    --link "https://app.example.org/verify?t=$TOK1" \
+	    --message-id "$(field "$OUT" messageId)"
+fi
+
+start_smtp smtp-auth --auth "mailer:s3cret" || die "cannot start the SMTP server"
+AU=$SVC_TMP/fn-auth
+fn_variant "$AU" send_email --network loopback --port "$SMTP_PORT" \
+    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" \
+    --set SMTP_USER=mailer --set SMTP_PASSWORD=s3cret
+run "$AU" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+expect_ok "send_email/smtp: AUTH with SMTP_USER/SMTP_PASSWORD" &&
+    check "send_email/smtp: the server saw an authenticated session" \
+    test "$(field "$SMTP_DIR/msg-1.json" authenticated)" = true
+fn_variant "$AU" send_email --network loopback --port "$SMTP_PORT" \
+    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" \
+    --set SMTP_USER=mailer --set SMTP_PASSWORD=wrong
+run "$AU" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+expect_error EmailRejected "send_email/smtp: wrong password (535)" 535
+
+DOWN=$SVC_TMP/fn-down
+P=$(free_port)
+fn_variant "$DOWN" send_email --network loopback --port "$P" \
+    --set "SMTP_URL=smtp://127.0.0.1:$P"
+run "$DOWN" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+expect_error EmailTransientError "send_email/smtp: server down (refused)"
+
+start_smtp smtp-reject --reject || die "cannot start the SMTP server"
+RJ=$SVC_TMP/fn-reject
+fn_variant "$RJ" send_email --network loopback --port "$SMTP_PORT" \
+    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
+run "$RJ" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+expect_error EmailRejected "send_email/smtp: server rejecting (550)" 550
+check "send_email/smtp: the rejecting server stored nothing" \
+    test ! -e "$SMTP_DIR/msg-1.eml"
+
+start_smtp smtp-defer --tempfail 1 || die "cannot start the SMTP server"
+DF=$SVC_TMP/fn-defer
+fn_variant "$DF" send_email --network loopback --port "$SMTP_PORT" \
+    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
+run "$DF" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+expect_error EmailTransientError "send_email/smtp: server deferring (451)" 451
+run "$DF" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+expect_ok "send_email/smtp: the deferring server takes it the next time"
+
+# --- notify_admin --------------------------------------------------------------
+start_webhook hook-ok || die "cannot start the webhook receiver"
+NA=$SVC_TMP/fn-notify
+fn_variant "$NA" notify_admin --network loopback --port "$WEBHOOK_PORT" \
+    --set "ADMIN_WEBHOOK_URL=http://127.0.0.1:$WEBHOOK_PORT/signup"
+run "$NA" notify_admin "{\"userId\": \"$UID1\", \"email\": \"ada@example.org\", \"name\": \"Ada\", \"emailSent\": true, \"messageId\": \"m-1\"}"
+if expect_ok "notify_admin: a successful signup"; then
+	NID=$(field "$OUT" notificationId)
+	check "notify_admin: notificationId is a UUID, topic admin" \
+	    test "$(is_uuid "$NID" && echo y)/$(field "$OUT" topic)" = y/admin
+	check "notify_admin: webhook status recorded" \
+	    test "$(field "$OUT" webhookStatus)" = 204
+	wait_for_file "$WEBHOOK_DIR/post-1.json" 10 || true
+	field "$WEBHOOK_DIR/post-1.json" body >"$SVC_TMP/body1"
+	check "notify_admin: the webhook got the summary as JSON" \
+	    test "$(field "$WEBHOOK_DIR/post-1.json" headers.Content-Type)|$(field "$SVC_TMP/body1" notificationId)|$(field "$SVC_TMP/body1" event)|$(field "$SVC_TMP/body1" userId)" = \
+	    "application/json|$NID|UserSignedUp|$UID1"
+fi
+CAUSE='{\"errorType\":\"EmailRejected\",\"errorMessage\":\"the SMTP server refused the message to ada@example.org: 550\"}'
+run "$NA" notify_admin "{\"userId\": \"$UID1\", \"email\": \"ada@example.org\", \"emailSent\": false, \"error\": {\"Error\": \"EmailRejected\", \"Cause\": \"$CAUSE\"}}"
+if expect_ok "notify_admin: an email that failed"; then
+	check "notify_admin: the result says emailSent false" \
+	    test "$(field "$OUT" event)/$(field "$OUT" emailSent)" = \
+	    VerificationEmailFailed/false
+	wait_for_file "$WEBHOOK_DIR/post-2.json" 10 || true
+	field "$WEBHOOK_DIR/post-2.json" body >"$SVC_TMP/body2"
+	check "notify_admin: the webhook got the error and its message" \
+	    test "$(field "$SVC_TMP/body2" error)|$(field "$SVC_TMP/body2" cause)" = \
+	    "EmailRejected|the SMTP server refused the message to ada@example.org: 550"
+fi
+echo 500 >"$WEBHOOK_DIR/status"
+run "$NA" notify_admin '{"email": "ada@example.org", "emailSent": true}'
+expect_error WebhookFailed "notify_admin: the webhook answers 500" 500
+HD=$SVC_TMP/fn-hookdown
+P=$(free_port)
+fn_variant "$HD" notify_admin --network loopback --port "$P" \
+    --set "ADMIN_WEBHOOK_URL=http://127.0.0.1:$P/x"
+run "$HD" notify_admin '{"email": "ada@example.org", "emailSent": true}'
+expect_error WebhookFailed "notify_admin: the webhook is down"
+NP=$SVC_TMP/fn-nohook
+fn_variant "$NP" notify_admin
+run "$NP" notify_admin '{"email": "ada@example.org", "emailSent": true}'
+expect_ok "notify_admin: without a webhook, Network none"
+run "$NP" notify_admin '[1, 2]'
+expect_error ValidationError "notify_admin: an event that is not an object"
+
+echo "signup_functions: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
