@@ -5,7 +5,12 @@
  * (counted in the database); and the daemon's start-up time (exec to
  * listening, the integrity check and the resumption included) with
  * 100,000 finished and 1,000 running executions in its store. Starts its
- * own sluiced ($SLUICE_BUILD). JSON lines on stdout. */
+ * own sluiced ($SLUICE_BUILD). JSON lines on stdout.
+ *
+ * 64 connections with one execution each in flight: more would pass the
+ * host's queue (32 workers + 64 waiting) and be throttled. For tuning:
+ * SLUICE_BENCH_WINDOW (executions in flight per connection) and
+ * SLUICE_BENCH_QUICK (the first part only). */
 #include <cjson/cJSON.h>
 #include <ftw.h>
 #include <inttypes.h>
