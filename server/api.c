@@ -574,11 +574,19 @@ sl_api_publish(struct sl_api *api, const char *topic, const char *message,
 	if (source != NULL)
 		cJSON_AddStringToObject(ev, "source", source);
 	text = cJSON_PrintUnformatted(ev);
-	sl_api_store_notification(api, topic, message, source);
-	push(api, API_SUB_TOPIC, topic, -1, NULL, text, strlen(text));
+	/* Subscribers hear of it once it is stored. */
+	if (sl_api_store_notification(api, topic, message, source, text) < 0)
+		push(api, API_SUB_TOPIC, topic, -1, NULL, text, strlen(text));
 	cJSON_free(text);
 	cJSON_Delete(ev);
 	free(arn);
+}
+
+void
+sl_api_push_topic(struct sl_api *api, const char *topic, const char *text,
+    size_t len)
+{
+	push(api, API_SUB_TOPIC, topic, -1, NULL, text, len);
 }
 
 void

@@ -138,8 +138,17 @@ void sl_api_act_get_execution_history(struct sl_api *api,
 void sl_api_act_list_executions(struct sl_api *api, struct api_req *r);
 void sl_api_act_stop_execution(struct sl_api *api, struct api_req *r);
 void sl_api_act_list_notifications(struct sl_api *api, struct api_req *r);
-/* Keep a published message in the store (no-op without one). */
-void sl_api_store_notification(struct sl_api *api, const char *topic,
-    const char *message, const char *source);
+/* Keep a published message in the store; push_text (borrowed) goes to
+ * the topic's subscribers once that is durable (not at all when the store
+ * refuses it). Returns -1 when there is no store: push at once. */
+int sl_api_store_notification(struct sl_api *api, const char *topic,
+    const char *message, const char *source, const char *push_text);
+/* Send text to the connections subscribed to topic. */
+void sl_api_push_topic(struct sl_api *api, const char *topic,
+    const char *text, size_t len);
+/* Reply with result (taken) once every write so far is durable (at once
+ * without a store). */
+void sl_api_reply_synced(struct sl_api *api, struct api_req *r,
+    cJSON *result);
 
 #endif

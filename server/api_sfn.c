@@ -808,18 +808,56 @@ fail:
 
 /* --- notifications -------------------------------------------------------- */
 
-void
+/* A published message's push, sent once the message is stored. */
+struct notify_ctx {
+	struct sl_api *api;
+	char *topic;
+	char *text;
+};
+
+static void
+notify_done(void *arg, const struct sl_err *err)
+{
+	struct notify_ctx *nc = arg;
+
+	if (err == NULL)
+		sl_api_push_topic(nc->api, nc->topic, nc->text,
+		    strlen(nc->text));
+	else
+		sl_slog(SL_SLOG_WARN, "store_failed", "what=notification "
+		    "topic=%s type=%s", nc->topic, err->type);
+	free(nc->topic);
+	free(nc->text);
+	free(nc);
+}
+
+int
 sl_api_store_notification(struct sl_api *api, const char *topic,
-    const char *message, const char *source)
+    const char *message, const char *source, const char *push_text)
 {
 	struct sl_err err = SL_ERR_INIT;
+	struct notify_ctx *nc;
 
 	if (api->sfn == NULL)
-		return;
+		return -1;
+	nc = xcalloc(1, sizeof(*nc));
+	nc->api = api;
+	nc->topic = xstrdup(topic);
+	nc->text = xstrdup(push_text);
 	if (sl_store_notify_add(api->sfn->store, topic, message, source,
-	    sl_api_now_ms(), NULL, NULL, NULL, &err) < 0)
-		sl_slog(SL_SLOG_WARN, "store_failed", "what=notification "
-		    "topic=%s type=%s", topic, err.type);
+	    sl_api_now_ms(), NULL, notify_done, nc, &err) < 0)
+		notify_done(nc, &err);
+	return 0;
+}
+
+void
+sl_api_reply_synced(struct sl_api *api, struct api_req *r, cJSON *result)
+{
+	if (api->sfn == NULL) {
+		sl_api_reply(api, r->conn, r->id_json, result);
+		return;
+	}
+	reply_durable(api, r, print_free(result));
 }
 
 void

@@ -107,7 +107,7 @@ sl_api_act_publish(struct sl_api *api, struct api_req *r)
 	sl_api_uuid(id);
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "MessageId", id);
-	sl_api_reply(api, r->conn, r->id_json, res);
+	sl_api_reply_synced(api, r, res);
 	return;
 fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);

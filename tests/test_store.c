@@ -906,42 +906,36 @@ START_TEST(test_callback_writes_next_batch)
 }
 END_TEST
 
-static void
-count_cb(void *arg, const struct sl_err *err)
-{
-	ck_assert_ptr_null(err);
-	(*(int *)arg)++;
-}
-
 /* sl_store_pending: writes and barriers waiting for a flush, which an
  * owner flushing by itself (no loop) checks before it sleeps. */
 START_TEST(test_pending)
 {
 	struct sl_store *s = must_open();
 	struct sl_err err = SL_ERR_INIT;
-	int acked = 0;
+	struct acks a = { 0 };
 
 	ck_assert_int_eq(sl_store_pending(s), 0);
 	ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 1, NULL,
-	    count_cb, &acked, &err), 0);
+	    count_cb, &a, &err), 0);
 	ck_assert_int_ne(sl_store_pending(s), 0);
 	flush(s);
-	ck_assert_int_eq(acked, 1);
+	ck_assert_int_eq(a.ok, 1);
 	ck_assert_int_eq(sl_store_pending(s), 0);
 	/* A barrier alone is pending too, and runs at the next flush. */
-	sl_store_sync(s, count_cb, &acked);
+	sl_store_sync(s, count_cb, &a);
 	ck_assert_int_ne(sl_store_pending(s), 0);
-	ck_assert_int_eq(acked, 1);
+	ck_assert_int_eq(a.ok, 1);
 	flush(s);
-	ck_assert_int_eq(acked, 2);
+	ck_assert_int_eq(a.ok, 2);
 	ck_assert_int_eq(sl_store_pending(s), 0);
 	/* A refused write leaves nothing pending. */
 	ck_assert_int_eq(sl_store_exec_progress(s, EX_ARN "m:none", NULL, 0,
-	    "{}", count_cb, &acked, &err), -1);
+	    "{}", count_cb, &a, &err), -1);
 	ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
 	ck_assert_int_eq(sl_store_pending(s), 0);
 	flush(s);
-	ck_assert_int_eq(acked, 2);
+	ck_assert_int_eq(a.ok, 2);
+	ck_assert_int_eq(a.failed, 0);
 	sl_store_close(s);
 }
 END_TEST
