@@ -341,6 +341,54 @@ async def disk_full(a):
        (refused["type"], len(acked)))
 
 
+async def retention(a):
+    """--retention-days: finished executions older than that go at
+    start-up (their stop dates are moved back in the file while the
+    daemon is down); 0 keeps them."""
+    data = os.path.join(a.data, "retention")
+    os.makedirs(data)
+    d = Daemon(argparse.Namespace(sluiced=a.sluiced, data=data,
+                                  functions=a.functions, logs=a.logs),
+               "retention")
+    d.start()
+    c = await Conn.open(d.url)
+    sm = await create(c, "kept", pass_chain(2))
+    arns = {}
+    for name in ("old", "older", "new"):
+        r = result(await c.call("StartExecution", stateMachineArn=sm,
+                                name=name, wait=True), "start " + name)
+        arns[name] = r["executionArn"]
+    d.stop()
+    con = sqlite3.connect(os.path.join(data, "sluice.db"))
+    day = 86400 * 1000
+    for name, days in (("old", 91), ("older", 400), ("new", 89)):
+        con.execute("UPDATE executions SET stop_date = stop_date - ? "
+                    "WHERE arn = ?", (days * day, arns[name]))
+    con.commit()
+    con.close()
+    d.extra = ["--retention-days", "0"]
+    d.start()
+    c = await Conn.open(d.url)
+    for name in arns:
+        await describe(c, arns[name])
+    d.stop()
+    d.extra = ["--retention-days", "90"]
+    d.start()
+    c = await Conn.open(d.url)
+
+    async def pruned():
+        r = await c.call("DescribeExecution", executionArn=arns["older"])
+        return "error" in r
+    await until("the pruning at start-up", pruned)
+    for name in ("old", "older"):
+        error(await c.call("DescribeExecution", executionArn=arns[name]),
+              "ExecutionDoesNotExist", name + " after 90 days")
+    await describe(c, arns["new"])
+    d.stop()
+    ok("--retention-days 90 deletes finished executions stopped over 90 "
+       "days ago at start-up; 0 keeps them")
+
+
 def check_continuous(arn, h):
     ids = [e["id"] for e in h]
     check(ids == list(range(1, len(h) + 1)), "%s: ids %s" % (arn, ids))
@@ -362,6 +410,7 @@ async def run(a):
     await express(c, a.data)
     d.stop()
     await disk_full(a)
+    await retention(a)
     print("durable_api: all checks passed", flush=True)
 
 
