@@ -41,7 +41,7 @@ struct signup {
  * warm invocations reuse it (and the prepared statements). */
 static struct {
 	int use_pg;
-	const char *url; /* DATABASE_URL, borrowed from the environment */
+	char *url; /* DATABASE_URL (the context's strings are borrowed) */
 	PGconn *pg;
 	int pg_schema;
 	char *path; /* SIGNUP_DB */
@@ -127,8 +127,8 @@ sqlite_fail(sl_context *ctx, int rc, const char *what)
 {
 	if (sqlite_is_busy(rc))
 		return sl_error(ctx, "DatabaseBusy",
-		    "%s: database %s is locked by another writer (waited %d ms)",
-		    what, st.path, st.wait_ms);
+		    "%s: database %s is locked by another writer "
+		    "(waited %d ms)", what, st.path, st.wait_ms);
 	return sl_error(ctx, "DatabaseError", "%s: %s: %s", what, st.path,
 	    st.db != NULL ? sqlite3_errmsg(st.db) : sqlite3_errstr(rc));
 }
@@ -521,7 +521,9 @@ init(sl_context *ctx)
 	if (url != NULL && (strncmp(url, "postgres://", 11) == 0 ||
 	    strncmp(url, "postgresql://", 13) == 0)) {
 		st.use_pg = 1;
-		st.url = url;
+		if ((st.url = strdup(url)) == NULL)
+			return sl_error(ctx, "ConfigurationError",
+			    "out of memory");
 		/* A database that is down now may be up at the first
 		 * invocation: connect then, and report it there. */
 		return 0;

@@ -261,6 +261,39 @@ fn_variant "$AU" send_email --network loopback --port "$SMTP_PORT" \
 run "$AU" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_error EmailRejected "send_email/smtp: wrong password (535)" 535
 
+# STARTTLS, with a certificate the test makes for 127.0.0.1: trusted
+# through SMTP_CA_FILE (granted in Paths.read), refused without it.
+PKI=$SVC_TMP/pki
+mkdir -p "$PKI"
+chmod 755 "$PKI"
+if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$PKI/key.pem" \
+    -out "$PKI/cert.pem" >"$PKI/log" 2>&1; then
+	chmod 644 "$PKI/cert.pem"
+	start_smtp smtp-tls --tls "$PKI/cert.pem:$PKI/key.pem" ||
+	    die "cannot start the SMTP server"
+	TLS=$SVC_TMP/fn-tls
+	fn_variant "$TLS" send_email --network loopback --port "$SMTP_PORT" \
+	    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" --set SMTP_STARTTLS=1 \
+	    --set "SMTP_CA_FILE=$PKI/cert.pem" --read "$PKI/cert.pem"
+	run "$TLS" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+	expect_ok "send_email/smtp: STARTTLS with SMTP_CA_FILE" &&
+	    check "send_email/smtp: the server saw the mail over TLS" \
+	    test "$(field "$SMTP_DIR/msg-1.json" tls)" = true
+	fn_variant "$TLS" send_email --network loopback --port "$SMTP_PORT" \
+	    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" --set SMTP_STARTTLS=1
+	run "$TLS" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+	expect_error EmailRejected \
+	    "send_email/smtp: STARTTLS with a certificate nobody vouches for"
+	fn_variant "$TLS" send_email --network loopback --port "$SMTP_PORT" \
+	    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
+	run "$TLS" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+	expect_error EmailRejected \
+	    "send_email/smtp: plain text to a server requiring STARTTLS" 530
+else
+	not_ok "openssl cannot make a test certificate: $(cat "$PKI/log")"
+fi
+
 DOWN=$SVC_TMP/fn-down
 P=$(free_port)
 fn_variant "$DOWN" send_email --network loopback --port "$P" \
