@@ -22,11 +22,17 @@ int cmd_run(int argc, char **argv);
 int cmd_invoke(int argc, char **argv);
 int cmd_functions(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_machines(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_executions(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
 /* Offline: run a definition with real functions (cmd_exec.c). */
 int cmd_exec(int argc, char **argv);
 /* Offline: the recorded AWS conformance cases (cmd_conformance.c). */
 int cmd_conformance(int argc, char **argv);
-
 /* sluice validate FILE.asl.json (offline): 0 and "valid" on stdout when the
  * definition is valid; 1 with one problem per line on stderr; 2 on usage
  * errors or an unreadable file. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/xmalloc.h"
@@ -464,4 +465,86 @@ out:
 	else
 		cli_client_free(c);
 	return result;
+}
+
+cJSON *
+cli_call(struct cli_client *c, cJSON *req, int *rc)
+{
+	struct sl_err err = SL_ERR_INIT;
+	cJSON *reply, *result;
+
+	reply = cli_client_call(c, req, 0, &err);
+	if (reply == NULL) {
+		fprintf(stderr, "sluice: %s\n", err.msg);
+		*rc = 2;
+		return NULL;
+	}
+	result = cJSON_DetachItemFromObjectCaseSensitive(reply, "result");
+	if (result == NULL) {
+		cli_print_error(reply);
+		*rc = 1;
+	} else
+		*rc = 0;
+	cJSON_Delete(reply);
+	return result;
+}
+
+char *
+cli_machine_arn(struct cli_client *c, const char *name_or_arn, int *rc)
+{
+	const cJSON *sm, *tok;
+	char *found = NULL, *next = NULL;
+	cJSON *req, *res;
+
+	if (strncmp(name_or_arn, "arn:", 4) == 0) {
+		*rc = 0;
+		return xstrdup(name_or_arn);
+	}
+	do {
+		req = cJSON_CreateObject();
+		cJSON_AddStringToObject(req, "action", "ListStateMachines");
+		cJSON_AddNumberToObject(req, "maxResults", 1000);
+		if (next != NULL)
+			cJSON_AddStringToObject(req, "nextToken", next);
+		free(next);
+		next = NULL;
+		if ((res = cli_call(c, req, rc)) == NULL)
+			return NULL;
+		cJSON_ArrayForEach(sm, cJSON_GetObjectItem(res,
+		    "stateMachines")) {
+			const char *n = cJSON_GetStringValue(
+			    cJSON_GetObjectItem(sm, "name"));
+
+			if (n != NULL && strcmp(n, name_or_arn) == 0 &&
+			    found == NULL)
+				found = xstrdup(cJSON_GetStringValue(
+				    cJSON_GetObjectItem(sm,
+				    "stateMachineArn")));
+		}
+		tok = cJSON_GetObjectItem(res, "nextToken");
+		if (found == NULL && cJSON_IsString(tok))
+			next = xstrdup(tok->valuestring);
+		cJSON_Delete(res);
+	} while (next != NULL);
+	if (found == NULL) {
+		fprintf(stderr, "sluice: StateMachineDoesNotExist: no state "
+		    "machine named '%s'\n", name_or_arn);
+		*rc = 1;
+	}
+	return found;
+}
+
+const char *
+cli_date(double secs, char *buf, size_t len)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (secs <= 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
 }

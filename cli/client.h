@@ -63,4 +63,17 @@ void cli_print_json(const cJSON *v);
  * for further use when cp is not NULL (else it is freed). */
 cJSON *cli_request(const struct cli_opts *o, cJSON *req,
     struct cli_client **cp, int *rc);
+/* Send req (taken) on an open client and wait for the reply: the detached
+ * result, or NULL after printing the error, with *rc set (1 an error
+ * reply, 2 the connection). */
+cJSON *cli_call(struct cli_client *c, cJSON *req, int *rc);
+
+/* A state machine's ARN from NAME or an ARN (looked up with
+ * ListStateMachines): a new string, or NULL after printing why (*rc). */
+char *cli_machine_arn(struct cli_client *c, const char *name_or_arn,
+    int *rc);
+
+/* Seconds since the epoch (an API date) as local "YYYY-MM-DD HH:MM:SS". */
+const char *cli_date(double secs, char *buf, size_t len);
+
 #endif

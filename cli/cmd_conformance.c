@@ -401,7 +401,7 @@ cause_match(const cJSON *exp, const char *act, const cJSON *ph,
 	return ok;
 }
 
-/* --- one case --------------------------------------------------------------- */
+/* --- one case ------------------------------------------------------------ */
 
 static const char *
 skip_reason(struct conf *c, const cJSON *cs, char *buf, size_t len)

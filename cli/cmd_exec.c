@@ -13,6 +13,7 @@
 #include "common/xmalloc.h"
 #include "orchestrator/engine.h"
 #include "orchestrator/runner.h"
+#include "orchestrator/validate.h"
 #include "runtime/host.h"
 
 static char *
@@ -39,6 +40,29 @@ usage(void)
 	fprintf(stderr, "usage: sluice exec FILE.asl.json [--input JSON|@FILE] "
 	    "[--functions DIR] [--history]\n");
 	return CLI_EXIT_USAGE;
+}
+
+/* Validate first, for problems named by state and field. Features this
+ * engine does not run are left for it to refuse. Returns 0 to go on. */
+static int
+check_definition(const char *file, const char *def)
+{
+	struct sl_asl_diags d = SL_ASL_DIAGS_INIT;
+	size_t i;
+	int fatal = 0;
+
+	sl_asl_diags_init(&d);
+	if (sl_asl_validate_text(def, strlen(def), &d) == -1)
+		for (i = 0; i < d.n; i++) {
+			if (d.items[i].code == NULL || strcmp(d.items[i].code,
+			    "UNSUPPORTED_FEATURE") != 0)
+				fatal = 1;
+			fprintf(stderr, "%s: %s: %s\n", file,
+			    d.items[i].path[0] ? d.items[i].path : "/",
+			    d.items[i].message);
+		}
+	sl_asl_diags_release(&d);
+	return fatal ? -1 : 0;
 }
 
 static void
@@ -94,6 +118,10 @@ cmd_exec(int argc, char **argv)
 		}
 	} else
 		in = xstrdup(input);
+	if (check_definition(file, def) == -1) {
+		rc = CLI_EXIT_FAILED;
+		goto out;
+	}
 	slash = strrchr(file, '/');
 	name = xstrdup(slash ? slash + 1 : file);
 	if (strchr(name, '.') != NULL)

@@ -36,15 +36,16 @@ run_done(void *arg, const struct sl_invoke_result *r)
 		/* The refusal body's message is plain text: quote it. */
 		fputc('"', stderr);
 		for (const char *p = r->error_message ? r->error_message : "";
-		    *p; p++) {
+		     *p; p++) {
 			if (*p == '"' || *p == '\\')
 				fputc('\\', stderr);
 			if ((unsigned char)*p >= 0x20)
 				fputc(*p, stderr);
 		}
 		fputs("\"}\n", stderr);
-		st->code = r->status == 429 || r->status >= 500 ?
-		    CLI_EXIT_FAILED : CLI_EXIT_USAGE;
+		st->code = r->status == 429 || r->status >= 500
+		               ? CLI_EXIT_FAILED
+		               : CLI_EXIT_USAGE;
 	}
 	if (r->log_tail != NULL && getenv("SLUICE_RUN_LOG") != NULL)
 		fprintf(stderr, "%s", r->log_tail);
@@ -63,8 +64,8 @@ read_payload(const char *arg, struct sl_buf *out)
 	}
 	f = strcmp(arg + 1, "-") == 0 ? stdin : fopen(arg + 1, "re");
 	if (f == NULL) {
-		fprintf(stderr, "sluice run: %s: %s\n", arg + 1,
-		    strerror(errno));
+		fprintf(
+		    stderr, "sluice run: %s: %s\n", arg + 1, strerror(errno));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
@@ -78,7 +79,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: sluice run path/to/fn.so [--payload JSON|@file]"
-	    " [--timeout S] [--memory MB]\n");
+	                " [--timeout S] [--memory MB]\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -89,7 +90,7 @@ cmd_run(int argc, char **argv)
 	struct sl_invoke_request req;
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_buf payload = SL_BUF_INIT;
-	struct run_state st = { 0, CLI_EXIT_FAILED };
+	struct run_state st = {0, CLI_EXIT_FAILED};
 	struct sl_loop *loop = NULL;
 	struct sl_host *host = NULL;
 	const char *so = NULL;
@@ -110,7 +111,7 @@ cmd_run(int argc, char **argv)
 			if (*end != '\0' || !(cfg.timeout_override > 0) ||
 			    cfg.timeout_override > 900) {
 				fprintf(stderr, "sluice run: --timeout takes "
-				    "seconds from 1 to 900\n");
+				                "seconds from 1 to 900\n");
 				goto out;
 			}
 		} else if (strcmp(argv[i], "--memory") == 0 && i + 1 < argc) {
@@ -118,7 +119,7 @@ cmd_run(int argc, char **argv)
 
 			if (*end != '\0' || m < 16 || m > 10240) {
 				fprintf(stderr, "sluice run: --memory takes MB "
-				    "from 16 to 10240\n");
+				                "from 16 to 10240\n");
 				goto out;
 			}
 			cfg.memory_override = (unsigned)m;
@@ -154,10 +155,13 @@ cmd_run(int argc, char **argv)
 	}
 	host = sl_host_new(loop, &cfg, &err);
 	if (host == NULL) {
-		fprintf(stderr, "{\"errorType\":\"%s\",\"errorMessage\":\"%s\"}"
-		    "\n", err.type, err.msg);
-		code = strcmp(err.type, "ServiceException") == 0 ?
-		    CLI_EXIT_FAILED : CLI_EXIT_USAGE;
+		fprintf(stderr,
+		    "{\"errorType\":\"%s\",\"errorMessage\":\"%s\"}"
+		    "\n",
+		    err.type, err.msg);
+		code = strcmp(err.type, "ServiceException") == 0
+		           ? CLI_EXIT_FAILED
+		           : CLI_EXIT_USAGE;
 		goto out;
 	}
 	memset(&req, 0, sizeof(req));

@@ -11,15 +11,32 @@ static const struct cli_command commands[] = {
 	{ "run", cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
-	    "[--functions DIR] [--history]  run a workflow offline" },
-	{ "conformance", cmd_conformance, "conformance DIR  run the recorded "
-	    "AWS cases" },
+	    "[--functions DIR] [--history]  run a state machine offline" },
+	{ "conformance", cmd_conformance, "conformance DIR [--filter SUBSTR]"
+	    "  run recorded AWS cases" },
 	{ "invoke", cmd_invoke,
-	  "invoke FN [--payload JSON|@file] [--async] [--log]  invoke a function" },
+	  "invoke FN [--payload JSON|@file] [--async] [--log]"
+	  "  invoke a function" },
 	{ "functions", cmd_functions,
 	  "functions                       list the functions" },
 	{ "subscribe", cmd_subscribe,
 	  "subscribe TOPIC [--count N]     print messages published to TOPIC" },
+	{ "deploy", cmd_deploy,
+	  "deploy NAME FILE.asl.json [--type EXPRESS]"
+	  "  create or update a state machine" },
+	{ "machines", cmd_machines,
+	  "machines                        list the state machines" },
+	{ "start", cmd_start,
+	  "start NAME [--input JSON|@file] [--name N] [--wait | --follow]"
+	  "  start an execution" },
+	{ "describe", cmd_describe,
+	  "describe EXEC                   an execution's status and result" },
+	{ "history", cmd_history,
+	  "history EXEC                    an execution's history events" },
+	{ "executions", cmd_executions,
+	  "executions NAME [--status S]    list a state machine's executions" },
+	{ "stop", cmd_stop,
+	  "stop EXEC [--error E] [--cause C]  stop a running execution" },
 	{ NULL, NULL, NULL },
 };
 

@@ -179,9 +179,10 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 			struct asl_branch *kb;
 			struct frame *kid;
 
-			if (idx < 0 || idx >= f->nkids || f->kids[idx] != NULL ||
-			    (st->type == ASL_PARALLEL && idx >= st->nbranches) ||
-			    (st->type != ASL_PARALLEL && st->type != ASL_MAP)) {
+			if (idx < 0 || idx >= f->nkids ||
+			    f->kids[idx] != NULL || (st->type == ASL_PARALLEL &&
+			    idx >= st->nbranches) || (st->type !=
+			    ASL_PARALLEL && st->type != ASL_MAP)) {
 				sl_err_set(err, "States.Runtime",
 				    "checkpoint: bad child of state '%s'",
 				    st->name);

@@ -22,7 +22,7 @@ eng_now(struct sl_engine *e)
 	return e->cfg.clock.now_ms(e->cfg.clock.arg);
 }
 
-/* --- timer heap ------------------------------------------------------------ */
+/* --- timer heap ---------------------------------------------------------- */
 
 static void
 heap_swap(struct sl_engine *e, size_t a, size_t b)
@@ -117,7 +117,7 @@ rearm(struct sl_engine *e)
 	    due > now ? (uint64_t)(due - now) : 0);
 }
 
-/* --- run queue ------------------------------------------------------------- */
+/* --- run queue ----------------------------------------------------------- */
 
 void
 eng_queue(struct frame *f)
@@ -165,7 +165,7 @@ eng_dirty(struct sl_exec *x)
 	x->e->dirty = x;
 }
 
-/* --- invocations in flight: open addressing on the token ------------------- */
+/* --- invocations in flight: open addressing on the token ----------------- */
 
 static size_t
 fl_slot(uint64_t token, size_t cap)
@@ -267,7 +267,7 @@ eng_random(struct sl_engine *e)
 	    9007199254740992.0;
 }
 
-/* --- frames ---------------------------------------------------------------- */
+/* --- frames -------------------------------------------------------------- */
 
 struct frame *
 frame_new(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
@@ -337,7 +337,7 @@ frame_free(struct frame *f)
 	free(f);
 }
 
-/* --- executions ------------------------------------------------------------ */
+/* --- executions ---------------------------------------------------------- */
 
 static size_t
 hash_str(const char *s)
@@ -524,7 +524,7 @@ exec_finish(struct sl_exec *x, enum sl_exec_status st, const char *output,
 	hist_event(x, type, dkey, d);
 }
 
-/* --- driving --------------------------------------------------------------- */
+/* --- driving ------------------------------------------------------------- */
 
 static void
 flush(struct sl_engine *e)
@@ -672,8 +672,12 @@ sl_engine_on_timer(struct sl_engine *e)
 {
 	int64_t now;
 
-	if (e->driving)
+	if (e->driving) {
+		/* Fired from inside the engine's own work: the clock's timer
+		 * is spent, so the end of that work must set it again. */
+		e->armed_due = INT64_MAX;
 		return;
+	}
 	e->driving = 1;
 	e->armed_due = INT64_MAX;
 	now = eng_now(e);
@@ -684,8 +688,8 @@ sl_engine_on_timer(struct sl_engine *e)
 		if (t->kind == TM_EXEC_TIMEOUT) {
 			struct sl_exec *x = t->owner;
 
-			exec_finish(x, SL_EXEC_TIMED_OUT, NULL, "States.Timeout",
-			    NULL);
+			exec_finish(x, SL_EXEC_TIMED_OUT, NULL,
+			    "States.Timeout", NULL);
 		} else
 			state_timer(t->owner);
 		run(e);
@@ -694,7 +698,7 @@ sl_engine_on_timer(struct sl_engine *e)
 	rearm(e);
 }
 
-/* --- the public side ------------------------------------------------------- */
+/* --- the public side ----------------------------------------------------- */
 
 struct sl_engine *
 sl_engine_new(const struct sl_engine_config *cfg)

@@ -17,7 +17,8 @@
 
 #include "common/err.h"
 
-/* The 256 KiB limit on a state's input and output (States.DataLimitExceeded). */
+/* The 256 KiB limit on a state's input and output
+ * (States.DataLimitExceeded). */
 #define SL_ASL_PAYLOAD_MAX 262144u
 
 /* Version of the checkpoint format written by this engine. */
@@ -72,7 +73,8 @@ enum sl_task_outcome {
 	SL_TASK_OK,             /* payload = the function's result JSON */
 	SL_TASK_FUNCTION_ERROR, /* the function failed: error_type (may be
 				   NULL: Lambda.Unknown) and payload = the
-				   error object {"errorType","errorMessage",..} */
+				   error object {"errorType",
+				   "errorMessage", ...} */
 	SL_TASK_HOST_ERROR,     /* the host refused or failed: error_type is
 				   AWS's (ResourceNotFoundException, ...),
 				   error_message its message */
@@ -162,7 +164,7 @@ void sl_engine_task_done(struct sl_engine *e, uint64_t token,
 size_t sl_engine_count(const struct sl_engine *e);
 size_t sl_engine_inflight(const struct sl_engine *e);
 
-/* --- executions ------------------------------------------------------------ */
+/* --- executions ---------------------------------------------------------- */
 struct sl_exec_start {
 	const char *name;  /* execution name; NULL = a fresh UUID */
 	const char *arn;   /* execution ARN; NULL = derived from the machine */
@@ -189,7 +191,31 @@ struct sl_exec *sl_engine_find(struct sl_engine *e, const char *arn);
 struct sl_exec *sl_engine_first(struct sl_engine *e);
 struct sl_exec *sl_engine_next(struct sl_exec *x);
 
-/* Continue an execution from a checkpoint produced by this engine version's
+/* Checkpoints (config.checkpoints). A checkpoint is compact JSON text
+ * describing the whole running state of one execution right after a batch:
+ *
+ *   {"version": 1, "executionArn", "name", "stateMachineArn",
+ *    "input": "<execution input as JSON text>", "startTime": ms,
+ *    "lastEventId": N,            (the id of the batch's last event)
+ *    "timeoutDue": ms,            (execution TimeoutSeconds, wall clock)
+ *    "frame": FRAME}
+ *   FRAME = {"index": i (children only), "state": "Name",
+ *    "phase": "task" | "wait" | "retry" | "kids",
+ *    "input": <the state's raw input>, "entered": ms, "enteredId": id,
+ *    "retryCount": n, "attempts": [per retrier], "due": ms (wait/retry),
+ *    "kids": {"n", "started", "running", "done", "failed",
+ *             "maxConcurrency", "toleratedCount", "toleratedPercentage",
+ *             "items", "effectiveInput", "results": [...],
+ *             "frames": [FRAME of each running child]}}
+ *
+ * All times are wall-clock ms since the epoch, so a Wait keeps its wake-up
+ * time across a restart. The store keeps only the latest checkpoint of a
+ * running execution, written in the same transaction as the batch's
+ * events; the checkpoint of a batch always matches the history up to its
+ * lastEventId. The format is versioned; a newer engine refuses a version it
+ * does not know rather than guess.
+ *
+ * Continue an execution from a checkpoint produced by this engine version's
  * on_batch. The execution proceeds as if never interrupted: Waits keep their
  * wall-clock wake-up times (a past one fires at once), retry counters and
  * Map/Parallel progress are kept, and a Task that was in flight is invoked

@@ -162,7 +162,7 @@ void asl_choice_free(void *rule);
 /* time parsing (RFC 3339 as Wait accepts it): 0 and *ms, or -1. */
 int asl_parse_time(const char *s, int64_t *ms);
 
-/* --- runtime ---------------------------------------------------------------- */
+/* --- runtime ------------------------------------------------------------- */
 
 enum frame_phase {
 	PH_IDLE,     /* queued to enter its current state */
@@ -319,10 +319,13 @@ cJSON *ctx_get(struct frame *f, const cJSON *map_index, const cJSON *map_val);
 void frame_start_kids(struct frame *f);
 
 /* retry.c */
-int asl_error_matches(const struct asl_errors *on, const char *error);
+int asl_error_matches(const struct asl_errors *on, const char *error,
+    int from_branch);
 /* The retrier that handles error, or -1. */
-int asl_retrier_find(const struct asl_state *st, const char *error);
-int asl_catcher_find(const struct asl_state *st, const char *error);
+int asl_retrier_find(const struct asl_state *st, const char *error,
+    int from_branch);
+int asl_catcher_find(const struct asl_state *st, const char *error,
+    int from_branch);
 /* Delay before retry number attempts+1 of retrier r, in ms. */
 int64_t asl_retry_delay_ms(const struct asl_retrier *r, int attempts,
     double rnd);

@@ -16,6 +16,8 @@ struct call {
 
 struct sl_invoke_host {
 	struct sl_host *host;
+	char *region;
+	char *account;
 	struct sl_engine *engine;
 	struct call *calls;
 };
@@ -35,14 +37,15 @@ call_unlink(struct call *c)
 
 /* The function as AWS names it in messages: a full ARN with a qualifier. */
 static char *
-qualified_arn(const char *fn)
+qualified_arn(const struct sl_invoke_host *ih, const char *fn)
 {
 	const char *p;
 	int colons = 0;
 
 	if (strncmp(fn, "arn:", 4) != 0)
-		return xasprintf("arn:aws:lambda:us-east-1:000000000000:"
-		    "function:%s:$LATEST", fn);
+		return xasprintf("arn:aws:lambda:%s:%s:function:%s%s",
+		    ih->region, ih->account, fn, strchr(fn, ':') ? "" :
+		    ":$LATEST");
 	for (p = fn; *p; p++)
 		colons += *p == ':';
 	return colons >= 7 ? xstrdup(fn) : xasprintf("%s:$LATEST", fn);
@@ -72,7 +75,7 @@ host_done(void *arg, const struct sl_invoke_result *res)
 		r.error_type = res->error_type ? res->error_type :
 		    "ServiceException";
 		r.error_message = res->error_message;
-		arn = qualified_arn(c->function);
+		arn = qualified_arn(ih, c->function);
 		r.function_arn = arn;
 	}
 	call_unlink(c);
@@ -131,6 +134,8 @@ sl_invoke_host_new(struct sl_host *host)
 	struct sl_invoke_host *ih = xcalloc(1, sizeof(*ih));
 
 	ih->host = host;
+	ih->region = xstrdup("us-east-1");
+	ih->account = xstrdup("000000000000");
 	return ih;
 }
 
@@ -143,6 +148,8 @@ sl_invoke_host_free(struct sl_invoke_host *ih)
 		sl_host_cancel(ih->host, ih->calls->id);
 		call_unlink(ih->calls);
 	}
+	free(ih->region);
+	free(ih->account);
 	free(ih);
 }
 
@@ -156,6 +163,20 @@ sl_invoke_host_iface(struct sl_invoke_host *ih)
 	};
 
 	return inv;
+}
+
+void
+sl_invoke_host_set_account(struct sl_invoke_host *ih, const char *region,
+    const char *account)
+{
+	if (region != NULL) {
+		free(ih->region);
+		ih->region = xstrdup(region);
+	}
+	if (account != NULL) {
+		free(ih->account);
+		ih->account = xstrdup(account);
+	}
 }
 
 void

@@ -715,6 +715,57 @@ fail:
 	return NULL;
 }
 
+/* What this engine does not run, refused rather than run wrongly: the
+ * JSONata query language and workflow variables (Assign). Only the places
+ * where the States Language has these fields are looked at (a state, a
+ * catcher, a choice rule), never the data of Result or Parameters. */
+static int
+unsupported_at(const cJSON *o, struct sl_err *err)
+{
+	const cJSON *ql = cJSON_GetObjectItemCaseSensitive(o, "QueryLanguage");
+
+	if (cJSON_IsString(ql) && strcmp(ql->valuestring, "JSONata") == 0)
+		return sl_err_set(err, "UnsupportedFeature",
+		    "QueryLanguage JSONata is not supported yet");
+	if (cJSON_IsObject(o) && cJSON_GetObjectItemCaseSensitive(o,
+	    "Assign") != NULL)
+		return sl_err_set(err, "UnsupportedFeature",
+		    "workflow variables (Assign) are not supported yet");
+	return 0;
+}
+
+static int
+unsupported(const cJSON *def, struct sl_err *err)
+{
+	const cJSON *st, *c;
+	static const char *lists[] = { "Catch", "Choices", "Branches" };
+	static const char *procs[] = { "ItemProcessor", "Iterator" };
+	int i;
+
+	if (unsupported_at(def, err) == -1)
+		return -1;
+	cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(def,
+	    "States")) {
+		if (unsupported_at(st, err) == -1)
+			return -1;
+		for (i = 0; i < 3; i++) {
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(st,
+			    lists[i]);
+
+			cJSON_ArrayForEach(c, l)
+				if ((i == 2 ? unsupported(c, err) :
+				    unsupported_at(c, err)) == -1)
+					return -1;
+		}
+		for (i = 0; i < 2; i++) {
+			c = cJSON_GetObjectItemCaseSensitive(st, procs[i]);
+			if (cJSON_IsObject(c) && unsupported(c, err) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 mentions_context(const cJSON *v)
 {
@@ -741,6 +792,8 @@ sl_asl_machine_from_json(const cJSON *def, const char *arn, const char *name,
 		return NULL;
 	}
 	if (get_int(def, "TimeoutSeconds", "", &to, NULL, err) == -1)
+		return NULL;
+	if (unsupported(def, err) == -1)
 		return NULL;
 	m = xcalloc(1, sizeof(*m));
 	m->refs = 1;

@@ -7,10 +7,12 @@
 
 /* States.Runtime is never retried nor caught, not even when named (as on
  * AWS: it always fails the execution). States.ALL matches every other
- * error; States.TaskFailed matches every error but
+ * error; States.BranchFailed every error that a Parallel branch or a Map
+ * iteration failed with; States.TaskFailed matches every error but
  * States.Timeout and States.Runtime. */
 int
-asl_error_matches(const struct asl_errors *on, const char *error)
+asl_error_matches(const struct asl_errors *on, const char *error,
+    int from_branch)
 {
 	int i;
 
@@ -25,6 +27,8 @@ asl_error_matches(const struct asl_errors *on, const char *error)
 			continue;
 		if (strcmp(n, "States.ALL") == 0)
 			return 1;
+		if (from_branch && strcmp(n, "States.BranchFailed") == 0)
+			return 1;
 		if (strcmp(n, "States.TaskFailed") == 0 &&
 		    strcmp(error, "States.Timeout") != 0 &&
 		    strcmp(error, "States.HeartbeatTimeout") != 0 &&
@@ -36,23 +40,26 @@ asl_error_matches(const struct asl_errors *on, const char *error)
 }
 
 int
-asl_retrier_find(const struct asl_state *st, const char *error)
+asl_retrier_find(const struct asl_state *st, const char *error,
+    int from_branch)
 {
 	int i;
 
 	for (i = 0; i < st->nretry; i++)
-		if (asl_error_matches(&st->retry[i].on, error))
+		if (asl_error_matches(&st->retry[i].on, error, from_branch))
 			return i;
 	return -1;
 }
 
 int
-asl_catcher_find(const struct asl_state *st, const char *error)
+asl_catcher_find(const struct asl_state *st, const char *error,
+    int from_branch)
 {
 	int i;
 
 	for (i = 0; i < st->ncatch; i++)
-		if (asl_error_matches(&st->catch[i].on, error))
+		if (asl_error_matches(&st->catch[i].on, error,
+		    from_branch))
 			return i;
 	return -1;
 }

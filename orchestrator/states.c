@@ -13,10 +13,12 @@
 #include "orchestrator/engine_int.h"
 
 static void state_error(struct frame *f, const char *error, const char *cause);
+static void state_error_ex(struct frame *f, const char *error,
+    const char *cause, int from_branch);
 static void frame_end(struct frame *f, cJSON *output, const char *error,
     const char *cause);
 
-/* --- the context object ------------------------------------------------------ */
+/* --- the context object -------------------------------------------------- */
 
 static cJSON *
 ctx_build(struct sl_exec *x)
@@ -82,7 +84,7 @@ ctx_get(struct frame *f, const cJSON *map_index, const cJSON *map_val)
 	return x->ctx;
 }
 
-/* --- helpers --------------------------------------------------------------- */
+/* --- helpers ------------------------------------------------------------- */
 
 /* AWS's prefix for errors raised while running a state. */
 static void
@@ -112,6 +114,25 @@ eval_error(struct frame *f, const struct sl_err *err)
 		runtime_error(f, "%s", err->msg);
 	else
 		state_error(f, type, err->msg);
+}
+
+static void
+emit_state_text(struct frame *f, const char *what, const char *key,
+    const char *text)
+{
+	struct sl_exec *x = f->x;
+	char type[48];
+	cJSON *d = NULL;
+
+	snprintf(type, sizeof(type), "%sState%s", asl_type_name(f->st->type),
+	    what);
+	if (x->emit) {
+		d = hist_details();
+		cJSON_AddStringToObject(d, "name", f->st->name);
+		hist_add_text(d, key, text);
+	}
+	hist_event(x, type, strcmp(what, "Entered") == 0 ?
+	    "stateEnteredEventDetails" : "stateExitedEventDetails", d);
 }
 
 static void
@@ -208,7 +229,32 @@ apply_result(struct frame *f, cJSON *result, int consume_input,
 static void
 transition(struct frame *f, cJSON *output, struct asl_state *next)
 {
-	emit_state(f, "Exited", "output", output);
+	const struct asl_state *st = f->st;
+
+	/* The 256 KiB limit on state output. Pass, Choice, Wait and Succeed
+	 * only pass on or shape data they were given (already checked), so
+	 * the text is needed only when it goes into the history. */
+	if (f->x->emit || st->type == ASL_TASK || st->type == ASL_MAP ||
+	    st->type == ASL_PARALLEL || (st->type == ASL_PASS &&
+	    st->parameters != NULL)) {
+		char *text = json_compact(output);
+
+		if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
+			char *cause = xasprintf("The state/task '%s' returned "
+			    "a result with a size exceeding the maximum number "
+			    "of bytes service limit.", st->type == ASL_TASK ?
+			    st->resource : st->name);
+
+			cJSON_free(text);
+			cJSON_Delete(output);
+			state_error(f, "States.DataLimitExceeded", cause);
+			free(cause);
+			return;
+		}
+		emit_state_text(f, "Exited", "output", text);
+		cJSON_free(text);
+	} else
+		emit_state(f, "Exited", "output", output);
 	if (next == NULL && (f->st->end || f->st->type == ASL_SUCCEED)) {
 		frame_end(f, output, NULL, NULL);
 		return;
@@ -239,7 +285,9 @@ finish_result(struct frame *f, cJSON *result)
 		}
 		result = sel;
 	}
-	out = apply_result(f, result, f->st->ncatch == 0, &err);
+	/* The raw input is still needed if a Retry or Catch may follow. */
+	out = apply_result(f, result, f->st->ncatch == 0 &&
+	    f->st->nretry == 0, &err);
 	if (out == NULL) {
 		eval_error(f, &err);
 		return;
@@ -271,16 +319,26 @@ frame_end(struct frame *f, cJSON *output, const char *error,
 	frame_free(f);
 }
 
-/* --- errors, Retry and Catch ------------------------------------------------- */
+/* --- errors, Retry and Catch --------------------------------------------- */
 
 static void
 state_error(struct frame *f, const char *error, const char *cause)
+{
+	state_error_ex(f, error, cause, 0);
+}
+
+/* Retry, Catch or fail the frame. from_branch: the error is a Parallel
+ * branch's or a Map iteration's (States.BranchFailed matches it). Nothing
+ * of f may be touched after this: the frame may have ended. */
+static void
+state_error_ex(struct frame *f, const char *error, const char *cause,
+    int from_branch)
 {
 	const struct asl_state *st = f->st;
 	struct sl_exec *x = f->x;
 	int r, c;
 
-	r = asl_retrier_find(st, error);
+	r = asl_retrier_find(st, error, from_branch);
 	if (r >= 0 && f->attempts != NULL &&
 	    f->attempts[r] < st->retry[r].max_attempts) {
 		int64_t delay = asl_retry_delay_ms(&st->retry[r],
@@ -292,7 +350,7 @@ state_error(struct frame *f, const char *error, const char *cause)
 		eng_timer_set(x->e, &f->timer, eng_now(x->e) + delay);
 		return;
 	}
-	c = asl_catcher_find(st, error);
+	c = asl_catcher_find(st, error, from_branch);
 	if (c >= 0) {
 		const struct asl_catcher *ct = &st->catch[c];
 		struct sl_err err = SL_ERR_INIT;
@@ -328,7 +386,7 @@ state_error(struct frame *f, const char *error, const char *cause)
 	frame_end(f, NULL, error, cause);
 }
 
-/* --- Task ------------------------------------------------------------------- */
+/* --- Task ---------------------------------------------------------------- */
 
 static void
 task_event(struct frame *f, const char *what, cJSON *d)
@@ -481,7 +539,10 @@ task_begin(struct frame *f)
 			    (double)heartbeat);
 	}
 	task_event(f, "Scheduled", d);
-	task_event(f, "Started", x->emit ? hist_details() : NULL);
+	/* LambdaFunctionStarted has no details; TaskStarted names the
+	 * resource. */
+	task_event(f, "Started", x->emit && st->res_kind !=
+	    ASL_RES_LAMBDA_ARN ? hist_details() : NULL);
 	f->phase = PH_TASK;
 	f->token = eng_track(e, f);
 	inv.function = function;
@@ -642,7 +703,7 @@ task_timeout(struct frame *f)
 	state_error(f, error, "");
 }
 
-/* --- Pass, Choice, Wait, Succeed, Fail --------------------------------------- */
+/* --- Pass, Choice, Wait, Succeed, Fail ----------------------------------- */
 
 static void
 pass_run(struct frame *f)
@@ -915,7 +976,7 @@ fail_run(struct frame *f)
 	free(cause);
 }
 
-/* --- Parallel and Map ------------------------------------------------------ */
+/* --- Parallel and Map ---------------------------------------------------- */
 
 static void
 parallel_begin(struct frame *f)
@@ -1182,8 +1243,13 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 			char *e = xstrdup(error), *c = cause ? xstrdup(cause) :
 			    NULL;
 			int tolerant = is_map && (f->tol_count >= 0 ||
-			    f->tol_pct >= 0);
+			    f->tol_pct >= 0), j;
 
+			/* The iterations still running are stopped. */
+			for (j = 0; is_map && j < f->nkids; j++)
+				if (f->kids[j] != NULL)
+					map_iter_event(f, "MapIterationAborted",
+					    j);
 			frame_free_kids(f);
 			f->phase = PH_IDLE;
 			hist_event(f->x, is_map ? "MapStateFailed" :
@@ -1194,7 +1260,7 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 				    "The specified tolerated failure threshold "
 				    "was exceeded");
 			else
-				state_error(f, e, c);
+				state_error_ex(f, e, c, 1);
 			free(e);
 			free(c);
 			return;
@@ -1215,7 +1281,7 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 		frame_start_kids(f);
 }
 
-/* --- entry points ------------------------------------------------------------ */
+/* --- entry points -------------------------------------------------------- */
 
 void
 state_begin(struct frame *f)

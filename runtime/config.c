@@ -64,8 +64,8 @@ sl_config_copy(struct sl_fn_config *dst, const struct sl_fn_config *src)
 	dst->ports = NULL;
 	if (src->nports) {
 		dst->ports = xcalloc(src->nports, sizeof(*dst->ports));
-		memcpy(dst->ports, src->ports,
-		    src->nports * sizeof(*dst->ports));
+		memcpy(
+		    dst->ports, src->ports, src->nports * sizeof(*dst->ports));
 	}
 	dst->env_names = dup_strv(src->env_names, src->nenv);
 	dst->env_values = dup_strv(src->env_values, src->nenv);
@@ -114,13 +114,13 @@ sl_config_expand(const char *s, const struct sl_config_vars *vars,
 		if (n == 15 && strncmp(p + 2, "SLUICE_DATA_DIR", n) == 0)
 			val = vars ? vars->data_dir : NULL;
 		else if (n == 19 &&
-		    strncmp(p + 2, "SLUICE_FUNCTION_DIR", n) == 0)
+		         strncmp(p + 2, "SLUICE_FUNCTION_DIR", n) == 0)
 			val = vars ? vars->function_dir : NULL;
 		else {
 			sl_err_set(err, ERR_TYPE,
 			    "%s: unknown variable ${%.*s} (known: "
-			    "SLUICE_DATA_DIR, SLUICE_FUNCTION_DIR)", what,
-			    (int)n, p + 2);
+			    "SLUICE_DATA_DIR, SLUICE_FUNCTION_DIR)",
+			    what, (int)n, p + 2);
 			goto fail;
 		}
 		if (val == NULL) {
@@ -153,13 +153,15 @@ parse_paths(const cJSON *arr, const char *what, const char *field,
 	free_strv(*out, *nout);
 	*nout = 0;
 	*out = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		char *x;
 
 		if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
 			return sl_err_set(err, ERR_TYPE,
 			    "%s: field Paths.%s[%zu] must be a non-empty "
-			    "string", what, field, n);
+			    "string",
+			    what, field, n);
 		snprintf(buf, sizeof(buf), "%s: field Paths.%s[%zu]", what,
 		    field, n);
 		x = sl_config_expand(it->valuestring, vars, buf, err);
@@ -186,7 +188,7 @@ is_symbol(const char *s)
 		return 0;
 	for (p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_'))
+		        (*p >= '0' && *p <= '9') || *p == '_'))
 			return 0;
 	return 1;
 }
@@ -198,9 +200,10 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 	const cJSON *f, *g, *it;
 
 	if (!cJSON_IsObject(root))
-		return sl_err_set(err, ERR_TYPE, "%s: must be a JSON object",
-		    what);
-	cJSON_ArrayForEach(f, root) {
+		return sl_err_set(
+		    err, ERR_TYPE, "%s: must be a JSON object", what);
+	cJSON_ArrayForEach(f, root)
+	{
 		const char *k = f->string;
 
 		if (strcmp(k, "Timeout") == 0) {
@@ -208,7 +211,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			    f->valuedouble > 900)
 				return sl_err_set(err, ERR_TYPE,
 				    "%s: field Timeout must be a number of "
-				    "seconds from 1 to 900", what);
+				    "seconds from 1 to 900",
+				    what);
 			c->timeout_s = f->valuedouble;
 		} else if (strcmp(k, "MemorySize") == 0) {
 			if (!cJSON_IsNumber(f) || f->valuedouble < 16 ||
@@ -216,7 +220,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			    f->valuedouble != floor(f->valuedouble))
 				return sl_err_set(err, ERR_TYPE,
 				    "%s: field MemorySize must be an integer "
-				    "number of MB from 16 to 10240", what);
+				    "number of MB from 16 to 10240",
+				    what);
 			c->memory_mb = (unsigned)f->valuedouble;
 		} else if (strcmp(k, "ReservedConcurrency") == 0) {
 			if (!cJSON_IsNumber(f) || f->valuedouble < 0 ||
@@ -224,7 +229,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			    f->valuedouble != floor(f->valuedouble))
 				return sl_err_set(err, ERR_TYPE,
 				    "%s: field ReservedConcurrency must be an "
-				    "integer from 0 to 10000", what);
+				    "integer from 0 to 10000",
+				    what);
 			c->reserved = (int)f->valuedouble;
 		} else if (strcmp(k, "Network") == 0) {
 			if (!cJSON_IsString(f))
@@ -245,7 +251,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			free(c->ports);
 			c->ports = xcalloc((size_t)cJSON_GetArraySize(f) + 1,
 			    sizeof(*c->ports));
-			cJSON_ArrayForEach(it, f) {
+			cJSON_ArrayForEach(it, f)
+			{
 				if (!cJSON_IsNumber(it) ||
 				    it->valuedouble < 1 ||
 				    it->valuedouble > 65535 ||
@@ -258,8 +265,10 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			if (!cJSON_IsObject(f))
 				return sl_err_set(err, ERR_TYPE,
 				    "%s: field Environment must be an object "
-				    "{\"Variables\": {...}}", what);
-			cJSON_ArrayForEach(g, f) {
+				    "{\"Variables\": {...}}",
+				    what);
+			cJSON_ArrayForEach(g, f)
+			{
 				size_t n, cap;
 
 				if (strcmp(g->string, "Variables") != 0)
@@ -278,7 +287,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 				c->env_names = xcalloc(cap, sizeof(char *));
 				c->env_values = xcalloc(cap, sizeof(char *));
 				n = 0;
-				cJSON_ArrayForEach(it, g) {
+				cJSON_ArrayForEach(it, g)
+				{
 					char name[300];
 					char *v;
 
@@ -286,23 +296,22 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 					    "Environment.Variables.%s",
 					    it->string);
 					if (!cJSON_IsString(it))
-						return sl_err_set(err,
-						    ERR_TYPE,
+						return sl_err_set(err, ERR_TYPE,
 						    "%s: field %s must be a "
-						    "string", what, name);
+						    "string",
+						    what, name);
 					if (it->string[0] == '\0' ||
 					    strchr(it->string, '=') != NULL)
-						return sl_err_set(err,
-						    ERR_TYPE,
+						return sl_err_set(err, ERR_TYPE,
 						    "%s: field %s: invalid "
-						    "variable name", what,
-						    name);
+						    "variable name",
+						    what, name);
 					char where[600];
 
 					snprintf(where, sizeof(where),
 					    "%s: field %s", what, name);
-					v = sl_config_expand(it->valuestring,
-					    vars, where, err);
+					v = sl_config_expand(
+					    it->valuestring, vars, where, err);
 					if (v == NULL)
 						return -1;
 					c->env_names[n] = xstrdup(it->string);
@@ -314,17 +323,19 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			if (!cJSON_IsObject(f))
 				return sl_err_set(err, ERR_TYPE,
 				    "%s: field Paths must be an object "
-				    "{\"read\": [], \"write\": []}", what);
-			cJSON_ArrayForEach(g, f) {
+				    "{\"read\": [], \"write\": []}",
+				    what);
+			cJSON_ArrayForEach(g, f)
+			{
 				if (strcmp(g->string, "read") == 0) {
 					if (parse_paths(g, what, "read", vars,
-					    &c->read_paths, &c->nread,
-					    err) < 0)
+					        &c->read_paths, &c->nread,
+					        err) < 0)
 						return -1;
 				} else if (strcmp(g->string, "write") == 0) {
 					if (parse_paths(g, what, "write", vars,
-					    &c->write_paths, &c->nwrite,
-					    err) < 0)
+					        &c->write_paths, &c->nwrite,
+					        err) < 0)
 						return -1;
 				} else
 					return sl_err_set(err, ERR_TYPE,
@@ -335,7 +346,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			if (!cJSON_IsString(f) || !is_symbol(f->valuestring))
 				return sl_err_set(err, ERR_TYPE,
 				    "%s: field Handler must be a C symbol "
-				    "name", what);
+				    "name",
+				    what);
 			free(c->handler);
 			c->handler = xstrdup(f->valuestring);
 		} else if (strcmp(k, "Description") == 0) {
@@ -349,13 +361,15 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 			return sl_err_set(err, ERR_TYPE,
 			    "%s: unknown field %s (known: Timeout, MemorySize, "
 			    "ReservedConcurrency, Network, Ports, Environment, "
-			    "Paths, Handler, Description)", what, k);
+			    "Paths, Handler, Description)",
+			    what, k);
 		}
 	}
 	if (c->nports > 0 && c->network != SL_NET_LOOPBACK)
 		return sl_err_set(err, ERR_TYPE,
 		    "%s: field Ports is only meaningful with Network "
-		    "\"loopback\"", what);
+		    "\"loopback\"",
+		    what);
 	return 0;
 bad_net:
 	return sl_err_set(err, ERR_TYPE,
@@ -409,12 +423,12 @@ sl_config_load(struct sl_fn_config *c, const char *path,
 		}
 		sl_config_init(c);
 		sl_config_release(c);
-		return sl_err_set(err, ERR_TYPE, "%s: %s", path,
-		    strerror(errno));
+		return sl_err_set(
+		    err, ERR_TYPE, "%s: %s", path, strerror(errno));
 	}
 	sl_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	    b.len < 1024 * 1024)
+	while (
+	    (n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 1024 * 1024)
 		sl_buf_add(&b, chunk, n);
 	fclose(f);
 	base = strrchr(path, '/');

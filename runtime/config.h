@@ -18,21 +18,21 @@ enum sl_network {
 #define SL_CONFIG_MEMORY_DEFAULT 128u
 
 struct sl_fn_config {
-	double timeout_s;       /* Timeout: 1..900 s, default 3 */
-	unsigned memory_mb;     /* MemorySize: 16..10240 MB, default 128 */
-	int reserved;           /* ReservedConcurrency, -1 when unset */
+	double timeout_s;   /* Timeout: 1..900 s, default 3 */
+	unsigned memory_mb; /* MemorySize: 16..10240 MB, default 128 */
+	int reserved;       /* ReservedConcurrency, -1 when unset */
 	enum sl_network network;
-	uint16_t *ports;        /* Ports (for loopback); nports entries */
+	uint16_t *ports; /* Ports (for loopback); nports entries */
 	size_t nports;
-	char **env_names;       /* Environment.Variables, nenv pairs */
+	char **env_names; /* Environment.Variables, nenv pairs */
 	char **env_values;
 	size_t nenv;
-	char **read_paths;      /* Paths.read, expanded */
+	char **read_paths; /* Paths.read, expanded */
 	size_t nread;
-	char **write_paths;     /* Paths.write, expanded */
+	char **write_paths; /* Paths.write, expanded */
 	size_t nwrite;
-	char *handler;          /* Handler symbol, default "handler" */
-	char *description;      /* Description, may be NULL */
+	char *handler;     /* Handler symbol, default "handler" */
+	char *description; /* Description, may be NULL */
 };
 
 /* Values substituted for ${SLUICE_DATA_DIR} and ${SLUICE_FUNCTION_DIR} in

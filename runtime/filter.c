@@ -12,17 +12,58 @@
 #include <unistd.h>
 
 static const char *const denied[] = {
-	"execve", "execveat", "ptrace", "process_vm_readv",
-	"process_vm_writev", "mount", "umount2", "pivot_root", "chroot",
-	"move_mount", "open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
-	"mount_setattr", "kexec_load", "kexec_file_load", "bpf", "keyctl",
-	"add_key", "request_key", "unshare", "setns", "init_module",
-	"finit_module", "delete_module", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "perf_event_open", "userfaultfd", "reboot",
-	"swapon", "swapoff", "settimeofday", "clock_settime", "clock_adjtime",
-	"adjtimex", "acct", "quotactl", "open_by_handle_at",
-	"name_to_handle_at", "iopl", "ioperm", "fork", "vfork", "personality",
-	"lookup_dcookie", "vhangup", "syslog", NULL,
+    "execve",
+    "execveat",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    "kexec_load",
+    "kexec_file_load",
+    "bpf",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "unshare",
+    "setns",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "perf_event_open",
+    "userfaultfd",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "acct",
+    "quotactl",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "iopl",
+    "ioperm",
+    "fork",
+    "vfork",
+    "personality",
+    "lookup_dcookie",
+    "vhangup",
+    "syslog",
+    NULL,
 };
 
 int
@@ -37,7 +78,8 @@ sl_filter_build(void **bpf, size_t *len, struct sl_err *err)
 	*len = 0;
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL)
-		return sl_err_set(err, "ServiceException", "seccomp_init failed");
+		return sl_err_set(
+		    err, "ServiceException", "seccomp_init failed");
 	for (i = 0; denied[i] != NULL; i++) {
 		int nr = seccomp_syscall_resolve_name(denied[i]);
 
@@ -55,8 +97,8 @@ sl_filter_build(void **bpf, size_t *len, struct sl_err *err)
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
-		    SCMP_SYS(clone3), 0);
+		rc = seccomp_rule_add(
+		    ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (rc < 0) {
 		sl_err_set(err, "ServiceException", "seccomp clone rule: %s",
 		    strerror(-rc));

@@ -12,7 +12,7 @@ static int
 type_valid(uint16_t t)
 {
 	return (t >= SL_FRAME_CONFIG && t <= SL_FRAME_PUBACK) ||
-	    (t >= SL_FRAME_READY && t <= SL_FRAME_RTERROR);
+	       (t >= SL_FRAME_READY && t <= SL_FRAME_RTERROR);
 }
 
 static void
@@ -203,8 +203,8 @@ sl_frame_wq_flush(struct sl_frame_wq *q, int fd)
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == ENOTSOCK)
-			n = write(fd, q->buf.data + q->off,
-			    q->buf.len - q->off);
+			n = write(
+			    fd, q->buf.data + q->off, q->buf.len - q->off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -229,8 +229,8 @@ write_full(int fd, const struct iovec *iov_in, int cnt)
 
 	memcpy(iov, iov_in, sizeof(*iov) * (size_t)cnt);
 	while (i < cnt) {
-		struct msghdr m = { .msg_iov = iov + i,
-			.msg_iovlen = (size_t)(cnt - i) };
+		struct msghdr m = {
+		    .msg_iov = iov + i, .msg_iovlen = (size_t)(cnt - i)};
 		ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == ENOTSOCK)
@@ -292,8 +292,7 @@ read_full(int fd, void *p, size_t n)
 }
 
 int
-sl_frame_read_one(int fd, struct sl_buf *buf, struct sl_frame *f,
-    uint32_t max)
+sl_frame_read_one(int fd, struct sl_buf *buf, struct sl_frame *f, uint32_t max)
 {
 	unsigned char h[SL_FRAME_HDR];
 

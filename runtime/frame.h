@@ -19,18 +19,18 @@
 
 enum sl_frame_type {
 	/* host -> worker */
-	SL_FRAME_CONFIG = 1,  /* JSON start config, '\0', seccomp BPF bytes */
-	SL_FRAME_INVOKE = 2,  /* {"requestId","key","event":...} */
-	SL_FRAME_PUBACK = 3,  /* "" accepted, else an error message */
+	SL_FRAME_CONFIG = 1, /* JSON start config, '\0', seccomp BPF bytes */
+	SL_FRAME_INVOKE = 2, /* {"requestId","key","event":...} */
+	SL_FRAME_PUBACK = 3, /* "" accepted, else an error message */
 	/* worker -> host */
-	SL_FRAME_READY = 16,  /* init done; "" */
-	SL_FRAME_RESULT = 17, /* the result JSON */
-	SL_FRAME_ERROR = 18,  /* {"errorType","errorMessage"} from the handler */
-	SL_FRAME_FATAL = 19,  /* {"errorType","errorMessage"}: start failed */
+	SL_FRAME_READY = 16,   /* init done; "" */
+	SL_FRAME_RESULT = 17,  /* the result JSON */
+	SL_FRAME_ERROR = 18,   /* {"errorType","errorMessage"}: sl_error */
+	SL_FRAME_FATAL = 19,   /* {"errorType","errorMessage"}: start failed */
 	SL_FRAME_PUBLISH = 20, /* {"topic","message"} */
 	SL_FRAME_MEMFAIL = 21, /* an allocation failed (out of memory) */
 	SL_FRAME_RTERROR = 22, /* {"errorType","errorMessage"}: the runtime
-				  failed this invocation (Unhandled) */
+	                          failed this invocation (Unhandled) */
 };
 
 struct sl_frame {
@@ -46,8 +46,8 @@ struct sl_frame {
  * complete frames with sl_frame_dec_next. */
 struct sl_frame_dec {
 	struct sl_buf buf;
-	size_t off;     /* start of the next undecoded frame in buf */
-	uint32_t max;   /* largest accepted payload */
+	size_t off;   /* start of the next undecoded frame in buf */
+	uint32_t max; /* largest accepted payload */
 };
 
 void sl_frame_dec_init(struct sl_frame_dec *d, uint32_t max);
@@ -94,9 +94,9 @@ size_t sl_frame_wq_pending(const struct sl_frame_wq *q);
 /* Blocking helpers for the worker side: write a whole frame (retrying on
  * EINTR) and read exactly one frame into buf. Both return 0 or -1 (errno;
  * EPROTO for garbage, 0 bytes at EOF gives -1 with errno 0). */
-int sl_frame_write_all(int fd, uint16_t type, uint64_t id,
-    int64_t deadline_ms, const void *payload, size_t len);
-int sl_frame_read_one(int fd, struct sl_buf *buf, struct sl_frame *f,
-    uint32_t max);
+int sl_frame_write_all(int fd, uint16_t type, uint64_t id, int64_t deadline_ms,
+    const void *payload, size_t len);
+int sl_frame_read_one(
+    int fd, struct sl_buf *buf, struct sl_frame *f, uint32_t max);
 
 #endif

@@ -32,13 +32,13 @@ typedef void sl_host_publish_cb(void *arg, const char *function,
 
 /* The outcome of an Event (asynchronous) invocation, once it is final. */
 struct sl_invoke_result;
-typedef void sl_host_event_cb(void *arg, const char *function,
-    const struct sl_invoke_result *res);
+typedef void sl_host_event_cb(
+    void *arg, const char *function, const struct sl_invoke_result *res);
 
 struct sl_host_config {
 	const char *functions_dir; /* required */
 	const char *worker_path;   /* the sluice-worker image; NULL = default */
-	const char *data_dir;      /* expanded as ${SLUICE_DATA_DIR} in configs */
+	const char *data_dir;      /* ${SLUICE_DATA_DIR} in configs */
 	const char *region;        /* for ARNs; NULL = us-east-1 */
 	const char *account;       /* for ARNs; NULL = 000000000000 */
 	unsigned max_workers;      /* all functions together; 0 = default */
@@ -46,23 +46,23 @@ struct sl_host_config {
 	unsigned queue_max;        /* waiting invocations per function */
 	int watch_dir;             /* pick up new/changed .so with inotify */
 	unsigned event_retry_ms;   /* Event: delay before the first retry
-				      (doubled for the second); 0 = 1000 */
+	                              (doubled for the second); 0 = 1000 */
 	/* Serve only this one .so (offline `sluice run`): functions_dir is
 	 * then its folder and nothing else there is loaded. NULL = scan. */
 	const char *single_so;
-	double timeout_override;   /* > 0: replaces Timeout (seconds) */
-	unsigned memory_override;  /* > 0: replaces MemorySize (MB) */
+	double timeout_override;  /* > 0: replaces Timeout (seconds) */
+	unsigned memory_override; /* > 0: replaces MemorySize (MB) */
 	sl_host_publish_cb *on_publish;
 	sl_host_event_cb *on_event_result;
 	void *cb_arg;
 };
 
 struct sl_invoke_request {
-	const char *function;      /* NAME, NAME:QUALIFIER or a Lambda ARN */
-	const char *payload;       /* JSON text; NULL = "{}" */
+	const char *function; /* NAME, NAME:QUALIFIER or a Lambda ARN */
+	const char *payload;  /* JSON text; NULL = "{}" */
 	size_t payload_len;
 	enum sl_invoke_type type;
-	int want_log_tail;         /* fill log_tail (LogType: Tail) */
+	int want_log_tail;           /* fill log_tail (LogType: Tail) */
 	const char *idempotency_key; /* for sl_idempotency_key(); may be NULL */
 	/* Cap on this invocation's run time below the function's Timeout, in
 	 * ms (0 = none); a workflow Task's TimeoutSeconds uses it. */
@@ -70,9 +70,9 @@ struct sl_invoke_request {
 };
 
 struct sl_invoke_result {
-	/* HTTP-like status as Lambda's Invoke returns it: 200 (ran, maybe with a
-	 * function error), 202 (Event accepted), 204 (DryRun ok), or 4xx/5xx
-	 * when the host refused: then error_type names it
+	/* HTTP-like status as Lambda's Invoke returns it: 200 (ran, maybe
+	 * with a function error), 202 (Event accepted), 204 (DryRun ok), or
+	 * 4xx/5xx when the host refused: then error_type names it
 	 * (ResourceNotFoundException, TooManyRequestsException,
 	 * RequestTooLargeException, InvalidRequestContentException, ...). */
 	int status;
@@ -84,10 +84,10 @@ struct sl_invoke_result {
 	size_t payload_len;
 	const char *function_error; /* NULL, "Handled" or "Unhandled" */
 	const char *error_type;     /* errorType of a function error or of a
-				       refusal; NULL on success */
+	                               refusal; NULL on success */
 	const char *error_message;
-	const char *log_tail;       /* last 4 KB of the log, or NULL */
-	uint64_t duration_us;       /* handler run time */
+	const char *log_tail; /* last 4 KB of the log, or NULL */
+	uint64_t duration_us; /* handler run time */
 	int cold_start;
 };
 
@@ -96,8 +96,8 @@ typedef void sl_invoke_cb(void *arg, const struct sl_invoke_result *res);
 
 /* Create the host on loop. Scans functions_dir (a .so that fails to load is
  * reported, not fatal). Returns NULL and fills err on failure. */
-struct sl_host *sl_host_new(struct sl_loop *loop,
-    const struct sl_host_config *cfg, struct sl_err *err);
+struct sl_host *sl_host_new(
+    struct sl_loop *loop, const struct sl_host_config *cfg, struct sl_err *err);
 /* Kill every worker and free everything; pending callbacks are not called. */
 void sl_host_free(struct sl_host *host);
 
@@ -114,14 +114,14 @@ void sl_host_cancel(struct sl_host *host, uint64_t id);
  * The caller owns the returned text (free(3)); NULL + err when the function
  * does not exist (ResourceNotFoundException). */
 char *sl_host_list_functions_json(struct sl_host *host);
-char *sl_host_get_function_json(struct sl_host *host, const char *function,
-    struct sl_err *err);
+char *sl_host_get_function_json(
+    struct sl_host *host, const char *function, struct sl_err *err);
 
 /* The function's recent log lines ("REQUEST-ID\tline"), oldest first,
  * at most 64 KiB: the bounded per-function ring. The caller frees it; NULL +
  * err (ResourceNotFoundException) for an unknown function. */
-char *sl_host_function_logs(struct sl_host *host, const char *function,
-    struct sl_err *err);
+char *sl_host_function_logs(
+    struct sl_host *host, const char *function, struct sl_err *err);
 
 /* The sandbox as this host applies it, for start-up messages: Landlock ABI
  * (0 = unavailable), whether workers join an empty network namespace and
@@ -131,8 +131,8 @@ struct sl_host_sandbox_info {
 	int netns;
 	long uid;
 };
-void sl_host_sandbox_info(const struct sl_host *host,
-    struct sl_host_sandbox_info *info);
+void sl_host_sandbox_info(
+    const struct sl_host *host, struct sl_host_sandbox_info *info);
 
 /* Stop accepting invocations and report whether any are still running, so
  * a shutdown can wait for them up to its grace period. */

@@ -50,15 +50,16 @@ struct ll_net_port_attr {
 #define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)
 #define LL_SCOPE_SIGNAL (1ull << 1)
 
-#define LL_FS_FILE_RIGHTS (LL_FS_EXECUTE | LL_FS_WRITE_FILE | \
-	LL_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
+#define LL_FS_FILE_RIGHTS                                                      \
+	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | \
+	    LL_FS_IOCTL_DEV)
 #define LL_FS_RO (LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR)
 
 int
 sl_sandbox_landlock_abi(void)
 {
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
+	long abi = syscall(
+	    SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
 
 	return abi < 0 ? 0 : (int)abi;
 }
@@ -94,9 +95,8 @@ ll_allow(int rfd, const char *path, uint64_t access, uint64_t handled,
 		access &= LL_FS_FILE_RIGHTS;
 	pb.allowed_access = access & handled;
 	pb.parent_fd = fd;
-	if (pb.allowed_access != 0 &&
-	    syscall(SYS_landlock_add_rule, rfd, LL_RULE_PATH_BENEATH, &pb,
-	    0) < 0) {
+	if (pb.allowed_access != 0 && syscall(SYS_landlock_add_rule, rfd,
+	                                  LL_RULE_PATH_BENEATH, &pb, 0) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -108,15 +108,30 @@ ll_allow(int rfd, const char *path, uint64_t access, uint64_t handled,
 }
 
 static const char *const system_ro[] = {
-	"/usr", "/lib", "/lib64", "/lib32", "/etc/ld.so.cache",
-	"/etc/localtime", "/etc/ssl", "/etc/ca-certificates",
-	"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
-	"/etc/services", "/etc/protocols", "/etc/gai.conf", "/etc/host.conf",
-	NULL,
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/lib32",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/etc/resolv.conf",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/services",
+    "/etc/protocols",
+    "/etc/gai.conf",
+    "/etc/host.conf",
+    NULL,
 };
 
 static const char *const system_rw[] = {
-	"/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", NULL,
+    "/dev/null",
+    "/dev/zero",
+    "/dev/urandom",
+    "/dev/random",
+    NULL,
 };
 
 static int
@@ -132,9 +147,14 @@ apply_landlock(const struct sl_sandbox_spec *s, int abi, struct sl_err *err)
 	attr.handled_access_fs = handled;
 	attr_size = sizeof(attr.handled_access_fs);
 	if (abi >= 4) {
-		if (s->network != SL_NET_ANY)
-			attr.handled_access_net = LL_NET_BIND_TCP |
-			    LL_NET_CONNECT_TCP;
+		/* loopback without Ports may connect anywhere (the README
+		 * says so); it never listens. */
+		if (s->network == SL_NET_NONE ||
+		    (s->network == SL_NET_LOOPBACK && s->nports > 0))
+			attr.handled_access_net =
+			    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		else if (s->network == SL_NET_LOOPBACK)
+			attr.handled_access_net = LL_NET_BIND_TCP;
 		attr_size = offsetof(struct ll_ruleset_attr, scoped);
 	}
 	if (abi >= 6) {
@@ -149,29 +169,29 @@ apply_landlock(const struct sl_sandbox_spec *s, int abi, struct sl_err *err)
 		if (ll_allow(rfd, system_ro[i], LL_FS_RO, handled, err) < 0)
 			goto fail;
 	for (i = 0; system_rw[i] != NULL; i++)
-		if (ll_allow(rfd, system_rw[i], LL_FS_READ_FILE |
-		    LL_FS_WRITE_FILE | LL_FS_TRUNCATE, handled, err) < 0)
+		if (ll_allow(rfd, system_rw[i],
+		        LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_TRUNCATE,
+		        handled, err) < 0)
 			goto fail;
 	if (s->function_dir != NULL &&
 	    ll_allow(rfd, s->function_dir, LL_FS_RO, handled, err) < 0)
 		goto fail;
 	for (i = 0; i < s->nread; i++)
-		if (ll_allow(rfd, s->read_paths[i], LL_FS_READ_FILE |
-		    LL_FS_READ_DIR, handled, err) < 0)
+		if (ll_allow(rfd, s->read_paths[i],
+		        LL_FS_READ_FILE | LL_FS_READ_DIR, handled, err) < 0)
 			goto fail;
 	for (i = 0; i < s->nwrite; i++)
-		if (ll_allow(rfd, s->write_paths[i], handled, handled,
-		    err) < 0)
+		if (ll_allow(rfd, s->write_paths[i], handled, handled, err) < 0)
 			goto fail;
 	if (abi >= 4 && s->network == SL_NET_LOOPBACK) {
 		for (i = 0; i < s->nports; i++) {
 			struct ll_net_port_attr np = {
-				.allowed_access = LL_NET_CONNECT_TCP,
-				.port = s->ports[i],
+			    .allowed_access = LL_NET_CONNECT_TCP,
+			    .port = s->ports[i],
 			};
 
 			if (syscall(SYS_landlock_add_rule, rfd,
-			    LL_RULE_NET_PORT, &np, 0) < 0) {
+			        LL_RULE_NET_PORT, &np, 0) < 0) {
 				sl_err_set(err, "Runtime.SandboxError",
 				    "landlock port rule %u: %s",
 				    (unsigned)s->ports[i], strerror(errno));
@@ -194,7 +214,7 @@ fail:
 static int
 set_limit(int res, rlim_t v, const char *name, struct sl_err *err)
 {
-	struct rlimit rl = { v, v };
+	struct rlimit rl = {v, v};
 
 	if (setrlimit(res, &rl) < 0)
 		return sl_err_set(err, "Runtime.SandboxError",
@@ -208,12 +228,14 @@ sl_sandbox_apply(const struct sl_sandbox_spec *s, struct sl_err *err)
 	int abi;
 
 	if (set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE", err) < 0 ||
-	    set_limit(RLIMIT_NOFILE, SL_SANDBOX_NOFILE, "RLIMIT_NOFILE",
-	    err) < 0)
+	    set_limit(RLIMIT_NOFILE, SL_SANDBOX_NOFILE, "RLIMIT_NOFILE", err) <
+	        0)
 		return -1;
 	if (s->memory_mb > 0 &&
-	    set_limit(RLIMIT_AS, ((rlim_t)s->memory_mb +
-	    SL_SANDBOX_AS_HEADROOM_MB) * 1024 * 1024, "RLIMIT_AS", err) < 0)
+	    set_limit(RLIMIT_AS,
+	        ((rlim_t)s->memory_mb + SL_SANDBOX_AS_HEADROOM_MB) * 1024 *
+	            1024,
+	        "RLIMIT_AS", err) < 0)
 		return -1;
 	if (s->netns_fd >= 0) {
 		if (setns(s->netns_fd, CLONE_NEWNET) < 0)
@@ -222,14 +244,13 @@ sl_sandbox_apply(const struct sl_sandbox_spec *s, struct sl_err *err)
 		close(s->netns_fd);
 	}
 	if (s->gid >= 0 && geteuid() == 0) {
-		if (setgroups(0, NULL) < 0 || setresgid((gid_t)s->gid,
-		    (gid_t)s->gid, (gid_t)s->gid) < 0)
+		if (setgroups(0, NULL) < 0 ||
+		    setresgid((gid_t)s->gid, (gid_t)s->gid, (gid_t)s->gid) < 0)
 			return sl_err_set(err, "Runtime.SandboxError",
 			    "setgid(%ld): %s", s->gid, strerror(errno));
 	}
 	if (s->uid >= 0 && geteuid() == 0) {
-		if (setresuid((uid_t)s->uid, (uid_t)s->uid,
-		    (uid_t)s->uid) < 0)
+		if (setresuid((uid_t)s->uid, (uid_t)s->uid, (uid_t)s->uid) < 0)
 			return sl_err_set(err, "Runtime.SandboxError",
 			    "setuid(%ld): %s", s->uid, strerror(errno));
 	}
@@ -245,9 +266,9 @@ sl_sandbox_apply(const struct sl_sandbox_spec *s, struct sl_err *err)
 		return -1;
 	if (s->bpf != NULL && s->bpf_len >= sizeof(struct sock_filter)) {
 		struct sock_fprog prog = {
-			.len = (unsigned short)(s->bpf_len /
-			    sizeof(struct sock_filter)),
-			.filter = (struct sock_filter *)(uintptr_t)s->bpf,
+		    .len = (unsigned short)(s->bpf_len /
+		                            sizeof(struct sock_filter)),
+		    .filter = (struct sock_filter *)(uintptr_t)s->bpf,
 		};
 
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)

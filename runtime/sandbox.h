@@ -19,18 +19,18 @@
 
 struct sl_sandbox_spec {
 	unsigned memory_mb;
-	long uid, gid;             /* switch to these when >= 0 */
-	int netns_fd;              /* setns() into it when >= 0 */
+	long uid, gid; /* switch to these when >= 0 */
+	int netns_fd;  /* setns() into it when >= 0 */
 	enum sl_network network;
-	const uint16_t *ports;     /* TCP connect ports for loopback */
+	const uint16_t *ports; /* TCP connect ports for loopback */
 	size_t nports;
-	const char *function_dir;  /* read-only */
+	const char *function_dir; /* read-only */
 	char *const *read_paths;
 	size_t nread;
 	char *const *write_paths;
 	size_t nwrite;
-	const void *bpf;           /* struct sock_filter[], may be NULL */
-	size_t bpf_len;            /* in bytes */
+	const void *bpf; /* struct sock_filter[], may be NULL */
+	size_t bpf_len;  /* in bytes */
 };
 
 /* Apply everything, in order: rlimits, setns, setgroups/setgid/setuid,

@@ -25,7 +25,7 @@ struct sl_context {
 	const char *dir;
 	int memory_mb;
 	int64_t deadline_ms;
-	char *err_type;  /* set by sl_error; owned */
+	char *err_type; /* set by sl_error; owned */
 	char *err_msg;
 	int failed;
 };
@@ -43,5 +43,8 @@ int sl_worker_oom_seen(void);
  * when it is not. sl_worker_ipc_remember records it once at start. */
 void sl_worker_ipc_remember(void);
 void sl_worker_ipc_check(void);
+/* Serve as the spawner (worker_spawner.c): returns only in a newly forked
+ * worker, which then carries on as a worker. */
+int sl_worker_spawner(void);
 
 #endif

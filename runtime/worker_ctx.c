@@ -39,8 +39,8 @@ note_oom(void)
 		return;
 	oom_seen = 1;
 	if (in_invoke)
-		(void)sl_frame_write_all(SL_WORKER_FD_IPC, SL_FRAME_MEMFAIL,
-		    cur_id, 0, NULL, 0);
+		(void)sl_frame_write_all(
+		    SL_WORKER_FD_IPC, SL_FRAME_MEMFAIL, cur_id, 0, NULL, 0);
 }
 
 void *
@@ -188,8 +188,8 @@ topic_valid(const char *t)
 
 	for (; *t; t++, n++)
 		if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
-		    (*t >= '0' && *t <= '9') || *t == '_' || *t == '-' ||
-		    *t == '.' || *t == ':'))
+		        (*t >= '0' && *t <= '9') || *t == '_' || *t == '-' ||
+		        *t == '.' || *t == ':'))
 			return 0;
 	return n >= 1 && n <= 256;
 }
@@ -225,7 +225,7 @@ sl_publish(sl_context *ctx, const char *topic, const char *message_json)
 	sl_buf_add(&b, message_json, mlen);
 	sl_buf_addch(&b, '}');
 	if (sl_frame_write_all(SL_WORKER_FD_IPC, SL_FRAME_PUBLISH, cur_id, 0,
-	    b.data, b.len) < 0)
+	        b.data, b.len) < 0)
 		_exit(SL_WORKER_EXIT_IPC);
 	if (sl_frame_read_one(SL_WORKER_FD_IPC, &b, &f, SL_FRAME_MAX) < 0 ||
 	    f.type != SL_FRAME_PUBACK)

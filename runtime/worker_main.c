@@ -26,7 +26,7 @@ typedef int handler_fn(const cJSON *, sl_context *, cJSON **);
 
 struct start {
 	cJSON *cfg;
-	const char *file;  /* the .so's path, for messages */
+	const char *file; /* the .so's path, for messages */
 	const char *handler;
 	long ppid;
 };
@@ -56,8 +56,7 @@ send_error(uint16_t type, uint64_t id, const char *etype, const char *msg)
 	cJSON_free(s);
 }
 
-static void
-fatal(const char *etype, const char *fmt, ...)
+static void fatal(const char *etype, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
 static void
@@ -100,9 +99,8 @@ strv_of(const cJSON *o, const char *k, size_t *n)
 	if (!cJSON_IsArray(a))
 		return NULL;
 	v = xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(*v));
-	cJSON_ArrayForEach(it, a)
-		if (cJSON_IsString(it))
-			v[(*n)++] = it->valuestring;
+	cJSON_ArrayForEach(it, a) if (cJSON_IsString(it)) v[(*n)++] =
+	    it->valuestring;
 	return v;
 }
 
@@ -148,25 +146,28 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	ctx->dir = str_of(st->cfg, "dir");
 	ctx->memory_mb = (int)num_of(st->cfg, "memory", 128);
 	if (st->file == NULL || st->handler == NULL)
-		fatal("Runtime.SandboxError", "start config lacks file/handler");
+		fatal(
+		    "Runtime.SandboxError", "start config lacks file/handler");
 
 	memset(&spec, 0, sizeof(spec));
 	spec.memory_mb = (unsigned)ctx->memory_mb;
 	spec.uid = num_of(st->cfg, "uid", -1);
 	spec.gid = num_of(st->cfg, "gid", -1);
-	spec.netns_fd = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st->cfg,
-	    "netns")) ? SL_WORKER_FD_NETNS : -1;
+	spec.netns_fd =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st->cfg, "netns"))
+	        ? SL_WORKER_FD_NETNS
+	        : -1;
 	net = str_of(st->cfg, "network");
-	spec.network = net == NULL ? SL_NET_NONE :
-	    strcmp(net, "any") == 0 ? SL_NET_ANY :
-	    strcmp(net, "loopback") == 0 ? SL_NET_LOOPBACK : SL_NET_NONE;
+	spec.network = net == NULL                    ? SL_NET_NONE
+	               : strcmp(net, "any") == 0      ? SL_NET_ANY
+	               : strcmp(net, "loopback") == 0 ? SL_NET_LOOPBACK
+	                                              : SL_NET_NONE;
 	pa = cJSON_GetObjectItemCaseSensitive(st->cfg, "ports");
 	if (cJSON_IsArray(pa)) {
-		ports = xcalloc((size_t)cJSON_GetArraySize(pa) + 1,
-		    sizeof(*ports));
-		cJSON_ArrayForEach(it, pa)
-			if (cJSON_IsNumber(it))
-				ports[nports++] = (uint16_t)it->valuedouble;
+		ports =
+		    xcalloc((size_t)cJSON_GetArraySize(pa) + 1, sizeof(*ports));
+		cJSON_ArrayForEach(it, pa) if (cJSON_IsNumber(it))
+		    ports[nports++] = (uint16_t)it->valuedouble;
 	}
 	spec.ports = ports;
 	spec.nports = nports;
@@ -206,8 +207,8 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 
 		cJSON_Delete(result);
 		if (ctx->failed) {
-			send_error(SL_FRAME_ERROR, id, ctx->err_type,
-			    ctx->err_msg);
+			send_error(
+			    SL_FRAME_ERROR, id, ctx->err_type, ctx->err_msg);
 		} else {
 			snprintf(msg, sizeof(msg), "handler returned %d", rc);
 			send_error(SL_FRAME_ERROR, id, "HandlerError", msg);
@@ -230,11 +231,12 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 		char msg[160];
 
 		cJSON_free(s);
-		snprintf(msg, sizeof(msg), "Response payload size (%zu bytes) "
-		    "exceeded maximum allowed payload size (%u bytes).", n,
-		    SYNC_MAX);
-		send_error(SL_FRAME_RTERROR, id,
-		    "Function.ResponseSizeTooLarge", msg);
+		snprintf(msg, sizeof(msg),
+		    "Response payload size (%zu bytes) "
+		    "exceeded maximum allowed payload size (%u bytes).",
+		    n, SYNC_MAX);
+		send_error(
+		    SL_FRAME_RTERROR, id, "Function.ResponseSizeTooLarge", msg);
 		return;
 	}
 	send_or_die(SL_FRAME_RESULT, id, s, n);
@@ -242,7 +244,7 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sl_context ctx;
 	struct start st;
@@ -253,6 +255,8 @@ main(void)
 	init_fn *init;
 	handler_fn *handler;
 
+	if (argc > 1 && strcmp(argv[1], "--spawner") == 0)
+		(void)sl_worker_spawner(); /* returns in a new worker */
 	/* Nothing of the parent's beyond fds 0-5 (see worker.h). */
 	syscall(SYS_close_range, 6u, ~0u, 0u);
 	reset_signals();
@@ -265,9 +269,16 @@ main(void)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", SL_WORKER_FD_SO);
 	so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (so == NULL)
+	if (so == NULL) {
+		const char *e = dlerror();
+		size_t pl = strlen(path);
+
+		/* The loader names the memfd; name the function's file. */
+		if (e != NULL && strncmp(e, path, pl) == 0 && e[pl] == ':')
+			e += pl + 2;
 		fatal("Runtime.InvalidEntrypoint", "%s: %s", st.file,
-		    dlerror());
+		    e ? e : "cannot be loaded");
+	}
 	close(SL_WORKER_FD_SO);
 	*(void **)&handler = dlsym(so, st.handler);
 	if (handler == NULL)
@@ -284,8 +295,10 @@ main(void)
 		fflush(stderr);
 		if (rc != 0 || ctx.failed)
 			fatal("Runtime.InitError", "%s%s%s",
-			    ctx.err_type ? ctx.err_type : "init returned "
-			    "an error", ctx.err_msg ? ": " : "",
+			    ctx.err_type ? ctx.err_type
+			                 : "init returned "
+			                   "an error",
+			    ctx.err_msg ? ": " : "",
 			    ctx.err_msg ? ctx.err_msg : "");
 	}
 	send_or_die(SL_FRAME_READY, 0, NULL, 0);
@@ -297,8 +310,8 @@ main(void)
 		int rc;
 
 		sl_worker_ipc_check();
-		if (sl_frame_read_one(SL_WORKER_FD_IPC, &buf, &f,
-		    SL_FRAME_MAX) < 0)
+		if (sl_frame_read_one(
+		        SL_WORKER_FD_IPC, &buf, &f, SL_FRAME_MAX) < 0)
 			_exit(errno == 0 ? 0 : SL_WORKER_EXIT_IPC);
 		if (f.type != SL_FRAME_INVOKE)
 			_exit(SL_WORKER_EXIT_IPC);
@@ -313,8 +326,7 @@ main(void)
 			_exit(SL_WORKER_EXIT_IPC);
 		body = key + klen + 1;
 		sl_worker_invoke_begin(f.id);
-		event = cJSON_ParseWithLength(body,
-		    buf.len - rlen - klen - 2);
+		event = cJSON_ParseWithLength(body, buf.len - rlen - klen - 2);
 		ctx.request_id = rid;
 		ctx.key = key;
 		ctx.deadline_ms = f.deadline_ms;

@@ -7,7 +7,17 @@ cd "$(dirname "$0")/.."
 : "${SLUICE_BUILD:?SLUICE_BUILD must name the build directory}"
 export SLUICE_BUILD
 
-dir=${SLUICE_CONFORMANCE_DIR:-../shared/conformance}
+dir=${SLUICE_CONFORMANCE_DIR:-}
+if [ -z "$dir" ]; then
+	# ../shared beside the checkout (or beside its worktree folder).
+	for d in ../shared/conformance ../../shared/conformance; do
+		if [ -d "$d" ]; then
+			dir=$d
+			break
+		fi
+	done
+fi
+: "${dir:=../shared/conformance}"
 if [ ! -d "$dir/jsonpath" ]; then
 	echo "conformance: skipped, no recorded cases at $dir" \
 	    "(set SLUICE_CONFORMANCE_DIR)"

@@ -99,6 +99,14 @@ sl_api_conn_open(struct sl_api *api, uint64_t conn, int authenticated)
 	api->conns[conn % CONN_BUCKETS] = c;
 }
 
+int
+sl_api_conn_authenticated(struct sl_api *api, uint64_t conn)
+{
+	struct api_conn *c = conn_find(api, conn);
+
+	return c != NULL && c->authed;
+}
+
 void
 sl_api_conn_closed(struct sl_api *api, uint64_t conn)
 {
@@ -143,7 +151,7 @@ sl_api_max_request(const struct sl_api *api)
 	return m;
 }
 
-/* --- calls: requests whose reply comes later -------------------------- */
+/* --- calls: requests whose reply comes later ------------------------------ */
 
 struct api_call *
 sl_api_call_new(struct sl_api *api, const struct api_req *r)
@@ -173,7 +181,7 @@ sl_api_call_free(struct api_call *call)
 	free(call);
 }
 
-/* --- replies --------------------------------------------------------------- */
+/* --- replies -------------------------------------------------------------- */
 
 void
 sl_api_send(struct sl_api *api, uint64_t conn, const char *text, size_t len)
@@ -254,7 +262,7 @@ sl_api_reply_err(struct sl_api *api, uint64_t conn, const char *id_json,
 	    err->type[0] ? err->type : "ServiceException", "%s", err->msg);
 }
 
-/* --- parameters -------------------------------------------------------- */
+/* --- parameters ----------------------------------------------------------- */
 
 static const char *
 json_type_name(const cJSON *v)
@@ -326,7 +334,8 @@ sl_api_param_int(const struct api_req *r, const char *name, long min,
 
 	if (v == NULL || cJSON_IsNull(v))
 		return 0; /* *out keeps its default */
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
+	if (!cJSON_IsNumber(v) ||
+	    v->valuedouble != (double)(long)v->valuedouble)
 		return sl_err_set(err, "ValidationException",
 		    "1 validation error detected: Value at '%s' failed to "
 		    "satisfy constraint: Member must be an integer, not %s",
@@ -404,7 +413,7 @@ sl_api_param_json_text(const struct api_req *r, const char *name,
 	return 0;
 }
 
-/* --- small helpers ------------------------------------------------------ */
+/* --- small helpers -------------------------------------------------------- */
 
 void
 sl_api_uuid(char out[37])
@@ -418,7 +427,8 @@ sl_api_uuid(char out[37])
 		uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)clock();
 
 		for (i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)(t >> (i % 8 * 8)) ^ (unsigned char)i;
+			b[i] = (unsigned char)(t >> (i % 8 * 8)) ^
+			    (unsigned char)i;
 	}
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
@@ -472,7 +482,7 @@ sl_api_iso_time(int64_t ms, char out[32])
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
-/* --- subscriptions and pushed events ------------------------------------ */
+/* --- subscriptions and pushed events -------------------------------------- */
 
 int
 sl_api_sub_add(struct sl_api *api, uint64_t conn, int kind, const char *key)
@@ -611,7 +621,7 @@ sl_api_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* --- dispatch ------------------------------------------------------------ */
+/* --- dispatch ------------------------------------------------------------- */
 
 static int
 token_equal(const char *a, const char *b)
@@ -742,9 +752,10 @@ sl_api_request(struct sl_api *api, uint64_t conn, const char *text,
 		goto done;
 	}
 	if (sl_slog_enabled(SL_SLOG_DEBUG))
-		sl_slog(SL_SLOG_DEBUG, "request", "conn=%llu id=%s action=%.64s "
-		    "bytes=%zu", (unsigned long long)conn, r.id_json,
-		    action->valuestring, len);
+		sl_slog(SL_SLOG_DEBUG, "request",
+		    "conn=%llu id=%s action=%.64s bytes=%zu",
+		    (unsigned long long)conn, r.id_json, action->valuestring,
+		    len);
 	for (a = actions; a->name != NULL; a++)
 		if (strcmp(a->name, action->valuestring) == 0)
 			break;

@@ -74,6 +74,8 @@ void sl_api_set_sfn(struct sl_api *api, struct sl_sfn *sfn);
 /* A connection opened; authenticated says whether the transport already
  * checked the token (an Authorization header) or none is needed. */
 void sl_api_conn_open(struct sl_api *api, uint64_t conn, int authenticated);
+/* Whether conn may make requests (it authenticated, or needs not). */
+int sl_api_conn_authenticated(struct sl_api *api, uint64_t conn);
 /* A connection closed: its subscriptions go, and results still owed to it
  * are dropped when they arrive. */
 void sl_api_conn_closed(struct sl_api *api, uint64_t conn);

@@ -182,7 +182,7 @@ add_next_token(cJSON *o, const char *token)
 		cJSON_AddStringToObject(o, "nextToken", token);
 }
 
-/* --- state machines -------------------------------------------------------- */
+/* --- state machines ------------------------------------------------------- */
 
 void
 sl_api_act_create_state_machine(struct sl_api *api, struct api_req *r)
@@ -430,7 +430,7 @@ fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);
 }
 
-/* --- executions ------------------------------------------------------------- */
+/* --- executions ----------------------------------------------------------- */
 
 static const char *
 sm_name_of(const char *sm_arn)
@@ -661,7 +661,7 @@ sl_api_act_get_execution_history(struct sl_api *api, struct api_req *r)
 	q.reverse_order = reverse;
 	q.max_results = (int)max;
 	q.next_token = token;
-	q.include_execution_data = with_data;
+	q.exclude_execution_data = !with_data;
 	if (sl_store_history_get(api->sfn->store, &q, &h, &err) < 0)
 		goto fail;
 	sl_buf_init(&b);
@@ -784,7 +784,7 @@ fail:
 	sl_api_reply_err(api, r->conn, r->id_json, &err);
 }
 
-/* --- notifications ------------------------------------------------------- */
+/* --- notifications -------------------------------------------------------- */
 
 void
 sl_api_store_notification(struct sl_api *api, const char *topic,

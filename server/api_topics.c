@@ -42,6 +42,11 @@ sl_api_req_topic(const struct api_req *r, int *found, struct sl_err *err)
 		return NULL;
 	}
 	*found = 1;
+	if (topic != NULL && arn != NULL) {
+		sl_err_set(err, "ValidationException",
+		    "give 'topic' or 'TopicArn', not both");
+		return NULL;
+	}
 	if (topic == NULL) {
 		if (strncmp(arn, "arn:aws:sns:", 12) != 0) {
 			sl_err_set(err, "InvalidParameterException",

@@ -33,6 +33,7 @@ struct opts {
 	const char *worker;
 	const char *sync;
 	unsigned grace_s;
+	unsigned auth_timeout_s;
 };
 
 static volatile sig_atomic_t stop_signals;
@@ -66,6 +67,8 @@ usage(FILE *f)
 	    "  --worker PATH     the sluice-worker image (SLUICE_WORKER)\n"
 "  --sync MODE       store commits: full (fsync each) or normal "
 	    "(SLUICE_SYNC, full)\n"
+"  --auth-timeout S  with a token: time to authenticate "
+	    "(SLUICE_AUTH_TIMEOUT, 10)\n"
 	    "  --grace S         on SIGTERM/SIGINT, let invocations finish "
 	    "for up to S\n"
 	    "                    seconds (SLUICE_GRACE, 30)\n"
@@ -123,6 +126,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	const char *port = env_or("SLUICE_PORT", "8990");
 	const char *maxmsg = env_or("SLUICE_MAX_MESSAGE", "1M");
 	const char *grace = env_or("SLUICE_GRACE", "30");
+	const char *auth_to = env_or("SLUICE_AUTH_TIMEOUT", "10");
 	unsigned u;
 	int i;
 
@@ -170,6 +174,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			dst = &grace;
 		else if (strcmp(a, "--sync") == 0)
 			dst = &o->sync;
+		else if (strcmp(a, "--auth-timeout") == 0)
+			dst = &auth_to;
 		else {
 			fprintf(stderr, "sluiced: unknown option '%s' (see "
 			    "--help)\n", a);
@@ -195,6 +201,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (parse_uint(grace, 86400, &o->grace_s) < 0) {
 		fprintf(stderr, "sluiced: bad --grace '%s'\n", grace);
+		return -1;
+	}
+	if (parse_uint(auth_to, 3600, &o->auth_timeout_s) < 0 ||
+	    o->auth_timeout_s == 0) {
+		fprintf(stderr, "sluiced: bad --auth-timeout '%s'\n", auth_to);
 		return -1;
 	}
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
@@ -322,10 +333,18 @@ drain(struct sl_loop *loop, struct sl_ws *ws, struct sl_api *api,
 		if (sl_ws_service(ws) < 0)
 			break;
 	}
-	sl_loop_timer_stop(loop, &wake);
 	if (sl_api_pending(api) > 0)
 		sl_slog(SL_SLOG_WARN, "stop_abandoned", "pending=%zu",
 		    sl_api_pending(api));
+	/* Tell the clients, and give them a moment to answer the close. */
+	sl_ws_close_all(ws, 1001, "server stopping");
+	deadline = sl_loop_now_us() + 1000000;
+	sl_loop_timer_at(loop, &wake, deadline);
+	while (sl_ws_conn_count(ws) > 0 && sl_loop_now_us() < deadline &&
+	    stop_signals == seen)
+		if (sl_ws_service(ws) < 0)
+			break;
+	sl_loop_timer_stop(loop, &wake);
 }
 
 int
@@ -396,6 +415,16 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	{
+		struct sl_host_sandbox_info si;
+
+		sl_host_sandbox_info(host, &si);
+		sl_slog(si.landlock_abi > 0 ? SL_SLOG_INFO : SL_SLOG_WARN,
+		    "sandbox", "landlock_abi=%d netns=%s uid=%ld%s",
+		    si.landlock_abi, si.netns ? "empty" : "none", si.uid,
+		    si.landlock_abi > 0 ? "" : " note=\"no Landlock: "
+		    "file access is not confined\"");
+	}
 	memset(&fc, 0, sizeof(fc));
 	fc.loop = loop;
 	fc.host = host;
@@ -415,6 +444,7 @@ main(int argc, char **argv)
 	wc.port = o.port;
 	wc.web_dir = o.web ? web_abs : NULL;
 	wc.token = o.token;
+	wc.auth_timeout_s = o.auth_timeout_s;
 	wc.loop = loop;
 	memset(&ac, 0, sizeof(ac));
 	ac.region = o.region;

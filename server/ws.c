@@ -36,6 +36,7 @@ struct ws_conn {
 	int close_code;            /* close once the queue is sent */
 	char close_reason[96];
 	int dead;                  /* overflowed: sends are dropped */
+	int auth_pending;          /* must authenticate before a deadline */
 };
 
 struct sl_ws {
@@ -50,6 +51,7 @@ struct sl_ws {
 	uint64_t next_id;
 	size_t max_request;
 	size_t queue_max;
+	unsigned auth_timeout_s;
 	char *token;
 	char *web_dir;
 	struct lws_http_mount mount;
@@ -101,7 +103,7 @@ queue_clear(struct ws_conn *c)
 	c->q_bytes = 0;
 }
 
-/* --- the transport the dispatcher sends through ------------------------ */
+/* --- the transport the dispatcher sends through --------------------------- */
 
 static void
 ws_send(void *arg, uint64_t conn, const char *text, size_t len)
@@ -170,7 +172,7 @@ sl_ws_set_api(struct sl_ws *ws, struct sl_api *api)
 	ws->api = api;
 }
 
-/* --- the API protocol ---------------------------------------------------- */
+/* --- the API protocol ----------------------------------------------------- */
 
 /* "Bearer TOKEN" in the Authorization header: 1 matches, 0 absent,
  * -1 present and wrong. */
@@ -207,6 +209,12 @@ conn_established(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi)
 	sl_slog(SL_SLOG_DEBUG, "connect", "conn=%llu peer=%s conns=%zu",
 	    (unsigned long long)c->id, peer, ws->nconns);
 	sl_api_conn_open(ws->api, c->id, header_auth(ws, wsi) == 1);
+	if (!sl_api_conn_authenticated(ws->api, c->id)) {
+		/* Not let in yet: it has a while to authenticate. */
+		c->auth_pending = 1;
+		lws_set_timer_usecs(wsi,
+		    (lws_usec_t)ws->auth_timeout_s * LWS_US_PER_SEC);
+	}
 }
 
 static int
@@ -235,7 +243,9 @@ conn_receive(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi,
 		sl_buf_add(&c->rx, in, len);
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 		return 0;
-	if (c->rx_binary)
+	if (c->close_code != 0)
+		; /* closing: what it still sends is not answered */
+	else if (c->rx_binary)
 		ws_send(ws, c->id, binary_reply, sizeof(binary_reply) - 1);
 	else if (sl_api_request(ws->api, c->id, c->rx.data, c->rx.len) < 0) {
 		sl_slog(SL_SLOG_WARN, "message_too_big",
@@ -244,6 +254,10 @@ conn_receive(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi,
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 		    (unsigned char *)"message too big for its action", 30);
 		return -1;
+	}
+	if (c->auth_pending && sl_api_conn_authenticated(ws->api, c->id)) {
+		c->auth_pending = 0;
+		lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL);
 	}
 	/* Keep a small buffer for the next message, not a big one. */
 	if (c->rx.cap > 64 * 1024) {
@@ -310,7 +324,8 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		if (ws->stopping)
 			return -1;
-		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
+		if (lws_hdr_copy(wsi, uri, sizeof(uri),
+		    WSI_TOKEN_GET_URI) <= 0 ||
 		    (strcmp(uri, "/ws") != 0 && strcmp(uri, "/ws/") != 0)) {
 			sl_slog(SL_SLOG_INFO, "reject", "reason=path");
 			return -1;
@@ -331,6 +346,15 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (c->id == 0)
 			return -1;
 		return conn_writeable(c, wsi);
+	case LWS_CALLBACK_TIMER:
+		if (c->id != 0 && c->auth_pending) {
+			sl_slog(SL_SLOG_INFO, "auth_timeout", "conn=%llu",
+			    (unsigned long long)c->id);
+			ws_close(ws, c->id, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    "authentication timed out");
+			lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 2);
+		}
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		conn_closed(ws, c);
 		return 0;
@@ -339,7 +363,7 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 }
 
-/* --- the embedded sl_loop -------------------------------------------------- */
+/* --- the embedded sl_loop ------------------------------------------------- */
 
 static void loop_rearm(struct sl_ws *ws);
 
@@ -408,7 +432,7 @@ lws_log_emit(int level, const char *line)
 	    sl_slog_quote(tmp, q, sizeof(q)));
 }
 
-/* --- context ------------------------------------------------------------- */
+/* --- context -------------------------------------------------------------- */
 
 /* protocols[0]: plain HTTP (the console's files) and new connections. */
 static int
@@ -444,6 +468,7 @@ sl_ws_new(const struct sl_ws_config *cfg, struct sl_err *err)
 	ws->queue_max = cfg->queue_max_bytes ? cfg->queue_max_bytes :
 	    WS_QUEUE_DEFAULT;
 	ws->token = cfg->token && *cfg->token ? xstrdup(cfg->token) : NULL;
+	ws->auth_timeout_s = cfg->auth_timeout_s ? cfg->auth_timeout_s : 10;
 	lws_set_log_level(LLL_ERR | LLL_WARN | (sl_slog_enabled(SL_SLOG_DEBUG) ?
 	    LLL_NOTICE : 0), lws_log_emit);
 
@@ -453,7 +478,8 @@ sl_ws_new(const struct sl_ws_config *cfg, struct sl_err *err)
 	info.protocols = ws_protocols;
 	info.vhost_name = "localhost";
 	info.user = ws;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	info.options =
+	    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
 	if (cfg->web_dir != NULL) {
 		ws->web_dir = xstrdup(cfg->web_dir);
 		ws->mount = (struct lws_http_mount){
@@ -539,6 +565,17 @@ size_t
 sl_ws_conn_count(const struct sl_ws *ws)
 {
 	return ws->nconns;
+}
+
+void
+sl_ws_close_all(struct sl_ws *ws, int code, const char *reason)
+{
+	struct ws_conn *c;
+	size_t i;
+
+	for (i = 0; i < WS_BUCKETS; i++)
+		for (c = ws->conns[i]; c != NULL; c = c->hnext)
+			ws_close(ws, c->id, code, reason);
 }
 
 size_t

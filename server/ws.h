@@ -22,6 +22,9 @@ struct sl_ws_config {
 	const char *token;       /* accepted "Authorization: Bearer" value */
 	size_t max_request;      /* cap on one incoming message (close 1009) */
 	size_t queue_max_bytes;  /* per-client send queue; 0 = 16 MiB */
+	/* With a token: seconds a connection may stay without
+	 * authenticating; 0 = 10. */
+	unsigned auth_timeout_s;
 	struct sl_loop *loop;    /* embedded into the lws loop; borrowed */
 };
 
@@ -42,6 +45,9 @@ int sl_ws_service(struct sl_ws *ws);
 void sl_ws_stop_accepting(struct sl_ws *ws);
 /* Open API connections. */
 size_t sl_ws_conn_count(const struct sl_ws *ws);
+/* Close every connection after what is queued for it, with code (1001:
+ * going away) and reason. */
+void sl_ws_close_all(struct sl_ws *ws, int code, const char *reason);
 /* Bytes queued for clients and not yet written. */
 size_t sl_ws_queued(const struct sl_ws *ws);
 /* Make a sl_ws_service() that is waiting return; async-signal-safe. */

@@ -80,7 +80,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  timestamp INTEGER NOT NULL,"
 	"  publisher TEXT,"
 	"  message TEXT NOT NULL);"
-	"CREATE INDEX notifications_topic ON notifications(topic, id);",
+	"CREATE INDEX notifications_topic ON notifications(topic, id);"
+	"CREATE INDEX notifications_time ON notifications(timestamp);",
 };
 
 enum stmt_id {
@@ -115,6 +116,7 @@ enum stmt_id {
 	S_EXEC_LIST_SM,
 	S_EXEC_LIST_SM_STATUS,
 	S_EXEC_RUNNING,
+	S_EXEC_RESUME,
 	S_EXEC_SEQ,
 	S_HISTORY_FWD,
 	S_HISTORY_REV,
@@ -207,6 +209,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
 	    "  AND r.revision_id = e.revision_id"
 	    " WHERE e.status = 0 ORDER BY e.seq",
+	[S_EXEC_RESUME] = "SELECT e.seq, e.status, e.start_date, e.stop_date,"
+	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
+	    " r.definition,"
+	    " (SELECT max(id) FROM events WHERE exec_seq = e.seq)"
+	    " FROM executions e"
+	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
+	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
+	    "  AND r.revision_id = e.revision_id"
+	    " WHERE e.arn = ?1",
 	[S_EXEC_SEQ] = "SELECT seq FROM executions WHERE arn = ?1",
 	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, json"
 	    " FROM events WHERE exec_seq = ?1 AND id > ?2 ORDER BY id"
@@ -274,10 +285,31 @@ db_fail(struct sl_store_backend *be, int rc, const char *what,
 	if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
 		return sl_err_set(err, type, "%s: database is corrupt (%s) "
 		    "while %s", be->path, msg, what);
-	if (prim == SQLITE_IOERR && be->db != NULL &&
-	    sqlite3_system_errno(be->db) != 0)
-		return sl_err_set(err, type, "%s: %s while %s (%s)", be->path,
-		    msg, what, strerror(sqlite3_system_errno(be->db)));
+	if (prim == SQLITE_IOERR) {
+		const char *op = "";
+		int sys = be->db != NULL ? sqlite3_system_errno(be->db) : 0;
+
+		switch (rc) {
+		case SQLITE_IOERR_WRITE:
+			op = ": a write failed (disk full, or a file size "
+			    "limit?)";
+			break;
+		case SQLITE_IOERR_FSYNC:
+		case SQLITE_IOERR_DIR_FSYNC:
+			op = ": fsync failed";
+			break;
+		case SQLITE_IOERR_READ:
+		case SQLITE_IOERR_SHORT_READ:
+			op = ": a read failed";
+			break;
+		case SQLITE_IOERR_TRUNCATE:
+			op = ": truncating failed";
+			break;
+		}
+		return sl_err_set(err, type, "%s: %s%s%s%s while %s",
+		    be->path, msg, op, sys ? ": " : "", sys ? strerror(sys) :
+		    "", what);
+	}
 	return sl_err_set(err, type, "%s: %s while %s", be->path, msg, what);
 }
 
@@ -539,7 +571,9 @@ sm_create_in(struct sl_store_backend *be, const struct sl_store_sm_create *in,
 			r = sl_err_set(err, "StateMachineDeleting",
 			    "State Machine is being deleted: '%s'", in->arn);
 		else if (!streq(cur.definition, in->definition) ||
-		    cur.type != in->type || !streq(cur.role_arn, in->role_arn))
+		    cur.type != in->type ||
+		    !streq(cur.role_arn, in->role_arn) ||
+		    !streq(cur.extra, in->extra))
 			r = sl_err_set(err, "StateMachineAlreadyExists",
 			    "State Machine Already Exists: '%s'", in->arn);
 		else {
@@ -1193,15 +1227,17 @@ be_exec_list(struct sl_store_backend *be, const char *sm_arn,
 }
 
 static int
-be_exec_running(struct sl_store_backend *be, struct sl_store_exec_list *out,
-    struct sl_err *err)
+be_exec_running(struct sl_store_backend *be, const char *arn,
+    struct sl_store_exec_list *out, struct sl_err *err)
 {
-	sqlite3_stmt *st = stmt(be, S_EXEC_RUNNING, err);
+	sqlite3_stmt *st = stmt(be, arn ? S_EXEC_RESUME : S_EXEC_RUNNING, err);
 	size_t cap = 0;
 	int r;
 
 	if (st == NULL)
 		return -1;
+	if (arn != NULL)
+		bind_text(st, 1, arn);
 	while ((r = row(be, st, "listing running executions", err)) == 1) {
 		struct sl_store_exec *e;
 
@@ -1694,9 +1730,16 @@ quick_check(struct sl_store_backend *be, struct sl_err *err)
 		return -1;
 	}
 	if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		char *what = xstrdup((const char *)sqlite3_column_text(st, 0));
+		char *p;
+
+		for (p = what; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = ' ';
 		sl_err_set(err, "InternalFailure",
-		    "%s: database is corrupt (integrity check: %.200s)",
-		    be->path, (const char *)sqlite3_column_text(st, 0));
+		    "%s: database is corrupt (integrity check: %.300s)",
+		    be->path, what);
+		free(what);
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -1745,9 +1788,12 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 	 * commit, so that a commit is durable when COMMIT returns (NORMAL
 	 * would sync only at checkpoints: a power loss could take back the
 	 * last commits, which a client was already told about). */
+	/* journal_size_limit: a WAL that a big batch grew is cut back to
+	 * 64 MB at the next checkpoint. */
 	sql = xasprintf("PRAGMA journal_mode = WAL; PRAGMA synchronous = %s;"
 	    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
-	    "PRAGMA foreign_keys = OFF;",
+	    "PRAGMA foreign_keys = OFF;"
+	    "PRAGMA journal_size_limit = 67108864;",
 	    cfg->sync == SL_STORE_SYNC_NORMAL ? "NORMAL" : "FULL");
 	rc = exec_sql(be, sql, "setting it up", err);
 	free(sql);

@@ -349,6 +349,8 @@ sl_store_new(const struct sl_store_ops *ops, struct sl_store_backend *be,
 	return s;
 }
 
+/* SQLite is the one backend so far; a PostgreSQL one would be chosen here
+ * from the configuration. */
 struct sl_store *
 sl_store_open(const struct sl_store_config *cfg, struct sl_err *err)
 {
@@ -783,7 +785,35 @@ sl_store_exec_running(struct sl_store *s, struct sl_store_exec_list *out,
     struct sl_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	return s->ops->exec_running(s->be, out, err);
+	return s->ops->exec_running(s->be, NULL, out, err);
+}
+
+int
+sl_store_exec_resume(struct sl_store *s, const char *arn,
+    struct sl_store_exec *out, struct sl_err *err)
+{
+	struct sl_store_exec_list l = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (need(arn, "executionArn", err) < 0 ||
+	    s->ops->exec_running(s->be, arn, &l, err) < 0)
+		return -1;
+	if (l.n == 0) {
+		sl_store_exec_list_release(&l);
+		return sl_err_set(err, "ExecutionDoesNotExist",
+		    "Execution Does Not Exist: '%s'", arn);
+	}
+	if (l.items[0].status != SL_EXEC_RUNNING) {
+		sl_err_set(err, SL_STORE_NOT_RUNNING,
+		    "Execution '%s' is not running: it is %s", arn,
+		    sl_store_exec_status_name(l.items[0].status));
+		sl_store_exec_list_release(&l);
+		return -1;
+	}
+	*out = l.items[0];
+	l.n = 0;
+	sl_store_exec_list_release(&l);
+	return 0;
 }
 
 /* --- history ----------------------------------------------------------- */
@@ -836,7 +866,7 @@ sl_store_history_get(struct sl_store *s,
 	    page_size(q->max_results, &limit, err) < 0)
 		return -1;
 	params = xasprintf("%s|%d|%d", q->exec_arn, q->reverse_order != 0,
-	    q->include_execution_data != 0);
+	    q->exclude_execution_data != 0);
 	if (token_int(q->next_token, 'H', params, &from, err) < 0)
 		goto fail;
 	if (s->ops->history(s->be, q->exec_arn, q->reverse_order != 0, from,
@@ -849,7 +879,7 @@ sl_store_history_get(struct sl_store *s,
 		out->next_token = token_int_encode('H',
 		    out->events[limit - 1].id, params);
 	}
-	if (!q->include_execution_data)
+	if (q->exclude_execution_data)
 		for (i = 0; i < out->n; i++) {
 			char *j = strip_data(out->events[i].json);
 

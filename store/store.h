@@ -22,9 +22,10 @@
  * the change is durable and may be acknowledged (with SL_STORE_SYNC_FULL,
  * even against a power loss). If the commit fails (disk full, I/O error),
  * the whole batch is rolled back and every callback of that batch runs
- * with the error; everything committed before stays. A callback runs if
- * and only if its write call returned 0. Callbacks may issue new writes:
- * those go into the next batch.
+ * with the error; everything committed before stays (the engine then
+ * reloads the executions concerned with sl_store_exec_resume()). A
+ * callback runs if and only if its write call returned 0. Callbacks may
+ * issue new writes: those go into the next batch.
  *
  * Reads see every accepted write, including ones of the current batch that
  * are not yet durable (so a reply to a read may show a change that a
@@ -119,7 +120,7 @@ struct sl_store_config {
 	struct sl_loop *loop;
 	enum sl_store_sync sync;
 	/* Skip the integrity check (PRAGMA quick_check) at open, which
-	 * reads the whole file: about 0.4 s for 300 MB (100,000 finished
+	 * reads the whole file: 0.4-0.7 s for 300 MB (100,000 finished
 	 * executions) from the page cache. The cheap checks (header,
 	 * application id, schema version, schema) always run. */
 	int skip_verify;
@@ -140,7 +141,7 @@ struct sl_store_config {
 struct sl_store *sl_store_open(const struct sl_store_config *cfg,
     struct sl_err *err);
 /* Commit what is pending (callbacks run, and what they write too), then
- * close and unlock. NULL ok. The lock file descriptor is close-on-exec; a
+ * close and unlock. NULL ok. Not from inside a store callback. The lock file descriptor is close-on-exec; a
  * child forked without exec keeps the lock until it exits. */
 void sl_store_close(struct sl_store *s);
 /* The database file's path (borrowed, lives as long as s). */
@@ -220,7 +221,8 @@ struct sl_store_sm_create {
 };
 
 /* CreateStateMachine. If a machine of that ARN exists with the same
- * definition, type and role, it is returned (AWS's idempotency); otherwise
+ * definition, type, role and extra, it is returned (AWS's idempotency,
+ * which compares logging and tracing configurations too); otherwise
  * StateMachineAlreadyExists (StateMachineDeleting while it is being
  * deleted). out (may be NULL) receives the record; *existed (may be NULL)
  * tells which. */
@@ -283,7 +285,7 @@ struct sl_store_exec {
 	int64_t stop_date;     /* 0 while RUNNING */
 	int64_t last_event_id; /* 0 = no history yet */
 	int64_t seq;           /* the store's order of starts (for paging) */
-	/* Filled only by sl_store_exec_running(): */
+	/* Filled only by sl_store_exec_running() and _resume(): */
 	char *checkpoint;      /* the engine's last checkpoint, or NULL */
 	char *definition;      /* of revision_id */
 };
@@ -306,8 +308,8 @@ struct sl_store_exec_start {
  * StateMachineDoesNotExist, StateMachineDeleting, InvalidName. out (may be
  * NULL) receives the record, with revision_id. */
 int sl_store_exec_start(struct sl_store *s,
-    const struct sl_store_exec_start *in, struct sl_store_exec *out, int *existed, sl_store_cb *cb, void *arg,
-    struct sl_err *err);
+    const struct sl_store_exec_start *in, struct sl_store_exec *out,
+    int *existed, sl_store_cb *cb, void *arg, struct sl_err *err);
 
 struct sl_store_event {
 	int64_t id;          /* 1, 2, 3... without gaps */
@@ -342,9 +344,11 @@ struct sl_store_exec_end {
 	size_t n;
 };
 
-/* Finish a RUNNING execution (drops its checkpoint). If its machine is
- * DELETING and this was its last running execution, the machine is deleted
- * now, with its executions. ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
+/* Finish a RUNNING execution (drops its checkpoint); StopExecution is a
+ * finish with SL_EXEC_ABORTED, its error and cause, and an
+ * ExecutionAborted event. If its machine is DELETING and this was its last
+ * running execution, the machine is deleted now, with its executions.
+ * ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
 int sl_store_exec_finish(struct sl_store *s, const char *arn,
     const struct sl_store_exec_end *end, sl_store_cb *cb, void *arg,
     struct sl_err *err);
@@ -378,6 +382,13 @@ void sl_store_exec_list_release(struct sl_store_exec_list *l);
 int sl_store_exec_running(struct sl_store *s, struct sl_store_exec_list *out,
     struct sl_err *err);
 
+/* The same for one execution: after a failed commit the engine's memory is
+ * ahead of the store; it reloads the executions whose writes failed and
+ * goes on from their last committed state, as after a restart.
+ * ExecutionDoesNotExist, SL_STORE_NOT_RUNNING. */
+int sl_store_exec_resume(struct sl_store *s, const char *arn,
+    struct sl_store_exec *out, struct sl_err *err);
+
 /* --- history --------------------------------------------------------- */
 
 struct sl_store_history_query {
@@ -385,9 +396,10 @@ struct sl_store_history_query {
 	int reverse_order;
 	int max_results;
 	const char *next_token;
-	/* 0: drop "input" and "output" from every event's *EventDetails
-	 * (AWS's includeExecutionData=false). */
-	int include_execution_data;
+	/* Non-zero: drop "input" and "output" from every event's
+	 * *EventDetails (AWS's includeExecutionData=false; zero is AWS's
+	 * default, true). */
+	int exclude_execution_data;
 };
 
 struct sl_store_history_event {
@@ -395,7 +407,7 @@ struct sl_store_history_event {
 	int64_t previous_id;
 	int64_t timestamp;
 	char *type;
-	char *json; /* as appended, or stripped per include_execution_data */
+	char *json; /* as appended, or stripped per exclude_execution_data */
 };
 
 struct sl_store_history {
@@ -499,7 +511,9 @@ struct sl_store_ops {
 	int (*exec_list)(struct sl_store_backend *be, const char *sm_arn,
 	    int status_filter, int64_t before, size_t limit,
 	    struct sl_store_exec_list *out, struct sl_err *err);
-	int (*exec_running)(struct sl_store_backend *be,
+	/* arn NULL: every RUNNING execution; else that one, RUNNING or
+	 * not (the front checks). */
+	int (*exec_running)(struct sl_store_backend *be, const char *arn,
 	    struct sl_store_exec_list *out, struct sl_err *err);
 	/* Events after (or, reversed, before) event id `from` (0 = from the
 	 * start / the end), raw JSON; ExecutionDoesNotExist. */

@@ -65,8 +65,8 @@ hu_cb(void *arg, const struct sl_invoke_result *res)
 	ck_assert_msg(!r->done, "callback called twice");
 	r->done = 1;
 	r->status = res->status;
-	r->payload = xstrndup(res->payload ? res->payload : "",
-	    res->payload_len);
+	r->payload =
+	    xstrndup(res->payload ? res->payload : "", res->payload_len);
 	r->function_error = hu_dup(res->function_error);
 	r->error_type = hu_dup(res->error_type);
 	r->error_message = hu_dup(res->error_message);
@@ -133,16 +133,28 @@ hu_count_children(void)
 	int count = 0;
 	char *p, *save = NULL;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
-	    (long)getpid());
+	snprintf(
+	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
 	f = fopen(path, "re");
 	ck_assert_msg(f != NULL, "cannot read %s", path);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	    p = strtok_r(NULL, " \n", &save))
-		count++;
+	     p = strtok_r(NULL, " \n", &save)) {
+		char comm[64] = "";
+
+		/* The host's spawner lives as long as the host. */
+		snprintf(path, sizeof(path), "/proc/%s/comm", p);
+		f = fopen(path, "re");
+		if (f != NULL) {
+			if (fgets(comm, sizeof(comm), f) == NULL)
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strcmp(comm, "sluice-spawner\n") != 0)
+			count++;
+	}
 	return count;
 }
 

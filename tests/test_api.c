@@ -320,9 +320,11 @@ END_TEST
 
 START_TEST(test_get_function)
 {
-	req(1, "{\"id\":1,\"action\":\"GetFunction\",\"FunctionName\":\"nope\"}");
+	req(1, "{\"id\":1,\"action\":\"GetFunction\","
+	    "\"FunctionName\":\"nope\"}");
 	assert_error(0, "ResourceNotFoundException", "nope");
-	req(1, "{\"id\":2,\"action\":\"GetFunction\",\"FunctionName\":\"echo\"}");
+	req(1, "{\"id\":2,\"action\":\"GetFunction\","
+	    "\"FunctionName\":\"echo\"}");
 	ck_assert_pstr_eq(str_at(cJSON_GetObjectItem(sent.msg[1], "result"),
 	    "Configuration", "FunctionName"), "echo");
 	req(1, "{\"id\":3,\"action\":\"ListFunctions\"}");
@@ -422,6 +424,53 @@ START_TEST(test_token_required_first)
 }
 END_TEST
 
+/* Hostile requests: each gets exactly one reply, which is JSON, and none
+ * reaches the function host. */
+START_TEST(test_hostile_requests_get_one_error_each)
+{
+	static const char *const cases[] = {
+		"",
+		"null",
+		"\"just a string\"",
+		"{\"id\":1e400,\"action\":\"Nope\"}",
+		"{\"id\":-0,\"action\":\"\"}",
+		"{\"action\":\"Invoke\",\"FunctionName\":\"x\","
+		    "\"Payload\":\"\\u0000\"}",
+		"{\"action\":\"Invoke\",\"FunctionName\":[\"x\"]}",
+		"{\"action\":\"Invoke\",\"FunctionName\":\"x\","
+		    "\"InvocationType\":null,\"LogType\":7}",
+		"{\"action\":\"Publish\",\"topic\":\"\",\"Message\":\"m\"}",
+		"{\"action\":\"Subscribe\",\"topic\":\"a\",\"TopicArn\":"
+		    "\"arn:aws:sns:r:a:b\"}",
+		"{\"action\":\"Publish\",\"TopicArn\":\"arn:aws:sns:r\","
+		    "\"Message\":\"m\"}",
+		"{\"action\":\"StartExecution\"}",
+		"{\"action\":\"Authenticate\"}",
+		"\xff\xfe{}",
+	};
+	char nested[4100];
+	size_t i;
+	int before;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		before = sent.n;
+		req(1, cases[i]);
+		ck_assert_msg(sent.n == before + 1, "case %zu: %d replies", i,
+		    sent.n - before);
+		ck_assert_msg(cJSON_GetObjectItem(sent.msg[before], "error") !=
+		    NULL, "case %zu: no error", i);
+	}
+	memset(nested, '[', 4000);
+	nested[4000] = '\0';
+	before = sent.n;
+	req(1, nested);
+	ck_assert_int_eq(sent.n, before + 1);
+	assert_error(before, "SerializationException", NULL);
+	ck_assert_int_eq(fh.n, 0);
+	ck_assert_uint_eq(sent.closed_conn, 0);
+}
+END_TEST
+
 START_TEST(test_base64)
 {
 	char *s;
@@ -459,6 +508,7 @@ api_suite(void)
 	tcase_add_test(tc, test_publish_reaches_subscribers_only);
 	tcase_add_test(tc, test_execution_events_in_order_once_per_conn);
 	tcase_add_test(tc, test_token_required_first);
+	tcase_add_test(tc, test_hostile_requests_get_one_error_each);
 	tcase_add_test(tc, test_base64);
 	suite_add_tcase(s, tc);
 	return s;

@@ -6,8 +6,7 @@
 
 #include "runtime/config.h"
 
-static const struct sl_config_vars vars = { "/var/lib/sluice",
-	"/srv/functions" };
+static const struct sl_config_vars vars = {"/var/lib/sluice", "/srv/functions"};
 
 static int
 parse(struct sl_fn_config *c, const char *json, struct sl_err *err)
@@ -35,7 +34,8 @@ START_TEST(full)
 {
 	struct sl_fn_config c, d;
 	struct sl_err err = SL_ERR_INIT;
-	const char *j = "{\"Timeout\": 7.5, \"MemorySize\": 256,"
+	const char *j =
+	    "{\"Timeout\": 7.5, \"MemorySize\": 256,"
 	    "\"ReservedConcurrency\": 2, \"Network\": \"loopback\","
 	    "\"Ports\": [5432, 25], \"Handler\": \"run_me\","
 	    "\"Description\": \"d\","
@@ -75,29 +75,28 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
-	{ "{\"Timeout\": \"3\"}", "Timeout" },
-	{ "{\"Timeout\": 0}", "Timeout" },
-	{ "{\"Timeout\": 901}", "Timeout" },
-	{ "{\"MemorySize\": 12.5}", "MemorySize" },
-	{ "{\"MemorySize\": 8}", "MemorySize" },
-	{ "{\"ReservedConcurrency\": -1}", "ReservedConcurrency" },
-	{ "{\"Network\": \"internet\"}", "Network" },
-	{ "{\"Network\": true}", "Network" },
-	{ "{\"Ports\": [80]}", "Ports" },
-	{ "{\"Network\": \"loopback\", \"Ports\": [70000]}", "Ports" },
-	{ "{\"Environment\": []}", "Environment" },
-	{ "{\"Environment\": {\"Vars\": {}}}", "Environment.Vars" },
-	{ "{\"Environment\": {\"Variables\": {\"A\": 1}}}",
-	  "Environment.Variables.A" },
-	{ "{\"Environment\": {\"Variables\": {\"A\": \"${HOME}\"}}}",
-	  "${HOME}" },
-	{ "{\"Paths\": {\"read\": \"/x\"}}", "Paths.read" },
-	{ "{\"Paths\": {\"write\": [\"relative\"]}}", "Paths.write[0]" },
-	{ "{\"Paths\": {\"exec\": []}}", "Paths.exec" },
-	{ "{\"Handler\": \"not a symbol\"}", "Handler" },
-	{ "{\"Timeout\": 3, \"Runtime\": \"c\"}", "Runtime" },
-	{ "[1, 2]", "object" },
-	{ "{\"Timeout\": ", "JSON" },
+    {"{\"Timeout\": \"3\"}", "Timeout"},
+    {"{\"Timeout\": 0}", "Timeout"},
+    {"{\"Timeout\": 901}", "Timeout"},
+    {"{\"MemorySize\": 12.5}", "MemorySize"},
+    {"{\"MemorySize\": 8}", "MemorySize"},
+    {"{\"ReservedConcurrency\": -1}", "ReservedConcurrency"},
+    {"{\"Network\": \"internet\"}", "Network"},
+    {"{\"Network\": true}", "Network"},
+    {"{\"Ports\": [80]}", "Ports"},
+    {"{\"Network\": \"loopback\", \"Ports\": [70000]}", "Ports"},
+    {"{\"Environment\": []}", "Environment"},
+    {"{\"Environment\": {\"Vars\": {}}}", "Environment.Vars"},
+    {"{\"Environment\": {\"Variables\": {\"A\": 1}}}",
+        "Environment.Variables.A"},
+    {"{\"Environment\": {\"Variables\": {\"A\": \"${HOME}\"}}}", "${HOME}"},
+    {"{\"Paths\": {\"read\": \"/x\"}}", "Paths.read"},
+    {"{\"Paths\": {\"write\": [\"relative\"]}}", "Paths.write[0]"},
+    {"{\"Paths\": {\"exec\": []}}", "Paths.exec"},
+    {"{\"Handler\": \"not a symbol\"}", "Handler"},
+    {"{\"Timeout\": 3, \"Runtime\": \"c\"}", "Runtime"},
+    {"[1, 2]", "object"},
+    {"{\"Timeout\": ", "JSON"},
 };
 
 START_TEST(rejects)
@@ -119,13 +118,13 @@ START_TEST(unset_variable)
 {
 	struct sl_fn_config c;
 	struct sl_err err = SL_ERR_INIT;
-	struct sl_config_vars none = { NULL, "/f" };
+	struct sl_config_vars none = {NULL, "/f"};
 	const char *j = "{\"Paths\": {\"write\": [\"${SLUICE_DATA_DIR}/x\"]}}";
 
-	ck_assert_int_eq(sl_config_parse(&c, j, strlen(j), "a.json", &none,
-	    &err), -1);
-	ck_assert_msg(strstr(err.msg, "SLUICE_DATA_DIR") != NULL, "%s",
-	    err.msg);
+	ck_assert_int_eq(
+	    sl_config_parse(&c, j, strlen(j), "a.json", &none, &err), -1);
+	ck_assert_msg(
+	    strstr(err.msg, "SLUICE_DATA_DIR") != NULL, "%s", err.msg);
 }
 END_TEST
 
@@ -134,8 +133,8 @@ START_TEST(load_missing_file)
 	struct sl_fn_config c;
 	struct sl_err err = SL_ERR_INIT;
 
-	ck_assert_int_eq(sl_config_load(&c, "/nonexistent/fn.json", &vars,
-	    &err), 0);
+	ck_assert_int_eq(
+	    sl_config_load(&c, "/nonexistent/fn.json", &vars, &err), 0);
 	ck_assert_uint_eq(c.memory_mb, 128);
 	sl_config_release(&c);
 }

@@ -286,6 +286,78 @@ static const char *retry_def =
     "\"Next\":\"H\"}],\"End\":true},"
     "\"H\":{\"Type\":\"Pass\",\"End\":true}}}";
 
+START_TEST(test_task_host_error)
+{
+	struct harness h;
+	struct sl_task_result r = {
+		.outcome = SL_TASK_HOST_ERROR,
+		.error_type = "ResourceNotFoundException",
+		.error_message = "Function not found",
+		.function_arn = "arn:aws:lambda:eu-west-1:123456789012:"
+		    "function:gone:$LATEST",
+	};
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+	    "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":{"
+	    "\"FunctionName\":\"gone\"},\"End\":true}}}", "{}");
+	/* No Payload: the function gets {}. */
+	ck_assert_str_eq(h.calls[0].payload, "{}");
+	h.calls[0].completed = 1;
+	sl_engine_task_done(h.e, h.calls[0].token, &r);
+	h_assert_failed(&h, "Lambda.ResourceNotFoundException");
+	ck_assert(strncmp(h.res.cause, "Function not found: arn:aws:lambda:"
+	    "eu-west-1:123456789012:function:gone:$LATEST (Service: AWSLambda; "
+	    "Status Code: 404; Error Code: ResourceNotFoundException;", 130) ==
+	    0);
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_lambda_invoke_string_payload)
+{
+	struct harness h;
+
+	/* lambda:invoke sends a string Payload as the JSON text it holds. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+	    "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":{"
+	    "\"FunctionName\":\"f\",\"Payload.$\":\"$.p\"},\"OutputPath\":"
+	    "\"$.Payload\",\"End\":true}}}", "{\"p\":\"[1,true]\"}");
+	ck_assert_str_eq(h.calls[0].payload, "[1,true]");
+	h_ok(&h, 0, h.calls[0].payload);
+	h_assert_output(&h, "[1,true]");
+	h_free(&h);
+}
+END_TEST
+
+START_TEST(test_succeed_and_wait_timestamp)
+{
+	struct harness h;
+
+	h_init(&h, 0);
+	/* A Timestamp in the past does not wait; Succeed applies
+	 * InputPath and OutputPath. */
+	h_start(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+	    "\"Timestamp\":\"2020-01-01T00:00:00Z\",\"Next\":\"S\"},\"S\":{"
+	    "\"Type\":\"Succeed\",\"InputPath\":\"$.a\",\"OutputPath\":"
+	    "\"$.b\"}}}", "{\"a\":{\"b\":[7]}}");
+	sl_clock_advance(h.clock, 0);
+	h_assert_output(&h, "[7]");
+	h_free(&h);
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+	    "\"Timestamp\":\"2023-11-14T23:13:20+01:00\",\"End\":true}}}",
+	    "{}");
+	/* 23:13:20+01:00 is the start instant itself. */
+	ck_assert_int_eq(sl_clock_pending(h.clock), 0);
+	sl_clock_advance(h.clock, 0);
+	ck_assert_int_eq(h.ndone, 1);
+	h_free(&h);
+}
+END_TEST
+
 START_TEST(test_retry_backoff_then_catch)
 {
 	struct harness h;
@@ -429,6 +501,25 @@ START_TEST(test_data_limit)
 }
 END_TEST
 
+START_TEST(test_data_limit_state_output)
+{
+	struct harness h;
+	char *in = xmalloc(150100);
+
+	/* A 150 KB input is fine; twice it as a state's output is not. */
+	strcpy(in, "{\"s\":\"");
+	memset(in + 6, 'b', 150000);
+	strcpy(in + 150006, "\"}");
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+	    "\"Parameters\":{\"a.$\":\"$.s\",\"b.$\":\"$.s\"},\"End\":true}}}",
+	    in);
+	h_assert_failed(&h, "States.DataLimitExceeded");
+	h_free(&h);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_result_path_match_failure_caught)
 {
 	struct harness h;
@@ -453,8 +544,8 @@ START_TEST(test_execution_timeout_and_stop)
 	struct sl_exec *x;
 
 	h_init(&h, 0);
-	h_start(&h, "{\"TimeoutSeconds\":10,\"StartAt\":\"W\",\"States\":{\"W\":"
-	    "{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}", "{}");
+	h_start(&h, "{\"TimeoutSeconds\":10,\"StartAt\":\"W\",\"States\":{"
+	    "\"W\":{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}", "{}");
 	sl_clock_advance(h.clock, 10000);
 	ck_assert_int_eq(h.ndone, 1);
 	ck_assert_int_eq(h.res.status, SL_EXEC_TIMED_OUT);
@@ -587,6 +678,28 @@ START_TEST(test_invalid_definitions_refused)
 }
 END_TEST
 
+START_TEST(test_unsupported_refused_data_kept)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct harness h;
+
+	ck_assert_ptr_null(sl_asl_machine_new("{\"QueryLanguage\":\"JSONata\","
+	    "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":"
+	    "true}}}", NULL, NULL, &err));
+	ck_assert_str_eq(err.type, "UnsupportedFeature");
+	ck_assert_ptr_null(sl_asl_machine_new("{\"StartAt\":\"P\",\"States\":{"
+	    "\"P\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1},\"End\":true}}}",
+	    NULL, NULL, &err));
+	/* The same words as data are just data. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+	    "\"Result\":{\"Assign\":1,\"QueryLanguage\":\"JSONata\"},"
+	    "\"End\":true}}}", "{}");
+	h_assert_output(&h, "{\"Assign\":1,\"QueryLanguage\":\"JSONata\"}");
+	h_free(&h);
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -604,18 +717,23 @@ engine_suite(void)
 	tcase_add_test(tc, test_task_lambda_arn);
 	tcase_add_test(tc, test_task_lambda_invoke_wrapping);
 	tcase_add_test(tc, test_task_function_error);
+	tcase_add_test(tc, test_task_host_error);
+	tcase_add_test(tc, test_lambda_invoke_string_payload);
+	tcase_add_test(tc, test_succeed_and_wait_timestamp);
 	tcase_add_test(tc, test_retry_backoff_then_catch);
 	tcase_add_test(tc, test_retry_max_attempts_zero_and_delay_cap);
 	tcase_add_test(tc, test_retry_jitter_full_and_retry_count);
 	tcase_add_test(tc, test_task_timeout);
 	tcase_add_test(tc, test_task_heartbeat_and_timeout_path);
 	tcase_add_test(tc, test_data_limit);
+	tcase_add_test(tc, test_data_limit_state_output);
 	tcase_add_test(tc, test_result_path_match_failure_caught);
 	tcase_add_test(tc, test_execution_timeout_and_stop);
 	tcase_add_test(tc, test_history_ids_and_details);
 	tcase_add_test(tc, test_sync_invoker);
 	tcase_add_test(tc, test_machine_update_keeps_old);
 	tcase_add_test(tc, test_invalid_definitions_refused);
+	tcase_add_test(tc, test_unsupported_refused_data_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -61,7 +61,8 @@ START_TEST(test_map_item_selector_and_context)
 	    "\"$.k\"},\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{"
 	    "\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.out\","
 	    "\"End\":true}}}", "{\"items\":[\"x\",\"y\"],\"k\":0}");
-	h_assert_output(&h, "{\"items\":[\"x\",\"y\"],\"k\":0,\"out\":[{\"i\":0,"
+	h_assert_output(&h, "{\"items\":[\"x\",\"y\"],\"k\":0,"
+	    "\"out\":[{\"i\":0,"
 	    "\"v\":\"x\",\"k\":0},{\"i\":1,\"v\":\"y\",\"k\":0}]}");
 	h_free(&h);
 
@@ -107,7 +108,7 @@ START_TEST(test_map_max_concurrency)
 	h_ok(&h, 0, "\"r0\"");
 	ck_assert_int_eq(h.ncalls, 4);
 	for (i = 2; i < 5; i++) {
-		char r[8];
+		char r[32];
 
 		snprintf(r, sizeof(r), "\"r%d\"", i);
 		h_ok(&h, i, r);
@@ -184,7 +185,7 @@ START_TEST(test_map_max_concurrency_path_invalid)
 }
 END_TEST
 
-/* --- checkpoints ------------------------------------------------------------ */
+/* --- checkpoints --------------------------------------------------------- */
 
 /* Wait, a retried Task, a Map of Tasks and a Parallel. */
 static const char *ck_def =
@@ -367,6 +368,66 @@ START_TEST(test_checkpoint_keeps_wait_due_and_attempts)
 }
 END_TEST
 
+/* Deterministic mutations of a valid definition and of a checkpoint: each
+ * is refused or runs, never crashes (the sanitizer build checks memory). */
+START_TEST(test_mutations_never_crash)
+{
+	static const char alphabet[] = "{}[]\",:0123$.*aZ -";
+	struct harness ref;
+	const char *ck;
+	size_t dlen = strlen(ck_def), clen;
+	uint32_t seed = 12345;
+	int i, iters = 3000;
+
+	/* Longer runs by hand: SLUICE_FUZZ_ITERS=1000000. */
+	if (getenv("SLUICE_FUZZ_ITERS") != NULL)
+		iters = atoi(getenv("SLUICE_FUZZ_ITERS"));
+	h_init(&ref, 1);
+	h_start(&ref, ck_def, ck_input);
+	sl_clock_advance(ref.clock, 100000);
+	/* Into the Map: its checkpoint has children. */
+	h_ok(&ref, 0, "{}");
+	ck = cJSON_GetObjectItem(cJSON_GetArrayItem(ref.batches,
+	    cJSON_GetArraySize(ref.batches) - 1), "checkpoint")->valuestring;
+	clen = strlen(ck);
+	for (i = 0; i < iters; i++) {
+		int which = i % 2;
+		size_t len = which ? clen : dlen;
+		char *s = xstrdup(which ? ck : ck_def);
+		struct sl_err err = SL_ERR_INIT;
+		struct harness h;
+		int k;
+
+		for (k = 0; k < 1 + i % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			s[(seed >> 8) % len] = alphabet[(seed >> 20) %
+			    (sizeof(alphabet) - 1)];
+		}
+		h_init(&h, 0);
+		if (which) {
+			h_machine(&h, ck_def);
+			if (sl_exec_restore(h.e, h.m, s, NULL, &err) == 0)
+				sl_clock_advance(h.clock, 200000);
+		} else {
+			struct sl_asl_machine *m = sl_asl_machine_new(s, NULL,
+			    NULL, &err);
+
+			if (m != NULL) {
+				struct sl_exec_start st = { .input = ck_input };
+
+				h.m = m;
+				if (sl_exec_start(h.e, m, &st, &err) == 0)
+					sl_clock_advance(h.clock, 200000);
+			} else
+				ck_assert(err.msg[0] != '\0');
+		}
+		h_free(&h);
+		free(s);
+	}
+	h_free(&ref);
+}
+END_TEST
+
 Suite *
 engine_flow_suite(void)
 {
@@ -381,6 +442,7 @@ engine_flow_suite(void)
 	tcase_add_test(tc, test_map_max_concurrency_path_invalid);
 	tcase_add_test(tc, test_checkpoint_restore_everywhere);
 	tcase_add_test(tc, test_checkpoint_keeps_wait_due_and_attempts);
+	tcase_add_test(tc, test_mutations_never_crash);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -63,8 +63,8 @@ START_TEST(many_frames_one_feed)
 	for (i = 0; i < 100; i++) {
 		int l = snprintf(p, sizeof(p), "[%d]", i);
 
-		sl_frame_encode(&out, SL_FRAME_RESULT, (uint64_t)i, 0, p,
-		    (size_t)l);
+		sl_frame_encode(
+		    &out, SL_FRAME_RESULT, (uint64_t)i, 0, p, (size_t)l);
 	}
 	sl_frame_dec_init(&d, 1024);
 	sl_frame_dec_feed(&d, out.data, out.len - 3); /* last one partial */
@@ -134,8 +134,8 @@ START_TEST(big_frame_nonblocking)
 	ck_assert(payload != NULL);
 	for (i = 0; i < big; i++)
 		payload[i] = (char)('a' + i % 26);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
-	    sv), 0);
+	ck_assert_int_eq(
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
 	sl_frame_wq_init(&q);
 	sl_frame_dec_init(&d, SL_FRAME_MAX);
 	sl_frame_encode(&q.buf, SL_FRAME_RESULT, 7, 0, payload, big);
@@ -179,8 +179,9 @@ START_TEST(blocking_helpers)
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	sl_buf_init(&b);
-	ck_assert_int_eq(sl_frame_write_all(sv[0], SL_FRAME_PUBLISH, 9, 11,
-	    "{\"t\":1}", 7), 0);
+	ck_assert_int_eq(
+	    sl_frame_write_all(sv[0], SL_FRAME_PUBLISH, 9, 11, "{\"t\":1}", 7),
+	    0);
 	ck_assert_int_eq(sl_frame_read_one(sv[1], &b, &f, 1024), 0);
 	ck_assert_uint_eq(f.type, SL_FRAME_PUBLISH);
 	ck_assert_uint_eq(f.id, 9);

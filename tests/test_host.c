@@ -10,10 +10,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cjson/cJSON.h>
 
 #include "host_util.h"
+#include "runtime/sandbox.h"
 
 struct fx {
 	struct sl_loop *loop;
@@ -29,8 +33,8 @@ struct fx {
 };
 
 static void
-on_publish(void *arg, const char *function, const char *topic,
-    const char *message)
+on_publish(
+    void *arg, const char *function, const char *topic, const char *message)
 {
 	struct fx *f = arg;
 
@@ -82,8 +86,8 @@ fx_open(struct fx *f, const char *dir, struct sl_host_config *over)
 	f->loop = sl_loop_new();
 	ck_assert(f->loop != NULL);
 	f->host = sl_host_new(f->loop, &cfg, &err);
-	ck_assert_msg(f->host != NULL, "sl_host_new: %s: %s", err.type,
-	    err.msg);
+	ck_assert_msg(
+	    f->host != NULL, "sl_host_new: %s: %s", err.type, err.msg);
 }
 
 static void
@@ -137,8 +141,8 @@ START_TEST(warm_reuse_and_context)
 
 	fx_open(&f, NULL, NULL);
 	fdir = realpath(f.dir, NULL);
-	hu_invoke(f.loop, f.host, "with_init", "{}", SL_INVOKE_REQUEST_RESPONSE,
-	    &r);
+	hu_invoke(
+	    f.loop, f.host, "with_init", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	o = parse_ok(&r);
 	ck_assert_int_eq(r.cold, 1);
 	ck_assert_int_eq((int)num(o, "inits"), 1);
@@ -164,7 +168,7 @@ START_TEST(warm_reuse_and_context)
 	memset(&req, 0, sizeof(req));
 	memset(&r, 0, sizeof(r));
 	req.function = "arn:aws:lambda:us-east-1:000000000000:function:"
-	    "with_init:$LATEST";
+	               "with_init:$LATEST";
 	req.idempotency_key = "exec-1/state-2";
 	(void)sl_host_invoke(f.host, &req, hu_cb, &r);
 	ck_assert(hu_run_until(f.loop, &r.done, 10000));
@@ -217,7 +221,8 @@ START_TEST(conformance_fixtures)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.function_error, "Handled");
 	ck_assert_str_eq(r.error_type, "Exception");
-	ck_assert_str_eq(r.payload, "{\"errorType\":\"Exception\","
+	ck_assert_str_eq(r.payload,
+	    "{\"errorType\":\"Exception\","
 	    "\"errorMessage\":\"Some exception was raised.\"}");
 	hu_result_release(&r);
 	fx_close(&f);
@@ -232,25 +237,38 @@ START_TEST(error_mapping)
 	char *big;
 
 	fx_open(&f, NULL, NULL);
-	hu_invoke(f.loop, f.host, "no_handler", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	hu_invoke(
+	    f.loop, f.host, "no_handler", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.function_error, "Unhandled");
 	ck_assert_str_eq(r.error_type, "Runtime.InvalidEntrypoint");
 	ck_assert_msg(strstr(r.error_message, "no_handler.so") != NULL &&
-	    strstr(r.error_message, "'handler'") != NULL, "%s",
-	    r.error_message);
-	hu_result_release(&r);
-
-	hu_invoke(f.loop, f.host, "init_fails", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.error_type, "Runtime.InitError");
-	ck_assert_msg(strstr(r.error_message, "missing settings") != NULL,
+	                  strstr(r.error_message, "'handler'") != NULL,
 	    "%s", r.error_message);
 	hu_result_release(&r);
 
-	hu_invoke(f.loop, f.host, "nope", "{}", SL_INVOKE_REQUEST_RESPONSE,
-	    &r);
+	hu_invoke(
+	    f.loop, f.host, "init_fails", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.error_type, "Runtime.InitError");
+	ck_assert_msg(strstr(r.error_message, "missing settings") != NULL, "%s",
+	    r.error_message);
+	hu_result_release(&r);
+
+	/* An init() that never returns is stopped at the Timeout. */
+	hu_invoke(
+	    f.loop, f.host, "init_hangs", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.error_type, "Sandbox.Timedout");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want),
+		    "RequestId: %s Error: Task timed out after 1.00 seconds",
+		    r.rid);
+		ck_assert_str_eq(r.error_message, want);
+	}
+	hu_result_release(&r);
+
+	hu_invoke(f.loop, f.host, "nope", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(r.error_type, "ResourceNotFoundException");
 	ck_assert_ptr_null(r.function_error);
@@ -279,8 +297,8 @@ START_TEST(error_mapping)
 	ck_assert_int_eq(r.status, 413);
 	ck_assert_str_eq(r.error_type, "RequestTooLargeException");
 	hu_result_release(&r);
-	hu_invoke(f.loop, f.host, "id_function", big,
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	hu_invoke(
+	    f.loop, f.host, "id_function", big, SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_null(r.function_error);
 	ck_assert_uint_eq(strlen(r.payload), 1499999); /* the same string */
@@ -298,8 +316,10 @@ START_TEST(error_mapping)
 	{
 		char want[128];
 
-		snprintf(want, sizeof(want), "RequestId: %s Error: Task timed "
-		    "out after 0.20 seconds", r.rid);
+		snprintf(want, sizeof(want),
+		    "RequestId: %s Error: Task timed "
+		    "out after 0.20 seconds",
+		    r.rid);
 		ck_assert_str_eq(r.error_message, want);
 	}
 	hu_result_release(&r);
@@ -330,7 +350,8 @@ START_TEST(reserved_concurrency_and_queue)
 	ck_assert_int_eq(r[2].status, 429);
 	ck_assert_str_eq(r[2].error_type, "TooManyRequestsException");
 	ck_assert_msg(strstr(r[2].payload, "ReservedFunctionConcurrent"
-	    "InvocationLimitExceeded") != NULL, "%s", r[2].payload);
+	                                   "InvocationLimitExceeded") != NULL,
+	    "%s", r[2].payload);
 	ck_assert_msg(!r[0].done && !r[1].done, "%d %s / %d %s", r[0].status,
 	    r[0].payload ? r[0].payload : "", r[1].status,
 	    r[1].payload ? r[1].payload : "");
@@ -357,8 +378,8 @@ START_TEST(max_workers_evicts_idle)
 	hu_config(&cfg, NULL);
 	cfg.max_workers = 1;
 	fx_open(&f, NULL, &cfg);
-	hu_invoke(f.loop, f.host, "id_function", "1",
-	    SL_INVOKE_REQUEST_RESPONSE, &a);
+	hu_invoke(
+	    f.loop, f.host, "id_function", "1", SL_INVOKE_REQUEST_RESPONSE, &a);
 	hu_result_release(&a);
 	/* id_function's idle worker makes room for echo_function's. */
 	hu_invoke(f.loop, f.host, "echo_function", "{}",
@@ -454,8 +475,8 @@ remove_dir(const char *d)
 
 /* Poll a condition on GetFunction's JSON while running the loop. */
 static int
-wait_function_json(struct fx *f, const char *fn, const char *needle,
-    unsigned ms)
+wait_function_json(
+    struct fx *f, const char *fn, const char *needle, unsigned ms)
 {
 	uint64_t end = sl_loop_now_us() + (uint64_t)ms * 1000u;
 
@@ -490,8 +511,8 @@ START_TEST(hot_reload)
 	hu_config(&cfg, NULL);
 	cfg.watch_dir = 1;
 	fx_open(&f, dir, &cfg);
-	hu_invoke(f.loop, f.host, "fn", "{\"x\":1}", SL_INVOKE_REQUEST_RESPONSE,
-	    &r);
+	hu_invoke(
+	    f.loop, f.host, "fn", "{\"x\":1}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
 	hu_result_release(&r);
 
@@ -501,8 +522,7 @@ START_TEST(hot_reload)
 	dst = xasprintf("%s/slow.so", dir);
 	copy_file(src, dst);
 	free(src);
-	ck_assert(wait_function_json(&f, "slow", "\"State\":\"Active\"",
-	    5000));
+	ck_assert(wait_function_json(&f, "slow", "\"State\":\"Active\"", 5000));
 
 	/* Replacing fn.so: the next invocations run the new code. */
 	src = xasprintf("%s/id_function.so", fx);
@@ -523,7 +543,12 @@ START_TEST(hot_reload)
 	hu_result_release(&r);
 
 	/* In flight on the old code while slow.so is replaced: it finishes
-	 * there. */
+	 * there. (A warm worker first, so that it is running, not queued,
+	 * when the file changes.) */
+	hu_invoke(f.loop, f.host, "slow", "{\"ms\":1}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"slept\":1}");
+	hu_result_release(&r);
 	memset(&req, 0, sizeof(req));
 	memset(&slow, 0, sizeof(slow));
 	req.function = "slow";
@@ -556,15 +581,18 @@ START_TEST(hot_reload)
 	ck_assert_int_eq(write(fd, "this is not an ELF file\n", 24), 24);
 	close(fd);
 	ck_assert_int_eq(rename(src, dst), 0);
-	ck_assert(wait_function_json(&f, "slow", "\"LastUpdateStatus\":"
-	    "\"Failed\"", 5000));
+	ck_assert(wait_function_json(&f, "slow",
+	    "\"LastUpdateStatus\":"
+	    "\"Failed\"",
+	    5000));
 	{
 		struct sl_err err = SL_ERR_INIT;
 		char *j = sl_host_get_function_json(f.host, "slow", &err);
 
 		ck_assert_msg(strstr(j, "slow.so") != NULL &&
-		    (strstr(j, "ELF") != NULL || strstr(j, "too short") !=
-		    NULL), "%s", j);
+		                  (strstr(j, "ELF") != NULL ||
+		                      strstr(j, "too short") != NULL),
+		    "%s", j);
 		free(j);
 	}
 	hu_invoke(f.loop, f.host, "slow", "{\"still\":true}",
@@ -572,10 +600,24 @@ START_TEST(hot_reload)
 	ck_assert_str_eq(r.payload, "{\"still\":true}");
 	hu_result_release(&r);
 
+	/* A changed NAME.json alone is picked up too. */
+	free(src);
+	src = xasprintf("%s/fn.json", dir);
+	{
+		char *tmp = xasprintf("%s.tmp", src);
+
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ck_assert(fd >= 0);
+		ck_assert_int_eq(write(fd, "{\"Timeout\": 7}", 14), 14);
+		close(fd);
+		ck_assert_int_eq(rename(tmp, src), 0);
+		free(tmp);
+	}
+	ck_assert(wait_function_json(&f, "fn", "\"Timeout\":7", 5000));
+
 	/* Removing the .so removes the function. */
 	ck_assert_int_eq(unlink(dst), 0);
-	hu_invoke(f.loop, f.host, "slow", "{}", SL_INVOKE_REQUEST_RESPONSE,
-	    &r);
+	hu_invoke(f.loop, f.host, "slow", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
 	end = sl_loop_now_us() + 5000000u;
 	while (r.status != 404 && sl_loop_now_us() < end) {
 		hu_result_release(&r);
@@ -603,8 +645,8 @@ START_TEST(event_retries)
 	hu_config(&cfg, NULL);
 	cfg.event_retry_ms = 20;
 	fx_open(&f, NULL, &cfg);
-	hu_invoke(f.loop, f.host, "flaky", "{\"ok\":false}", SL_INVOKE_EVENT,
-	    &r);
+	hu_invoke(
+	    f.loop, f.host, "flaky", "{\"ok\":false}", SL_INVOKE_EVENT, &r);
 	ck_assert_int_eq(r.status, 202);
 	ck_assert_uint_eq(strlen(r.rid), 36);
 	hu_result_release(&r);
@@ -616,8 +658,8 @@ START_TEST(event_retries)
 
 	f.events = 0;
 	f.attempts = 0;
-	hu_invoke(f.loop, f.host, "flaky", "{\"ok\":true}", SL_INVOKE_EVENT,
-	    &r);
+	hu_invoke(
+	    f.loop, f.host, "flaky", "{\"ok\":true}", SL_INVOKE_EVENT, &r);
 	ck_assert_int_eq(r.status, 202);
 	hu_result_release(&r);
 	ck_assert(hu_run_until(f.loop, &f.events, 10000));
@@ -766,8 +808,7 @@ START_TEST(describe)
 	fx_open(&f, NULL, NULL);
 	j = sl_host_list_functions_json(f.host);
 	o = cJSON_Parse(j);
-	ck_assert(cJSON_GetArraySize(cJSON_GetObjectItem(o, "Functions")) >=
-	    7);
+	ck_assert(cJSON_GetArraySize(cJSON_GetObjectItem(o, "Functions")) >= 7);
 	ck_assert(strstr(j, "\"FunctionName\":\"id_function\"") != NULL);
 	cJSON_Delete(o);
 	free(j);
@@ -783,8 +824,7 @@ START_TEST(describe)
 	if (si.landlock_abi > 0)
 		ck_assert(strncmp(str(sb, "Landlock"), "ABI ", 4) == 0);
 	else
-		ck_assert(strncmp(str(sb, "Landlock"), "unavailable", 11) ==
-		    0);
+		ck_assert(strncmp(str(sb, "Landlock"), "unavailable", 11) == 0);
 	ck_assert_str_eq(str(sb, "Network"), "none");
 	cJSON_Delete(o);
 	free(j);
@@ -843,6 +883,127 @@ START_TEST(drain)
 }
 END_TEST
 
+static int
+listener(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	ck_assert(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert(fp != NULL);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Network "loopback" reaches the listed ports on the host's 127.0.0.1
+ * (a database, a mail server) and no others; "any" reaches all. */
+START_TEST(network_modes)
+{
+	struct fx f;
+	struct hu_result r;
+	struct sl_host_config cfg;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures"), *p, *q;
+	char json[128], payload[64];
+	int pa, pb, la = listener(&pa), lb = listener(&pb);
+	cJSON *o;
+
+	p = xasprintf("%s/net_client.so", fx);
+	q = xasprintf("%s/lo.so", dir);
+	ck_assert_int_eq(symlink(p, q), 0);
+	free(q);
+	q = xasprintf("%s/any.so", dir);
+	ck_assert_int_eq(symlink(p, q), 0);
+	free(q);
+	q = xasprintf("%s/lo.json", dir);
+	snprintf(json, sizeof(json),
+	    "{\"Network\": \"loopback\", "
+	    "\"Ports\": [%d]}",
+	    pa);
+	write_text(q, json);
+	free(q);
+	q = xasprintf("%s/any.json", dir);
+	write_text(q, "{\"Network\": \"any\"}");
+	free(q);
+	free(p);
+	hu_config(&cfg, NULL);
+	fx_open(&f, dir, &cfg);
+	snprintf(payload, sizeof(payload), "{\"ports\": [%d, %d]}", pa, pb);
+	hu_invoke(
+	    f.loop, f.host, "lo", payload, SL_INVOKE_REQUEST_RESPONSE, &r);
+	o = parse_ok(&r);
+	ck_assert_int_eq(cJSON_GetArrayItem(o, 0)->valueint, 0);
+	if (sl_sandbox_landlock_abi() >= 4)
+		ck_assert_int_eq(cJSON_GetArrayItem(o, 1)->valueint, EACCES);
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	hu_invoke(
+	    f.loop, f.host, "any", payload, SL_INVOKE_REQUEST_RESPONSE, &r);
+	o = parse_ok(&r);
+	ck_assert_int_eq(cJSON_GetArrayItem(o, 0)->valueint, 0);
+	ck_assert_int_eq(cJSON_GetArrayItem(o, 1)->valueint, 0);
+	cJSON_Delete(o);
+	hu_result_release(&r);
+	close(la);
+	close(lb);
+	fx_close(&f);
+	remove_dir(dir);
+	free(dir);
+	free(fx);
+}
+END_TEST
+
+/* Freeing the host with work in flight: no callback, no process and no
+ * descriptor left. */
+START_TEST(free_while_busy)
+{
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_invoke_request req;
+	struct sl_loop *loop;
+	struct sl_host *host;
+	char *fx = hu_build("tests/fixtures");
+	int fds = hu_count_fds(), i, dummy = 0;
+	struct hu_result accepted;
+
+	loop = sl_loop_new();
+	hu_config(&cfg, fx);
+	host = sl_host_new(loop, &cfg, &err);
+	ck_assert(host != NULL);
+	memset(&req, 0, sizeof(req));
+	memset(&accepted, 0, sizeof(accepted));
+	req.function = "wait_60_seconds";
+	for (i = 0; i < 3; i++)
+		(void)sl_host_invoke(host, &req, never_cb, NULL);
+	req.type = SL_INVOKE_EVENT;
+	(void)sl_host_invoke(host, &req, hu_cb, &accepted);
+	(void)hu_run_until(loop, &dummy, 300);
+	ck_assert_int_eq(accepted.status, 202);
+	hu_result_release(&accepted);
+	ck_assert_int_ge(hu_count_children(), 1);
+	sl_host_free(host);
+	ck_assert_int_eq(hu_count_children(), 0);
+	sl_loop_free(loop);
+	ck_assert_int_eq(hu_count_fds(), fds);
+	free(fx);
+}
+END_TEST
+
 Suite *
 host_suite(void)
 {
@@ -865,6 +1026,8 @@ host_suite(void)
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, granted_write_path);
 	tcase_add_test(tc, drain);
+	tcase_add_test(tc, network_modes);
+	tcase_add_test(tc, free_while_busy);
 	suite_add_tcase(s, tc);
 	return s;
 }

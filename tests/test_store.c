@@ -312,12 +312,17 @@ START_TEST(test_sm_lifecycle)
 	ck_assert_str_eq(sm2.revision_id, sm.revision_id);
 	ck_assert_int_eq(sm2.creation_date, 111);
 	sl_store_sm_release(&sm2);
-	/* Different definition: conflict. */
+	/* Different definition, or configuration: conflict. */
 	in.definition = DEF2;
 	ck_assert_int_eq(sl_store_sm_create(s, &in, NULL, NULL, NULL, NULL,
 	    &err), -1);
 	ck_assert_str_eq(err.type, "StateMachineAlreadyExists");
 	in.definition = DEF1;
+	in.extra = "{\"tracingConfiguration\":{\"enabled\":true}}";
+	ck_assert_int_eq(sl_store_sm_create(s, &in, NULL, NULL, NULL, NULL,
+	    &err), -1);
+	ck_assert_str_eq(err.type, "StateMachineAlreadyExists");
+	in.extra = NULL;
 	in.name = "bad name";
 	ck_assert_int_eq(sl_store_sm_create(s, &in, NULL, NULL, NULL, NULL,
 	    &err), -1);
@@ -475,7 +480,17 @@ START_TEST(test_exec_lifecycle)
 	ck_assert_str_eq(run.items[0].definition, DEF1);
 	sl_store_exec_list_release(&run);
 
+	ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), 0);
+	ck_assert_str_eq(ex.checkpoint, "{\"at\":\"C\"}");
+	ck_assert_int_eq(ex.last_event_id, 5);
+	ck_assert_str_eq(ex.definition, DEF1);
+	sl_store_exec_release(&ex);
 	ck_assert_int_eq(finish(s, arn, SL_EXEC_FAILED, 6, 9000, &err), 0);
+	ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), -1);
+	ck_assert_str_eq(err.type, SL_STORE_NOT_RUNNING);
+	ck_assert_int_eq(sl_store_exec_resume(s, EX_ARN "m:none", &ex, &err),
+	    -1);
+	ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
 	ck_assert_int_eq(sl_store_exec_get(s, arn, &ex, &err), 0);
 	ck_assert_int_eq(ex.status, SL_EXEC_FAILED);
 	ck_assert_str_eq(ex.error, "States.TaskFailed");
@@ -667,7 +682,6 @@ START_TEST(test_history)
 	ck_assert_int_eq(append(s, arn, 1, 45, NULL, &err), 0);
 	q.exec_arn = arn;
 	q.max_results = 10;
-	q.include_execution_data = 1;
 	expect = 1;
 	do {
 		q.next_token = token;
@@ -686,7 +700,7 @@ START_TEST(test_history)
 	ck_assert_int_eq(pages, 5);
 
 	q.reverse_order = 1;
-	q.include_execution_data = 0;
+	q.exclude_execution_data = 1;
 	expect = 45;
 	do {
 		q.next_token = token;
@@ -1102,6 +1116,164 @@ START_TEST(test_crash_any_moment)
 }
 END_TEST
 
+/* A simulated engine in a child: 20 executions in flight, each iteration
+ * appends events with a checkpoint naming the last event, or finishes an
+ * execution at event 10 and starts another; one commit per iteration.
+ * After each commit it reports how many executions it finished. */
+#define SIM_SLOTS 20
+
+static void
+sim_child(int wfd)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store *s = open_store(NULL, &err);
+	char arn[SIM_SLOTS][128], name[32], cp[64];
+	int64_t last[SIM_SLOTS];
+	int used[SIM_SLOTS] = { 0 }, i, finished = 0, counter = 0;
+
+	if (s == NULL)
+		_exit(3);
+	for (;;) {
+		for (i = 0; i < SIM_SLOTS; i++) {
+			if (!used[i]) {
+				snprintf(name, sizeof(name), "s%d", counter++);
+				snprintf(arn[i], sizeof(arn[i]), EX_ARN "m:%s",
+				    name);
+				if (start_exec(s, "m", name, "{}", 1, &err) < 0)
+					_exit(4);
+				last[i] = 0;
+				used[i] = 1;
+			}
+			if (last[i] >= 9) {
+				if (finish(s, arn[i], SL_EXEC_SUCCEEDED,
+				    last[i] + 1, 2, &err) < 0)
+					_exit(5);
+				used[i] = 0;
+				finished++;
+				continue;
+			}
+			snprintf(cp, sizeof(cp), "{\"last\":%" PRId64 "}",
+			    last[i] + (last[i] == 0 ? 1 : 2));
+			if (append(s, arn[i], last[i] + 1, last[i] +
+			    (last[i] == 0 ? 1 : 2), cp, &err) < 0)
+				_exit(6);
+			last[i] += last[i] == 0 ? 1 : 2;
+		}
+		if (sl_store_flush(s, &err) < 0)
+			_exit(7);
+		if (write(wfd, &finished, sizeof(finished)) !=
+		    sizeof(finished))
+			_exit(8);
+	}
+}
+
+/* Check every execution's history against its state; finish the running
+ * ones from their checkpoints, as a restarted daemon would. Returns the
+ * number of executions that had finished. */
+static int
+sim_verify_and_resume(struct sl_store *s)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_exec_query q = { .status_filter = -1,
+		.max_results = 1000 };
+	struct sl_store_exec_list l;
+	char *token = NULL;
+	int done = 0;
+	size_t i, j;
+
+	do {
+		q.next_token = token;
+		ck_assert_int_eq(sl_store_exec_list(s, &q, &l, &err), 0);
+		free(token);
+		token = l.next_token ? xstrdup(l.next_token) : NULL;
+		for (i = 0; i < l.n; i++) {
+			struct sl_store_history_query hq = {
+				.exec_arn = l.items[i].arn,
+				.max_results = 1000 };
+			struct sl_store_history h;
+			struct sl_store_exec ex;
+			char want[64];
+
+			ck_assert_int_eq(sl_store_history_get(s, &hq, &h, &err),
+			    0);
+			for (j = 0; j < h.n; j++)
+				ck_assert_int_eq(h.events[j].id,
+				    (int64_t)j + 1);
+			if (l.items[i].status == SL_EXEC_SUCCEEDED) {
+				ck_assert_uint_eq(h.n, 10);
+				ck_assert_str_eq(h.events[9].type,
+				    "ExecutionSucceeded");
+				done++;
+			} else {
+				ck_assert_int_eq(l.items[i].status,
+				    SL_EXEC_RUNNING);
+				ck_assert_int_eq(sl_store_exec_resume(s,
+				    l.items[i].arn, &ex, &err), 0);
+				/* Events and checkpoint went in together. */
+				ck_assert_int_eq(ex.last_event_id,
+				    (int64_t)h.n);
+				if (h.n > 0) {
+					snprintf(want, sizeof(want),
+					    "{\"last\":%zu}", h.n);
+					ck_assert_str_eq(ex.checkpoint, want);
+				}
+				ck_assert_int_lt(ex.last_event_id, 10);
+				if (ex.last_event_id < 9)
+					ck_assert_int_eq(append(s, ex.arn,
+					    ex.last_event_id + 1, 9, NULL,
+					    &err), 0);
+				ck_assert_int_eq(finish(s, ex.arn,
+				    SL_EXEC_SUCCEEDED, 10, 3, &err), 0);
+				sl_store_exec_release(&ex);
+			}
+			sl_store_history_release(&h);
+		}
+		sl_store_exec_list_release(&l);
+	} while (token != NULL);
+	flush(s);
+	return done;
+}
+
+START_TEST(test_crash_resume_executions)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_exec_list run;
+	struct sl_store *s = must_open();
+	int p[2], acked = 0, got, status, n = 0, done;
+	pid_t pid;
+
+	create_sm(s, "m", SL_SM_STANDARD);
+	sl_store_close(s);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		sim_child(p[1]);
+	}
+	close(p[1]);
+	/* Kill it after a number of commits that varies with the pid. */
+	while (read(p[0], &got, sizeof(got)) == sizeof(got)) {
+		acked = got;
+		if (++n >= 40 + pid % 23)
+			break;
+	}
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(p[0]);
+	ck_assert_int_gt(acked, 0);
+	s = open_store(NULL, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	done = sim_verify_and_resume(s);
+	/* Nothing acknowledged was lost. */
+	ck_assert_int_ge(done, acked);
+	ck_assert_int_eq(sl_store_exec_running(s, &run, &err), 0);
+	ck_assert_uint_eq(run.n, 0);
+	sl_store_exec_list_release(&run);
+	sl_store_close(s);
+}
+END_TEST
+
 /* --- bad files --------------------------------------------------------- */
 
 static void
@@ -1411,6 +1583,8 @@ START_TEST(test_disk_full_commit)
 	ck_assert_int_eq(b.ok, 0);
 	ck_assert_str_eq(b.last_type, "ServiceUnavailable");
 	ck_assert_msg(strstr(err.msg, "sluice.db") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "write failed") != NULL ||
+	    strstr(err.msg, "full") != NULL, "%s", err.msg);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
 	/* The store goes on; nothing of the failed batch is there. */
 	ck_assert_int_eq(sl_store_notify_add(s, "t", "{\"after\":1}", NULL, 3,
@@ -1423,6 +1597,109 @@ START_TEST(test_disk_full_commit)
 	s = must_open();
 	sl_store_close(s);
 	free(wal);
+}
+END_TEST
+
+/* A backend that loses its transaction on demand: the front's part of
+ * group commit, independent of SQLite. */
+struct sl_store_backend {
+	int lose_next;  /* the next write fails taking the transaction */
+	int in_txn;     /* writes in the open transaction */
+	int committed;  /* writes committed */
+	int commits;
+};
+
+static void
+fake_close(struct sl_store_backend *be)
+{
+	free(be);
+}
+
+static const char *
+fake_path(const struct sl_store_backend *be)
+{
+	(void)be;
+	return "fake";
+}
+
+static uint64_t
+fake_db_commits(const struct sl_store_backend *be)
+{
+	return (uint64_t)be->commits;
+}
+
+static int
+fake_commit(struct sl_store_backend *be, struct sl_err *err)
+{
+	(void)err;
+	if (be->in_txn == 0)
+		return 0;
+	be->committed += be->in_txn;
+	be->in_txn = 0;
+	be->commits++;
+	return 0;
+}
+
+static int
+fake_notify_add(struct sl_store_backend *be, const char *topic,
+    const char *message, const char *publisher, int64_t now, int64_t *id,
+    struct sl_err *err)
+{
+	(void)topic;
+	(void)message;
+	(void)publisher;
+	(void)now;
+	if (be->lose_next) {
+		be->lose_next = 0;
+		be->in_txn = 0;
+		sl_err_set(err, "ServiceUnavailable", "fake: I/O error");
+		return SL_STORE_BATCH_LOST;
+	}
+	*id = ++be->in_txn;
+	return 0;
+}
+
+START_TEST(test_lost_batch)
+{
+	static const struct sl_store_ops ops = { .name = "fake",
+		.close = fake_close, .path = fake_path,
+		.db_commits = fake_db_commits, .commit = fake_commit,
+		.notify_add = fake_notify_add };
+	struct sl_store_backend *be = xcalloc(1, sizeof(*be));
+	struct sl_store *s = sl_store_new(&ops, be, NULL);
+	struct sl_err err = SL_ERR_INIT;
+	struct acks a = { 0 };
+	struct ack k[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		k[i].a = &a;
+		k[i].id = i;
+	}
+	/* Writes 0-2, then 3 fails and takes 0-2 along; 4-5 go on. */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 0,
+		    NULL, ack_cb, &k[i], &err), 0);
+	be->lose_next = 1;
+	ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 0, NULL,
+	    ack_cb, &k[3], &err), -1);
+	ck_assert_str_eq(err.type, "ServiceUnavailable");
+	for (i = 4; i < 6; i++)
+		ck_assert_int_eq(sl_store_notify_add(s, "t", "{}", NULL, 0,
+		    NULL, ack_cb, &k[i], &err), 0);
+	ck_assert_int_eq(a.n, 0);
+	ck_assert_int_eq(sl_store_flush(s, &err), 0);
+	ck_assert_int_eq(a.failed, 3);
+	ck_assert_int_eq(a.ok, 2);
+	ck_assert_str_eq(a.last_type, "ServiceUnavailable");
+	/* Failed ones are told first, in order; 3 was refused outright. */
+	ck_assert_int_eq(a.order[0], 0);
+	ck_assert_int_eq(a.order[2], 2);
+	ck_assert_int_eq(a.order[3], 4);
+	ck_assert_int_eq(a.order[4], 5);
+	ck_assert_int_eq(be->committed, 2);
+	ck_assert_int_eq(be->commits, 1);
+	sl_store_close(s);
 }
 END_TEST
 
@@ -1508,6 +1785,7 @@ store_suite(void)
 	tcase_add_test(tc, test_reopen_keeps_everything);
 	tcase_add_test(tc, test_crash_mid_batch);
 	tcase_add_test(tc, test_crash_any_moment);
+	tcase_add_test(tc, test_crash_resume_executions);
 	tcase_add_test(tc, test_not_a_database);
 	tcase_add_test(tc, test_foreign_and_newer_database);
 	tcase_add_test(tc, test_corrupt_pages);
@@ -1515,6 +1793,7 @@ store_suite(void)
 	tcase_add_test(tc, test_unwritable);
 	tcase_add_test(tc, test_disk_full_statement);
 	tcase_add_test(tc, test_disk_full_commit);
+	tcase_add_test(tc, test_lost_batch);
 	tcase_add_test(tc, test_retention);
 	suite_add_tcase(s, tc);
 	return s;

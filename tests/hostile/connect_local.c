@@ -20,8 +20,8 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 	(void)ctx;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)(cJSON_IsNumber(p) ?
-	    p->valueint : 80));
+	sa.sin_port =
+	    htons((unsigned short)(cJSON_IsNumber(p) ? p->valueint : 80));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)

@@ -8,8 +8,8 @@ int handler(const cJSON *event, sl_context *ctx, cJSON **result);
 int
 handler(const cJSON *event, sl_context *ctx, cJSON **result)
 {
-	char *argv[] = { "sh", "-c", "echo pwned > /tmp/sluice-pwned", NULL };
-	char *envp[] = { NULL };
+	char *argv[] = {"sh", "-c", "echo pwned > /tmp/sluice-pwned", NULL};
+	char *envp[] = {NULL};
 
 	(void)event;
 	(void)ctx;

@@ -8,7 +8,7 @@ int handler(const cJSON *event, sl_context *ctx, cJSON **result);
 int
 handler(const cJSON *event, sl_context *ctx, cJSON **result)
 {
-	struct timespec ts = { 30, 0 };
+	struct timespec ts = {30, 0};
 	sigset_t all;
 
 	(void)event;

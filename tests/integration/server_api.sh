@@ -70,7 +70,12 @@ wait_exit "$S" 10
 news two" ] || fail "sluice subscribe printed: $(cat "$T/sub.out")"
 pass "sluice subscribe"
 
-# SIGTERM with an invocation in flight: it finishes, the daemon exits 0.
+# SIGTERM with an invocation in flight: it finishes, the daemon exits 0,
+# and an idle client is told (close 1001).
+"$PY" "$WSPY" "$URL" hold >"$T/hold.out" 2>&1 &
+H=$!
+PIDS="$PIDS $H"
+wait_for "$T/hold.out" "connected" 10 "$H"
 n=$(grep -c "action=Invoke" "$T/api.log")
 "$SLUICE" invoke "$FN_SLOW" --payload '{"ms": 700}' \
     >"$T/inflight.out" 2>&1 &
@@ -84,6 +89,24 @@ wait_exit "$C" 20
 wait_exit "$D" 40
 [ "$RC" -eq 0 ] || fail "sluiced exit status $RC on SIGTERM"
 grep -q "event=stopped" "$T/api.log" || fail "no stopped line"
-pass "SIGTERM: in-flight invocation finished, exit 0"
+wait_exit "$H" 10
+[ "$RC" -eq 0 ] || fail "idle client: $(cat "$T/hold.out")"
+pass "SIGTERM: in-flight invocation finished, clients told (1001), exit 0"
+
+# --web: the console's files at /, with the security headers; the API
+# still at /ws on the same port.
+mkdir -p "$T/web"
+echo '<!doctype html><title>console</title>' >"$T/web/index.html"
+start_sluiced web --web "$T/web"
+"$PY" - "$PORT" <<'PYEOF' || fail "--web"
+import sys, urllib.request
+r = urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=10)
+assert b"console" in r.read()
+assert "script-src 'self'" in r.headers["content-security-policy"]
+PYEOF
+SLUICE_URL=$URL "$SLUICE" functions >/dev/null || fail "API beside --web"
+"$SLUICED" --web "$T/nothing-here" >"$T/noweb.log" 2>&1
+[ $? -eq 2 ] || fail "--web without index.html: exit status not 2"
+pass "--web serves the console's files beside the API"
 
 echo "server_api: $CHECKS checks passed"

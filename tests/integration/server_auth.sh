@@ -16,7 +16,7 @@ grep -q -- "--token is required" "$T/notoken.log" ||
 pass "a non-loopback bind without --token is refused"
 
 TOKEN=tok-$$-secret
-SLUICE_TOKEN=$TOKEN start_sluiced auth --bind 127.0.0.2
+SLUICE_TOKEN=$TOKEN start_sluiced auth --bind 127.0.0.2 --auth-timeout 1
 URL="ws://127.0.0.2:$PORT/ws"
 grep -q "auth=token" "$T/auth.log" || fail "token not in effect"
 

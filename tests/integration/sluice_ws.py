@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import base64
 import json
+import resource
 import sys
 import time
 
@@ -169,6 +170,18 @@ async def scenario_api(a):
               "reply %d mismatched: %s" % (i, rep))
     ok("100 requests in flight on one connection")
 
+    # Throttling: the slow function allows one at a time and queues 64.
+    futs = [await c.send({"action": "Invoke", "FunctionName": a.slow,
+                          "Payload": {"ms": 20}}) for i in range(72)]
+    replies = await asyncio.wait_for(asyncio.gather(*futs), TIMEOUT)
+    throttled = [r for r in replies if "error" in r]
+    check(throttled and all(r["error"]["type"] ==
+                            "TooManyRequestsException" for r in throttled),
+          "throttling: %s" % [r.get("error") for r in throttled][:3])
+    check(len(throttled) < 72, "everything throttled")
+    ok("TooManyRequestsException past the queue (%d of 72, Reason %s)" %
+       (len(throttled), throttled[0]["error"].get("Reason")))
+
     # Error replies never disconnect.
     error(await c.raw("{not json"), "SerializationException", "bad JSON")
     error(await c.raw("[1,2,3]"), "SerializationException", "not an object")
@@ -285,6 +298,13 @@ async def scenario_auth(a):
     result(await c.call("ListFunctions"), "with bearer header")
     await c.close()
     ok("Authenticate message and bearer header")
+    # Silence is not a way in: the server closes after --auth-timeout.
+    c = await Conn.open(a.url)
+    t0 = time.monotonic()
+    code = await closed_code(c)
+    check(code == 1008, "silent client closed with %s, not 1008" % code)
+    ok("a silent unauthenticated client is closed (1008) after %.1f s" %
+       (time.monotonic() - t0))
 
 
 async def scenario_abuse(a):
@@ -380,7 +400,228 @@ async def scenario_publish(a):
     await c.close()
 
 
+LAMBDA = "arn:aws:lambda:us-east-1:000000000000:function:"
+
+
+def three_tasks(fn):
+    return json.dumps({"StartAt": "A", "States": {
+        "A": {"Type": "Task", "Resource": LAMBDA + fn, "Next": "B"},
+        "B": {"Type": "Task", "Resource": LAMBDA + fn, "Next": "C"},
+        "C": {"Type": "Task", "Resource": LAMBDA + fn, "End": True}}})
+
+
+def exec_arn(sm_arn, name):
+    return sm_arn.replace(":stateMachine:", ":execution:") + ":" + name
+
+
+async def scenario_sfn(a):
+    c = await Conn.open(a.url)
+    pre = "t%d" % (time.time() * 1000 % 1000000)
+    r = result(await c.call("CreateStateMachine", name=pre + "three",
+                            definition=three_tasks(a.echo)), "Create")
+    sm = r["stateMachineArn"]
+    check(sm.endswith(":stateMachine:" + pre + "three"), "ARN: %s" % sm)
+    again = result(await c.call("CreateStateMachine", name=pre + "three",
+                                definition=three_tasks(a.echo)), "again")
+    check(again["stateMachineArn"] == sm, "idempotent create")
+    error(await c.call("CreateStateMachine", name=pre + "three",
+                       definition=three_tasks(a.fail)),
+          "StateMachineAlreadyExists", "create clash")
+    e = error(await c.call("CreateStateMachine", name=pre + "bad",
+                           definition='{"StartAt":"X","States":{"Y":'
+                           '{"Type":"Pass","End":true}}}'),
+              "InvalidDefinition", "bad definition")
+    check("X" in e["message"], "InvalidDefinition names the problem")
+    error(await c.call("CreateStateMachine", name="bad name!",
+                       definition=three_tasks(a.echo)), "InvalidName",
+          "bad name")
+    error(await c.call("CreateStateMachine", name=pre + "x"),
+          "ValidationException", "no definition")
+    d = result(await c.call("DescribeStateMachine", stateMachineArn=sm),
+               "Describe")
+    check(d["status"] == "ACTIVE" and d["type"] == "STANDARD" and
+          json.loads(d["definition"])["StartAt"] == "A", "describe: %s" % d)
+    error(await c.call("DescribeStateMachine", stateMachineArn=sm + "zz"),
+          "StateMachineDoesNotExist", "describe unknown")
+    error(await c.call("DescribeStateMachine", stateMachineArn="x"),
+          "InvalidArn", "describe bad ARN")
+    ls = result(await c.call("ListStateMachines"), "List")
+    check(sm in [m["stateMachineArn"] for m in ls["stateMachines"]],
+          "ListStateMachines")
+    v = result(await c.call("ValidateStateMachineDefinition",
+                            definition=three_tasks(a.echo)), "Validate")
+    check(v["result"] == "OK" and v["diagnostics"] == [], "valid: %s" % v)
+    v = result(await c.call("ValidateStateMachineDefinition",
+                            definition='{"States":{}}'), "Validate bad")
+    check(v["result"] == "FAIL" and v["diagnostics"], "invalid: %s" % v)
+    ok("CreateStateMachine, DescribeStateMachine, ListStateMachines, "
+       "ValidateStateMachineDefinition and their errors")
+
+    # Subscribed to one execution: every event, in order, then the end.
+    s = await Conn.open(a.url)
+    xa = exec_arn(sm, "run1")
+    result(await s.call("Subscribe", executionArn=xa), "Subscribe")
+    r = result(await c.call("StartExecution", stateMachineArn=sm,
+                            name="run1", input='{"v": 7}', wait=True),
+               "StartExecution wait")
+    check(r["status"] == "SUCCEEDED" and json.loads(r["output"]) ==
+          {"v": 7} and r["executionArn"] == xa, "wait reply: %s" % r)
+    pushed = []
+    while not pushed or pushed[-1]["type"] != "ExecutionSucceeded":
+        ev = await s.event()
+        check(ev["event"] == "ExecutionEvent" and ev["executionArn"] == xa,
+              "pushed: %s" % ev)
+        pushed.append(ev["historyEvent"])
+    check([e["id"] for e in pushed] == list(range(1, len(pushed) + 1)),
+          "pushed ids not in order: %s" % [e["id"] for e in pushed])
+    h = result(await c.call("GetExecutionHistory", executionArn=xa),
+               "history")
+    check(h["events"] == pushed, "history differs from what was pushed")
+    check(sum(1 for e in pushed if e["type"] == "TaskStateEntered") == 3,
+          "three tasks")
+    ok("StartExecution wait, %d events pushed in order = "
+       "GetExecutionHistory" % len(pushed))
+    h = result(await c.call("GetExecutionHistory", executionArn=xa,
+                            maxResults=5, reverseOrder=True), "paged")
+    check(len(h["events"]) == 5 and h["events"][0]["id"] == len(pushed) and
+          "nextToken" in h, "paged history: %s" % h)
+    h2 = result(await c.call("GetExecutionHistory", executionArn=xa,
+                             maxResults=5, reverseOrder=True,
+                             nextToken=h["nextToken"]), "page 2")
+    check(h2["events"][0]["id"] == len(pushed) - 5, "page 2")
+    ok("GetExecutionHistory paging")
+
+    r = result(await c.call("StartExecution", stateMachineArn=sm,
+                            name="run2", input={"w": 1}), "Start")
+    check(r["executionArn"] == exec_arn(sm, "run2") and "startDate" in r,
+          "start reply: %s" % r)
+    error(await c.call("StartExecution", stateMachineArn=sm, name="run1",
+                       input='{"other": 1}'), "ExecutionAlreadyExists",
+          "same name")
+    error(await c.call("StartExecution", stateMachineArn=sm,
+                       input="{bad"), "InvalidExecutionInput", "bad input")
+    error(await c.call("StartExecution", stateMachineArn=sm,
+                       name="no/slash"), "InvalidName", "bad name")
+    error(await c.call("StartExecution", stateMachineArn=sm + "nope"),
+          "StateMachineDoesNotExist", "unknown machine")
+    error(await c.call("StartExecution", stateMachineArn=sm, wait="yes"),
+          "ValidationException", "wait not a boolean")
+    error(await c.call("StartSyncExecution", stateMachineArn=sm),
+          "StateMachineTypeNotSupported", "sync on standard")
+    d = result(await c.call("DescribeExecution", executionArn=xa),
+               "DescribeExecution")
+    check(d["status"] == "SUCCEEDED" and d["stateMachineArn"] == sm and
+          json.loads(d["input"]) == {"v": 7}, "describe: %s" % d)
+    error(await c.call("DescribeExecution", executionArn=xa + "x"),
+          "ExecutionDoesNotExist", "describe unknown")
+    error(await c.call("GetExecutionHistory", executionArn=xa + "x"),
+          "ExecutionDoesNotExist", "history unknown")
+    le = result(await c.call("ListExecutions", stateMachineArn=sm,
+                             statusFilter="SUCCEEDED"), "ListExecutions")
+    check(xa in [x["executionArn"] for x in le["executions"]],
+          "ListExecutions: %s" % le)
+    error(await c.call("ListExecutions", stateMachineArn=sm,
+                       statusFilter="DONE"), "ValidationException",
+          "bad statusFilter")
+    ok("StartExecution, DescribeExecution, ListExecutions and errors")
+
+    # A failing task fails the execution with the function's error.
+    fm = result(await c.call("CreateStateMachine", name=pre + "fails",
+                             definition=three_tasks(a.fail)), "Create")
+    r = result(await c.call("StartExecution", wait=True,
+                            stateMachineArn=fm["stateMachineArn"]), "fail")
+    check(r["status"] == "FAILED" and r.get("error"), "failed: %s" % r)
+    ok("a failing Task: FAILED with error %s" % r["error"])
+
+    # Stop a running execution (a long Wait).
+    wm = result(await c.call("CreateStateMachine", name=pre + "waits",
+                             definition=json.dumps({
+                                 "StartAt": "W", "States": {"W": {
+                                     "Type": "Wait", "Seconds": 600,
+                                     "End": True}}})), "Create")
+    r = result(await c.call("StartExecution",
+                            stateMachineArn=wm["stateMachineArn"]), "start")
+    st = result(await c.call("StopExecution", executionArn=r["executionArn"],
+                             error="Why", cause="testing"), "Stop")
+    check("stopDate" in st, "stop reply: %s" % st)
+    d = result(await c.call("DescribeExecution",
+                            executionArn=r["executionArn"]), "describe")
+    check(d["status"] == "ABORTED" and d.get("error") == "Why",
+          "stopped: %s" % d)
+    ok("StopExecution")
+
+    # Express: StartSyncExecution replies with the result; not stored.
+    em = result(await c.call("CreateStateMachine", name=pre + "express",
+                             type="EXPRESS", definition=three_tasks(a.echo)),
+                "Create express")
+    r = result(await c.call("StartSyncExecution",
+                            stateMachineArn=em["stateMachineArn"],
+                            input='{"e": 1}'), "StartSyncExecution")
+    check(r["status"] == "SUCCEEDED" and json.loads(r["output"]) ==
+          {"e": 1} and ":express:" in r["executionArn"], "sync: %s" % r)
+    ok("StartSyncExecution on an EXPRESS machine")
+
+    u = result(await c.call("UpdateStateMachine", stateMachineArn=sm,
+                            definition=three_tasks(a.echo)), "Update")
+    check("revisionId" in u and "updateDate" in u, "update: %s" % u)
+    error(await c.call("UpdateStateMachine", stateMachineArn=sm),
+          "MissingRequiredParameter", "update nothing")
+    error(await c.call("UpdateStateMachine", stateMachineArn=sm,
+                       definition="{}"), "InvalidDefinition", "update bad")
+    result(await c.call("DeleteStateMachine", stateMachineArn=sm), "Delete")
+    error(await c.call("DescribeStateMachine", stateMachineArn=sm),
+          "StateMachineDoesNotExist", "deleted")
+    error(await c.call("DeleteStateMachine", stateMachineArn=sm + "q"),
+          "StateMachineDoesNotExist", "delete unknown")
+    ok("UpdateStateMachine, DeleteStateMachine")
+
+    topic = pre + ".notes"
+    for m in ("one", "two"):
+        result(await c.call("Publish", topic=topic, Message=m), "Publish")
+    n = result(await c.call("ListNotifications", topic=topic),
+               "ListNotifications")
+    check([x["Message"] for x in n["notifications"]] == ["one", "two"],
+          "ListNotifications: %s" % n)
+    ok("Publish stores; ListNotifications")
+    await s.close()
+    await c.close()
+
+
+async def scenario_await(a):
+    """Wait (bounded) for execution a.arn to reach a.status."""
+    c = await Conn.open(a.url)
+    result(await c.call("Subscribe", executionArn=a.arn), "Subscribe")
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        d = result(await c.call("DescribeExecution", executionArn=a.arn),
+                   "DescribeExecution")
+        if d["status"] != "RUNNING":
+            break
+        try:
+            await c.event(timeout=max(0.1, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            raise Fail("%s still RUNNING" % a.arn)
+    check(d["status"] == a.status, "%s is %s, not %s" %
+          (a.arn, d["status"], a.status))
+    ok("%s %s" % (a.arn, d["status"]))
+    await c.close()
+
+
+async def scenario_hold(a):
+    """Stay connected until the server closes; expect 1001 (stopping)."""
+    c = await Conn.open(a.url)
+    result(await c.call("ListFunctions"), "ListFunctions")
+    print("connected", flush=True)
+    code = await closed_code(c)
+    check(code == 1001, "closed with %s, not 1001" % code)
+    ok("closed with 1001 when the server stopped")
+
+
 async def scenario_many(a):
+    # This client needs a descriptor per connection too.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < a.n + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     sem = asyncio.Semaphore(100)
 
     async def one(i):
@@ -407,7 +648,9 @@ def main():
     p.add_argument("url")
     p.add_argument("scenario",
                    choices=["api", "order", "auth", "abuse", "many",
-                            "publish"])
+                            "publish", "sfn", "await", "hold"])
+    p.add_argument("--arn", default="")
+    p.add_argument("--status", default="SUCCEEDED")
     p.add_argument("--topic", default="news")
     p.add_argument("--message", action="append", default=[])
     p.add_argument("--echo", default="echo")

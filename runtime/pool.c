@@ -1,0 +1,1068 @@
+/* The pool: worker processes (spawn from the spawner or by exec, the IPC
+ * frames, captured logs, deadlines, join on exit + EOF) and the scheduling
+ * of queued invocations onto warm or new workers within the limits. */
+#include "runtime/pool.h"
+#include "runtime/spawner.h"
+#include "common/xmalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+int
+sl_pool_fd_high(int fd)
+{
+	int n;
+
+	if (fd < 0 || fd >= 10)
+		return fd;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return n;
+}
+
+static const char *
+signal_text(int sig)
+{
+	switch (sig) {
+	case SIGSEGV:
+		return "segmentation fault";
+	case SIGABRT:
+		return "aborted";
+	case SIGKILL:
+		return "killed";
+	case SIGBUS:
+		return "bus error";
+	case SIGILL:
+		return "illegal instruction";
+	case SIGFPE:
+		return "floating point exception";
+	case SIGTERM:
+		return "terminated";
+	case SIGSYS:
+		return "bad system call";
+	case SIGTRAP:
+		return "trace/breakpoint trap";
+	case SIGPIPE:
+		return "broken pipe";
+	case SIGXCPU:
+		return "CPU time limit exceeded";
+	case SIGXFSZ:
+		return "file size limit exceeded";
+	default:
+		return NULL;
+	}
+}
+
+void
+sl_pool_status_text(int status, char *out, size_t n)
+{
+	if (WIFSIGNALED(status)) {
+		const char *t = signal_text(WTERMSIG(status));
+
+		if (t != NULL)
+			snprintf(out, n, "signal: %s", t);
+		else
+			snprintf(out, n, "signal: %d", WTERMSIG(status));
+	} else {
+		snprintf(out, n, "exit status %d", WEXITSTATUS(status));
+	}
+}
+
+/* --- workers -------------------------------------------------------------- */
+
+static void
+worker_uncount(struct worker *w)
+{
+	if (!w->counted)
+		return;
+	w->counted = 0;
+	w->host->active--;
+	w->fn->active--;
+	if (w->state == W_STARTING && !w->probe)
+		w->fn->starting--;
+}
+
+void
+sl_pool_free_worker(struct worker *w)
+{
+	struct sl_host *h = w->host;
+
+	worker_uncount(w);
+	sl_loop_timer_stop(h->loop, &w->idle);
+	if (w->sock >= 0) {
+		sl_loop_unwatch(h->loop, w->sock);
+		close(w->sock);
+	}
+	if (w->logfd >= 0) {
+		sl_loop_unwatch(h->loop, w->logfd);
+		close(w->logfd);
+	}
+	if (w->pidfd >= 0) {
+		sl_loop_unwatch(h->loop, w->pidfd);
+		close(w->pidfd);
+	}
+	if (w->prev)
+		w->prev->next = w->next;
+	else if (h->workers == w)
+		h->workers = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	if (w->fn->probe == w)
+		w->fn->probe = NULL;
+	sl_frame_dec_release(&w->dec);
+	sl_frame_wq_release(&w->wq);
+	sl_buf_release(&w->line);
+	sl_host_version_unref(w->ver);
+	free(w->fatal_type);
+	free(w->fatal_msg);
+	free(w);
+}
+
+static void
+worker_log_bytes(struct worker *w, const char *p, size_t n)
+{
+	const char *rid = w->inv ? w->inv->rid : "";
+
+	if (w->inv != NULL)
+		sl_host_inv_log(w->inv, p, n);
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) : n;
+
+		if (w->line.len + k > LINE_MAX_LEN)
+			k = LINE_MAX_LEN - w->line.len;
+		sl_buf_add(&w->line, p, k);
+		p += k;
+		n -= k;
+		if (nl != NULL && p == nl) {
+			p++;
+			n--;
+		} else if (w->line.len < LINE_MAX_LEN) {
+			break;
+		}
+		sl_host_fn_log_line(w->fn, rid, w->line.data, w->line.len);
+		sl_buf_reset(&w->line);
+	}
+}
+
+/* Read what the worker printed; at most max bytes (fairness), all that
+ * is there when max is 0. */
+static void
+worker_read_log(struct worker *w, size_t max)
+{
+	char buf[65536];
+	size_t got = 0;
+
+	while (w->logfd >= 0 && (max == 0 || got < max)) {
+		ssize_t n = read(w->logfd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			sl_loop_unwatch(w->host->loop, w->logfd);
+			close(w->logfd);
+			w->logfd = -1;
+			if (w->line.len > 0) {
+				sl_host_fn_log_line(w->fn,
+				    w->inv ? w->inv->rid : "", w->line.data,
+				    w->line.len);
+				sl_buf_reset(&w->line);
+			}
+			return;
+		}
+		worker_log_bytes(w, buf, (size_t)n);
+		got += (size_t)n;
+	}
+}
+
+static void
+log_cb(void *arg, int fd, unsigned events)
+{
+	(void)fd;
+	(void)events;
+	worker_read_log(arg, LOG_READ_MAX);
+}
+
+void
+sl_pool_kill(struct worker *w)
+{
+	if (!w->exited && w->pidfd >= 0)
+		(void)syscall(
+		    SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+}
+
+/* The worker is going away: no more work for it; it is freed once both
+ * its exit and its socket's EOF have been seen. */
+void
+sl_pool_retire(struct worker *w)
+{
+	worker_uncount(w);
+	w->state = W_DEAD;
+	sl_loop_timer_stop(w->host->loop, &w->idle);
+	sl_pool_kill(w);
+}
+
+static void worker_join_check(struct worker *w);
+static void fd_watch_cb(void *arg, int fd, unsigned events);
+
+/* Queue bytes for the worker and start writing. */
+static void
+worker_flush(struct worker *w)
+{
+	int rc = sl_frame_wq_flush(&w->wq, w->sock);
+	unsigned ev = SL_LOOP_READ;
+
+	if (rc < 0) {
+		sl_pool_retire(w);
+		return;
+	}
+	if (rc == 0)
+		ev |= SL_LOOP_WRITE;
+	if ((rc == 0) != w->want_write) {
+		w->want_write = rc == 0;
+		(void)sl_loop_watch(w->host->loop, w->sock, ev, fd_watch_cb, w);
+	}
+}
+
+static const char *
+fn_timeout_text(const struct invocation *inv, char *buf, size_t n)
+{
+	double s = inv->w && inv->w->ver ? inv->w->ver->cfg.timeout_s : 3;
+
+	if (inv->cap_ms > 0 && (double)inv->cap_ms / 1000.0 < s)
+		s = (double)inv->cap_ms / 1000.0;
+	snprintf(buf, n, "%.2f", s);
+	return buf;
+}
+
+static void
+deadline_cb(struct sl_timer *t)
+{
+	struct invocation *inv = t->arg;
+	struct worker *w = inv->w;
+	char msg[160], secs[32];
+
+	snprintf(msg, sizeof(msg),
+	    "RequestId: %s Error: Task timed out after %s seconds", inv->rid,
+	    fn_timeout_text(inv, secs, sizeof(secs)));
+	sl_host_inv_set_error(inv, "Unhandled", "Sandbox.Timedout", msg);
+	if (w != NULL) {
+		worker_read_log(w, 0);
+		w->inv = NULL;
+		sl_pool_retire(w);
+	}
+	inv->w = NULL;
+	inv->duration_us = sl_loop_now_us() - inv->start_us;
+	sl_host_inv_complete(inv);
+}
+
+static void idle_cb(struct sl_timer *t);
+
+/* A start (spawn, sandbox, load, init) gets the function's Timeout too; a
+ * worker not ready by then is killed and the waiting invocation times
+ * out. */
+static void
+start_timeout_cb(struct sl_timer *t)
+{
+	struct worker *w = t->arg;
+
+	if (w->state != W_STARTING)
+		return;
+	free(w->fatal_type);
+	free(w->fatal_msg);
+	w->fatal_type = xstrdup("Sandbox.Timedout");
+	w->fatal_msg = xasprintf(
+	    "Task timed out after %.2f seconds", w->ver->cfg.timeout_s);
+	sl_pool_retire(w);
+}
+
+/* The worker is free again: keep it warm, or retire it when its version
+ * is no longer the function's. */
+void
+sl_pool_idle(struct worker *w)
+{
+	struct function *fn = w->fn;
+
+	w->state = W_IDLE;
+	w->inv = NULL;
+	w->last_used_us = sl_loop_now_us();
+	if (fn->removed || w->ver != fn->cur || w->host->draining) {
+		sl_pool_retire(w);
+		sl_pool_pump(fn);
+		return;
+	}
+	sl_loop_timer_stop(w->host->loop, &w->idle);
+	sl_timer_init(&w->idle, idle_cb, w);
+	sl_loop_timer_start(
+	    w->host->loop, &w->idle, (uint64_t)w->host->idle_ms * 1000u);
+	sl_pool_pump(fn);
+}
+
+static void
+idle_cb(struct sl_timer *t)
+{
+	struct worker *w = t->arg;
+
+	if (w->state == W_IDLE)
+		sl_pool_retire(w);
+}
+
+/* The invocation on w ended with a frame from the worker. */
+static void
+worker_finish(struct worker *w, const struct sl_frame *f)
+{
+	struct invocation *inv = w->inv;
+	int keep = 1;
+
+	worker_read_log(w, 0);
+	sl_loop_timer_stop(w->host->loop, &inv->timer);
+	inv->duration_us = sl_loop_now_us() - inv->start_us;
+	if (f->type == SL_FRAME_RESULT) {
+		cJSON *check = cJSON_ParseWithLength(f->payload, f->len);
+
+		if (check == NULL) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg),
+			    "RequestId: %s Error: "
+			    "Runtime returned an invalid response: not valid "
+			    "JSON",
+			    inv->rid);
+			sl_host_inv_set_error(
+			    inv, "Unhandled", "Runtime.InvalidResponse", msg);
+		} else {
+			cJSON_Delete(check);
+			sl_host_inv_set_result(inv, 200, f->payload, f->len);
+			inv->function_error = NULL;
+		}
+	} else if (inv->oom) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg),
+		    "RequestId: %s Error: Runtime ran "
+		    "out of memory (MemorySize %u MB)",
+		    inv->rid, w->ver->cfg.memory_mb);
+		sl_host_inv_set_error(
+		    inv, "Unhandled", "Runtime.OutOfMemory", msg);
+		keep = 0;
+	} else {
+		sl_host_inv_set_error_json(inv,
+		    f->type == SL_FRAME_ERROR ? "Handled" : "Unhandled",
+		    f->payload, f->len);
+	}
+	inv->w = NULL;
+	if (keep)
+		sl_pool_idle(w);
+	else
+		sl_pool_retire(w);
+	sl_host_inv_complete(inv);
+}
+
+static void
+worker_protocol_error(struct worker *w, const char *why)
+{
+	struct invocation *inv = w->inv;
+
+	if (inv != NULL) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg),
+		    "RequestId: %s Error: Runtime broke "
+		    "the IPC protocol: %s",
+		    inv->rid, why);
+		worker_read_log(w, 0);
+		sl_loop_timer_stop(w->host->loop, &inv->timer);
+		inv->duration_us = sl_loop_now_us() - inv->start_us;
+		sl_host_inv_set_error(
+		    inv, "Unhandled", "Runtime.InvalidResponse", msg);
+		inv->w = NULL;
+		w->inv = NULL;
+		sl_pool_retire(w);
+		sl_host_inv_complete(inv);
+		return;
+	}
+	if (w->fatal_type == NULL) {
+		w->fatal_type = xstrdup("Runtime.InvalidResponse");
+		w->fatal_msg =
+		    xasprintf("Runtime broke the IPC protocol: %s", why);
+	}
+	sl_pool_retire(w);
+}
+
+static void
+worker_ready(struct worker *w)
+{
+	sl_loop_timer_stop(w->host->loop, &w->idle);
+	if (w->probe) {
+		sl_host_probe_done(w, 1);
+		return;
+	}
+	w->fn->starting--;
+	w->state = W_IDLE;
+	w->fresh = 1;
+	w->ever_ready = 1;
+	sl_pool_idle(w);
+}
+
+static void
+worker_publish(struct worker *w, const struct sl_frame *f)
+{
+	struct sl_host *h = w->host;
+	cJSON *o = cJSON_ParseWithLength(f->payload, f->len);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "topic");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "message");
+	const char *err = "";
+	char *msg = NULL;
+
+	if (!cJSON_IsString(t) || m == NULL)
+		err = "malformed publish";
+	else {
+		msg = cJSON_PrintUnformatted(m);
+		if (h->on_publish != NULL && msg != NULL)
+			h->on_publish(
+			    h->cb_arg, w->fn->name, t->valuestring, msg);
+	}
+	cJSON_free(msg);
+	cJSON_Delete(o);
+	sl_frame_encode(
+	    &w->wq.buf, SL_FRAME_PUBACK, f->id, 0, err, strlen(err));
+	worker_flush(w);
+}
+
+/* Handle the frames that have arrived; returns -1 once w is retired. */
+static int
+worker_frames(struct worker *w)
+{
+	struct sl_frame f;
+	int rc;
+
+	while (w->state != W_DEAD) {
+		uint32_t peek = sl_frame_dec_peek_len(&w->dec);
+
+		if (w->state == W_BUSY && peek > SL_INVOKE_SYNC_MAX + 4096u &&
+		    peek <= SL_FRAME_MAX &&
+		    sl_frame_dec_peek_type(&w->dec) == SL_FRAME_RESULT) {
+			struct invocation *inv = w->inv;
+			char msg[200];
+
+			snprintf(msg, sizeof(msg),
+			    "Response payload size "
+			    "(%u bytes) exceeded maximum allowed payload size "
+			    "(%u bytes).",
+			    peek, SL_INVOKE_SYNC_MAX);
+			worker_read_log(w, 0);
+			sl_loop_timer_stop(w->host->loop, &inv->timer);
+			sl_host_inv_set_error(inv, "Unhandled",
+			    "Function.ResponseSizeTooLarge", msg);
+			inv->w = NULL;
+			w->inv = NULL;
+			sl_pool_retire(w);
+			sl_host_inv_complete(inv);
+			return -1;
+		}
+		rc = sl_frame_dec_next(&w->dec, &f);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			worker_protocol_error(w, "malformed frame");
+			return -1;
+		}
+		switch (f.type) {
+		case SL_FRAME_READY:
+			if (w->state != W_STARTING)
+				goto bad;
+			worker_ready(w);
+			break;
+		case SL_FRAME_FATAL:
+			if (w->state != W_STARTING)
+				goto bad;
+			{
+				cJSON *o =
+				    cJSON_ParseWithLength(f.payload, f.len);
+				const cJSON *t =
+				    cJSON_GetObjectItem(o, "errorType");
+				const cJSON *m =
+				    cJSON_GetObjectItem(o, "errorMessage");
+
+				free(w->fatal_type);
+				free(w->fatal_msg);
+				w->fatal_type = xstrdup(
+				    cJSON_IsString(t) ? t->valuestring
+				                      : "Runtime.ExitError");
+				w->fatal_msg = xstrdup(
+				    cJSON_IsString(m) ? m->valuestring : "");
+				cJSON_Delete(o);
+			}
+			sl_pool_retire(w);
+			return -1;
+		case SL_FRAME_RESULT:
+		case SL_FRAME_ERROR:
+		case SL_FRAME_RTERROR:
+			if (w->state != W_BUSY || f.id != w->inv->id)
+				goto bad;
+			if (f.type == SL_FRAME_RESULT &&
+			    f.len > SL_INVOKE_SYNC_MAX) {
+				/* worker_frames' peek handles the rest. */
+				goto bad;
+			}
+			worker_finish(w, &f);
+			break;
+		case SL_FRAME_PUBLISH:
+			if (w->state != W_BUSY && w->state != W_STARTING)
+				goto bad;
+			worker_publish(w, &f);
+			break;
+		case SL_FRAME_MEMFAIL:
+			if (w->inv != NULL && f.id == w->inv->id)
+				w->inv->oom = 1;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	return -1;
+bad:
+	worker_protocol_error(w, "unexpected frame");
+	return -1;
+}
+
+static void
+sock_cb(void *arg, int fd, unsigned events)
+{
+	struct worker *w = arg;
+	size_t got = 0;
+
+	(void)fd;
+	if (events & SL_LOOP_WRITE) {
+		worker_flush(w);
+		if (w->state == W_DEAD && w->eof && w->exited)
+			return;
+	}
+	if (!(events & (SL_LOOP_READ | SL_LOOP_HUP)))
+		return;
+	while (got < 4 * READ_CHUNK && !w->eof) {
+		ssize_t n = sl_frame_dec_read(&w->dec, w->sock, READ_CHUNK);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			w->eof = 1;
+			sl_loop_unwatch(w->host->loop, w->sock);
+			break;
+		}
+		got += (size_t)n;
+		if (w->state != W_DEAD && worker_frames(w) < 0)
+			break;
+		/* A short read drained the socket (level-triggered: more
+		 * will be reported); spare the read that says EAGAIN. */
+		if ((size_t)n < READ_CHUNK)
+			break;
+	}
+	if (w->eof) {
+		/* No more frames can come: the worker is of no use now. */
+		sl_pool_kill(w);
+		worker_join_check(w);
+	}
+}
+
+/* The worker died (or we killed it) while it held an invocation or was
+ * starting: report that with the exit status. */
+static void
+worker_died(struct worker *w)
+{
+	struct invocation *inv = w->inv;
+	char st[64], msg[256];
+
+	sl_pool_status_text(w->status, st, sizeof(st));
+	if (inv != NULL) {
+		sl_loop_timer_stop(w->host->loop, &inv->timer);
+		inv->duration_us = sl_loop_now_us() - inv->start_us;
+		snprintf(msg, sizeof(msg),
+		    "RequestId: %s Error: Runtime "
+		    "exited with error: %s",
+		    inv->rid, st);
+		sl_host_inv_set_error(inv, "Unhandled",
+		    inv->oom ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+		    msg);
+		inv->w = NULL;
+		w->inv = NULL;
+		sl_host_inv_complete(inv);
+	}
+}
+
+/* A start that failed: the first queued invocation gets the reason. */
+static void
+start_failed(struct worker *w)
+{
+	struct function *fn = w->fn;
+	struct invocation *inv = fn->qhead;
+	char st[64], msg[1200];
+
+	if (w->fatal_type == NULL) {
+		sl_pool_status_text(w->status, st, sizeof(st));
+		w->fatal_type = xstrdup("Runtime.ExitError");
+		w->fatal_msg = xasprintf("Runtime exited with error: %s", st);
+	}
+	if (inv == NULL || inv->state != I_QUEUED)
+		return;
+	fn->qhead = inv->qnext;
+	if (fn->qhead)
+		fn->qhead->qprev = NULL;
+	else
+		fn->qtail = NULL;
+	inv->qnext = inv->qprev = NULL;
+	if (inv->type == SL_INVOKE_EVENT || inv->event)
+		fn->nevent--;
+	else
+		fn->nsync--;
+	snprintf(msg, sizeof(msg), "RequestId: %s Error: %s", inv->rid,
+	    w->fatal_msg);
+	sl_host_inv_set_error(inv, "Unhandled", w->fatal_type, msg);
+	sl_host_inv_complete(inv);
+}
+
+static void
+worker_join_check(struct worker *w)
+{
+	struct function *fn = w->fn;
+
+	if (!w->eof || !w->exited)
+		return;
+	worker_read_log(w, 0);
+	if (w->state != W_DEAD)
+		worker_uncount(w);
+	if (w->quiet) {
+		/* superseded; nobody waits for it */
+	} else if (w->probe) {
+		w->state = W_DEAD;
+		sl_host_probe_done(w, 0);
+	} else if (w->inv != NULL) {
+		worker_died(w);
+	} else if (!w->ever_ready) {
+		start_failed(w);
+	}
+	w->state = W_DEAD;
+	sl_pool_free_worker(w);
+	sl_pool_pump(fn);
+}
+
+static void
+pidfd_cb(void *arg, int fd, unsigned events)
+{
+	struct worker *w = arg;
+	siginfo_t si;
+
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0) {
+		if (errno != ECHILD)
+			return;
+		/* Reaped behind our back (SIGCHLD ignored by the program
+		 * hosting us): it is gone, the status is lost. */
+		si.si_pid = w->pid;
+		si.si_code = CLD_KILLED;
+		si.si_status = SIGKILL;
+	}
+	if (si.si_pid == 0)
+		return;
+	w->exited = 1;
+	if (si.si_code == CLD_EXITED)
+		w->status = (si.si_status & 0xff) << 8;
+	else
+		w->status = si.si_status & 0x7f;
+	sl_loop_unwatch(w->host->loop, w->pidfd);
+	if (w->state != W_DEAD && w->inv == NULL && w->state != W_STARTING)
+		worker_uncount(w);
+	if (!w->eof) {
+		/* The socket's EOF may not have been read yet. */
+		sock_cb(w, w->sock, SL_LOOP_READ);
+		return;
+	}
+	worker_join_check(w);
+}
+
+static void
+fd_watch_cb(void *arg, int fd, unsigned events)
+{
+	struct worker *w = arg;
+
+	if (fd == w->sock)
+		sock_cb(w, fd, events);
+	else if (fd == w->logfd)
+		log_cb(w, fd, events);
+	else if (fd == w->pidfd)
+		pidfd_cb(w, fd, events);
+}
+
+static const char *
+host_worker_path(struct sl_host *h)
+{
+	return h->worker_path;
+}
+
+/* Start a worker for version v of fn. */
+struct worker *
+sl_pool_spawn(struct function *fn, struct version *v, int probe)
+{
+	struct sl_host *h = fn->host;
+	struct worker *w = xcalloc(1, sizeof(*w));
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int sv[2] = {-1, -1}, lp[2] = {-1, -1};
+	char *argv[] = {"sluice-worker", NULL};
+	sigset_t none;
+	size_t jl;
+	int rc;
+
+	w->host = h;
+	w->fn = fn;
+	w->ver = sl_host_version_ref(v);
+	w->sock = w->logfd = w->pidfd = -1;
+	w->probe = probe;
+	sl_frame_dec_init(&w->dec, SL_FRAME_MAX);
+	sl_frame_wq_init(&w->wq);
+	sl_buf_init(&w->line);
+	sl_timer_init(&w->idle, idle_cb, w);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(lp, O_CLOEXEC) < 0)
+		goto fail;
+	sv[1] = sl_pool_fd_high(sv[1]);
+	lp[1] = sl_pool_fd_high(lp[1]);
+	if (sv[1] < 0 || lp[1] < 0)
+		goto fail;
+	w->pid = -1;
+	if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
+	    h->spawner_restarts < 3) {
+		/* It died (killed from outside?): start a new one. */
+		sl_spawner_free(h->spawner);
+		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		h->spawner_restarts++;
+	}
+	if (sl_spawner_alive(h->spawner))
+		w->pid = sl_spawner_spawn(h->spawner, lp[1], sv[1], v->so_fd,
+		    h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE
+		        ? h->netns_fd
+		        : -1,
+		    v->envp);
+	if (w->pid > 0) {
+		close(sv[1]);
+		close(lp[1]);
+		sv[1] = lp[1] = -1;
+		goto spawned;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, lp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, lp[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+	posix_spawn_file_actions_adddup2(&fa, v->so_fd, 4);
+	if (h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE)
+		posix_spawn_file_actions_adddup2(&fa, h->netns_fd, 5);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(
+	    &w->pid, host_worker_path(h), &fa, &attr, argv, v->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(sv[1]);
+	close(lp[1]);
+	sv[1] = lp[1] = -1;
+	if (rc != 0) {
+		errno = rc;
+		goto fail;
+	}
+spawned:
+	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
+	if (w->pidfd < 0) {
+		/* Without a pidfd the worker cannot be joined safely. */
+		kill(w->pid, SIGKILL);
+		waitpid(w->pid, NULL, 0);
+		goto fail;
+	}
+	(void)fcntl(w->pidfd, F_SETFD, FD_CLOEXEC);
+	w->sock = sv[0];
+	w->logfd = lp[0];
+	sv[0] = lp[0] = -1;
+	(void)fcntl(w->sock, F_SETFL, O_NONBLOCK);
+	(void)fcntl(w->logfd, F_SETFL, O_NONBLOCK);
+	if (sl_loop_watch(h->loop, w->sock, SL_LOOP_READ, fd_watch_cb, w) < 0 ||
+	    sl_loop_watch(h->loop, w->logfd, SL_LOOP_READ, fd_watch_cb, w) <
+	        0 ||
+	    sl_loop_watch(h->loop, w->pidfd, SL_LOOP_READ, fd_watch_cb, w) < 0)
+		goto fail_started;
+
+	/* The CONFIG frame: JSON with the host's pid, '\0', the filter. */
+	jl = strlen(v->start_json);
+	{
+		size_t at = w->wq.buf.len;
+		char pid[48];
+		int pl = snprintf(
+		    pid, sizeof(pid), ",\"ppid\":%ld}", (long)getpid());
+
+		sl_frame_encode_hdr(&w->wq.buf, SL_FRAME_CONFIG, 0, 0, 0);
+		sl_buf_add(&w->wq.buf, v->start_json, jl - 1);
+		sl_buf_add(&w->wq.buf, pid, (size_t)pl);
+		sl_buf_addch(&w->wq.buf, '\0');
+		if (h->bpf != NULL)
+			sl_buf_add(&w->wq.buf, h->bpf, h->bpf_len);
+		sl_frame_patch_len(
+		    &w->wq.buf, at, w->wq.buf.len - at - SL_FRAME_HDR);
+	}
+	w->state = W_STARTING;
+	sl_timer_init(&w->idle, start_timeout_cb, w);
+	sl_loop_timer_start(
+	    h->loop, &w->idle, (uint64_t)(v->cfg.timeout_s * 1000000.0));
+	w->counted = 1;
+	h->active++;
+	fn->active++;
+	if (!probe)
+		fn->starting++;
+	w->next = h->workers;
+	if (h->workers)
+		h->workers->prev = w;
+	h->workers = w;
+	worker_flush(w);
+	return w;
+fail_started:
+	kill(w->pid, SIGKILL);
+	waitpid(w->pid, NULL, 0);
+fail:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (lp[0] >= 0)
+		close(lp[0]);
+	if (lp[1] >= 0)
+		close(lp[1]);
+	if (w->sock >= 0) {
+		sl_loop_unwatch(h->loop, w->sock);
+		close(w->sock);
+	}
+	if (w->logfd >= 0) {
+		sl_loop_unwatch(h->loop, w->logfd);
+		close(w->logfd);
+	}
+	if (w->pidfd >= 0) {
+		sl_loop_unwatch(h->loop, w->pidfd);
+		close(w->pidfd);
+	}
+	sl_frame_dec_release(&w->dec);
+	sl_frame_wq_release(&w->wq);
+	sl_buf_release(&w->line);
+	sl_host_version_unref(w->ver);
+	free(w);
+	return NULL;
+}
+
+/* --- scheduling ----------------------------------------------------------- */
+
+unsigned
+sl_pool_limit(const struct function *fn)
+{
+	const struct sl_host *h = fn->host;
+
+	if (fn->cur != NULL && fn->cur->cfg.reserved >= 0)
+		return (unsigned)fn->cur->cfg.reserved < h->max_workers
+		           ? (unsigned)fn->cur->cfg.reserved
+		           : h->max_workers;
+	return h->max_workers;
+}
+
+/* Make room for one more worker overall by retiring the least recently
+ * used idle worker of another function. */
+static int
+evict_idle(struct sl_host *h, struct function * not )
+{
+	struct worker *w, *best = NULL;
+
+	for (w = h->workers; w != NULL; w = w->next)
+		if (w->state == W_IDLE &&
+		    w->fn != not &&(best == NULL ||
+		                    w->last_used_us < best->last_used_us))
+			best = w;
+	if (best == NULL)
+		return -1;
+	sl_pool_retire(best);
+	return 0;
+}
+
+int
+sl_pool_can_spawn(struct function *fn)
+{
+	struct sl_host *h = fn->host;
+
+	if (fn->cur == NULL || fn->active >= sl_pool_limit(fn))
+		return 0;
+	if (h->active >= h->max_workers && evict_idle(h, fn) < 0)
+		return 0;
+	return 1;
+}
+
+struct worker *
+sl_pool_idle_worker(struct function *fn)
+{
+	struct worker *w, *best = NULL;
+
+	/* The most recently used idle worker: the warmest. */
+	for (w = fn->host->workers; w != NULL; w = w->next)
+		if (w->fn == fn && w->state == W_IDLE && w->ver == fn->cur &&
+		    (best == NULL || w->last_used_us > best->last_used_us))
+			best = w;
+	return best;
+}
+
+static void
+inv_dispatch(struct invocation *inv, struct worker *w)
+{
+	struct sl_host *h = inv->host;
+	uint64_t tmo_ms;
+	int64_t deadline;
+	size_t rl, kl;
+
+	inv->state = I_RUNNING;
+	inv->cold = w->fresh;
+	w->fresh = 0;
+	sl_loop_timer_stop(h->loop, &w->idle);
+	inv->start_us = sl_loop_now_us();
+	if (inv->type == SL_INVOKE_DRY_RUN) {
+		sl_host_inv_set_result(inv, 204, "", 0);
+		w->state = W_IDLE;
+		sl_pool_idle(w);
+		sl_host_inv_complete(inv);
+		return;
+	}
+	w->state = W_BUSY;
+	w->inv = inv;
+	inv->w = w;
+	tmo_ms = (uint64_t)(w->ver->cfg.timeout_s * 1000.0 + 0.5);
+	if (inv->cap_ms > 0 && inv->cap_ms < tmo_ms)
+		tmo_ms = inv->cap_ms;
+	deadline = sl_loop_wall_ms() + (int64_t)tmo_ms;
+	if (inv->want_tail)
+		sl_buf_addf(&inv->log, "START RequestId: %s Version: $LATEST\n",
+		    inv->rid);
+	rl = strlen(inv->rid);
+	kl = inv->key ? strlen(inv->key) : 0;
+	sl_frame_encode_hdr(&w->wq.buf, SL_FRAME_INVOKE, inv->id, deadline,
+	    rl + kl + 2 + inv->payload_len);
+	sl_buf_add(&w->wq.buf, inv->rid, rl + 1);
+	sl_buf_add(&w->wq.buf, inv->key ? inv->key : "", kl + 1);
+	sl_buf_add(&w->wq.buf, inv->payload, inv->payload_len);
+	sl_timer_init(&inv->timer, deadline_cb, inv);
+	sl_loop_timer_start(h->loop, &inv->timer, tmo_ms * 1000u);
+	worker_flush(w);
+}
+
+void
+sl_pool_dequeue(struct function *fn, struct invocation *inv)
+{
+	if (inv->qprev)
+		inv->qprev->qnext = inv->qnext;
+	else
+		fn->qhead = inv->qnext;
+	if (inv->qnext)
+		inv->qnext->qprev = inv->qprev;
+	else
+		fn->qtail = inv->qprev;
+	inv->qnext = inv->qprev = NULL;
+	if (inv->event)
+		fn->nevent--;
+	else
+		fn->nsync--;
+}
+
+void
+sl_pool_enqueue(struct function *fn, struct invocation *inv)
+{
+	inv->state = I_QUEUED;
+	inv->qprev = fn->qtail;
+	inv->qnext = NULL;
+	if (fn->qtail)
+		fn->qtail->qnext = inv;
+	else
+		fn->qhead = inv;
+	fn->qtail = inv;
+	if (inv->event)
+		fn->nevent++;
+	else
+		fn->nsync++;
+}
+
+static void fn_pump_one(struct function *fn);
+
+/* Run every function's queue: capacity freed by one function (a worker
+ * gone or idle) may let another's waiting invocation start. Re-entrant
+ * calls only note that another pass is needed. */
+void
+sl_pool_pump(struct function *fn)
+{
+	struct sl_host *h = fn->host;
+	struct function *o;
+
+	if (h->pumping) {
+		h->repump = 1;
+		return;
+	}
+	h->pumping = 1;
+	do {
+		h->repump = 0;
+		fn_pump_one(fn);
+		for (o = h->fns; o != NULL; o = o->next)
+			if (o != fn && o->qhead != NULL)
+				fn_pump_one(o);
+	} while (h->repump);
+	h->pumping = 0;
+}
+
+static void
+fn_pump_one(struct function *fn)
+{
+	while (fn->qhead != NULL) {
+		struct worker *w = sl_pool_idle_worker(fn);
+		struct invocation *inv;
+
+		if (w != NULL) {
+			inv = fn->qhead;
+			sl_pool_dequeue(fn, inv);
+			inv_dispatch(inv, w);
+			continue;
+		}
+		if (fn->starting < fn->nsync + fn->nevent &&
+		    sl_pool_can_spawn(fn)) {
+			if (sl_pool_spawn(fn, fn->cur, 0) == NULL) {
+				char msg[300];
+
+				inv = fn->qhead;
+				sl_pool_dequeue(fn, inv);
+				snprintf(msg, sizeof(msg),
+				    "could not start a "
+				    "worker (%s): %s",
+				    fn->host->worker_path, strerror(errno));
+				sl_host_inv_refuse(inv, 500, "ServiceException",
+				    NULL, "%s", msg);
+				sl_host_inv_complete(inv);
+			}
+			continue;
+		}
+		break;
+	}
+}

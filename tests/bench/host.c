@@ -1,0 +1,252 @@
+/* Benchmark of the function host: cold start, warm invoke latency,
+ * sequential and 2-worker throughput, and a trivial worker's RSS. Prints
+ * one JSON line per measurement. Uses $SLUICE_BUILD for the worker image
+ * and the fixtures. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/loop.h"
+#include "common/xmalloc.h"
+#include "runtime/host.h"
+
+struct one {
+	int done;
+	int cold;
+	int ok;
+};
+
+static void
+done_cb(void *arg, const struct sl_invoke_result *r)
+{
+	struct one *o = arg;
+
+	o->done = 1;
+	o->cold = r->cold_start;
+	o->ok = r->status == 200 && r->function_error == NULL;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+emit(const char *metric, double value, const char *unit)
+{
+	printf("{\"bench\":\"host\",\"metric\":\"%s\",\"value\":%.2f,"
+	       "\"unit\":\"%s\"}\n",
+	    metric, value, unit);
+	fflush(stdout);
+}
+
+static void
+emit_pct(const char *name, uint64_t *v, size_t n)
+{
+	char m[64];
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	snprintf(m, sizeof(m), "%s_p50", name);
+	emit(m, (double)v[n / 2], "us");
+	snprintf(m, sizeof(m), "%s_p99", name);
+	emit(m, (double)v[(n * 99) / 100], "us");
+}
+
+static uint64_t
+invoke_wait(struct sl_loop *loop, struct sl_host *h, const char *fn,
+    const char *payload, struct one *o)
+{
+	struct sl_invoke_request req;
+	uint64_t t0;
+
+	memset(&req, 0, sizeof(req));
+	memset(o, 0, sizeof(*o));
+	req.function = fn;
+	req.payload = payload;
+	req.payload_len = strlen(payload);
+	t0 = sl_loop_now_us();
+	(void)sl_host_invoke(h, &req, done_cb, o);
+	while (!o->done)
+		(void)sl_loop_run_once(loop, 100000);
+	return sl_loop_now_us() - t0;
+}
+
+static long
+rss_kb(long pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+static struct sl_host *
+host_new(struct sl_loop *loop, unsigned max_workers)
+{
+	const char *b = getenv("SLUICE_BUILD");
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_host *h;
+	static char *dir, *worker;
+
+	if (b == NULL) {
+		fprintf(stderr, "bench/host: set SLUICE_BUILD\n");
+		exit(2);
+	}
+	if (dir == NULL) {
+		dir = xasprintf("%s/tests/fixtures", b);
+		worker = xasprintf("%s/sluice-worker", b);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.functions_dir = dir;
+	cfg.worker_path = worker;
+	cfg.data_dir = "/tmp";
+	cfg.max_workers = max_workers;
+	h = sl_host_new(loop, &cfg, &err);
+	if (h == NULL) {
+		fprintf(stderr, "bench/host: %s\n", err.msg);
+		exit(1);
+	}
+	return h;
+}
+
+int
+main(void)
+{
+	enum { COLD = 200, WARM = 20000, TPUT = 50000 };
+	struct sl_loop *loop = sl_loop_new();
+	struct sl_host *h;
+	static uint64_t lat[WARM];
+	char payload[1100];
+	struct one o, par[2];
+	uint64_t t0;
+	int i, done, sent;
+	size_t n;
+
+	/* A 1 KB JSON payload. */
+	n = (size_t)snprintf(payload, sizeof(payload), "{\"data\":\"");
+	memset(payload + n, 'x', 1024 - n - 2);
+	strcpy(payload + 1024 - 2, "\"}");
+
+	/* Cold start: with room for one worker only, alternating two
+	 * functions makes every invocation start a fresh worker. */
+	h = host_new(loop, 1);
+	for (i = 0; i < COLD; i++) {
+		lat[i] = invoke_wait(
+		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
+		if (!o.ok || !o.cold) {
+			fprintf(stderr, "bench/host: cold invoke failed\n");
+			return 1;
+		}
+	}
+	emit_pct("cold_start", lat, COLD);
+	sl_host_free(h);
+
+	/* The same without the spawner: every worker is an exec. */
+	setenv("SLUICE_SPAWNER", "0", 1);
+	h = host_new(loop, 1);
+	for (i = 0; i < COLD; i++) {
+		lat[i] = invoke_wait(
+		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
+		if (!o.ok || !o.cold) {
+			fprintf(stderr, "bench/host: cold invoke failed\n");
+			return 1;
+		}
+	}
+	emit_pct("cold_start_exec", lat, COLD);
+	sl_host_free(h);
+	unsetenv("SLUICE_SPAWNER");
+
+	h = host_new(loop, 4);
+	(void)invoke_wait(loop, h, "id_function", payload, &o);
+	for (i = 0; i < WARM; i++) {
+		lat[i] = invoke_wait(loop, h, "id_function", payload, &o);
+		if (!o.ok || o.cold) {
+			fprintf(stderr, "bench/host: warm invoke failed\n");
+			return 1;
+		}
+	}
+	emit_pct("warm_invoke_1kb", lat, WARM);
+
+	t0 = sl_loop_now_us();
+	for (i = 0; i < TPUT; i++)
+		(void)invoke_wait(loop, h, "id_function", payload, &o);
+	emit("sequential_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
+	    "invocations/s");
+
+	/* Two in flight at a time: two workers on two cores. */
+	memset(par, 0, sizeof(par));
+	(void)invoke_wait(loop, h, "echo_function", "{}", &o);
+	done = sent = 0;
+	t0 = sl_loop_now_us();
+	for (i = 0; i < 2; i++) {
+		struct sl_invoke_request req;
+
+		memset(&req, 0, sizeof(req));
+		req.function = "id_function";
+		req.payload = payload;
+		req.payload_len = strlen(payload);
+		(void)sl_host_invoke(h, &req, done_cb, &par[i]);
+		sent++;
+	}
+	while (done < TPUT) {
+		(void)sl_loop_run_once(loop, 100000);
+		for (i = 0; i < 2; i++) {
+			struct sl_invoke_request req;
+
+			if (!par[i].done)
+				continue;
+			done++;
+			if (sent >= TPUT) {
+				par[i].done = 0;
+				continue;
+			}
+			memset(&req, 0, sizeof(req));
+			memset(&par[i], 0, sizeof(par[i]));
+			req.function = "id_function";
+			req.payload = payload;
+			req.payload_len = strlen(payload);
+			(void)sl_host_invoke(h, &req, done_cb, &par[i]);
+			sent++;
+		}
+	}
+	emit("two_workers_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
+	    "invocations/s");
+
+	/* RSS of the warm trivial workers. */
+	{
+		char path[64], buf[1024];
+		FILE *f;
+		long max = 0, kb;
+		char *p, *save = NULL;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
+		    (long)getpid());
+		f = fopen(path, "r");
+		n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		for (p = strtok_r(buf, " \n", &save); p != NULL;
+		     p = strtok_r(NULL, " \n", &save))
+			if ((kb = rss_kb(strtol(p, NULL, 10))) > max)
+				max = kb;
+		emit("worker_rss", (double)max, "KB");
+	}
+	sl_host_free(h);
+	sl_loop_free(loop);
+	return 0;
+}
