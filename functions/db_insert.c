@@ -309,15 +309,27 @@ done:
 
 /* --- PostgreSQL -------------------------------------------------------- */
 
-/* Map a failed result (or a NULL one) to the signup error types. */
+/* Whether res failed on the unique address. */
+static int
+pg_is_duplicate(PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *constraint = PQresultErrorField(res,
+	    PG_DIAG_CONSTRAINT_NAME);
+
+	return state != NULL && strcmp(state, "23505") == 0 &&
+	    constraint != NULL &&
+	    strcmp(constraint, "signup_users_email_unique") == 0;
+}
+
+/* Map a failed result (or a NULL one) to DatabaseUnavailable (no
+ * connection), DatabaseBusy (worth retrying) or DatabaseError. */
 static int
 pg_fail(sl_context *ctx, PGresult *res, const char *what)
 {
-	const char *state, *constraint, *msg;
+	const char *state, *msg;
 
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	constraint = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st.pg);
 	if (msg == NULL || *msg == '\0')
 		msg = PQerrorMessage(st.pg);
@@ -325,9 +337,6 @@ pg_fail(sl_context *ctx, PGresult *res, const char *what)
 	    PQstatus(st.pg) != CONNECTION_OK)
 		return sl_error(ctx, "DatabaseUnavailable", "%s: %s", what,
 		    msg);
-	if (strcmp(state, "23505") == 0 && constraint != NULL &&
-	    strcmp(constraint, "signup_users_email_unique") == 0)
-		return sl_error(ctx, "UserAlreadyExists", "%s", what);
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "55P03") == 0 || strcmp(state, "53300") == 0 ||
 	    strcmp(state, "57P03") == 0)
@@ -417,12 +426,11 @@ pg_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
 	params[6] = u->created_at;
 	res = PQexecParams(st.pg, pg_insert, 7, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char what[SIGNUP_EMAIL_MAX + 64];
-
-		snprintf(what, sizeof(what),
-		    "email: a user with the address %s already exists",
-		    req->email);
-		rc = pg_fail(ctx, res, what);
+		rc = pg_is_duplicate(res) ?
+		    sl_error(ctx, "UserAlreadyExists",
+			"email: a user with the address %s already exists",
+			req->email) :
+		    pg_fail(ctx, res, "inserting the user");
 		PQclear(res);
 		return rc;
 	}

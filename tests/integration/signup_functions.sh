@@ -185,6 +185,24 @@ check "db_insert/pg: 8 racing for one address: 1 wins, 7 UserAlreadyExists" \
 check "db_insert/pg: the table holds exactly those rows" \
     test "$(psql_q "SELECT count(*) FROM signup_users
     WHERE email_key LIKE 'pgpar-%'")" = 25
+# Another session holds the table: DatabaseBusy once lock_timeout runs out.
+PGB=$SVC_TMP/fn-pgbusy
+fn_variant "$PGB" db_insert --network loopback --port "$PG_PORT" \
+    --set "DATABASE_URL=$PG_URL?options=-c%20lock_timeout%3D300"
+mkfifo "$SVC_TMP/pgin"
+"$SVC_PGBIN/psql" -X -q -A -t -d "$PG_URL" <"$SVC_TMP/pgin" \
+    >"$SVC_TMP/pgout" 2>&1 &
+SVC_PIDS="$SVC_PIDS $!"
+exec 9>"$SVC_TMP/pgin"
+echo "BEGIN; LOCK TABLE signup_users IN ACCESS EXCLUSIVE MODE;" \
+    "SELECT 'lock' || 'ed';" >&9
+wait_for_file "$SVC_TMP/pgout" 20 || die "the lock session did not start"
+run "$PGB" db_insert '{"email": "busy@example.org", "name": "Busy"}'
+expect_error DatabaseBusy "db_insert/pg: the table is locked" "lock timeout"
+echo "COMMIT;" >&9
+exec 9>&-
+run "$PGB" db_insert '{"email": "busy@example.org", "name": "Busy"}'
+expect_ok "db_insert/pg: the same signup once the lock is gone"
 PGDOWN=$SVC_TMP/fn-pgdown
 P=$(free_port)
 fn_variant "$PGDOWN" db_insert --network loopback --port "$P" \
