@@ -309,6 +309,21 @@ done:
 
 /* --- PostgreSQL -------------------------------------------------------- */
 
+/* libpq's message m on one line: newlines and tabs become spaces, and the
+ * trailing ones go. */
+static void
+pg_text(char *buf, size_t size, const char *m)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", m != NULL ? m : "");
+	for (n = 0; buf[n] != '\0'; n++)
+		if (buf[n] == '\n' || buf[n] == '\t')
+			buf[n] = ' ';
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
 /* Whether res failed on the unique address. */
 static int
 pg_is_duplicate(PGresult *res)
@@ -327,12 +342,17 @@ pg_is_duplicate(PGresult *res)
 static int
 pg_fail(sl_context *ctx, PGresult *res, const char *what)
 {
-	const char *state, *msg;
+	const char *state, *m;
+	char msg[512];
 
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st.pg);
-	if (msg == NULL || *msg == '\0')
-		msg = PQerrorMessage(st.pg);
+	/* The primary message alone ("canceling statement due to lock
+	 * timeout"), without libpq's "ERROR:" and trailing newline. */
+	m = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	if (m == NULL || *m == '\0')
+		m = PQerrorMessage(st.pg);
+	pg_text(msg, sizeof(msg), m);
 	if (state == NULL || strncmp(state, "08", 2) == 0 ||
 	    PQstatus(st.pg) != CONNECTION_OK)
 		return sl_error(ctx, "DatabaseUnavailable", "%s: %s", what,
@@ -370,9 +390,11 @@ pg_setup(sl_context *ctx)
 			return sl_error(ctx, "DatabaseUnavailable",
 			    "connecting to PostgreSQL: out of memory");
 		if (PQstatus(st.pg) != CONNECTION_OK) {
+			char msg[512];
+
+			pg_text(msg, sizeof(msg), PQerrorMessage(st.pg));
 			ok = sl_error(ctx, "DatabaseUnavailable",
-			    "connecting to PostgreSQL: %s",
-			    PQerrorMessage(st.pg));
+			    "connecting to PostgreSQL: %s", msg);
 			PQfinish(st.pg);
 			st.pg = NULL;
 			return ok;
