@@ -5,12 +5,17 @@
 #include <sluice.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "signup.h"
 
@@ -50,6 +55,7 @@ static struct {
 	sqlite3_stmt *insert;
 	int busy_ms;      /* SIGNUP_DB_BUSY_TIMEOUT_MS */
 	int wait_ms;      /* this invocation's wait: busy_ms or less */
+	int64_t started;  /* when this invocation began to wait, ms */
 	int64_t deadline; /* when this invocation stops waiting, ms */
 } st = { .busy_ms = BUSY_TIMEOUT_MS, .wait_ms = BUSY_TIMEOUT_MS };
 
@@ -111,6 +117,16 @@ copy_str(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* Monotonic milliseconds, for the busy waits. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* --- SQLite ------------------------------------------------------------ */
 
 static int
@@ -121,25 +137,19 @@ sqlite_is_busy(int rc)
 }
 
 /* Report a SQLite failure as DatabaseBusy (worth retrying) or
- * DatabaseError, naming what was being done. */
+ * DatabaseError, naming what was being done; with no ctx, just fail. */
 static int
 sqlite_fail(sl_context *ctx, int rc, const char *what)
 {
+	if (ctx == NULL)
+		return -1;
 	if (sqlite_is_busy(rc))
 		return sl_error(ctx, "DatabaseBusy",
 		    "%s: database %s is locked by another writer "
-		    "(waited %d ms)", what, st.path, st.wait_ms);
+		    "(gave up after %lld of at most %d ms)", what, st.path,
+		    (long long)(now_ms() - st.started), st.wait_ms);
 	return sl_error(ctx, "DatabaseError", "%s: %s: %s", what, st.path,
 	    st.db != NULL ? sqlite3_errmsg(st.db) : sqlite3_errstr(rc));
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Wait for another writer in short naps until the deadline. SQLite's own
@@ -186,12 +196,43 @@ make_parent(const char *path)
 	free(dir);
 }
 
+/* Take the setup lock beside the database (PATH.setup-lock), napping
+ * until the deadline. Two environments that start together would otherwise
+ * both hold a shared lock while each waits for the exclusive one that
+ * switching to WAL needs, and stall until one gives up. Returns the
+ * locked fd, or -1 when there is none to take (setup goes ahead without
+ * it). */
+static int
+setup_lock(void)
+{
+	struct timespec nap = { 0, 1000000 };
+	char lp[PATH_MAX];
+	int fd;
+
+	if (snprintf(lp, sizeof(lp), "%s.setup-lock", st.path) >=
+	    (int)sizeof(lp))
+		return -1;
+	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    now_ms() >= st.deadline) {
+			close(fd);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return fd;
+}
+
 /* Open the database, create the schema when missing and prepare the
- * statements. Safe to call again after a failure. */
+ * statements. Safe to call again after a failure. ctx may be NULL (in
+ * init(), where a failure is only noted and retried by the handler). */
 static int
 sqlite_setup(sl_context *ctx)
 {
-	int rc;
+	int rc, lock;
 
 	if (st.insert != NULL)
 		return 0;
@@ -209,7 +250,10 @@ sqlite_setup(sl_context *ctx)
 		sqlite3_extended_result_codes(st.db, 1);
 	}
 	sqlite3_busy_handler(st.db, sqlite_busy, NULL);
+	lock = setup_lock();
 	rc = sqlite3_exec(st.db, sqlite_schema, NULL, NULL, NULL);
+	if (lock != -1)
+		close(lock); /* and with it the lock */
 	if (rc != SQLITE_OK)
 		return sqlite_fail(ctx, rc, "creating the schema");
 	rc = sqlite3_prepare_v3(st.db, sqlite_find, -1,
@@ -580,8 +624,9 @@ init(sl_context *ctx)
 		return sl_error(ctx, "ConfigurationError", "out of memory");
 	/* Creating the schema now keeps it off the first request's time; a
 	 * failure here (say the file is locked) is retried by the handler. */
-	st.deadline = now_ms() + st.busy_ms;
-	if (sqlite_setup(ctx) == -1)
+	st.started = now_ms();
+	st.deadline = st.started + st.busy_ms;
+	if (sqlite_setup(NULL) == -1)
 		sl_log(ctx, "db_insert: the database is not ready yet; "
 		    "retrying at the first invocation");
 	return 0;
@@ -615,7 +660,8 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 			    "no database configured");
 		st.wait_ms = left < st.busy_ms ? (int)(left > 0 ? left : 0) :
 		    st.busy_ms;
-		st.deadline = now_ms() + st.wait_ms;
+		st.started = now_ms();
+		st.deadline = st.started + st.wait_ms;
 		rc = sqlite_insert_user(ctx, &req, &u);
 	}
 	if (rc == -1)

@@ -121,6 +121,27 @@ check "db_insert: the table holds exactly those rows" \
     test "$(sqlite_q "$DB" "SELECT count(*) FROM signup_users
     WHERE email_key LIKE 'sqpar-%'")" = 33
 
+# Many environments starting at once on a database that does not exist
+# yet: they create it and its schema together, without stalling for the
+# busy timeout and without failing their start.
+DATA0=$DATA
+DATA=$SVC_TMP/data-fresh
+mkdir -p "$DATA"
+chmod 755 "$DATA"
+FR=$SVC_TMP/fn-fresh
+fn_variant "$FR" db_insert
+DATA=$DATA0
+T0=$(date +%s)
+parallel_inserts "$FR" 16 0 fresh
+T1=$(date +%s)
+check "db_insert: 16 first uses at once all inserted ($PAR_OK)" \
+    test "$PAR_OK" = 16
+check "db_insert: ... within the busy timeout ($((T1 - T0)) s)" \
+    test $((T1 - T0)) -lt 5
+check "db_insert: ... 16 rows in the new database" \
+    test "$(sqlite_q "$SVC_TMP/data-fresh/signup/signup.db" \
+    'SELECT count(*) FROM signup_users')" = 16
+
 # Another writer holds the lock: DatabaseBusy once the wait runs out.
 BUSY=$SVC_TMP/fn-busy
 fn_variant "$BUSY" db_insert --set SIGNUP_DB_BUSY_TIMEOUT_MS=300
