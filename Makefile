@@ -11,6 +11,7 @@
 #                                 named `NAME_suite(void)` at line start
 #   tests/hostile/*.c, tests/fixtures/*.c, functions/*.c -> handler .so files
 #   tests/bench/*.c           -> benchmark programs run by `make bench`
+#     (linked with tests/bench/lib/*.c, what they share)
 #   web/*.{html,js,css,svg,png} -> $(BUILD)/web/ (the console sluiced serves),
 #     plus the npm packages of web/package-lock.json in $(BUILD)/web-node/
 #     whose browser files are copied to $(BUILD)/web/vendor/ (when npm exists)
@@ -79,10 +80,13 @@ HANDLERS := $(HANDLER_SRC:%.c=$(BUILD)/%.so)
 FN_CONF	:= $(patsubst %,$(BUILD)/%,$(wildcard functions/*.json tests/fixtures/*.json tests/hostile/*.json))
 
 BENCH_SRC := $(wildcard tests/bench/*.c)
+# What several benchmark programs share (no main of its own).
+BENCH_LIB_SRC := $(wildcard tests/bench/lib/*.c)
+BENCH_LIB_OBJ := $(BENCH_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 BENCHES	:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 DEPS	:= $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
-	   $(patsubst %.c,$(BUILD)/obj/%.d,$(MAINS) $(BENCH_SRC))
+	   $(patsubst %.c,$(BUILD)/obj/%.d,$(MAINS) $(BENCH_SRC) $(BENCH_LIB_SRC))
 
 .PHONY: all check test unit integration demo bench conformance install \
 	uninstall clean deps format web
@@ -145,7 +149,7 @@ $(TEST_RUNNER): $(TEST_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BENCH_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

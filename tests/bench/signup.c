@@ -1,0 +1,178 @@
+/* Benchmark of the signup pipeline end to end through sluiced's WebSocket
+ * API on the embedded defaults (SQLite, Maildir; the daemon's store with
+ * synchronous=FULL): signups/s with 64 in flight, their latency, the
+ * latency of one signup at a time (p50/p99), and the CPU time per signup
+ * of the daemon and of its workers. The client is C (tests/bench/lib), so
+ * the load generator costs little of the 2 cores. Starts its own sluiced
+ * ($SLUICE_BUILD, functions from $SLUICE_BUILD/functions, the definition
+ * from functions/signup.asl.json under the current directory). JSON lines.
+ * Knobs: SIGNUP_BENCH_N (default 3000), SIGNUP_BENCH_INFLIGHT (64, a
+ * multiple of the 4 connections), SIGNUP_BENCH_KEEP (keep the data
+ * directory and the daemon's log). */
+#include <cjson/cJSON.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/buf.h"
+#include "common/xmalloc.h"
+#include "tests/bench/lib/wsbench.h"
+
+#define SM_SIGNUP "arn:aws:states:us-east-1:000000000000:stateMachine:signup"
+#define NCONN 4
+
+static void
+report(const char *metric, double value, const char *unit, const char *note)
+{
+	printf("{\"bench\":\"signup\",\"metric\":\"%s\",\"value\":%.2f,"
+	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
+	fflush(stdout);
+}
+
+static int
+rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* One StartExecution ("wait") of the signup machine; arg is the prefix
+ * that keeps names and addresses unique across the runs. */
+static void
+signup_request(void *arg, uint64_t seq, char *buf, size_t size)
+{
+	const char *prefix = arg;
+
+	snprintf(buf, size, "{\"id\":%" PRIu64 ",\"action\":"
+	    "\"StartExecution\",\"stateMachineArn\":\"" SM_SIGNUP "\","
+	    "\"name\":\"%s-%" PRIu64 "\",\"wait\":true,\"input\":"
+	    "\"{\\\"email\\\":\\\"%s-%" PRIu64 "@example.org\\\","
+	    "\\\"name\\\":\\\"Load %" PRIu64 "\\\"}\"}",
+	    seq, prefix, seq, prefix, seq, seq);
+}
+
+static char *
+read_file(const char *path)
+{
+	struct sl_buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return NULL;
+	sl_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sl_buf_add(&b, chunk, n);
+	fclose(f);
+	sl_buf_addch(&b, '\0');
+	return b.data;
+}
+
+static void
+create_machine(const char *def_path)
+{
+	char *def = read_file(def_path), *q, *req;
+	cJSON *s;
+
+	if (def == NULL)
+		wsb_die("cannot read functions/signup.asl.json (run from the "
+		    "top directory)");
+	s = cJSON_CreateString(def);
+	q = cJSON_PrintUnformatted(s);
+	req = xasprintf("{\"id\":0,\"action\":\"CreateStateMachine\","
+	    "\"name\":\"signup\",\"definition\":%s,\"roleArn\":"
+	    "\"arn:aws:iam::000000000000:role/bench\"}", q);
+	wsb_call(req);
+	free(req);
+	cJSON_free(q);
+	cJSON_Delete(s);
+	free(def);
+}
+
+int
+main(void)
+{
+	const char *build = getenv("SLUICE_BUILD");
+	const char *en = getenv("SIGNUP_BENCH_N");
+	const char *ek = getenv("SIGNUP_BENCH_INFLIGHT");
+	char dir[] = "/tmp/sluice-bench-signup.XXXXXX";
+	char *data, *log, *fns, note[256];
+	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
+	int inflight = ek ? atoi(ek) : 64;
+	double d0, d1, w0, w1, rate, p50, p99;
+	struct wsb_result r;
+
+	wsb_set_name("signup");
+	if (build == NULL || mkdtemp(dir) == NULL)
+		wsb_die("SLUICE_BUILD unset or no tmp");
+	if (n == 0 || inflight < NCONN)
+		wsb_die("SIGNUP_BENCH_N must be > 0, SIGNUP_BENCH_INFLIGHT "
+		    ">= 4");
+	signal(SIGPIPE, SIG_IGN);
+	data = xasprintf("%s/data", dir);
+	log = xasprintf("%s/sluiced.log", dir);
+	fns = xasprintf("%s/functions", build);
+	/* The workers run as another user: they must reach the data. */
+	if (chmod(dir, 0755) < 0 || mkdir(data, 0755) < 0)
+		wsb_die("mkdir");
+	wsb_daemon_start(build, fns, data, log);
+	wsb_client_open(NCONN);
+	wsb_call("{\"id\":0,\"action\":\"Subscribe\",\"topic\":\"admin\"}");
+	create_machine("functions/signup.asl.json");
+
+	/* Warm the workers and the caches first. */
+	wsb_load(signup_request, "warm", 8, 300, 0, &r);
+	if (r.errors > 0)
+		wsb_die("signups failed while warming up");
+	wsb_wait_notifications(300, 30);
+
+	d0 = wsb_cpu_s(wsb_daemon_pid(), 0);
+	w0 = wsb_children_cpu_s();
+	wsb_load(signup_request, "burst", inflight / NCONN, n, 0, &r);
+	d1 = wsb_cpu_s(wsb_daemon_pid(), 0);
+	w1 = wsb_children_cpu_s();
+	rate = (double)r.done / r.seconds;
+	p50 = wsb_latency_ms(50);
+	p99 = wsb_latency_ms(99);
+	got = wsb_wait_notifications(n, 30);
+	if (r.errors > 0 || got != n)
+		wsb_die("signups failed, or admin notifications are missing");
+	snprintf(note, sizeof(note), "StartExecution (wait) to SUCCEEDED, "
+	    "%" PRIu64 " signups, %d in flight over %d connections, "
+	    "%.2f s, %" PRIu64 " admin notifications", n, inflight, NCONN,
+	    r.seconds, got);
+	report("signups_per_s", rate, "1/s", note);
+	report("latency_p50_burst", p50, "ms", "64 in flight");
+	report("latency_p99_burst", p99, "ms", "64 in flight");
+	report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
+	    "sluiced's own CPU time per signup of the burst");
+	report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
+	    "its live workers' CPU time per signup of the burst");
+	wsb_client_close();
+
+	wsb_client_open(1);
+	wsb_load(signup_request, "one", 1, 300, 0, &r);
+	if (r.errors > 0)
+		wsb_die("single signups failed");
+	report("latency_p50_single", wsb_latency_ms(50), "ms",
+	    "one signup at a time");
+	report("latency_p99_single", wsb_latency_ms(99), "ms",
+	    "one signup at a time");
+	wsb_client_close();
+	wsb_daemon_stop();
+	if (getenv("SIGNUP_BENCH_KEEP") == NULL)
+		nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	else
+		fprintf(stderr, "bench signup: kept %s\n", dir);
+	free(data);
+	free(log);
+	free(fns);
+	return 0;
+}
