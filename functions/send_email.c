@@ -326,20 +326,72 @@ subdir(char *path, const char *dir, const char *name)
 	return path;
 }
 
+/* The Maildir whose tmp/, cur/ and new/ this worker has made or found:
+ * later deliveries into it skip the mkdir calls (one that finds them gone
+ * makes them again). */
+static char made_dir[PATH_MAX];
+
+static int
+make_maildir(const char *dir)
+{
+	char sub[PATH_MAX];
+
+	if (strcmp(made_dir, dir) == 0)
+		return 0;
+	if (mkdir_ok(dir) == -1 || mkdir_ok(subdir(sub, dir, "tmp")) == -1 ||
+	    mkdir_ok(subdir(sub, dir, "cur")) == -1 ||
+	    mkdir_ok(subdir(sub, dir, "new")) == -1)
+		return -1;
+	if (strlen(dir) < sizeof(made_dir))
+		strcpy(made_dir, dir);
+	return 0;
+}
+
+/* Write the n bytes at p to fd, all of them. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory path, so that a name just made in it lasts. */
+static int
+sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /* Deliver m into the Maildir at dir as the Maildir spec says: write to
- * tmp/UNIQUE, sync, then rename into new/UNIQUE. The file gets LF line
+ * tmp/UNIQUE, fsync it, rename it into new/UNIQUE and fsync new/, so that
+ * a delivery reported is one that survives a crash. The file gets LF line
  * ends, as mail readers expect of a Maildir. On success path (PATH_MAX)
  * names the delivered file. */
 static int
 deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
     char *path)
 {
-	char host[256], uniq[512], tmp[PATH_MAX], cur[PATH_MAX], rnd[17];
+	char host[256], uniq[512], tmp[PATH_MAX], newdir[PATH_MAX], rnd[17];
+	char *text = NULL;
 	struct timespec ts;
-	const char *p;
 	size_t i, j;
-	FILE *f = NULL;
-	int fd = -1;
+	int fd = -1, again = 1;
 
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "localhost");
@@ -358,28 +410,38 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 	/* Make sure every name below fits before creating anything. */
 	if (snprintf(tmp, sizeof(tmp), "%s/tmp/%s", dir, uniq) >=
 		(int)sizeof(tmp) ||
-	    snprintf(path, PATH_MAX, "%s/new/%s", dir, uniq) >= PATH_MAX)
+	    snprintf(path, PATH_MAX, "%s/new/%s", dir, uniq) >= PATH_MAX ||
+	    snprintf(newdir, sizeof(newdir), "%s/new", dir) >=
+		(int)sizeof(newdir))
 		return sl_error(ctx, "ConfigurationError",
 		    "maildir: the path %s is too long", dir);
-	if (mkdir_ok(dir) == -1 || mkdir_ok(subdir(cur, dir, "tmp")) == -1 ||
-	    mkdir_ok(subdir(cur, dir, "cur")) == -1 ||
-	    mkdir_ok(subdir(cur, dir, "new")) == -1)
+	if (make_maildir(dir) == -1)
 		goto fail_dir;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1 || (f = fdopen(fd, "w")) == NULL)
+	while ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 && errno == ENOENT && again) {
+		/* Removed since this worker made it: make it again. */
+		again = 0;
+		made_dir[0] = '\0';
+		if (make_maildir(dir) == -1)
+			goto fail_dir;
+	}
+	if (fd == -1)
 		goto fail_file;
-	fd = -1;
-	for (p = m->text, j = 0; j < m->len; j++)
-		if (p[j] != '\r')
-			putc(p[j], f);
-	if (fflush(f) != 0 || fsync(fileno(f)) == -1)
+	if ((text = malloc(m->len + 1)) == NULL)
 		goto fail_file;
-	if (fclose(f) != 0) {
-		f = NULL;
+	for (i = j = 0; j < m->len; j++)
+		if (m->text[j] != '\r')
+			text[i++] = m->text[j];
+	if (write_all(fd, text, i) == -1 || fsync(fd) == -1)
+		goto fail_file;
+	free(text);
+	text = NULL;
+	if (close(fd) == -1) {
+		fd = -1;
 		goto fail_file;
 	}
-	f = NULL;
-	if (rename(tmp, path) == -1)
+	fd = -1;
+	if (rename(tmp, path) == -1 || sync_dir(newdir) == -1)
 		goto fail_file;
 	return 0;
 
@@ -391,8 +453,7 @@ fail_file:
 	{
 		int saved = errno;
 
-		if (f != NULL)
-			fclose(f);
+		free(text);
 		if (fd != -1)
 			close(fd);
 		unlink(tmp);
