@@ -8,7 +8,8 @@
  * from functions/signup.asl.json under the current directory). JSON lines.
  * Knobs: SIGNUP_BENCH_N (default 3000), SIGNUP_BENCH_INFLIGHT (64, a
  * multiple of the 4 connections), SIGNUP_BENCH_KEEP (keep the data
- * directory and the daemon's log). */
+ * directory and the daemon's log), TMPDIR (where the data directory goes,
+ * default /tmp: the Maildir's and the stores' file system). */
 #include <cjson/cJSON.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -102,14 +103,16 @@ main(void)
 	const char *build = getenv("SLUICE_BUILD");
 	const char *en = getenv("SIGNUP_BENCH_N");
 	const char *ek = getenv("SIGNUP_BENCH_INFLIGHT");
-	char dir[] = "/tmp/sluice-bench-signup.XXXXXX";
-	char *data, *log, *fns, note[256];
+	const char *tmpdir = getenv("TMPDIR");
+	char *dir, *data, *log, *fns, note[256];
 	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
 	int inflight = ek ? atoi(ek) : 64;
 	double d0, d1, w0, w1, rate, p50, p99;
 	struct wsb_result r;
 
 	wsb_set_name("signup");
+	dir = xasprintf("%s/sluice-bench-signup.XXXXXX",
+	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp");
 	if (build == NULL || mkdtemp(dir) == NULL)
 		wsb_die("SLUICE_BUILD unset or no tmp");
 	if (n == 0 || inflight < NCONN)
@@ -174,5 +177,6 @@ main(void)
 	free(data);
 	free(log);
 	free(fns);
+	free(dir);
 	return 0;
 }
