@@ -73,7 +73,7 @@ wsb_daemon_pid(void)
 	return C.daemon;
 }
 
-/* --- the daemon ------------------------------------------------------------ */
+/* --- the daemon ----------------------------------------------------------- */
 
 uint64_t
 wsb_daemon_start(const char *build, const char *functions, const char *data,
@@ -178,7 +178,7 @@ wsb_children_cpu_s(void)
 	return s;
 }
 
-/* --- the client ------------------------------------------------------------ */
+/* --- the client ----------------------------------------------------------- */
 
 static void
 send_text(struct bconn *c, const char *text)
