@@ -249,7 +249,7 @@ main(void)
 	wsb_daemon_stop();
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	if (getenv("SLUICE_BENCH_QUICK") != NULL)
-		return 0;
+		goto out;
 	if (mkdir(dir, 0700) < 0)
 		wsb_die("mkdir");
 
@@ -298,6 +298,7 @@ main(void)
 	    FINISHED, RUNNING, (double)sb.st_size / 1e6, t_build);
 	report("daemon_startup_ms", (double)t[1] / 1000.0, "ms", note);
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+out:
 	free(data);
 	free(db);
 	free(log);
