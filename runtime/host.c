@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef P_PIDFD
@@ -94,8 +95,16 @@ sl_host_version_ref(struct sl_version *v)
 
 /* Copy the .so into a sealed memfd: the worker loads exactly these bytes,
  * whatever later happens to the file. */
+static int64_t
+mtime_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 +
+	       st->st_mtim.tv_nsec / 1000000;
+}
+
 static int
-copy_to_memfd(const char *path, size_t *size, struct sl_err *err)
+copy_to_memfd(
+    const char *path, size_t *size, int64_t *mtime, struct sl_err *err)
 {
 	int in = -1, out = -1;
 	struct stat st;
@@ -147,6 +156,7 @@ copy_to_memfd(const char *path, size_t *size, struct sl_err *err)
 	    F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	close(in);
 	*size = (size_t)st.st_size;
+	*mtime = mtime_ms(&st);
 	return sl_pool_fd_high(out);
 fail:
 	if (in >= 0)
@@ -201,6 +211,7 @@ version_new(struct sl_function *fn, struct sl_err *err)
 	struct sl_host *h = fn->host;
 	struct sl_version *v = xcalloc(1, sizeof(*v));
 	struct sl_config_vars vars;
+	struct stat st;
 	char *dir = xstrdup(fn->so_path), *slash;
 	cJSON *o, *a;
 	size_t i, n;
@@ -222,9 +233,12 @@ version_new(struct sl_function *fn, struct sl_err *err)
 		v->cfg.timeout_s = h->timeout_override;
 	if (h->memory_override > 0)
 		v->cfg.memory_mb = h->memory_override;
-	v->so_fd = copy_to_memfd(fn->so_path, &v->so_size, err);
+	v->so_fd = copy_to_memfd(fn->so_path, &v->so_size, &v->mtime_ms, err);
 	if (v->so_fd < 0)
 		goto fail;
+	if (fn->json_path != NULL && stat(fn->json_path, &st) == 0 &&
+	    mtime_ms(&st) > v->mtime_ms)
+		v->mtime_ms = mtime_ms(&st);
 	prepare_write_paths(h, &v->cfg);
 
 	o = cJSON_CreateObject();
@@ -435,6 +449,45 @@ inv_free(struct sl_invocation *inv)
 
 static void event_finished(struct sl_invocation *inv);
 
+/* Count an outcome in its function's stats (once per delivery: an Event
+ * run's every attempt, never the caller's 202). */
+static void
+stats_record(const struct sl_invocation *inv)
+{
+	struct sl_fn_stats *st;
+
+	if (inv->fn == NULL)
+		return;
+	st = &inv->fn->stats;
+	if (inv->status == 429) {
+		st->throttles++;
+		return;
+	}
+	if (inv->status != 200)
+		return;
+	st->invocations++;
+	if (inv->cold)
+		st->cold_starts++;
+	if (inv->function_error != NULL) {
+		if (strcmp(inv->function_error, "Handled") == 0)
+			st->errors_handled++;
+		else
+			st->errors_unhandled++;
+		if (inv->error_type != NULL &&
+		    strcmp(inv->error_type, "Sandbox.Timedout") == 0)
+			st->timeouts++;
+	}
+	if (inv->start_us != 0) {
+		/* It ran on a worker: keep its run time. */
+		st->dur[st->dur_next] = inv->duration_us > UINT32_MAX
+		                            ? UINT32_MAX
+		                            : (uint32_t)inv->duration_us;
+		st->dur_next = (st->dur_next + 1) % SL_POOL_DUR_RING;
+		if (st->dur_n < SL_POOL_DUR_RING)
+			st->dur_n++;
+	}
+}
+
 /* Hand the outcome to the caller and free the invocation. */
 static void
 inv_deliver(struct sl_invocation *inv)
@@ -442,6 +495,7 @@ inv_deliver(struct sl_invocation *inv)
 	struct sl_invoke_result r;
 	const char *tail = NULL;
 
+	stats_record(inv);
 	if (inv->event) {
 		event_finished(inv);
 		return;
@@ -538,6 +592,8 @@ event_finished(struct sl_invocation *inv)
 		                 (inv->attempts == 1 ? 1u : 2u);
 
 		inv->attempts++;
+		inv->start_us = inv->duration_us = 0;
+		inv->cold = 0;
 		sl_buf_reset(&inv->log);
 		inv->state = I_RETRY;
 		inv->oom = 0;
@@ -1207,6 +1263,107 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 
 /* --- describing functions ------------------------------------------------- */
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The p-th percentile (nearest rank) of n sorted values, in ms. */
+static double
+pct_ms(const uint32_t *v, unsigned n, unsigned p)
+{
+	unsigned rank = (n * p + 99) / 100;
+
+	if (n == 0)
+		return 0;
+	return (double)v[rank > 0 ? rank - 1 : 0] / 1000.0;
+}
+
+/* "Stats": the function's counters, its workers now and the run time
+ * percentiles of its recent invocations. */
+static void
+fn_add_stats(struct sl_host *h, struct sl_function *fn, cJSON *to)
+{
+	const struct sl_fn_stats *st = &fn->stats;
+	cJSON *o = cJSON_AddObjectToObject(to, "Stats");
+	uint32_t sorted[SL_POOL_DUR_RING];
+	unsigned idle = 0, busy = 0, starting = 0;
+	struct sl_worker *w;
+
+	for (w = h->workers; w != NULL; w = w->next) {
+		if (w->fn != fn || w->probe)
+			continue;
+		if (w->state == W_IDLE)
+			idle++;
+		else if (w->state == W_BUSY)
+			busy++;
+		else if (w->state == W_STARTING)
+			starting++;
+	}
+	memcpy(sorted, st->dur, st->dur_n * sizeof(sorted[0]));
+	qsort(sorted, st->dur_n, sizeof(sorted[0]), cmp_u32);
+	cJSON_AddNumberToObject(o, "WarmIdle", idle);
+	cJSON_AddNumberToObject(o, "WarmBusy", busy);
+	cJSON_AddNumberToObject(o, "Starting", starting);
+	cJSON_AddNumberToObject(o, "Invocations", (double)st->invocations);
+	cJSON_AddNumberToObject(o, "ColdStarts", (double)st->cold_starts);
+	cJSON_AddNumberToObject(o, "Errors",
+	    (double)(st->errors_handled + st->errors_unhandled));
+	cJSON_AddNumberToObject(
+	    o, "ErrorsHandled", (double)st->errors_handled);
+	cJSON_AddNumberToObject(
+	    o, "ErrorsUnhandled", (double)st->errors_unhandled);
+	cJSON_AddNumberToObject(o, "Timeouts", (double)st->timeouts);
+	cJSON_AddNumberToObject(o, "Throttles", (double)st->throttles);
+	cJSON_AddNumberToObject(
+	    o, "DurationP50Ms", pct_ms(sorted, st->dur_n, 50));
+	cJSON_AddNumberToObject(
+	    o, "DurationP99Ms", pct_ms(sorted, st->dur_n, 99));
+	cJSON_AddNumberToObject(o, "DurationSamples", st->dur_n);
+}
+
+/* One line saying how the function's workers are confined. */
+static char *
+sandbox_summary(const struct sl_host *h, const struct sl_fn_config *cfg)
+{
+	struct sl_buf b = SL_BUF_INIT;
+
+	sl_buf_init(&b);
+	sl_buf_addf(&b, "seccomp, ");
+	if (h->landlock_abi > 0)
+		sl_buf_addf(&b, "Landlock ABI %d", h->landlock_abi);
+	else
+		sl_buf_addf(&b, "no Landlock");
+	sl_buf_addf(&b, ", network %s", sl_config_network_name(cfg->network));
+	if (cfg->network == SL_NET_NONE && h->netns_fd >= 0)
+		sl_buf_addf(&b, " (namespace)");
+	if (h->uid >= 0)
+		sl_buf_addf(&b, ", uid %ld", h->uid);
+	sl_buf_addf(&b, ", %u MB address space",
+	    cfg->memory_mb + SL_SANDBOX_AS_HEADROOM_MB);
+	if (cfg->nread + cfg->nwrite > 0)
+		sl_buf_addf(&b, ", %zu granted path%s", cfg->nread + cfg->nwrite,
+		    cfg->nread + cfg->nwrite > 1 ? "s" : "");
+	return sl_buf_detach(&b, NULL);
+}
+
+/* AWS's LastModified: 2024-05-01T12:34:56.789+0000. */
+static void
+add_last_modified(cJSON *c, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char buf[64], out[80];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, sizeof(out), "%s.%03d+0000", buf, (int)(ms % 1000));
+	cJSON_AddStringToObject(c, "LastModified", out);
+}
+
 static cJSON *
 fn_describe(struct sl_host *h, struct sl_function *fn)
 {
@@ -1230,6 +1387,7 @@ fn_describe(struct sl_host *h, struct sl_function *fn)
 	cJSON_AddNumberToObject(c, "Timeout", cfg->timeout_s);
 	cJSON_AddNumberToObject(c, "MemorySize", cfg->memory_mb);
 	cJSON_AddNumberToObject(c, "CodeSize", (double)fn->cur->so_size);
+	add_last_modified(c, fn->cur->mtime_ms);
 	if (cfg->description)
 		cJSON_AddStringToObject(c, "Description", cfg->description);
 	env = cJSON_AddObjectToObject(c, "Environment");
@@ -1249,9 +1407,25 @@ sl_host_list_functions_json(struct sl_host *h)
 	struct sl_function *fn;
 	char *s, *r;
 
-	for (fn = h->fns; fn != NULL; fn = fn->next)
-		if (!fn->removed)
-			cJSON_AddItemToArray(a, fn_describe(h, fn));
+	for (fn = h->fns; fn != NULL; fn = fn->next) {
+		cJSON *c;
+
+		if (fn->removed)
+			continue;
+		c = fn_describe(h, fn);
+		/* Beside AWS's FunctionConfiguration: the stats and the
+		 * sandbox in one line (GetFunction has it all). */
+		fn_add_stats(h, fn, c);
+		if (fn->cur != NULL) {
+			char *sum = sandbox_summary(h, &fn->cur->cfg);
+
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(
+			                            c, "Sandbox"),
+			    "Summary", sum);
+			free(sum);
+		}
+		cJSON_AddItemToArray(a, c);
+	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	r = xstrdup(s);
@@ -1276,6 +1450,7 @@ sl_host_get_function_json(
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "Configuration", fn_describe(h, fn));
+	fn_add_stats(h, fn, o);
 	c = cJSON_AddObjectToObject(o, "Concurrency");
 	if (fn->cur && fn->cur->cfg.reserved >= 0)
 		cJSON_AddNumberToObject(
@@ -1307,6 +1482,12 @@ sl_host_get_function_json(
 		json_add_strv(p, "write", cfg->write_paths, cfg->nwrite);
 		cJSON_AddNumberToObject(sb, "AddressSpaceMB",
 		    cfg->memory_mb + SL_SANDBOX_AS_HEADROOM_MB);
+		{
+			char *sum = sandbox_summary(h, cfg);
+
+			cJSON_AddStringToObject(sb, "Summary", sum);
+			free(sum);
+		}
 	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

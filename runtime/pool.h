@@ -29,6 +29,7 @@ struct sl_spawner;
 #define SL_POOL_READ_CHUNK (256u * 1024u)
 #define SL_POOL_LOG_READ_MAX (1024u * 1024u)
 #define SL_POOL_WORKER_UID 65534L
+#define SL_POOL_DUR_RING 1024u /* recent durations kept per function */
 
 enum sl_worker_state { W_STARTING, W_IDLE, W_BUSY, W_DEAD };
 enum sl_invocation_state { I_QUEUED, I_RUNNING, I_DELIVER, I_RETRY };
@@ -45,6 +46,7 @@ struct sl_version {
 	int so_fd;
 	size_t so_size;
 	struct sl_fn_config cfg;
+	int64_t mtime_ms; /* newest of the .so's and the .json's mtime */
 	char *start_json; /* the CONFIG frame's JSON, without ppid */
 	char **envp;
 };
@@ -114,6 +116,20 @@ struct sl_worker {
 	struct sl_worker *next, *prev; /* host's list */
 };
 
+/* What a function has done since the host started, for ListFunctions and
+ * GetFunction ("Stats"). Updated once per delivered outcome, O(1). */
+struct sl_fn_stats {
+	uint64_t invocations;      /* ran (status 200), each Event attempt */
+	uint64_t cold_starts;      /* of those, on a fresh worker */
+	uint64_t errors_handled;   /* FunctionError Handled */
+	uint64_t errors_unhandled; /* FunctionError Unhandled */
+	uint64_t timeouts;         /* Sandbox.Timedout (also Unhandled) */
+	uint64_t throttles;        /* refused with 429 */
+	/* The last SL_POOL_DUR_RING run times (us), oldest overwritten. */
+	uint32_t dur[SL_POOL_DUR_RING];
+	unsigned dur_next, dur_n;
+};
+
 /* NAME.so in the folder: the serving version, a reload candidate being
  * tried, its queue of invocations and its log ring. Never freed before the
  * host (a removed function is only marked). */
@@ -134,6 +150,7 @@ struct sl_function {
 	unsigned nevent; /* queued Event runs */
 	struct sl_invocation *qhead, *qtail;
 	struct sl_buf ring;
+	struct sl_fn_stats stats;
 	unsigned gen;
 	struct sl_function *next;
 };
