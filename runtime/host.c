@@ -1002,7 +1002,7 @@ sl_host_new(
 	 * does a one-shot host (sluice run), where it would not pay. */
 	if (cfg->single_so == NULL &&
 	    ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0))
-		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		sl_pool_spawner_start(h);
 	if (cfg->single_so != NULL) {
 		const char *base = strrchr(cfg->single_so, '/');
 		size_t n;
@@ -1059,6 +1059,7 @@ sl_host_free(struct sl_host *h)
 
 	if (h == NULL)
 		return;
+	sl_pool_spawner_free(h);
 	while (h->workers != NULL) {
 		struct sl_worker *w = h->workers;
 		siginfo_t si;
@@ -1089,7 +1090,6 @@ sl_host_free(struct sl_host *h)
 		sl_buf_release(&fn->ring);
 		free(fn);
 	}
-	sl_spawner_free(h->spawner);
 	if (h->inotify_fd >= 0) {
 		sl_loop_unwatch(h->loop, h->inotify_fd);
 		close(h->inotify_fd);
@@ -1523,6 +1523,12 @@ sl_host_sandbox_info(const struct sl_host *h, struct sl_host_sandbox_info *i)
 	i->landlock_abi = h->landlock_abi;
 	i->netns = h->netns_fd >= 0;
 	i->uid = h->uid;
+}
+
+void
+sl_host_hold_spawns(struct sl_host *h, int hold)
+{
+	sl_pool_hold_spawns(h, hold);
 }
 
 void

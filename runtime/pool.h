@@ -29,6 +29,8 @@ struct sl_spawner;
 #define SL_POOL_READ_CHUNK (256u * 1024u)
 #define SL_POOL_LOG_READ_MAX (1024u * 1024u)
 #define SL_POOL_WORKER_UID 65534L
+#define SL_POOL_SPAWN_WAIT_MS 2000u /* the spawner's silence before it is
+                                       taken for broken */
 #define SL_POOL_DUR_RING 1024u /* recent durations kept per function */
 
 enum sl_worker_state { W_STARTING, W_IDLE, W_BUSY, W_DEAD };
@@ -96,8 +98,14 @@ struct sl_worker {
 	struct sl_function *fn;
 	struct sl_version *ver;
 	enum sl_worker_state state;
-	pid_t pid;
+	pid_t pid;      /* -1 while its spawn is pending */
 	int pidfd, sock, logfd;
+	/* The worker's own ends (its fd 3, and 1 and 2), kept until its
+	 * process exists: while the spawner has not replied, an exec can
+	 * still use them. */
+	int child_sock, child_log;
+	int spawning;   /* on the host's list of pending spawns */
+	struct sl_worker *snext;
 	struct sl_frame_dec dec;
 	struct sl_frame_wq wq;
 	struct sl_invocation *inv;
@@ -178,6 +186,14 @@ struct sl_host {
 	int inotify_fd;
 	struct sl_spawner *spawner;
 	int spawner_restarts;
+	/* Workers asked of the spawner, oldest first: its replies come in
+	 * this order. spawn_timer fires when it has been silent for
+	 * SL_POOL_SPAWN_WAIT_MS with requests pending. */
+	struct sl_worker *spawn_head, *spawn_tail;
+	unsigned spawns_pending;
+	struct sl_timer spawn_timer;
+	int spawn_hold;    /* sl_host_hold_spawns */
+	int spawner_watched;
 	int draining;
 	int pumping, repump;
 	unsigned active;
@@ -192,9 +208,18 @@ struct sl_host {
 /* pool.c: workers and scheduling. */
 
 /* Start a worker for version v of fn (a reload candidate when probe).
- * NULL with errno when no process could be started. */
+ * Never waits: with the spawner the process is asked for and comes with
+ * its reply (the worker is W_STARTING meanwhile); without it, or when the
+ * spawner cannot take the request, it is an exec. NULL with errno when no
+ * process could be started or asked for. */
 struct sl_worker *sl_pool_spawn(
     struct sl_function *fn, struct sl_version *v, int probe);
+/* The spawner: start it (when enabled) and watch its replies; stop it,
+ * first waiting (bounded) for pending replies to reap those workers. */
+void sl_pool_spawner_start(struct sl_host *h);
+void sl_pool_spawner_free(struct sl_host *h);
+/* Leave the spawner's replies unread (hold) or read them again. */
+void sl_pool_hold_spawns(struct sl_host *h, int hold);
 /* Kill w and stop using it; it is freed once joined (exit + EOF). */
 void sl_pool_retire(struct sl_worker *w);
 void sl_pool_kill(struct sl_worker *w);

@@ -816,6 +816,70 @@ START_TEST(function_stats)
 }
 END_TEST
 
+static void
+tick_cb(struct sl_timer *t)
+{
+	(*(int *)t->arg)++;
+}
+
+/* Cold starts do not hold the loop: with the spawner's replies held back,
+ * two spawns stay pending (their processes exist, their pids are not
+ * read yet) while a timer fires and a warm invocation completes; then
+ * both cold starts complete. */
+START_TEST(spawn_does_not_block)
+{
+	struct fx f;
+	struct hu_result r, c[2];
+	struct sl_invoke_request req;
+	struct sl_timer t;
+	int ticks = 0, i;
+	const char *cold[2] = {"echo_function", "return_bytes_str"};
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "id_function", "{\"a\":1}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"a\":1}");
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_count_children(), 1);
+
+	sl_host_hold_spawns(f.host, 1);
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < 2; i++) {
+		memset(&req, 0, sizeof(req));
+		req.function = cold[i];
+		(void)sl_host_invoke(f.host, &req, hu_cb, &c[i]);
+	}
+	/* Both were asked for and forked; their replies wait. */
+	ck_assert_int_eq(hu_wait_children(f.loop, 3, 5000), 3);
+	ck_assert(wait_function_json(&f, "echo_function", "\"Starting\":1",
+	    5000));
+	sl_timer_init(&t, tick_cb, &ticks);
+	sl_loop_timer_start(f.loop, &t, 1000);
+	hu_invoke(f.loop, f.host, "id_function", "{\"b\":2}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"b\":2}");
+	ck_assert_int_eq(r.cold, 0);
+	hu_result_release(&r);
+	ck_assert(hu_run_until(f.loop, &ticks, 5000));
+	ck_assert_int_eq(ticks, 1);
+	ck_assert_msg(!c[0].done && !c[1].done,
+	    "a cold start completed while its spawn was held");
+
+	sl_host_hold_spawns(f.host, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert(hu_run_until(f.loop, &c[i].done, 10000));
+		ck_assert_int_eq(c[i].status, 200);
+		ck_assert_ptr_null(c[i].function_error);
+		ck_assert_int_eq(c[i].cold, 1);
+		hu_result_release(&c[i]);
+	}
+	ck_assert(wait_function_json(&f, "echo_function", "\"WarmIdle\":1",
+	    5000));
+	fx_close(&f);
+	ck_assert_int_eq(hu_count_children(), 0);
+}
+END_TEST
+
 START_TEST(event_retries)
 {
 	struct fx f;
@@ -1285,6 +1349,7 @@ host_suite(void)
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);
 	tcase_add_test(tc, function_stats);
+	tcase_add_test(tc, spawn_does_not_block);
 	tcase_add_test(tc, event_retries);
 	tcase_add_test(tc, dry_run);
 	tcase_add_test(tc, log_tail_and_ring);
