@@ -934,22 +934,32 @@ spawn_pop(struct sl_host *h)
 	return w;
 }
 
-/* The spawner is dead or stuck: stop it; what it was asked for is
- * exec'd (or given up). A new one is started with the next spawn. */
+/* The spawner is dead or stuck: kill it, take the workers it did make
+ * (their replies were sent before it died), exec the others, and stop it.
+ * A new one is started with the next spawn. */
 static void
 spawner_broken(struct sl_host *h)
 {
-	struct sl_worker *w, *list = h->spawn_head;
+	struct sl_worker *w, *list;
+	pid_t pid;
+	int err;
 
+	h->spawner_breaking = 1;
 	spawner_unwatch(h);
-	sl_spawner_stop(h->spawner);
 	sl_loop_timer_stop(h->loop, &h->spawn_timer);
+	sl_spawner_kill(h->spawner);
+	while (h->spawn_head != NULL &&
+	       sl_spawner_reply(h->spawner, &pid, &err) == 1)
+		spawn_done(spawn_pop(h), pid, err, 0);
+	sl_spawner_stop(h->spawner);
+	list = h->spawn_head;
 	h->spawn_head = h->spawn_tail = NULL;
 	h->spawns_pending = 0;
 	while ((w = list) != NULL) {
 		list = w->snext;
 		spawn_done(w, -1, EPIPE, 1);
 	}
+	h->spawner_breaking = 0;
 }
 
 static void
@@ -1111,7 +1121,8 @@ sl_pool_spawn(struct sl_function *fn, struct sl_version *v, int probe)
 	}
 
 	if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
-	    h->spawns_pending == 0 && h->spawner_restarts < 3) {
+	    !h->spawner_breaking && h->spawns_pending == 0 &&
+	    h->spawner_restarts < 3) {
 		/* It died (killed from outside?): start a new one. */
 		spawner_unwatch(h);
 		sl_spawner_free(h->spawner);
@@ -1139,7 +1150,7 @@ sl_pool_spawn(struct sl_function *fn, struct sl_version *v, int probe)
 		/* No spawner, or it could not take the request: exec. When
 		 * the request found it broken, the pending ones go too. */
 		if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
-		    sl_spawner_fd(h->spawner) >= 0)
+		    sl_spawner_fd(h->spawner) >= 0 && !h->spawner_breaking)
 			spawner_broken(h);
 		if (worker_exec(w) < 0 || worker_attach(w) < 0)
 			goto fail;

@@ -193,6 +193,7 @@ struct sl_host {
 	unsigned spawns_pending;
 	struct sl_timer spawn_timer;
 	int spawn_hold;    /* sl_host_hold_spawns */
+	int spawner_breaking; /* in spawner_broken: no restart meanwhile */
 	int spawner_watched;
 	int draining;
 	int pumping, repump;

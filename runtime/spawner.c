@@ -73,14 +73,10 @@ fail:
 }
 
 void
-sl_spawner_stop(struct sl_spawner *s)
+sl_spawner_kill(struct sl_spawner *s)
 {
 	if (s == NULL)
 		return;
-	if (s->ctl >= 0) {
-		close(s->ctl);
-		s->ctl = -1;
-	}
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
 		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
@@ -88,6 +84,18 @@ sl_spawner_stop(struct sl_spawner *s)
 		s->pid = 0;
 	}
 	s->alive = 0;
+}
+
+void
+sl_spawner_stop(struct sl_spawner *s)
+{
+	if (s == NULL)
+		return;
+	sl_spawner_kill(s);
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		s->ctl = -1;
+	}
 }
 
 void
@@ -184,7 +192,7 @@ sl_spawner_reply(struct sl_spawner *s, pid_t *pid, int *err)
 
 	*pid = -1;
 	*err = 0;
-	if (!sl_spawner_alive(s))
+	if (s == NULL || s->ctl < 0)
 		return -1;
 	do
 		n = recv(s->ctl, reply, sizeof(reply), MSG_DONTWAIT);

@@ -40,6 +40,9 @@ int sl_spawner_request(struct sl_spawner *s, int log_fd, int ipc_fd,
 int sl_spawner_reply(struct sl_spawner *s, pid_t *pid, int *err);
 /* The control socket to watch for replies (readable), -1 once stopped. */
 int sl_spawner_fd(const struct sl_spawner *s);
+/* Kill the spawner and reap it, keeping its channel: the replies it sent
+ * before it died can still be read (sl_spawner_reply), then -1. */
+void sl_spawner_kill(struct sl_spawner *s);
 /* Kill the spawner and reap it; it is unusable after (sl_spawner_alive is
  * 0). Workers it started are not affected. The caller unwatches the fd
  * first. */
