@@ -847,6 +847,67 @@ scan_dir(struct sl_host *h)
 }
 
 static void
+change_free(struct sl_change *c)
+{
+	struct sl_host *h = c->host;
+	struct sl_change **pp;
+
+	for (pp = &h->changes; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	sl_loop_timer_stop(h->loop, &c->timer);
+	free(c->name);
+	free(c);
+}
+
+static void
+change_timer_cb(struct sl_timer *t)
+{
+	struct sl_change *c = t->arg;
+	struct sl_host *h = c->host;
+	char *name;
+	int so;
+
+	if (c->writing)
+		return; /* its IN_CLOSE_WRITE will come */
+	name = c->name;
+	so = c->so;
+	c->name = NULL;
+	change_free(c);
+	/* A NAME.json alone matters only to a function NAME.so. */
+	if (so || fn_find(h, name, strlen(name)) != NULL)
+		fn_load(h, name, strlen(name));
+	free(name);
+}
+
+/* Note a change to NAME(.so or .json) from inotify event mask m. */
+static void
+change_note(struct sl_host *h, const char *name, size_t n, int so, uint32_t m)
+{
+	struct sl_change *c;
+
+	for (c = h->changes; c != NULL; c = c->next)
+		if (strlen(c->name) == n && memcmp(c->name, name, n) == 0)
+			break;
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->host = h;
+		c->name = xstrndup(name, n);
+		sl_timer_init(&c->timer, change_timer_cb, c);
+		c->next = h->changes;
+		h->changes = c;
+	}
+	c->so |= so;
+	/* Written to and not closed yet: wait for the close. A close, a
+	 * rename or a removal ends the write. */
+	c->writing = (m & IN_MODIFY) != 0;
+	sl_loop_timer_stop(h->loop, &c->timer);
+	sl_loop_timer_start(h->loop, &c->timer, SL_POOL_SETTLE_MS * 1000u);
+}
+
+static void
 inotify_cb(void *arg, int fd, unsigned events)
 {
 	struct sl_host *h = arg;
@@ -862,12 +923,13 @@ inotify_cb(void *arg, int fd, unsigned events)
 			struct inotify_event *ev = (struct inotify_event *)p;
 			size_t l = ev->len ? strlen(ev->name) : 0;
 
-			if (l > 3 && strcmp(ev->name + l - 3, ".so") == 0)
-				fn_load(h, ev->name, l - 3);
+			if (l > 3 && strcmp(ev->name + l - 3, ".so") == 0 &&
+			    name_valid(ev->name, l - 3))
+				change_note(h, ev->name, l - 3, 1, ev->mask);
 			else if (l > 5 &&
 			         strcmp(ev->name + l - 5, ".json") == 0 &&
-			         fn_find(h, ev->name, l - 5) != NULL)
-				fn_load(h, ev->name, l - 5);
+			         name_valid(ev->name, l - 5))
+				change_note(h, ev->name, l - 5, 0, ev->mask);
 			p += sizeof(*ev) + ev->len;
 		}
 	}
@@ -1037,7 +1099,7 @@ sl_host_new(
 		if (h->inotify_fd < 0 ||
 		    inotify_add_watch(h->inotify_fd, h->dir,
 		        IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE |
-		            IN_MOVED_FROM) < 0 ||
+		            IN_MOVED_FROM | IN_MODIFY) < 0 ||
 		    sl_loop_watch(
 		        loop, h->inotify_fd, SL_LOOP_READ, inotify_cb, h) < 0) {
 			sl_err_set(err, "ServiceException", "watching %s: %s",
@@ -1090,6 +1152,8 @@ sl_host_free(struct sl_host *h)
 		sl_buf_release(&fn->ring);
 		free(fn);
 	}
+	while (h->changes != NULL)
+		change_free(h->changes);
 	if (h->inotify_fd >= 0) {
 		sl_loop_unwatch(h->loop, h->inotify_fd);
 		close(h->inotify_fd);

@@ -29,6 +29,8 @@ struct sl_spawner;
 #define SL_POOL_READ_CHUNK (256u * 1024u)
 #define SL_POOL_LOG_READ_MAX (1024u * 1024u)
 #define SL_POOL_WORKER_UID 65534L
+#define SL_POOL_SETTLE_MS 50u /* a changed file is loaded once it has
+                                 been closed and left alone this long */
 #define SL_POOL_SPAWN_WAIT_MS 2000u /* the spawner's silence before it is
                                        taken for broken */
 #define SL_POOL_DUR_RING 1024u /* recent durations kept per function */
@@ -163,6 +165,18 @@ struct sl_function {
 	struct sl_function *next;
 };
 
+/* A file of the folder that changed (NAME.so or NAME.json): it is loaded
+ * once its writer has closed it and SL_POOL_SETTLE_MS have passed without
+ * another change, never while it is being written. */
+struct sl_change {
+	struct sl_host *host;
+	char *name;  /* NAME */
+	int so;      /* NAME.so changed (else only NAME.json) */
+	int writing; /* modified since its last close */
+	struct sl_timer timer;
+	struct sl_change *next;
+};
+
 /* The host (opaque in host.h). */
 struct sl_host {
 	struct sl_loop *loop;
@@ -184,6 +198,7 @@ struct sl_host {
 	int netns_fd;
 	long uid, gid;
 	int inotify_fd;
+	struct sl_change *changes;
 	struct sl_spawner *spawner;
 	int spawner_restarts;
 	/* Workers asked of the spawner, oldest first: its replies come in
