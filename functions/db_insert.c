@@ -5,12 +5,17 @@
 #include <sluice.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "signup.h"
 
@@ -41,7 +46,7 @@ struct signup {
  * warm invocations reuse it (and the prepared statements). */
 static struct {
 	int use_pg;
-	const char *url; /* DATABASE_URL, borrowed from the environment */
+	char *url; /* DATABASE_URL (the context's strings are borrowed) */
 	PGconn *pg;
 	int pg_schema;
 	char *path; /* SIGNUP_DB */
@@ -50,6 +55,7 @@ static struct {
 	sqlite3_stmt *insert;
 	int busy_ms;      /* SIGNUP_DB_BUSY_TIMEOUT_MS */
 	int wait_ms;      /* this invocation's wait: busy_ms or less */
+	int64_t started;  /* when this invocation began to wait, ms */
 	int64_t deadline; /* when this invocation stops waiting, ms */
 } st = { .busy_ms = BUSY_TIMEOUT_MS, .wait_ms = BUSY_TIMEOUT_MS };
 
@@ -111,6 +117,16 @@ copy_str(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* Monotonic milliseconds, for the busy waits. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* --- SQLite ------------------------------------------------------------ */
 
 static int
@@ -121,25 +137,19 @@ sqlite_is_busy(int rc)
 }
 
 /* Report a SQLite failure as DatabaseBusy (worth retrying) or
- * DatabaseError, naming what was being done. */
+ * DatabaseError, naming what was being done; with no ctx, just fail. */
 static int
 sqlite_fail(sl_context *ctx, int rc, const char *what)
 {
+	if (ctx == NULL)
+		return -1;
 	if (sqlite_is_busy(rc))
 		return sl_error(ctx, "DatabaseBusy",
-		    "%s: database %s is locked by another writer (waited %d ms)",
-		    what, st.path, st.wait_ms);
+		    "%s: database %s is locked by another writer "
+		    "(gave up after %lld of at most %d ms)", what, st.path,
+		    (long long)(now_ms() - st.started), st.wait_ms);
 	return sl_error(ctx, "DatabaseError", "%s: %s: %s", what, st.path,
 	    st.db != NULL ? sqlite3_errmsg(st.db) : sqlite3_errstr(rc));
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Wait for another writer in short naps until the deadline. SQLite's own
@@ -186,12 +196,43 @@ make_parent(const char *path)
 	free(dir);
 }
 
+/* Take the setup lock beside the database (PATH.setup-lock), napping
+ * until the deadline. Two environments that start together would otherwise
+ * both hold a shared lock while each waits for the exclusive one that
+ * switching to WAL needs, and stall until one gives up. Returns the
+ * locked fd, or -1 when there is none to take (setup goes ahead without
+ * it). */
+static int
+setup_lock(void)
+{
+	struct timespec nap = { 0, 1000000 };
+	char lp[PATH_MAX];
+	int fd;
+
+	if (snprintf(lp, sizeof(lp), "%s.setup-lock", st.path) >=
+	    (int)sizeof(lp))
+		return -1;
+	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    now_ms() >= st.deadline) {
+			close(fd);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return fd;
+}
+
 /* Open the database, create the schema when missing and prepare the
- * statements. Safe to call again after a failure. */
+ * statements. Safe to call again after a failure. ctx may be NULL (in
+ * init(), where a failure is only noted and retried by the handler). */
 static int
 sqlite_setup(sl_context *ctx)
 {
-	int rc;
+	int rc, lock;
 
 	if (st.insert != NULL)
 		return 0;
@@ -209,7 +250,10 @@ sqlite_setup(sl_context *ctx)
 		sqlite3_extended_result_codes(st.db, 1);
 	}
 	sqlite3_busy_handler(st.db, sqlite_busy, NULL);
+	lock = setup_lock();
 	rc = sqlite3_exec(st.db, sqlite_schema, NULL, NULL, NULL);
+	if (lock != -1)
+		close(lock); /* and with it the lock */
 	if (rc != SQLITE_OK)
 		return sqlite_fail(ctx, rc, "creating the schema");
 	rc = sqlite3_prepare_v3(st.db, sqlite_find, -1,
@@ -309,25 +353,54 @@ done:
 
 /* --- PostgreSQL -------------------------------------------------------- */
 
-/* Map a failed result (or a NULL one) to the signup error types. */
+/* libpq's message m on one line: newlines and tabs become spaces, and the
+ * trailing ones go. */
+static void
+pg_text(char *buf, size_t size, const char *m)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", m != NULL ? m : "");
+	for (n = 0; buf[n] != '\0'; n++)
+		if (buf[n] == '\n' || buf[n] == '\t')
+			buf[n] = ' ';
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+/* Whether res failed on the unique address. */
+static int
+pg_is_duplicate(PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *constraint = PQresultErrorField(res,
+	    PG_DIAG_CONSTRAINT_NAME);
+
+	return state != NULL && strcmp(state, "23505") == 0 &&
+	    constraint != NULL &&
+	    strcmp(constraint, "signup_users_email_unique") == 0;
+}
+
+/* Map a failed result (or a NULL one) to DatabaseUnavailable (no
+ * connection), DatabaseBusy (worth retrying) or DatabaseError. */
 static int
 pg_fail(sl_context *ctx, PGresult *res, const char *what)
 {
-	const char *state, *constraint, *msg;
+	const char *state, *m;
+	char msg[512];
 
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	constraint = res != NULL ?
-	    PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-	msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st.pg);
-	if (msg == NULL || *msg == '\0')
-		msg = PQerrorMessage(st.pg);
+	/* The primary message alone ("canceling statement due to lock
+	 * timeout"), without libpq's "ERROR:" and trailing newline. */
+	m = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	if (m == NULL || *m == '\0')
+		m = PQerrorMessage(st.pg);
+	pg_text(msg, sizeof(msg), m);
 	if (state == NULL || strncmp(state, "08", 2) == 0 ||
 	    PQstatus(st.pg) != CONNECTION_OK)
 		return sl_error(ctx, "DatabaseUnavailable", "%s: %s", what,
 		    msg);
-	if (strcmp(state, "23505") == 0 && constraint != NULL &&
-	    strcmp(constraint, "signup_users_email_unique") == 0)
-		return sl_error(ctx, "UserAlreadyExists", "%s", what);
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "55P03") == 0 || strcmp(state, "53300") == 0 ||
 	    strcmp(state, "57P03") == 0)
@@ -361,9 +434,11 @@ pg_setup(sl_context *ctx)
 			return sl_error(ctx, "DatabaseUnavailable",
 			    "connecting to PostgreSQL: out of memory");
 		if (PQstatus(st.pg) != CONNECTION_OK) {
+			char msg[512];
+
+			pg_text(msg, sizeof(msg), PQerrorMessage(st.pg));
 			ok = sl_error(ctx, "DatabaseUnavailable",
-			    "connecting to PostgreSQL: %s",
-			    PQerrorMessage(st.pg));
+			    "connecting to PostgreSQL: %s", msg);
 			PQfinish(st.pg);
 			st.pg = NULL;
 			return ok;
@@ -417,12 +492,11 @@ pg_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
 	params[6] = u->created_at;
 	res = PQexecParams(st.pg, pg_insert, 7, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char what[SIGNUP_EMAIL_MAX + 64];
-
-		snprintf(what, sizeof(what),
-		    "email: a user with the address %s already exists",
-		    req->email);
-		rc = pg_fail(ctx, res, what);
+		rc = pg_is_duplicate(res) ?
+		    sl_error(ctx, "UserAlreadyExists",
+			"email: a user with the address %s already exists",
+			req->email) :
+		    pg_fail(ctx, res, "inserting the user");
 		PQclear(res);
 		return rc;
 	}
@@ -521,7 +595,9 @@ init(sl_context *ctx)
 	if (url != NULL && (strncmp(url, "postgres://", 11) == 0 ||
 	    strncmp(url, "postgresql://", 13) == 0)) {
 		st.use_pg = 1;
-		st.url = url;
+		if ((st.url = strdup(url)) == NULL)
+			return sl_error(ctx, "ConfigurationError",
+			    "out of memory");
 		/* A database that is down now may be up at the first
 		 * invocation: connect then, and report it there. */
 		return 0;
@@ -548,8 +624,9 @@ init(sl_context *ctx)
 		return sl_error(ctx, "ConfigurationError", "out of memory");
 	/* Creating the schema now keeps it off the first request's time; a
 	 * failure here (say the file is locked) is retried by the handler. */
-	st.deadline = now_ms() + st.busy_ms;
-	if (sqlite_setup(ctx) == -1)
+	st.started = now_ms();
+	st.deadline = st.started + st.busy_ms;
+	if (sqlite_setup(NULL) == -1)
 		sl_log(ctx, "db_insert: the database is not ready yet; "
 		    "retrying at the first invocation");
 	return 0;
@@ -583,7 +660,8 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 			    "no database configured");
 		st.wait_ms = left < st.busy_ms ? (int)(left > 0 ? left : 0) :
 		    st.busy_ms;
-		st.deadline = now_ms() + st.wait_ms;
+		st.started = now_ms();
+		st.deadline = st.started + st.wait_ms;
 		rc = sqlite_insert_user(ctx, &req, &u);
 	}
 	if (rc == -1)

@@ -235,7 +235,7 @@ send_smtp(sl_context *ctx, const struct mail *m, const char *url)
 	char errbuf[CURL_ERROR_SIZE] = "", addr[SIGNUP_EMAIL_MAX + 3];
 	struct curl_slist *rcpt = NULL;
 	struct upload up = { m->text, m->len };
-	const char *user, *pass, *tls;
+	const char *user, *pass, *tls, *ca;
 	long code = 0, timeout;
 	CURLcode res;
 	CURL *c;
@@ -273,6 +273,10 @@ send_smtp(sl_context *ctx, const struct mail *m, const char *url)
 	tls = sl_getenv(ctx, "SMTP_STARTTLS");
 	if (tls != NULL && strcmp(tls, "1") == 0)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	/* A private CA (the file must be in the config's Paths.read); the
+	 * system's CA certificates otherwise. */
+	if ((ca = sl_getenv(ctx, "SMTP_CA_FILE")) != NULL && *ca != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 
 	res = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -286,7 +290,9 @@ send_smtp(sl_context *ctx, const struct mail *m, const char *url)
 		    "the SMTP server refused the message to %s: %ld (%s)",
 		    m->to, code, errbuf);
 	else if (res == CURLE_LOGIN_DENIED || res == CURLE_USE_SSL_FAILED ||
-	    res == CURLE_UNSUPPORTED_PROTOCOL || res == CURLE_URL_MALFORMAT)
+	    res == CURLE_UNSUPPORTED_PROTOCOL || res == CURLE_URL_MALFORMAT ||
+	    res == CURLE_PEER_FAILED_VERIFICATION ||
+	    res == CURLE_SSL_CACERT_BADFILE)
 		rc = sl_error(ctx, "EmailRejected",
 		    "cannot send through %s: %s", url, errbuf);
 	else if (code >= 400 && code < 500)
@@ -414,8 +420,8 @@ init(sl_context *ctx)
 static int
 token_ok(const char *t)
 {
-	size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			     "0123456789-_.~");
+	size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.~");
 
 	return n > 0 && t[n] == '\0' && n <= TOKEN_MAX;
 }

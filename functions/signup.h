@@ -207,7 +207,8 @@ signup_now_rfc3339(char *out)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	if (strftime(out, SIGNUP_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
+	if (strftime(out, SIGNUP_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%S",
+	    &tm) != 19) {
 		out[0] = '\0';
 		return;
 	}

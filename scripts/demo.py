@@ -2,7 +2,8 @@
 """The signup demo's client: everything over sluiced's WebSocket API.
 
 demo.py --url ws://127.0.0.1:PORT/ws --definition functions/signup.asl.json
-        --data DATA_DIR
+        --data DATA_DIR [--database-url postgres://...] [--smtp-url URL]
+        [--tag TAG]
 
 Subscribes to the topic "admin", deploys the signup workflow, subscribes to
 its executions, starts a handful of signups (one of them a duplicate, two
@@ -11,12 +12,21 @@ then a summary read from the real outputs: the users in the database, the
 mails in the Maildir (one shown), the admin notifications received and the
 failed executions with their causes. Exits 1 when an outcome is not the
 expected one, or when anything takes longer than its bound.
+
+--database-url: the users are read from that PostgreSQL database (with
+psql) instead of the SQLite file; --smtp-url: the mails went to that SMTP
+server, so the Maildir is not looked at; --tag: addresses become
+NAME+TAG@example.org, so that a database kept from an earlier run does not
+see them as duplicates.
 """
 import argparse
 import asyncio
 import json
+import glob
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -206,35 +216,77 @@ async def start(client, progress, machine, name, event):
     progress.started(name, res["executionArn"])
 
 
-def summary(data, progress):
+def tagged(tag, event):
+    """The event with its address made unique to this run."""
+    e = dict(event)
+    if tag and "@" in e.get("email", ""):
+        local, _, domain = e["email"].partition("@")
+        e["email"] = "%s+%s@%s" % (local, tag, domain)
+    return e
+
+
+def pg_users(url, tag):
+    """This run's users from PostgreSQL, through psql."""
+    psql = shutil.which("psql") or \
+        (sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or [None])[-1]
+    if psql is None:
+        raise DemoError("psql is needed to read the users from PostgreSQL")
+    sql = ("SELECT email, name, to_char(created_at AT TIME ZONE 'UTC', "
+           "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), id FROM signup_users "
+           "WHERE email_key LIKE '%%+%s@%%' ORDER BY created_at" % tag)
+    out = subprocess.run([psql, "-X", "-A", "-t", "-F", "\t", "-d", url,
+                          "-c", sql], capture_output=True, text=True,
+                         timeout=BOUND)
+    if out.returncode != 0:
+        raise DemoError("psql: " + out.stderr.strip())
+    return [tuple(line.split("\t")) for line in out.stdout.splitlines()
+            if line]
+
+
+def summary(a, progress):
+    data = a.data
     print()
     print(paint("1", "Summary"))
     problems = []
 
-    db = os.path.join(data, "signup", "signup.db")
-    rows = []
-    if os.path.exists(db):
-        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-        rows = con.execute("SELECT email, name, created_at, id FROM "
-                           "signup_users ORDER BY created_at").fetchall()
-        con.close()
+    if a.database_url:
+        db = "PostgreSQL"
+        rows = pg_users(a.database_url, a.tag)
+    else:
+        db = os.path.join(data, "signup", "signup.db")
+        rows = []
+        if os.path.exists(db):
+            con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+            rows = con.execute("SELECT email, name, created_at, id FROM "
+                               "signup_users ORDER BY created_at").fetchall()
+            con.close()
     print("\nUsers in the database (%s): %d" % (db, len(rows)))
     for email, name, created, uid in rows:
-        print("  %-22s %-16s %s  %s" % (email, name, created, uid))
+        print("  %-30s %-16s %s  %s" % (email, name, created, uid))
     if len(rows) != EXPECT_OK:
         problems.append("%d users in the database, expected %d"
                         % (len(rows), EXPECT_OK))
 
-    new = os.path.join(data, "mail", "new")
-    mails = sorted(os.listdir(new)) if os.path.isdir(new) else []
-    print("\nEmails in the Maildir (%s): %d" % (new, len(mails)))
-    if mails:
-        print("  one of them, %s:" % mails[0])
-        with open(os.path.join(new, mails[0]), errors="replace") as f:
-            for line in f.read().splitlines():
-                print("  | " + line)
-    if len(mails) != EXPECT_OK:
-        problems.append("%d mails, expected %d" % (len(mails), EXPECT_OK))
+    if a.smtp_url:
+        sent = [n for n, v in progress.done.items() if v[0] == "SUCCEEDED"
+                and json.loads(v[1] or "{}").get("emailSent") is True]
+        print("\nEmails handed to the SMTP server %s: %d"
+              % (a.smtp_url, len(sent)))
+        if len(sent) != EXPECT_OK:
+            problems.append("%d mails sent, expected %d"
+                            % (len(sent), EXPECT_OK))
+    else:
+        new = os.path.join(data, "mail", "new")
+        mails = sorted(os.listdir(new)) if os.path.isdir(new) else []
+        print("\nEmails in the Maildir (%s): %d" % (new, len(mails)))
+        if mails:
+            print("  one of them, %s:" % mails[0])
+            with open(os.path.join(new, mails[0]), errors="replace") as f:
+                for line in f.read().splitlines():
+                    print("  | " + line)
+        if len(mails) != EXPECT_OK:
+            problems.append("%d mails, expected %d"
+                            % (len(mails), EXPECT_OK))
 
     print("\nAdmin notifications received: %d" % len(progress.notifications))
     for n in progress.notifications:
@@ -276,12 +328,14 @@ async def main_async(a):
         await client.call("Subscribe", stateMachineArn=machine)
         print("watching its executions; starting %d signups\n"
               % (len(SIGNUPS) + 1))
-        await asyncio.gather(*(start(client, progress, machine, n, e)
+        await asyncio.gather(*(start(client, progress, machine, n,
+                                     tagged(a.tag, e))
                                for n, e in SIGNUPS))
         await progress.wait(lambda: all(n in progress.done
                                         for n, _ in SIGNUPS),
                             "the first signups to finish")
-        await start(client, progress, machine, *DUPLICATE)
+        await start(client, progress, machine, DUPLICATE[0],
+                    tagged(a.tag, DUPLICATE[1]))
         await progress.wait(lambda: DUPLICATE[0] in progress.done,
                             "the duplicate signup to finish")
         # Notifications are published before an execution records its
@@ -291,7 +345,7 @@ async def main_async(a):
     finally:
         await ws.close()
         client.reader.cancel()
-    return summary(a.data, progress)
+    return summary(a, progress)
 
 
 def main():
@@ -299,7 +353,14 @@ def main():
     ap.add_argument("--url", required=True)
     ap.add_argument("--definition", required=True)
     ap.add_argument("--data", required=True)
+    ap.add_argument("--database-url", default="")
+    ap.add_argument("--smtp-url", default="")
+    ap.add_argument("--tag", default="")
     a = ap.parse_args()
+    if not a.tag.isalnum() and a.tag != "":
+        ap.error("--tag takes letters and digits only")
+    if a.database_url and not a.tag:
+        ap.error("--database-url needs a --tag for this run's addresses")
     try:
         problems = asyncio.run(main_async(a))
     except (DemoError, OSError, asyncio.TimeoutError,

@@ -5,6 +5,13 @@
 # to the admin topic, triggers signups over WebSocket, shows them live and
 # prints a summary. The daemon is stopped cleanly (SIGTERM) at the end; the
 # data directory is kept for a look around.
+#
+# Real services instead of the embedded defaults, from the environment:
+#	DATABASE_URL=postgres://user:pw@host:5432/db   users go to PostgreSQL
+#	SMTP_URL=smtp://host:587 [SMTP_USER= SMTP_PASSWORD= SMTP_STARTTLS=1]
+#	ADMIN_WEBHOOK_URL=http://host:port/path         notifications POSTed
+# Each turns the function's config (a copy under the data directory) to
+# Network "loopback" with that one port allowed.
 set -eu
 cd "$(dirname "$0")/.."
 : "${SLUICE_BUILD:?SLUICE_BUILD must name the build directory}"
@@ -44,9 +51,75 @@ stop()
 trap 'stop || true' EXIT
 trap 'exit 130' INT TERM HUP
 
-echo "demo: starting sluiced (data in $DATA, functions in" \
-    "$SLUICE_BUILD/functions)"
-"$SLUICED" --port 0 --data "$DATA" --functions "$SLUICE_BUILD/functions" \
+# port_of URL DEFAULT: the URL's port, or DEFAULT.
+port_of()
+{
+	"$PY" -c 'import sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+print(u.port or sys.argv[2])' "$1" "$2"
+}
+
+# variant NAME DEFAULT_PORT URL VAR=VALUE...: NAME's config with the
+# variables set and the URL's port (only) reachable.
+variant()
+{
+	_fn=$1
+	_port=$(port_of "$3" "$2")
+	shift 3
+	_sets=""
+	for _kv in "$@"; do
+		_sets="$_sets --set $_kv"
+	done
+	# shellcheck disable=SC2086
+	"$PY" tests/integration/lib/fnconf.py "functions/$_fn.json" \
+	    "$FNDIR/$_fn.json" "$DATA" --keep-vars --network loopback \
+	    --port "$_port" $_sets
+	echo "demo: $_fn uses $(echo "$1" | sed 's|^[^=]*=||; s|//[^@/]*@|//|')"
+}
+
+FNDIR=$SLUICE_BUILD/functions
+TAG=""
+if [ -n "${DATABASE_URL:-}${SMTP_URL:-}${ADMIN_WEBHOOK_URL:-}" ]; then
+	FNDIR=$DATA/functions
+	mkdir -p "$FNDIR"
+	chmod 755 "$FNDIR"
+	for f in db_insert send_email notify_admin; do
+		cp "$SLUICE_BUILD/functions/$f.so" "functions/$f.json" "$FNDIR/"
+	done
+	case "${DATABASE_URL:-}" in
+	"") ;;
+	postgres://* | postgresql://*)
+		variant db_insert 5432 "$DATABASE_URL" \
+		    "DATABASE_URL=$DATABASE_URL"
+		TAG=$(date +%s)
+		;;
+	*)
+		echo "demo: DATABASE_URL must be postgres://..." >&2
+		exit 1
+		;;
+	esac
+	if [ -n "${SMTP_URL:-}" ]; then
+		case "$SMTP_URL" in
+		smtps://*) dport=465 ;;
+		*) dport=25 ;;
+		esac
+		variant send_email "$dport" "$SMTP_URL" "SMTP_URL=$SMTP_URL" \
+		    "SMTP_USER=${SMTP_USER:-}" \
+		    "SMTP_PASSWORD=${SMTP_PASSWORD:-}" \
+		    "SMTP_STARTTLS=${SMTP_STARTTLS:-}"
+	fi
+	if [ -n "${ADMIN_WEBHOOK_URL:-}" ]; then
+		case "$ADMIN_WEBHOOK_URL" in
+		https://*) dport=443 ;;
+		*) dport=80 ;;
+		esac
+		variant notify_admin "$dport" "$ADMIN_WEBHOOK_URL" \
+		    "ADMIN_WEBHOOK_URL=$ADMIN_WEBHOOK_URL"
+	fi
+fi
+
+echo "demo: starting sluiced (data in $DATA, functions in $FNDIR)"
+"$SLUICED" --port 0 --data "$DATA" --functions "$FNDIR" \
     >"$DATA/sluiced.log" 2>&1 &
 PID=$!
 n=$((BOUND * 20))
@@ -66,7 +139,9 @@ echo
 
 status=0
 "$PY" scripts/demo.py --url "ws://127.0.0.1:$PORT/ws" \
-    --definition functions/signup.asl.json --data "$DATA" || status=$?
+    --definition functions/signup.asl.json --data "$DATA" \
+    --database-url "${DATABASE_URL:-}" --smtp-url "${SMTP_URL:-}" \
+    --tag "$TAG" || status=$?
 
 echo
 if stop; then

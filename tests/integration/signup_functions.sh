@@ -121,6 +121,27 @@ check "db_insert: the table holds exactly those rows" \
     test "$(sqlite_q "$DB" "SELECT count(*) FROM signup_users
     WHERE email_key LIKE 'sqpar-%'")" = 33
 
+# Many environments starting at once on a database that does not exist
+# yet: they create it and its schema together, without stalling for the
+# busy timeout and without failing their start.
+DATA0=$DATA
+DATA=$SVC_TMP/data-fresh
+mkdir -p "$DATA"
+chmod 755 "$DATA"
+FR=$SVC_TMP/fn-fresh
+fn_variant "$FR" db_insert
+DATA=$DATA0
+T0=$(date +%s)
+parallel_inserts "$FR" 16 0 fresh
+T1=$(date +%s)
+check "db_insert: 16 first uses at once all inserted ($PAR_OK)" \
+    test "$PAR_OK" = 16
+check "db_insert: ... within the busy timeout ($((T1 - T0)) s)" \
+    test $((T1 - T0)) -lt 5
+check "db_insert: ... 16 rows in the new database" \
+    test "$(sqlite_q "$SVC_TMP/data-fresh/signup/signup.db" \
+    'SELECT count(*) FROM signup_users')" = 16
+
 # Another writer holds the lock: DatabaseBusy once the wait runs out.
 BUSY=$SVC_TMP/fn-busy
 fn_variant "$BUSY" db_insert --set SIGNUP_DB_BUSY_TIMEOUT_MS=300
@@ -185,6 +206,24 @@ check "db_insert/pg: 8 racing for one address: 1 wins, 7 UserAlreadyExists" \
 check "db_insert/pg: the table holds exactly those rows" \
     test "$(psql_q "SELECT count(*) FROM signup_users
     WHERE email_key LIKE 'pgpar-%'")" = 25
+# Another session holds the table: DatabaseBusy once lock_timeout runs out.
+PGB=$SVC_TMP/fn-pgbusy
+fn_variant "$PGB" db_insert --network loopback --port "$PG_PORT" \
+    --set "DATABASE_URL=$PG_URL?options=-c%20lock_timeout%3D300"
+mkfifo "$SVC_TMP/pgin"
+"$SVC_PGBIN/psql" -X -q -A -t -d "$PG_URL" <"$SVC_TMP/pgin" \
+    >"$SVC_TMP/pgout" 2>&1 &
+SVC_PIDS="$SVC_PIDS $!"
+exec 9>"$SVC_TMP/pgin"
+echo "BEGIN; LOCK TABLE signup_users IN ACCESS EXCLUSIVE MODE;" \
+    "SELECT 'lock' || 'ed';" >&9
+wait_for_file "$SVC_TMP/pgout" 20 || die "the lock session did not start"
+run "$PGB" db_insert '{"email": "busy@example.org", "name": "Busy"}'
+expect_error DatabaseBusy "db_insert/pg: the table is locked" "lock timeout"
+echo "COMMIT;" >&9
+exec 9>&-
+run "$PGB" db_insert '{"email": "busy@example.org", "name": "Busy"}'
+expect_ok "db_insert/pg: the same signup once the lock is gone"
 PGDOWN=$SVC_TMP/fn-pgdown
 P=$(free_port)
 fn_variant "$PGDOWN" db_insert --network loopback --port "$P" \
@@ -260,6 +299,39 @@ fn_variant "$AU" send_email --network loopback --port "$SMTP_PORT" \
     --set SMTP_USER=mailer --set SMTP_PASSWORD=wrong
 run "$AU" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
 expect_error EmailRejected "send_email/smtp: wrong password (535)" 535
+
+# STARTTLS, with a certificate the test makes for 127.0.0.1: trusted
+# through SMTP_CA_FILE (granted in Paths.read), refused without it.
+PKI=$SVC_TMP/pki
+mkdir -p "$PKI"
+chmod 755 "$PKI"
+if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$PKI/key.pem" \
+    -out "$PKI/cert.pem" >"$PKI/log" 2>&1; then
+	chmod 644 "$PKI/cert.pem"
+	start_smtp smtp-tls --tls "$PKI/cert.pem:$PKI/key.pem" ||
+	    die "cannot start the SMTP server"
+	TLS=$SVC_TMP/fn-tls
+	fn_variant "$TLS" send_email --network loopback --port "$SMTP_PORT" \
+	    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" --set SMTP_STARTTLS=1 \
+	    --set "SMTP_CA_FILE=$PKI/cert.pem" --read "$PKI/cert.pem"
+	run "$TLS" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+	expect_ok "send_email/smtp: STARTTLS with SMTP_CA_FILE" &&
+	    check "send_email/smtp: the server saw the mail over TLS" \
+	    test "$(field "$SMTP_DIR/msg-1.json" tls)" = true
+	fn_variant "$TLS" send_email --network loopback --port "$SMTP_PORT" \
+	    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT" --set SMTP_STARTTLS=1
+	run "$TLS" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+	expect_error EmailRejected \
+	    "send_email/smtp: STARTTLS with a certificate nobody vouches for"
+	fn_variant "$TLS" send_email --network loopback --port "$SMTP_PORT" \
+	    --set "SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
+	run "$TLS" send_email "{\"email\": \"ada@example.org\", \"verificationToken\": \"$TOK1\"}"
+	expect_error EmailRejected \
+	    "send_email/smtp: plain text to a server requiring STARTTLS" 530
+else
+	not_ok "openssl cannot make a test certificate: $(cat "$PKI/log")"
+fi
 
 DOWN=$SVC_TMP/fn-down
 P=$(free_port)

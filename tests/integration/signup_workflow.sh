@@ -223,6 +223,65 @@ wf "$F" '{"email": "Barbara@example.org", "name": "B"}'
 expect_failed UserAlreadyExists "workflow/pg: a duplicate address" \
     "The signup was rejected: email: a user with the address Barbara@example.org already exists"
 
+# --- the database busy, then free: the Retry with backoff inserts it ----------
+# A session of the test's holds an exclusive lock on the table; db_insert's
+# statements give up after lock_timeout (DatabaseBusy). Once PostgreSQL
+# shows one attempt waiting and then that attempt over, the lock goes.
+F=$SVC_TMP/fn-pgbusy
+fns "$F"
+fn_variant "$F" db_insert --network loopback --port "$PG_PORT" \
+    --set "DATABASE_URL=$PG_URL?options=-c%20lock_timeout%3D300"
+mkfifo "$SVC_TMP/pgin"
+"$SVC_PGBIN/psql" -X -q -A -t -d "$PG_URL" <"$SVC_TMP/pgin" \
+    >"$SVC_TMP/pgout" 2>&1 &
+LOCKER=$!
+SVC_PIDS="$SVC_PIDS $LOCKER"
+exec 9>"$SVC_TMP/pgin"
+echo "BEGIN; LOCK TABLE signup_users IN ACCESS EXCLUSIVE MODE;" \
+    "SELECT 'lock' || 'ed';" >&9
+wait_for_file "$SVC_TMP/pgout" 20 || die "the lock session did not start"
+grep -q locked "$SVC_TMP/pgout" || die "no lock: $(cat "$SVC_TMP/pgout")"
+RC=0
+"$SLUICE" exec "$ASL" --input \
+    '{"email": "edsger@example.org", "name": "Edsger Dijkstra"}' \
+    --functions "$F" --history >"$OUT" 2>"$ERR" &
+EXEC=$!
+# waiting_query: the start of db_insert's statement that waits for the
+# lock, or nothing.
+waiting_query()
+{
+	psql_q "SELECT query_start FROM pg_stat_activity
+	    WHERE application_name = 'sluice-db_insert'
+	    AND wait_event_type = 'Lock'"
+}
+n=600
+first=""
+while [ -z "$first" ] && [ $n -gt 0 ]; do
+	first=$(waiting_query)
+	[ -n "$first" ] || sleep 0.05
+	n=$((n - 1))
+done
+check "workflow/pg: an InsertUser attempt waits for the lock" test -n "$first"
+n=600
+while [ "$(waiting_query)" = "$first" ] && [ $n -gt 0 ]; do
+	sleep 0.05
+	n=$((n - 1))
+done
+echo "COMMIT;" >&9
+exec 9>&-
+wait "$EXEC" || RC=$?
+"$PY" "$LIB/exec_result.py" "$OUT" "$RC" >"$SUM"
+if expect_succeeded "workflow/pg: database busy, then free"; then
+	check "workflow/pg: history shows DatabaseBusy, then the retry" \
+	    "$PY" -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+sys.exit(0 if "DatabaseBusy" in s["lambdaFailed"] and
+    s["scheduled"]["db_insert"] >= 2 else 1)' "$SUM"
+	check "workflow/pg: inserted once" \
+	    test "$(psql_q "SELECT count(*) FROM signup_users
+	    WHERE email_key = 'edsger@example.org'")" = 1
+fi
+
 # --- the admin webhook failing after a good signup --------------------------------
 echo 500 >"$WEBHOOK_DIR/status"
 F=$SVC_TMP/fn-hookfail

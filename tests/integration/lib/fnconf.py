@@ -2,10 +2,10 @@
 """Write a variant of a shipped function config for a test.
 
 fnconf.py SRC.json DEST.json DATA_DIR [--network N] [--port P]...
-          [--set K=V]... [--unset K]
+          [--set K=V]... [--unset K] [--read PATH]...
 Replaces ${SLUICE_DATA_DIR} with DATA_DIR everywhere (as the host would),
-then sets or removes Environment.Variables, and sets Network and the TCP
-ports that Network "loopback" may connect to.
+then sets or removes Environment.Variables, sets Network and the TCP
+ports that Network "loopback" may connect to, and adds Paths.read entries.
 """
 import argparse
 import json
@@ -30,6 +30,7 @@ def main():
     ap.add_argument("--port", action="append", type=int, default=[])
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--unset", action="append", default=[])
+    ap.add_argument("--read", action="append", default=[])
     ap.add_argument("--keep-vars", action="store_true",
                     help="leave ${SLUICE_DATA_DIR} for the host to expand")
     a = ap.parse_args()
@@ -47,6 +48,9 @@ def main():
         conf["Network"] = a.network
     if a.port:
         conf["Ports"] = a.port
+    if a.read:
+        paths = conf.setdefault("Paths", {})
+        paths["read"] = paths.get("read", []) + a.read
     with open(a.dest, "w") as f:
         json.dump(conf, f, indent=2)
 

@@ -10,6 +10,7 @@ Modes:
   --reset-first N      reset the first N connections before the greeting
                        (the server looks down), logging each in attempts.log
   --auth USER:PASS     require AUTH (PLAIN/LOGIN) with these credentials
+  --tls CERT:KEY       offer STARTTLS with this certificate and require it
 Runs until killed.
 """
 import argparse
@@ -17,6 +18,7 @@ import asyncio
 import json
 import os
 import socket
+import ssl
 import struct
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -60,6 +62,7 @@ class Handler:
             "rcpt_tos": envelope.rcpt_tos,
             "peer": list(session.peer)[:2],
             "authenticated": bool(getattr(session, "authenticated", False)),
+            "tls": session.ssl is not None,
         }
         write_atomic(base + ".json", json.dumps(meta).encode())
         return "250 2.0.0 Message accepted for delivery"
@@ -89,6 +92,7 @@ def main():
     ap.add_argument("--tempfail", type=int, default=0)
     ap.add_argument("--reset-first", type=int, default=0)
     ap.add_argument("--auth", default="")
+    ap.add_argument("--tls", default="")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     handler = Handler(args)
@@ -102,6 +106,12 @@ def main():
         # handled=False: let the server answer 535 itself.
         return AuthResult(success=ok, handled=False)
 
+    tls = None
+    if args.tls:
+        cert, _, key = args.tls.partition(":")
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(cert, key)
+
     def factory():
         if resets[0] > 0:
             resets[0] -= 1
@@ -109,7 +119,9 @@ def main():
         kw = {}
         if args.auth:
             kw = dict(authenticator=authenticator, auth_required=True,
-                      auth_require_tls=False)
+                      auth_require_tls=tls is not None)
+        if tls is not None:
+            kw.update(tls_context=tls, require_starttls=True)
         return SMTP(handler, hostname="smtp.test", ident="sluice-test-smtp",
                     **kw)
 
