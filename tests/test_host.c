@@ -880,6 +880,77 @@ START_TEST(spawn_does_not_block)
 }
 END_TEST
 
+/* A .so written in place is not loaded while its writer has it open (no
+ * "file too short" from a half-written file): the old code serves until
+ * the writer closes it, then the new code does. */
+START_TEST(reload_waits_for_writer)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures");
+	char *src, *dst, *buf;
+	int in, out, never = 0;
+	struct stat sb;
+	size_t half;
+	uint64_t end;
+
+	src = xasprintf("%s/echo_function.so", fx);
+	dst = xasprintf("%s/fn.so", dir);
+	copy_file(src, dst);
+	free(src);
+	hu_config(&cfg, NULL);
+	cfg.watch_dir = 1;
+	fx_open(&f, dir, &cfg);
+	hu_invoke(f.loop, f.host, "fn", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+
+	/* Half of the new code, written in place and left open. */
+	src = xasprintf("%s/id_function.so", fx);
+	in = open(src, O_RDONLY);
+	ck_assert(in >= 0 && fstat(in, &sb) == 0);
+	buf = xmalloc((size_t)sb.st_size);
+	ck_assert_int_eq(read(in, buf, (size_t)sb.st_size), sb.st_size);
+	close(in);
+	half = (size_t)sb.st_size / 2;
+	out = open(dst, O_WRONLY | O_TRUNC);
+	ck_assert(out >= 0);
+	ck_assert_int_eq(write(out, buf, half), (ssize_t)half);
+	(void)hu_run_until(f.loop, &never, 300);
+	ck_assert(!wait_function_json(&f, "fn", "\"Failed\"", 1));
+	hu_invoke(f.loop, f.host, "fn", "{\"a\":1}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+
+	/* The rest, and the close: the new code serves. */
+	ck_assert_int_eq(write(out, buf + half, (size_t)sb.st_size - half),
+	    (ssize_t)((size_t)sb.st_size - half));
+	close(out);
+	end = sl_loop_now_us() + 5000000u;
+	for (;;) {
+		hu_invoke(f.loop, f.host, "fn", "{\"a\":1}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		if (strcmp(r.payload, "{\"a\":1}") == 0)
+			break;
+		ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+		hu_result_release(&r);
+		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
+		(void)sl_loop_run_once(f.loop, 20000);
+	}
+	hu_result_release(&r);
+	ck_assert(wait_function_json(&f, "fn", "\"Successful\"", 1));
+	fx_close(&f);
+	remove_dir(dir);
+	free(buf);
+	free(src);
+	free(dst);
+	free(dir);
+	free(fx);
+}
+END_TEST
+
 START_TEST(event_retries)
 {
 	struct fx f;
@@ -1348,6 +1419,7 @@ host_suite(void)
 	tcase_add_test(tc, max_workers_evicts_idle);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);
+	tcase_add_test(tc, reload_waits_for_writer);
 	tcase_add_test(tc, function_stats);
 	tcase_add_test(tc, spawn_does_not_block);
 	tcase_add_test(tc, event_retries);
