@@ -556,13 +556,11 @@ map_compile(struct asl_state *s, const cJSON *js, const char *w,
 static enum asl_type
 type_of(const char *t, int *ok)
 {
-	static const char *names[] = { "Pass", "Task", "Choice", "Wait",
-		"Succeed", "Fail", "Parallel", "Map" };
 	int i;
 
 	*ok = 0;
-	for (i = 0; t != NULL && i < 8; i++)
-		if (strcmp(t, names[i]) == 0) {
+	for (i = ASL_PASS; t != NULL && i <= ASL_MAP; i++)
+		if (strcmp(t, asl_type_name((enum asl_type)i)) == 0) {
 			*ok = 1;
 			return (enum asl_type)i;
 		}
