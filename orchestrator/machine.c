@@ -360,6 +360,19 @@ resource_kind(const char *r, char **function)
 }
 
 static int
+pass_compile(struct asl_state *s, const cJSON *js, const char *w,
+    struct sl_err *err)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(js, "Result");
+
+	(void)w;
+	(void)err;
+	if (r != NULL)
+		s->result = cJSON_Duplicate(r, 1);
+	return 0;
+}
+
+static int
 task_compile(struct asl_state *s, const cJSON *js, const char *w,
     struct sl_err *err)
 {
@@ -571,6 +584,17 @@ static struct asl_state *
 state_compile(const char *name, const cJSON *js, const char *where,
     struct sl_err *err)
 {
+	/* The fields of each type beyond the common ones (Choice is compiled
+	 * when its targets are linked). */
+	static int (*const compile[])(struct asl_state *, const cJSON *,
+	    const char *, struct sl_err *) = {
+		[ASL_PASS] = pass_compile,
+		[ASL_TASK] = task_compile,
+		[ASL_WAIT] = wait_compile,
+		[ASL_FAIL] = fail_compile,
+		[ASL_PARALLEL] = parallel_compile,
+		[ASL_MAP] = map_compile,
+	};
 	struct asl_state *s = xcalloc(1, sizeof(*s));
 	char w[512];
 	int ok;
@@ -602,36 +626,8 @@ state_compile(const char *name, const cJSON *js, const char *where,
 	    retry_compile(s, js, w, err) == -1 ||
 	    catch_compile(s, js, w, err) == -1)
 		goto fail;
-	if (s->type == ASL_PASS) {
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(js, "Result");
-
-		if (r != NULL)
-			s->result = cJSON_Duplicate(r, 1);
-	}
-	switch (s->type) {
-	case ASL_TASK:
-		if (task_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_WAIT:
-		if (wait_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_FAIL:
-		if (fail_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_PARALLEL:
-		if (parallel_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_MAP:
-		if (map_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	default:
-		break;
-	}
+	if (compile[s->type] != NULL && compile[s->type](s, js, w, err) == -1)
+		goto fail;
 	return s;
 fail:
 	state_free(s);
