@@ -326,21 +326,31 @@ catch_compile(struct asl_state *s, const cJSON *js, const char *where,
 	return 0;
 }
 
+/* Point *to at the state of b called name (a transition target given at
+ * where/key); fails when there is none. */
+static int
+link_target(const struct asl_branch *b, const char *name, const char *where,
+    const char *key, struct asl_state **to, struct sl_err *err)
+{
+	if (name != NULL && (*to = asl_branch_find(b, name)) != NULL)
+		return 0;
+	return sl_err_set(err, "States.Runtime", "%s/%s: no state named '%s'",
+	    where, key, name ? name : "");
+}
+
 static int
 catch_link(struct asl_state *s, const cJSON *js, struct asl_branch *b,
     const char *where, struct sl_err *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(js, "Catch");
+	char w[512];
 	int i;
 
 	for (i = 0; i < s->ncatch; i++) {
-		const char *nx = get_str(cJSON_GetArrayItem(arr, i), "Next");
-
-		if (nx == NULL || (s->catch[i].next = asl_branch_find(b, nx)) ==
-		    NULL)
-			return sl_err_set(err, "States.Runtime",
-			    "%s/Catch/%d/Next: no state named '%s'", where, i,
-			    nx ? nx : "");
+		wfmt(w, sizeof(w), "%s/Catch/%d", where, i);
+		if (link_target(b, get_str(cJSON_GetArrayItem(arr, i), "Next"),
+		    w, "Next", &s->catch[i].next, err) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -422,18 +432,15 @@ choice_compile(struct asl_state *s, const cJSON *js, struct asl_branch *b,
 		wfmt(f, sizeof(f), "%s/Choices/%d", w, i);
 		s->nchoices = i + 1;
 		s->choices[i].rule = asl_choice_compile(c, f, err);
-		if (s->choices[i].rule == NULL)
+		if (s->choices[i].rule == NULL ||
+		    link_target(b, nx, f, "Next", &s->choices[i].next, err) ==
+		    -1)
 			return -1;
-		if (nx == NULL || (s->choices[i].next = asl_branch_find(b,
-		    nx)) == NULL)
-			return sl_err_set(err, "States.Runtime",
-			    "%s/Next: no state named '%s'", f, nx ? nx : "");
 		i++;
 	}
 	d = get_str(js, "Default");
-	if (d != NULL && (s->def = asl_branch_find(b, d)) == NULL)
-		return sl_err_set(err, "States.Runtime",
-		    "%s/Default: no state named '%s'", w, d);
+	if (d != NULL && link_target(b, d, w, "Default", &s->def, err) == -1)
+		return -1;
 	return 0;
 }
 
@@ -650,10 +657,8 @@ state_link(struct asl_state *s, const cJSON *js, struct asl_branch *b,
 	if (s->type == ASL_SUCCEED || s->type == ASL_FAIL)
 		return 0;
 	if (nx != NULL) {
-		s->next = asl_branch_find(b, nx);
-		if (s->next == NULL)
-			return sl_err_set(err, "States.Runtime",
-			    "%s/Next: no state named '%s'", w, nx);
+		if (link_target(b, nx, w, "Next", &s->next, err) == -1)
+			return -1;
 		s->end = 0;
 	} else if (!s->end)
 		return sl_err_set(err, "States.Runtime",
@@ -703,12 +708,8 @@ branch_compile(const cJSON *def, const char *where, struct sl_err *err)
 		if (state_link(s, st, b, w, err) == -1)
 			goto fail;
 	}
-	if (start == NULL || (b->start = asl_branch_find(b, start)) == NULL) {
-		sl_err_set(err, "States.Runtime",
-		    "%s/StartAt: no state named '%s'", where,
-		    start ? start : "");
+	if (link_target(b, start, where, "StartAt", &b->start, err) == -1)
 		goto fail;
-	}
 	return b;
 fail:
 	branch_free(b);
