@@ -139,19 +139,10 @@ static void
 emit_state(struct frame *f, const char *what, const char *key,
     const cJSON *data)
 {
-	struct sl_exec *x = f->x;
-	char type[48];
-	cJSON *d = NULL;
+	char *text = f->x->emit ? json_compact(data) : NULL;
 
-	snprintf(type, sizeof(type), "%sState%s", asl_type_name(f->st->type),
-	    what);
-	if (x->emit) {
-		d = hist_details();
-		cJSON_AddStringToObject(d, "name", f->st->name);
-		hist_add_json(d, key, data);
-	}
-	hist_event(x, type, strcmp(what, "Entered") == 0 ?
-	    "stateEnteredEventDetails" : "stateExitedEventDetails", d);
+	emit_state_text(f, what, key, text);
+	cJSON_free(text);
 }
 
 /* Effective input: InputPath applied to the raw input. *owned says
