@@ -1115,9 +1115,9 @@ check_handlers(struct vctx *v, const struct scope *s, const cJSON *st,
 static void
 check_retry(struct vctx *v, const struct scope *s, const cJSON *st)
 {
-	static const char *allowed[] = { "ErrorEquals",
-		"IntervalSeconds", "MaxAttempts", "BackoffRate",
-		"MaxDelaySeconds", "JitterStrategy", "Comment", NULL };
+	static const char *allowed[] = { "ErrorEquals", "IntervalSeconds",
+		"MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+		"JitterStrategy", "Comment", NULL };
 
 	check_handlers(v, s, st, "Retry", "retrier", allowed, 0,
 	    check_retrier);
