@@ -146,11 +146,13 @@ emit_state(struct frame *f, const char *what, const char *key,
 }
 
 /* Effective input: InputPath applied to the raw input. *owned says
- * whether the caller must free the result. NULL + err on failure. */
+ * whether the caller must free the result. NULL once the state's error has
+ * been raised. */
 static cJSON *
-eff_input(struct frame *f, int *owned, struct sl_err *err)
+eff_input(struct frame *f, int *owned)
 {
 	const struct asl_state *st = f->st;
+	struct sl_err err = SL_ERR_INIT;
 	cJSON *v;
 
 	*owned = 0;
@@ -161,9 +163,11 @@ eff_input(struct frame *f, int *owned, struct sl_err *err)
 	if (st->input_path == NULL)
 		return f->input;
 	v = sl_path_eval(st->input_path, f->input, ctx_get(f, NULL, NULL),
-	    err);
+	    &err);
 	if (v != NULL)
 		*owned = 1;
+	else
+		eval_error(f, &err);
 	return v;
 }
 
@@ -464,11 +468,9 @@ task_begin(struct frame *f)
 	uint64_t handle;
 	cJSON *d = NULL;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (st->parameters != NULL) {
 		params = sl_payload_eval(st->parameters, eff,
 		    ctx_get(f, NULL, NULL), &err);
@@ -723,11 +725,9 @@ pass_run(struct frame *f)
 	cJSON *eff, *res, *out;
 	int owned;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (st->parameters != NULL) {
 		res = sl_payload_eval(st->parameters, eff,
 		    ctx_get(f, NULL, NULL), &err);
@@ -782,11 +782,9 @@ choice_run(struct frame *f)
 	cJSON *eff, *out;
 	int owned, i;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	for (i = 0; i < st->nchoices && next == NULL; i++) {
 		int r = asl_choice_eval(st->choices[i].rule, eff,
 		    ctx_get(f, NULL, NULL), &err);
@@ -827,11 +825,9 @@ wait_run(struct frame *f)
 	int owned;
 	int64_t due = 0;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (st->has_seconds)
 		due = f->entered_ms + st->seconds * 1000;
 	else if (st->has_timestamp)
@@ -903,11 +899,9 @@ succeed_run(struct frame *f)
 	cJSON *eff, *out;
 	int owned;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	out = output_only(f, eff, owned, &err);
 	if (out == NULL) {
 		eval_error(f, &err);
@@ -998,11 +992,9 @@ parallel_begin(struct frame *f)
 
 	/* A retry starts over. */
 	frame_free_kids(f);
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (st->parameters != NULL) {
 		in = sl_payload_eval(st->parameters, eff,
 		    ctx_get(f, NULL, NULL), &err);
@@ -1077,11 +1069,9 @@ map_begin(struct frame *f)
 
 	/* A retry starts over. */
 	frame_free_kids(f);
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (!owned) {
 		eff = cJSON_Duplicate(eff, 1);
 		owned = 1;
