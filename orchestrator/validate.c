@@ -703,6 +703,7 @@ collect_machine(struct vctx *v, const cJSON *m)
 {
 	const cJSON *states = cJSON_GetObjectItemCaseSensitive(m, "States");
 	const cJSON *st, *b, *proc;
+	const char *pf;
 	size_t o1, o2, o3, i;
 
 	if (!cJSON_IsObject(states))
@@ -728,14 +729,10 @@ collect_machine(struct vctx *v, const cJSON *m)
 				collect_machine(v, b);
 			pop(v, o3);
 		}
-		proc = cJSON_GetObjectItemCaseSensitive(st, "ItemProcessor");
-		o3 = push(v, "ItemProcessor");
-		if (proc == NULL) {
-			pop(v, o3);
-			proc = cJSON_GetObjectItemCaseSensitive(st,
-			    "Iterator");
-			o3 = push(v, "Iterator");
-		}
+		pf = cJSON_GetObjectItemCaseSensitive(st, "ItemProcessor") ?
+		    "ItemProcessor" : "Iterator";
+		proc = cJSON_GetObjectItemCaseSensitive(st, pf);
+		o3 = push(v, pf);
 		if (cJSON_IsObject(proc))
 			collect_machine(v, proc);
 		pop(v, o3);
