@@ -343,13 +343,13 @@ catch_link(struct asl_state *s, const cJSON *js, struct asl_branch *b,
     const char *where, struct sl_err *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(js, "Catch");
-	char w[512];
+	char key[32];
 	int i;
 
 	for (i = 0; i < s->ncatch; i++) {
-		wfmt(w, sizeof(w), "%s/Catch/%d", where, i);
+		wfmt(key, sizeof(key), "Catch/%d/Next", i);
 		if (link_target(b, get_str(cJSON_GetArrayItem(arr, i), "Next"),
-		    w, "Next", &s->catch[i].next, err) == -1)
+		    where, key, &s->catch[i].next, err) == -1)
 			return -1;
 	}
 	return 0;
