@@ -171,6 +171,29 @@ eff_input(struct frame *f, int *owned)
 	return v;
 }
 
+/* Effective parameters: Parameters applied to the effective input, or a
+ * copy of that when the state has none. A new value, or NULL once the
+ * state's error has been raised. */
+static cJSON *
+eff_params(struct frame *f)
+{
+	struct sl_err err = SL_ERR_INIT;
+	cJSON *eff, *v;
+	int owned;
+
+	if ((eff = eff_input(f, &owned)) == NULL)
+		return NULL;
+	if (f->st->parameters == NULL)
+		return owned ? eff : cJSON_Duplicate(eff, 1);
+	v = sl_payload_eval(f->st->parameters, eff, ctx_get(f, NULL, NULL),
+	    &err);
+	if (owned)
+		cJSON_Delete(eff);
+	if (v == NULL)
+		eval_error(f, &err);
+	return v;
+}
+
 /* ResultPath then OutputPath: combine result (taken) with the raw input.
  * Returns the state's output, or NULL + err. The raw input is consumed
  * when consume_input is set (no Catch may need it). */
@@ -725,24 +748,15 @@ pass_run(struct frame *f)
 	cJSON *eff, *res, *out;
 	int owned;
 
-	eff = eff_input(f, &owned);
-	if (eff == NULL)
-		return;
-	if (st->parameters != NULL) {
-		res = sl_payload_eval(st->parameters, eff,
-		    ctx_get(f, NULL, NULL), &err);
-		if (owned)
-			cJSON_Delete(eff);
-		if (res == NULL) {
-			eval_error(f, &err);
+	if (st->parameters == NULL && st->result != NULL) {
+		/* Result replaces the input, but InputPath may still fail. */
+		if ((eff = eff_input(f, &owned)) == NULL)
 			return;
-		}
-	} else if (st->result != NULL) {
 		if (owned)
 			cJSON_Delete(eff);
 		res = cJSON_Duplicate(st->result, 1);
-	} else
-		res = owned ? eff : cJSON_Duplicate(eff, 1);
+	} else if ((res = eff_params(f)) == NULL)
+		return;
 	out = apply_result(f, res, 1, &err);
 	if (out == NULL) {
 		eval_error(f, &err);
@@ -986,26 +1000,13 @@ static void
 parallel_begin(struct frame *f)
 {
 	const struct asl_state *st = f->st;
-	struct sl_err err = SL_ERR_INIT;
-	cJSON *eff, *in;
-	int owned, i;
+	cJSON *in;
+	int i;
 
 	/* A retry starts over. */
 	frame_free_kids(f);
-	eff = eff_input(f, &owned);
-	if (eff == NULL)
+	if ((in = eff_params(f)) == NULL)
 		return;
-	if (st->parameters != NULL) {
-		in = sl_payload_eval(st->parameters, eff,
-		    ctx_get(f, NULL, NULL), &err);
-		if (owned)
-			cJSON_Delete(eff);
-		if (in == NULL) {
-			eval_error(f, &err);
-			return;
-		}
-	} else
-		in = owned ? eff : cJSON_Duplicate(eff, 1);
 	hist_event(f->x, "ParallelStateStarted", NULL, NULL);
 	f->nkids = st->nbranches;
 	f->kids = xcalloc((size_t)f->nkids, sizeof(*f->kids));
