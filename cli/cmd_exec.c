@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "common/buf.h"
 #include "common/loop.h"
@@ -89,22 +90,14 @@ cmd_exec(int argc, char **argv)
 	struct sl_host *host = NULL;
 	struct sl_runner *r = NULL;
 	struct sl_exec_result res = { 0 };
-	int history = 0, rc = CLI_EXIT_USAGE, k;
+	int history = 0, rc = CLI_EXIT_USAGE;
+	const struct cli_arg opts[] = { { "--input", &input, NULL },
+		{ "--functions", &functions, NULL },
+		{ "--history", NULL, &history }, { NULL, NULL, NULL } };
+	const char **pos[] = { &file };
 	const char *slash;
 
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--input") == 0 && k + 1 < argc)
-			input = argv[++k];
-		else if (strcmp(argv[k], "--functions") == 0 && k + 1 < argc)
-			functions = argv[++k];
-		else if (strcmp(argv[k], "--history") == 0)
-			history = 1;
-		else if (argv[k][0] != '-' && file == NULL)
-			file = argv[k];
-		else
-			return usage();
-	}
-	if (file == NULL)
+	if (cli_args_take(argc, argv, opts, pos, 1) != 0 || file == NULL)
 		return usage();
 	if ((def = slurp(file)) == NULL) {
 		fprintf(stderr, "sluice exec: cannot read %s\n", file);
