@@ -1,4 +1,5 @@
-/* sluice exec FILE.asl.json --input JSON|@file --functions DIR [--history]:
+/* sluice exec FILE.asl.json --input JSON|@file --functions DIR [--data DIR]
+ * [--history]:
  * run one execution offline with real sandboxed functions and print its
  * output, or its error and cause (exit 1). */
 #include <stdio.h>
@@ -39,7 +40,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: sluice exec FILE.asl.json [--input JSON|@FILE] "
-	    "[--functions DIR] [--history]\n");
+	    "[--functions DIR] [--data DIR] [--history]\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -83,6 +84,7 @@ int
 cmd_exec(int argc, char **argv)
 {
 	const char *file = NULL, *input = "{}", *functions = NULL;
+	const char *data = getenv("SLUICE_DATA_DIR");
 	char *def = NULL, *in = NULL, *worker = NULL, *name;
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_asl_machine *m = NULL;
@@ -93,6 +95,7 @@ cmd_exec(int argc, char **argv)
 	int history = 0, rc = CLI_EXIT_USAGE;
 	const struct cli_arg opts[] = { { "--input", &input, NULL },
 		{ "--functions", &functions, NULL },
+		{ "--data", &data, NULL },
 		{ "--history", NULL, &history }, { NULL, NULL, NULL } };
 	const char **pos[] = { &file };
 	const char *slash;
@@ -129,7 +132,8 @@ cmd_exec(int argc, char **argv)
 	loop = sl_loop_new();
 	if (functions != NULL) {
 		const char *b = getenv("SLUICE_WORKER");
-		struct sl_host_config hc = { .functions_dir = functions };
+		struct sl_host_config hc = { .functions_dir = functions,
+			.data_dir = data };
 
 		worker = b ? xstrdup(b) : NULL;
 		hc.worker_path = worker;
