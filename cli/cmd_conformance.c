@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "common/buf.h"
 #include "common/loop.h"
@@ -585,25 +586,22 @@ int
 cmd_conformance(int argc, char **argv)
 {
 	const char *dir = NULL, *filter = NULL, *build;
+	const struct cli_arg opts[] = { { "--filter", &filter, NULL },
+		{ NULL, NULL, NULL } };
+	const char **pos[] = { &dir };
 	struct conf c;
 	struct sl_err err = SL_ERR_INIT;
 	char **names = NULL, *worker = NULL, *fixtures = NULL;
 	size_t n = 0, i;
 	struct dirent *de;
 	DIR *d;
-	int k, scale = 100;
+	int scale = 100;
 
 	memset(&c, 0, sizeof(c));
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--filter") == 0 && k + 1 < argc)
-			filter = argv[++k];
-		else if (argv[k][0] != '-' && dir == NULL)
-			dir = argv[k];
-		else {
-			fprintf(stderr, "usage: sluice conformance DIR "
-			    "[--filter SUBSTR]\n");
-			return CLI_EXIT_USAGE;
-		}
+	if (cli_args_take(argc, argv, opts, pos, 1) != 0) {
+		fprintf(stderr, "usage: sluice conformance DIR "
+		    "[--filter SUBSTR]\n");
+		return CLI_EXIT_USAGE;
 	}
 	if (dir == NULL || (d = opendir(dir)) == NULL) {
 		fprintf(stderr, "sluice conformance: cannot open %s\n",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "common/xmalloc.h"
@@ -19,27 +20,20 @@ cmd_deploy(int argc, char **argv)
 	struct cli_opts o;
 	const char *name = NULL, *file = NULL, *type = "STANDARD";
 	const char *role = NULL;
+	const struct cli_arg opts[] = { { "--type", &type, NULL },
+		{ "--role", &role, NULL }, { NULL, NULL, NULL } };
+	const char **pos[] = { &name, &file };
 	char *def = NULL, *arg, *arn = NULL;
 	cJSON *req, *res, *reply;
 	const cJSON *e;
-	int rc = CLI_EXIT_USAGE, i;
+	int rc = CLI_EXIT_USAGE, bad;
 
 	if (cli_opts_take(&argc, argv, &o) < 0)
 		return CLI_EXIT_USAGE;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
-			type = argv[++i];
-		else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
-			role = argv[++i];
-		else if (argv[i][0] != '-' && name == NULL)
-			name = argv[i];
-		else if (argv[i][0] != '-' && file == NULL)
-			file = argv[i];
-		else {
-			fprintf(stderr, "sluice: deploy: unexpected '%s'\n"
-			    DEPLOY_USAGE, argv[i]);
-			return CLI_EXIT_USAGE;
-		}
+	if ((bad = cli_args_take(argc, argv, opts, pos, 2)) != 0) {
+		fprintf(stderr, "sluice: deploy: unexpected '%s'\n"
+		    DEPLOY_USAGE, argv[bad]);
+		return CLI_EXIT_USAGE;
 	}
 	if (name == NULL || file == NULL) {
 		fprintf(stderr, DEPLOY_USAGE);

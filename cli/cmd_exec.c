@@ -1,4 +1,5 @@
-/* sluice exec FILE.asl.json --input JSON|@file --functions DIR [--history]:
+/* sluice exec FILE.asl.json --input JSON|@file --functions DIR [--data DIR]
+ * [--history]:
  * run one execution offline with real sandboxed functions and print its
  * output, or its error and cause (exit 1). */
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "common/buf.h"
 #include "common/loop.h"
@@ -38,7 +40,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: sluice exec FILE.asl.json [--input JSON|@FILE] "
-	    "[--functions DIR] [--history]\n");
+	    "[--functions DIR] [--data DIR] [--history]\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -82,6 +84,7 @@ int
 cmd_exec(int argc, char **argv)
 {
 	const char *file = NULL, *input = "{}", *functions = NULL;
+	const char *data = getenv("SLUICE_DATA_DIR");
 	char *def = NULL, *in = NULL, *worker = NULL, *name;
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_asl_machine *m = NULL;
@@ -89,22 +92,15 @@ cmd_exec(int argc, char **argv)
 	struct sl_host *host = NULL;
 	struct sl_runner *r = NULL;
 	struct sl_exec_result res = { 0 };
-	int history = 0, rc = CLI_EXIT_USAGE, k;
+	int history = 0, rc = CLI_EXIT_USAGE;
+	const struct cli_arg opts[] = { { "--input", &input, NULL },
+		{ "--functions", &functions, NULL },
+		{ "--data", &data, NULL },
+		{ "--history", NULL, &history }, { NULL, NULL, NULL } };
+	const char **pos[] = { &file };
 	const char *slash;
 
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--input") == 0 && k + 1 < argc)
-			input = argv[++k];
-		else if (strcmp(argv[k], "--functions") == 0 && k + 1 < argc)
-			functions = argv[++k];
-		else if (strcmp(argv[k], "--history") == 0)
-			history = 1;
-		else if (argv[k][0] != '-' && file == NULL)
-			file = argv[k];
-		else
-			return usage();
-	}
-	if (file == NULL)
+	if (cli_args_take(argc, argv, opts, pos, 1) != 0 || file == NULL)
 		return usage();
 	if ((def = slurp(file)) == NULL) {
 		fprintf(stderr, "sluice exec: cannot read %s\n", file);
@@ -136,7 +132,8 @@ cmd_exec(int argc, char **argv)
 	loop = sl_loop_new();
 	if (functions != NULL) {
 		const char *b = getenv("SLUICE_WORKER");
-		struct sl_host_config hc = { .functions_dir = functions };
+		struct sl_host_config hc = { .functions_dir = functions,
+			.data_dir = data };
 
 		worker = b ? xstrdup(b) : NULL;
 		hc.worker_path = worker;

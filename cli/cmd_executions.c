@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/client.h"
 
@@ -14,22 +15,17 @@ cmd_executions(int argc, char **argv)
 	struct cli_client *c;
 	struct cli_opts o;
 	const char *name = NULL, *status = NULL;
+	const struct cli_arg opts[] = { { "--status", &status, NULL },
+		{ NULL, NULL, NULL } };
+	const char **pos[] = { &name };
 	const cJSON *x;
 	cJSON *req, *res;
 	char *arn, d1[32], d2[32];
-	int rc, i;
+	int rc;
 
 	if (cli_opts_take(&argc, argv, &o) < 0)
 		return CLI_EXIT_USAGE;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
-			status = argv[++i];
-		else if (argv[i][0] != '-' && name == NULL)
-			name = argv[i];
-		else
-			name = NULL, i = argc;
-	}
-	if (name == NULL) {
+	if (cli_args_take(argc, argv, opts, pos, 1) != 0 || name == NULL) {
 		fprintf(stderr, "usage: sluice executions NAME [--status "
 		    "RUNNING|SUCCEEDED|FAILED|TIMED_OUT|ABORTED]\n");
 		return CLI_EXIT_USAGE;

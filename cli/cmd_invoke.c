@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "common/xmalloc.h"
@@ -46,27 +47,19 @@ cmd_invoke(int argc, char **argv)
 	const cJSON *fe, *payload, *log;
 	cJSON *req, *res, *parsed;
 	char *text;
-	int async = 0, want_log = 0, dry = 0, rc, i;
+	int async = 0, want_log = 0, dry = 0, rc, bad;
+	const struct cli_arg opts[] = { { "--payload", &payload_arg, NULL },
+		{ "--async", NULL, &async }, { "--dry-run", NULL, &dry },
+		{ "--log", NULL, &want_log }, { NULL, NULL, NULL } };
+	const char **pos[] = { &fn };
 
 	if (cli_opts_take(&argc, argv, &o) < 0)
 		return CLI_EXIT_USAGE;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--payload") == 0 && i + 1 < argc)
-			payload_arg = argv[++i];
-		else if (strcmp(argv[i], "--async") == 0)
-			async = 1;
-		else if (strcmp(argv[i], "--dry-run") == 0)
-			dry = 1;
-		else if (strcmp(argv[i], "--log") == 0)
-			want_log = 1;
-		else if (argv[i][0] != '-' && fn == NULL)
-			fn = argv[i];
-		else {
-			fprintf(stderr, "sluice: invoke: unexpected '%s'\n"
-			    "usage: sluice invoke FN [--payload JSON|@file] "
-			    "[--async] [--log]\n", argv[i]);
-			return CLI_EXIT_USAGE;
-		}
+	if ((bad = cli_args_take(argc, argv, opts, pos, 1)) != 0) {
+		fprintf(stderr, "sluice: invoke: unexpected '%s'\n"
+		    "usage: sluice invoke FN [--payload JSON|@file] "
+		    "[--async] [--log]\n", argv[bad]);
+		return CLI_EXIT_USAGE;
 	}
 	if (fn == NULL) {
 		fprintf(stderr, "usage: sluice invoke FN [--payload JSON|@file]"

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "common/xmalloc.h"
@@ -220,25 +221,17 @@ cmd_start(int argc, char **argv)
 	char *arn = NULL, *input = NULL, gen[37];
 	cJSON *req, *res, *parsed;
 	int wait = 0, follow = 0, rc = CLI_EXIT_USAGE, i;
+	const struct cli_arg opts[] = { { "--input", &input_arg, NULL },
+		{ "--name", &name, NULL }, { "--wait", NULL, &wait },
+		{ "--follow", NULL, &follow }, { NULL, NULL, NULL } };
+	const char **pos[] = { &machine };
 
 	if (cli_opts_take(&argc, argv, &o) < 0)
 		return CLI_EXIT_USAGE;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--input") == 0 && i + 1 < argc)
-			input_arg = argv[++i];
-		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
-			name = argv[++i];
-		else if (strcmp(argv[i], "--wait") == 0)
-			wait = 1;
-		else if (strcmp(argv[i], "--follow") == 0)
-			follow = 1;
-		else if (argv[i][0] != '-' && machine == NULL)
-			machine = argv[i];
-		else {
-			fprintf(stderr, "sluice: start: unexpected '%s'\n"
-			    START_USAGE, argv[i]);
-			return CLI_EXIT_USAGE;
-		}
+	if ((i = cli_args_take(argc, argv, opts, pos, 1)) != 0) {
+		fprintf(stderr, "sluice: start: unexpected '%s'\n"
+		    START_USAGE, argv[i]);
+		return CLI_EXIT_USAGE;
 	}
 	if (machine == NULL || (wait && follow)) {
 		fprintf(stderr, START_USAGE);

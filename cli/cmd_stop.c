@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/client.h"
 
@@ -10,22 +11,15 @@ cmd_stop(int argc, char **argv)
 {
 	struct cli_opts o;
 	const char *exec = NULL, *error = NULL, *cause = NULL;
+	const struct cli_arg opts[] = { { "--error", &error, NULL },
+		{ "--cause", &cause, NULL }, { NULL, NULL, NULL } };
+	const char **pos[] = { &exec };
 	cJSON *req, *res;
-	int rc, i;
+	int rc;
 
 	if (cli_opts_take(&argc, argv, &o) < 0)
 		return CLI_EXIT_USAGE;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--error") == 0 && i + 1 < argc)
-			error = argv[++i];
-		else if (strcmp(argv[i], "--cause") == 0 && i + 1 < argc)
-			cause = argv[++i];
-		else if (argv[i][0] != '-' && exec == NULL)
-			exec = argv[i];
-		else
-			exec = NULL, i = argc;
-	}
-	if (exec == NULL) {
+	if (cli_args_take(argc, argv, opts, pos, 1) != 0 || exec == NULL) {
 		fprintf(stderr, "usage: sluice stop EXECUTION-ARN [--error E] "
 		    "[--cause C]\n");
 		return CLI_EXIT_USAGE;

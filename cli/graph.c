@@ -877,9 +877,73 @@ indent(struct sl_buf *out, int depth)
 }
 
 static void
-mermaid_scope(
-    const struct sl_graph *g, const char *parent, int depth, struct sl_buf *out)
+mermaid_leaf(struct sl_buf *out, size_t i, const struct sl_graph_node *n)
 {
+	const char *open = "[\"", *close = "\"]\n";
+
+	if (n->pseudo)
+		open = "((\"", close = "\"))\n";
+	else if (strcmp(n->type, "Choice") == 0)
+		open = "{\"", close = "\"}\n";
+	else if (n->end)
+		open = "([\"", close = "\"])\n";
+	sl_buf_addf(out, "n%zu%s", i, open);
+	add_node_caption(out, n, add_mermaid_text, " · ");
+	sl_buf_addstr(out, close);
+}
+
+/* Text inside a quoted DOT string. */
+static void
+add_dot_text(struct sl_buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			sl_buf_addch(out, '\\');
+		if (*s == '\n')
+			sl_buf_addstr(out, "\\n");
+		else
+			sl_buf_addch(out, *s);
+	}
+}
+
+static void
+dot_leaf(struct sl_buf *out, size_t i, const struct sl_graph_node *n)
+{
+	sl_buf_addf(out, "n%zu [label=\"", i);
+	add_node_caption(out, n, add_dot_text, "\\n");
+	sl_buf_addch(out, '"');
+	if (n->pseudo)
+		sl_buf_addstr(out, ", shape=circle, style=filled, "
+		                   "fillcolor=\"#37474f\", "
+		                   "fontcolor=white");
+	else if (strcmp(n->type, "Choice") == 0)
+		sl_buf_addstr(out, ", shape=diamond");
+	else if (strcmp(n->type, "Fail") == 0)
+		sl_buf_addstr(out, ", style=\"rounded,filled\", "
+		                   "fillcolor=\"#fdecea\", "
+		                   "color=\"#c62828\"");
+	if (n->end && !n->pseudo)
+		sl_buf_addstr(out, ", peripheries=2");
+	sl_buf_addstr(out, "];\n");
+}
+
+/* A group's caption: "Branch N" or "Iterator". */
+static void
+add_group_label(struct sl_buf *out, const struct sl_graph_group *gr)
+{
+	if (strcmp(gr->kind, "branch") == 0)
+		sl_buf_addf(out, "Branch %s", strrchr(gr->id, 'h') + 1);
+	else
+		sl_buf_addstr(out, "Iterator");
+}
+
+/* The states whose group is parent, in Mermaid or (dot) DOT syntax: a state
+ * holding branches or an iterator encloses them. */
+static void
+print_scope(const struct sl_graph *g, const char *parent, int depth, int dot,
+    struct sl_buf *out)
+{
+	const char *close = dot ? "}\n" : "end\n";
 	const struct sl_graph_node *n;
 	const struct sl_graph_group *gr;
 	size_t i, j;
@@ -889,48 +953,49 @@ mermaid_scope(
 		if (!same_parent(n->parent, parent))
 			continue;
 		indent(out, depth);
-		if (is_compound_node(g, n)) {
+		if (!is_compound_node(g, n)) {
+			if (dot)
+				dot_leaf(out, i, n);
+			else
+				mermaid_leaf(out, i, n);
+			continue;
+		}
+		if (dot) {
+			/* The state is a cluster; a plain header node inside
+			 * it is where its edges attach. */
+			sl_buf_addf(out, "subgraph cluster_n%zu {\n", i);
+			indent(out, depth + 1);
+			sl_buf_addstr(
+			    out, "style=\"rounded,dashed\"; label=\"\";\n");
+			indent(out, depth + 1);
+			sl_buf_addf(out, "n%zu [shape=plaintext, label=\"", i);
+			add_node_caption(out, n, add_dot_text, "\\n");
+			sl_buf_addstr(out, "\"];\n");
+		} else {
 			sl_buf_addf(out, "subgraph n%zu [\"", i);
 			add_node_caption(out, n, add_mermaid_text, " · ");
 			sl_buf_addstr(out, "\"]\n");
-			for (j = 0; j < g->ngroups; j++) {
-				gr = &g->groups[j];
-				if (strcmp(gr->owner, n->id) != 0)
-					continue;
-				indent(out, depth + 1);
-				sl_buf_addf(out, "subgraph g%zu [\"", j);
-				if (strcmp(gr->kind, "branch") == 0)
-					sl_buf_addf(out, "Branch %s",
-					    strrchr(gr->id, 'h') + 1);
-				else
-					sl_buf_addstr(out, "Iterator");
-				sl_buf_addstr(out, "\"]\n");
-				mermaid_scope(g, gr->id, depth + 2, out);
-				indent(out, depth + 1);
-				sl_buf_addstr(out, "end\n");
-			}
-			indent(out, depth);
-			sl_buf_addstr(out, "end\n");
-			continue;
 		}
-		sl_buf_addf(out, "n%zu", i);
-		if (n->pseudo)
-			sl_buf_addstr(out, "((\"");
-		else if (strcmp(n->type, "Choice") == 0)
-			sl_buf_addstr(out, "{\"");
-		else if (n->end)
-			sl_buf_addstr(out, "([\"");
-		else
-			sl_buf_addstr(out, "[\"");
-		add_node_caption(out, n, add_mermaid_text, " · ");
-		if (n->pseudo)
-			sl_buf_addstr(out, "\"))\n");
-		else if (strcmp(n->type, "Choice") == 0)
-			sl_buf_addstr(out, "\"}\n");
-		else if (n->end)
-			sl_buf_addstr(out, "\"])\n");
-		else
-			sl_buf_addstr(out, "\"]\n");
+		for (j = 0; j < g->ngroups; j++) {
+			gr = &g->groups[j];
+			if (strcmp(gr->owner, n->id) != 0)
+				continue;
+			indent(out, depth + 1);
+			if (dot) {
+				sl_buf_addf(
+				    out, "subgraph cluster_g%zu {\n", j);
+				indent(out, depth + 2);
+				sl_buf_addstr(out, "label=\"");
+			} else
+				sl_buf_addf(out, "subgraph g%zu [\"", j);
+			add_group_label(out, gr);
+			sl_buf_addstr(out, dot ? "\";\n" : "\"]\n");
+			print_scope(g, gr->id, depth + 2, dot, out);
+			indent(out, depth + 1);
+			sl_buf_addstr(out, close);
+		}
+		indent(out, depth);
+		sl_buf_addstr(out, close);
 	}
 }
 
@@ -942,7 +1007,7 @@ print_mermaid(const struct sl_graph *g, struct sl_buf *out)
 	int first;
 
 	sl_buf_addstr(out, "flowchart TD\n");
-	mermaid_scope(g, NULL, 1, out);
+	print_scope(g, NULL, 1, 0, out);
 	for (i = 0; i < g->nedges; i++) {
 		e = &g->edges[i];
 		sl_buf_addf(out, "  n%ld %s", node_index(g, e->source),
@@ -975,86 +1040,6 @@ print_mermaid(const struct sl_graph *g, struct sl_buf *out)
 	}
 }
 
-/* Text inside a quoted DOT string. */
-static void
-add_dot_text(struct sl_buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			sl_buf_addch(out, '\\');
-		if (*s == '\n')
-			sl_buf_addstr(out, "\\n");
-		else
-			sl_buf_addch(out, *s);
-	}
-}
-
-static void
-dot_scope(
-    const struct sl_graph *g, const char *parent, int depth, struct sl_buf *out)
-{
-	const struct sl_graph_node *n;
-	const struct sl_graph_group *gr;
-	size_t i, j;
-
-	for (i = 0; i < g->nnodes; i++) {
-		n = &g->nodes[i];
-		if (!same_parent(n->parent, parent))
-			continue;
-		indent(out, depth);
-		if (is_compound_node(g, n)) {
-			/* The state is a cluster; a plain header node inside
-			 * it is where its edges attach. */
-			sl_buf_addf(out, "subgraph cluster_n%zu {\n", i);
-			indent(out, depth + 1);
-			sl_buf_addstr(
-			    out, "style=\"rounded,dashed\"; label=\"\";\n");
-			indent(out, depth + 1);
-			sl_buf_addf(out, "n%zu [shape=plaintext, label=\"", i);
-			add_node_caption(out, n, add_dot_text, "\\n");
-			sl_buf_addstr(out, "\"];\n");
-			for (j = 0; j < g->ngroups; j++) {
-				gr = &g->groups[j];
-				if (strcmp(gr->owner, n->id) != 0)
-					continue;
-				indent(out, depth + 1);
-				sl_buf_addf(
-				    out, "subgraph cluster_g%zu {\n", j);
-				indent(out, depth + 2);
-				if (strcmp(gr->kind, "branch") == 0)
-					sl_buf_addf(out,
-					    "label=\"Branch %s\";\n",
-					    strrchr(gr->id, 'h') + 1);
-				else
-					sl_buf_addstr(
-					    out, "label=\"Iterator\";\n");
-				dot_scope(g, gr->id, depth + 2, out);
-				indent(out, depth + 1);
-				sl_buf_addstr(out, "}\n");
-			}
-			indent(out, depth);
-			sl_buf_addstr(out, "}\n");
-			continue;
-		}
-		sl_buf_addf(out, "n%zu [label=\"", i);
-		add_node_caption(out, n, add_dot_text, "\\n");
-		sl_buf_addch(out, '"');
-		if (n->pseudo)
-			sl_buf_addstr(out, ", shape=circle, style=filled, "
-			                   "fillcolor=\"#37474f\", "
-			                   "fontcolor=white");
-		else if (strcmp(n->type, "Choice") == 0)
-			sl_buf_addstr(out, ", shape=diamond");
-		else if (strcmp(n->type, "Fail") == 0)
-			sl_buf_addstr(out, ", style=\"rounded,filled\", "
-			                   "fillcolor=\"#fdecea\", "
-			                   "color=\"#c62828\"");
-		if (n->end && !n->pseudo)
-			sl_buf_addstr(out, ", peripheries=2");
-		sl_buf_addstr(out, "];\n");
-	}
-}
-
 static void
 print_dot(const struct sl_graph *g, struct sl_buf *out)
 {
@@ -1069,7 +1054,7 @@ print_dot(const struct sl_graph *g, struct sl_buf *out)
 	                   "  node [shape=box, style=rounded, "
 	                   "fontname=\"sans-serif\"];\n"
 	                   "  edge [fontname=\"sans-serif\", fontsize=10];\n");
-	dot_scope(g, NULL, 1, out);
+	print_scope(g, NULL, 1, 1, out);
 	for (i = 0; i < g->nedges; i++) {
 		e = &g->edges[i];
 		s = node_index(g, e->source);

@@ -11,7 +11,8 @@ static const struct cli_command commands[] = {
 	{ "run", cli_cmd_run, "run FN.so [--payload JSON|@file] [--timeout S] "
 	    "[--memory MB]  run a handler offline, in its sandbox" },
 	{ "exec", cmd_exec, "exec FILE.asl.json [--input JSON|@FILE] "
-	    "[--functions DIR] [--history]  run a state machine offline" },
+	    "[--functions DIR] [--data DIR] [--history]  run a state machine "
+	    "offline" },
 	{ "conformance", cmd_conformance, "conformance DIR [--filter SUBSTR]"
 	    "  run recorded AWS cases" },
 	{ "invoke", cmd_invoke,

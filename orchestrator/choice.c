@@ -182,7 +182,7 @@ compile_rule(const cJSON *rule, const char *where, int depth,
 {
 	struct sl_choice *c = xcalloc(1, sizeof(*c));
 	const cJSON *k, *var;
-	const char *opkey = NULL;
+	const char *opkey = NULL, *want = NULL;
 	size_t i;
 
 	if (depth > MAX_DEPTH) {
@@ -257,35 +257,28 @@ compile_rule(const cJSON *rule, const char *where, int depth,
 	switch (c->type) {
 	case T_STRING:
 	case T_MATCHES:
-		if (!cJSON_IsString(k)) {
-			sl_err_set(err, DEF_ERR, "%s/%s: must be a string",
-			    where, opkey);
-			goto fail;
-		}
+		if (!cJSON_IsString(k))
+			want = "a string";
 		break;
 	case T_NUMERIC:
-		if (!cJSON_IsNumber(k)) {
-			sl_err_set(err, DEF_ERR, "%s/%s: must be a number",
-			    where, opkey);
-			goto fail;
-		}
+		if (!cJSON_IsNumber(k))
+			want = "a number";
 		break;
 	case T_BOOLEAN:
-		if (!cJSON_IsBool(k)) {
-			sl_err_set(err, DEF_ERR, "%s/%s: must be a boolean",
-			    where, opkey);
-			goto fail;
-		}
+		if (!cJSON_IsBool(k))
+			want = "a boolean";
 		break;
 	case T_TIMESTAMP:
 		if (!cJSON_IsString(k) ||
-		    sl_time_parse(k->valuestring, &c->ts) < 0) {
-			sl_err_set(err, DEF_ERR, "%s/%s: must be an RFC 3339 "
-			    "timestamp string such as 2016-03-14T01:59:00Z",
-			    where, opkey);
-			goto fail;
-		}
+		    sl_time_parse(k->valuestring, &c->ts) < 0)
+			want = "an RFC 3339 timestamp string such as "
+			    "2016-03-14T01:59:00Z";
 		break;
+	}
+	if (want != NULL) {
+		sl_err_set(err, DEF_ERR, "%s/%s: must be %s", where, opkey,
+		    want);
+		goto fail;
 	}
 	c->lit = cJSON_Duplicate(k, 1);
 	return c;

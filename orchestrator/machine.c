@@ -326,21 +326,31 @@ catch_compile(struct asl_state *s, const cJSON *js, const char *where,
 	return 0;
 }
 
+/* Point *to at the state of b called name (a transition target given at
+ * where/key); fails when there is none. */
+static int
+link_target(const struct asl_branch *b, const char *name, const char *where,
+    const char *key, struct asl_state **to, struct sl_err *err)
+{
+	if (name != NULL && (*to = asl_branch_find(b, name)) != NULL)
+		return 0;
+	return sl_err_set(err, "States.Runtime", "%s/%s: no state named '%s'",
+	    where, key, name ? name : "");
+}
+
 static int
 catch_link(struct asl_state *s, const cJSON *js, struct asl_branch *b,
     const char *where, struct sl_err *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(js, "Catch");
+	char key[32];
 	int i;
 
 	for (i = 0; i < s->ncatch; i++) {
-		const char *nx = get_str(cJSON_GetArrayItem(arr, i), "Next");
-
-		if (nx == NULL || (s->catch[i].next = asl_branch_find(b, nx)) ==
-		    NULL)
-			return sl_err_set(err, "States.Runtime",
-			    "%s/Catch/%d/Next: no state named '%s'", where, i,
-			    nx ? nx : "");
+		wfmt(key, sizeof(key), "Catch/%d/Next", i);
+		if (link_target(b, get_str(cJSON_GetArrayItem(arr, i), "Next"),
+		    where, key, &s->catch[i].next, err) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -357,6 +367,19 @@ resource_kind(const char *r, char **function)
 	    strcmp(r, "arn:aws:states:::lambda:invoke.waitForTaskToken") == 0)
 		return ASL_RES_LAMBDA_INVOKE;
 	return ASL_RES_OTHER;
+}
+
+static int
+pass_compile(struct asl_state *s, const cJSON *js, const char *w,
+    struct sl_err *err)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(js, "Result");
+
+	(void)w;
+	(void)err;
+	if (r != NULL)
+		s->result = cJSON_Duplicate(r, 1);
+	return 0;
 }
 
 static int
@@ -409,18 +432,15 @@ choice_compile(struct asl_state *s, const cJSON *js, struct asl_branch *b,
 		wfmt(f, sizeof(f), "%s/Choices/%d", w, i);
 		s->nchoices = i + 1;
 		s->choices[i].rule = asl_choice_compile(c, f, err);
-		if (s->choices[i].rule == NULL)
+		if (s->choices[i].rule == NULL ||
+		    link_target(b, nx, f, "Next", &s->choices[i].next, err) ==
+		    -1)
 			return -1;
-		if (nx == NULL || (s->choices[i].next = asl_branch_find(b,
-		    nx)) == NULL)
-			return sl_err_set(err, "States.Runtime",
-			    "%s/Next: no state named '%s'", f, nx ? nx : "");
 		i++;
 	}
 	d = get_str(js, "Default");
-	if (d != NULL && (s->def = asl_branch_find(b, d)) == NULL)
-		return sl_err_set(err, "States.Runtime",
-		    "%s/Default: no state named '%s'", w, d);
+	if (d != NULL && link_target(b, d, w, "Default", &s->def, err) == -1)
+		return -1;
 	return 0;
 }
 
@@ -556,13 +576,11 @@ map_compile(struct asl_state *s, const cJSON *js, const char *w,
 static enum asl_type
 type_of(const char *t, int *ok)
 {
-	static const char *names[] = { "Pass", "Task", "Choice", "Wait",
-		"Succeed", "Fail", "Parallel", "Map" };
 	int i;
 
 	*ok = 0;
-	for (i = 0; t != NULL && i < 8; i++)
-		if (strcmp(t, names[i]) == 0) {
+	for (i = ASL_PASS; t != NULL && i <= ASL_MAP; i++)
+		if (strcmp(t, asl_type_name((enum asl_type)i)) == 0) {
 			*ok = 1;
 			return (enum asl_type)i;
 		}
@@ -573,6 +591,17 @@ static struct asl_state *
 state_compile(const char *name, const cJSON *js, const char *where,
     struct sl_err *err)
 {
+	/* The fields of each type beyond the common ones (Choice is compiled
+	 * when its targets are linked). */
+	static int (*const compile[])(struct asl_state *, const cJSON *,
+	    const char *, struct sl_err *) = {
+		[ASL_PASS] = pass_compile,
+		[ASL_TASK] = task_compile,
+		[ASL_WAIT] = wait_compile,
+		[ASL_FAIL] = fail_compile,
+		[ASL_PARALLEL] = parallel_compile,
+		[ASL_MAP] = map_compile,
+	};
 	struct asl_state *s = xcalloc(1, sizeof(*s));
 	char w[512];
 	int ok;
@@ -604,36 +633,8 @@ state_compile(const char *name, const cJSON *js, const char *where,
 	    retry_compile(s, js, w, err) == -1 ||
 	    catch_compile(s, js, w, err) == -1)
 		goto fail;
-	if (s->type == ASL_PASS) {
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(js, "Result");
-
-		if (r != NULL)
-			s->result = cJSON_Duplicate(r, 1);
-	}
-	switch (s->type) {
-	case ASL_TASK:
-		if (task_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_WAIT:
-		if (wait_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_FAIL:
-		if (fail_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_PARALLEL:
-		if (parallel_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	case ASL_MAP:
-		if (map_compile(s, js, w, err) == -1)
-			goto fail;
-		break;
-	default:
-		break;
-	}
+	if (compile[s->type] != NULL && compile[s->type](s, js, w, err) == -1)
+		goto fail;
 	return s;
 fail:
 	state_free(s);
@@ -656,10 +657,8 @@ state_link(struct asl_state *s, const cJSON *js, struct asl_branch *b,
 	if (s->type == ASL_SUCCEED || s->type == ASL_FAIL)
 		return 0;
 	if (nx != NULL) {
-		s->next = asl_branch_find(b, nx);
-		if (s->next == NULL)
-			return sl_err_set(err, "States.Runtime",
-			    "%s/Next: no state named '%s'", w, nx);
+		if (link_target(b, nx, w, "Next", &s->next, err) == -1)
+			return -1;
 		s->end = 0;
 	} else if (!s->end)
 		return sl_err_set(err, "States.Runtime",
@@ -709,12 +708,8 @@ branch_compile(const cJSON *def, const char *where, struct sl_err *err)
 		if (state_link(s, st, b, w, err) == -1)
 			goto fail;
 	}
-	if (start == NULL || (b->start = asl_branch_find(b, start)) == NULL) {
-		sl_err_set(err, "States.Runtime",
-		    "%s/StartAt: no state named '%s'", where,
-		    start ? start : "");
+	if (link_target(b, start, where, "StartAt", &b->start, err) == -1)
 		goto fail;
-	}
 	return b;
 fail:
 	branch_free(b);

@@ -23,8 +23,6 @@ asl_error_matches(const struct asl_errors *on, const char *error,
 
 		if (strcmp(n, error) == 0)
 			return 1;
-		if (strcmp(error, "States.Runtime") == 0)
-			continue;
 		if (strcmp(n, "States.ALL") == 0)
 			return 1;
 		if (from_branch && strcmp(n, "States.BranchFailed") == 0)
@@ -32,8 +30,7 @@ asl_error_matches(const struct asl_errors *on, const char *error,
 		if (strcmp(n, "States.TaskFailed") == 0 &&
 		    strcmp(error, "States.Timeout") != 0 &&
 		    strcmp(error, "States.HeartbeatTimeout") != 0 &&
-		    strcmp(error, "States.DataLimitExceeded") != 0 &&
-		    strcmp(error, "States.Runtime") != 0)
+		    strcmp(error, "States.DataLimitExceeded") != 0)
 			return 1;
 	}
 	return 0;

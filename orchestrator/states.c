@@ -139,27 +139,20 @@ static void
 emit_state(struct frame *f, const char *what, const char *key,
     const cJSON *data)
 {
-	struct sl_exec *x = f->x;
-	char type[48];
-	cJSON *d = NULL;
+	char *text = f->x->emit ? json_compact(data) : NULL;
 
-	snprintf(type, sizeof(type), "%sState%s", asl_type_name(f->st->type),
-	    what);
-	if (x->emit) {
-		d = hist_details();
-		cJSON_AddStringToObject(d, "name", f->st->name);
-		hist_add_json(d, key, data);
-	}
-	hist_event(x, type, strcmp(what, "Entered") == 0 ?
-	    "stateEnteredEventDetails" : "stateExitedEventDetails", d);
+	emit_state_text(f, what, key, text);
+	cJSON_free(text);
 }
 
 /* Effective input: InputPath applied to the raw input. *owned says
- * whether the caller must free the result. NULL + err on failure. */
+ * whether the caller must free the result. NULL once the state's error has
+ * been raised. */
 static cJSON *
-eff_input(struct frame *f, int *owned, struct sl_err *err)
+eff_input(struct frame *f, int *owned)
 {
 	const struct asl_state *st = f->st;
+	struct sl_err err = SL_ERR_INIT;
 	cJSON *v;
 
 	*owned = 0;
@@ -170,9 +163,34 @@ eff_input(struct frame *f, int *owned, struct sl_err *err)
 	if (st->input_path == NULL)
 		return f->input;
 	v = sl_path_eval(st->input_path, f->input, ctx_get(f, NULL, NULL),
-	    err);
+	    &err);
 	if (v != NULL)
 		*owned = 1;
+	else
+		eval_error(f, &err);
+	return v;
+}
+
+/* Effective parameters: Parameters applied to the effective input, or a
+ * copy of that when the state has none. A new value, or NULL once the
+ * state's error has been raised. */
+static cJSON *
+eff_params(struct frame *f)
+{
+	struct sl_err err = SL_ERR_INIT;
+	cJSON *eff, *v;
+	int owned;
+
+	if ((eff = eff_input(f, &owned)) == NULL)
+		return NULL;
+	if (f->st->parameters == NULL)
+		return owned ? eff : cJSON_Duplicate(eff, 1);
+	v = sl_payload_eval(f->st->parameters, eff, ctx_get(f, NULL, NULL),
+	    &err);
+	if (owned)
+		cJSON_Delete(eff);
+	if (v == NULL)
+		eval_error(f, &err);
 	return v;
 }
 
@@ -473,11 +491,9 @@ task_begin(struct frame *f)
 	uint64_t handle;
 	cJSON *d = NULL;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (st->parameters != NULL) {
 		params = sl_payload_eval(st->parameters, eff,
 		    ctx_get(f, NULL, NULL), &err);
@@ -735,26 +751,15 @@ pass_run(struct frame *f)
 	cJSON *eff, *res, *out;
 	int owned;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
-		return;
-	}
-	if (st->parameters != NULL) {
-		res = sl_payload_eval(st->parameters, eff,
-		    ctx_get(f, NULL, NULL), &err);
-		if (owned)
-			cJSON_Delete(eff);
-		if (res == NULL) {
-			eval_error(f, &err);
+	if (st->parameters == NULL && st->result != NULL) {
+		/* Result replaces the input, but InputPath may still fail. */
+		if ((eff = eff_input(f, &owned)) == NULL)
 			return;
-		}
-	} else if (st->result != NULL) {
 		if (owned)
 			cJSON_Delete(eff);
 		res = cJSON_Duplicate(st->result, 1);
-	} else
-		res = owned ? eff : cJSON_Duplicate(eff, 1);
+	} else if ((res = eff_params(f)) == NULL)
+		return;
 	out = apply_result(f, res, 1, &err);
 	if (out == NULL) {
 		eval_error(f, &err);
@@ -794,11 +799,9 @@ choice_run(struct frame *f)
 	cJSON *eff, *out;
 	int owned, i;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	for (i = 0; i < st->nchoices && next == NULL; i++) {
 		int r = asl_choice_eval(st->choices[i].rule, eff,
 		    ctx_get(f, NULL, NULL), &err);
@@ -839,11 +842,9 @@ wait_run(struct frame *f)
 	int owned;
 	int64_t due = 0;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (st->has_seconds)
 		due = f->entered_ms + st->seconds * 1000;
 	else if (st->has_timestamp)
@@ -915,11 +916,9 @@ succeed_run(struct frame *f)
 	cJSON *eff, *out;
 	int owned;
 
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	out = output_only(f, eff, owned, &err);
 	if (out == NULL) {
 		eval_error(f, &err);
@@ -1004,28 +1003,13 @@ static void
 parallel_begin(struct frame *f)
 {
 	const struct asl_state *st = f->st;
-	struct sl_err err = SL_ERR_INIT;
-	cJSON *eff, *in;
-	int owned, i;
+	cJSON *in;
+	int i;
 
 	/* A retry starts over. */
 	frame_free_kids(f);
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	if ((in = eff_params(f)) == NULL)
 		return;
-	}
-	if (st->parameters != NULL) {
-		in = sl_payload_eval(st->parameters, eff,
-		    ctx_get(f, NULL, NULL), &err);
-		if (owned)
-			cJSON_Delete(eff);
-		if (in == NULL) {
-			eval_error(f, &err);
-			return;
-		}
-	} else
-		in = owned ? eff : cJSON_Duplicate(eff, 1);
 	hist_event(f->x, "ParallelStateStarted", NULL, NULL);
 	f->nkids = st->nbranches;
 	f->kids = xcalloc((size_t)f->nkids, sizeof(*f->kids));
@@ -1089,11 +1073,9 @@ map_begin(struct frame *f)
 
 	/* A retry starts over. */
 	frame_free_kids(f);
-	eff = eff_input(f, &owned, &err);
-	if (eff == NULL) {
-		eval_error(f, &err);
+	eff = eff_input(f, &owned);
+	if (eff == NULL)
 		return;
-	}
 	if (!owned) {
 		eff = cJSON_Duplicate(eff, 1);
 		owned = 1;

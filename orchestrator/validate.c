@@ -594,6 +594,29 @@ get_string(struct vctx *v, const cJSON *obj, const char *field, int required)
 	return it->valuestring;
 }
 
+/* A non-empty array field (an array of what), or NULL after reporting why
+ * it is not one; a missing field is reported only when required. */
+static const cJSON *
+get_array(struct vctx *v, const cJSON *obj, const char *field,
+    const char *what, int required)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+
+	if (it == NULL) {
+		if (required)
+			report(v, C_SCHEMA, field,
+			    "the field '%s' is required but was missing",
+			    field);
+		return NULL;
+	}
+	if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) == 0) {
+		report(v, C_SCHEMA, field, "must be a non-empty array of %s",
+		    what);
+		return NULL;
+	}
+	return it;
+}
+
 /* An integer field within [min, max]; JSONata strings pass when ata. */
 static void
 check_int_field(struct vctx *v, const cJSON *obj, const char *field,
@@ -680,6 +703,7 @@ collect_machine(struct vctx *v, const cJSON *m)
 {
 	const cJSON *states = cJSON_GetObjectItemCaseSensitive(m, "States");
 	const cJSON *st, *b, *proc;
+	const char *pf;
 	size_t o1, o2, o3, i;
 
 	if (!cJSON_IsObject(states))
@@ -705,14 +729,10 @@ collect_machine(struct vctx *v, const cJSON *m)
 				collect_machine(v, b);
 			pop(v, o3);
 		}
-		proc = cJSON_GetObjectItemCaseSensitive(st, "ItemProcessor");
-		o3 = push(v, "ItemProcessor");
-		if (proc == NULL) {
-			pop(v, o3);
-			proc = cJSON_GetObjectItemCaseSensitive(st,
-			    "Iterator");
-			o3 = push(v, "Iterator");
-		}
+		pf = cJSON_GetObjectItemCaseSensitive(st, "ItemProcessor") ?
+		    "ItemProcessor" : "Iterator";
+		proc = cJSON_GetObjectItemCaseSensitive(st, pf);
+		o3 = push(v, pf);
 		if (cJSON_IsObject(proc))
 			collect_machine(v, proc);
 		pop(v, o3);
@@ -849,6 +869,29 @@ repeated_key(struct vctx *v, const cJSON *obj, const cJSON *c)
 	return 0;
 }
 
+/* Every field of obj must be in allowed (NULL-terminated) and appear once;
+ * the message names where ("a retrier": "... not supported in a retrier",
+ * "" for the top level). */
+static void
+check_known_fields(struct vctx *v, const cJSON *obj,
+    const char **allowed, const char *where)
+{
+	const cJSON *c;
+	size_t k;
+
+	cJSON_ArrayForEach(c, obj) {
+		if (repeated_key(v, obj, c))
+			continue;
+		for (k = 0; allowed[k] != NULL; k++)
+			if (strcmp(allowed[k], c->string) == 0)
+				break;
+		if (allowed[k] == NULL)
+			report(v, C_SCHEMA, c->string,
+			    "Field '%s' is not supported%s%s", c->string,
+			    where[0] != '\0' ? " in " : "", where);
+	}
+}
+
 /* Every field of a state must be one its type accepts in its query
  * language; fields must not repeat. */
 static void
@@ -950,21 +993,13 @@ is_predefined_error(const char *name)
 static int
 check_error_equals(struct vctx *v, const cJSON *obj)
 {
-	const cJSON *ee = cJSON_GetObjectItemCaseSensitive(obj, "ErrorEquals");
-	const cJSON *e;
+	const cJSON *ee, *e;
 	size_t old, o2, i = 0;
 	int all = 0;
 
-	if (ee == NULL) {
-		report(v, C_SCHEMA, "ErrorEquals",
-		    "the field 'ErrorEquals' is required but was missing");
+	ee = get_array(v, obj, "ErrorEquals", "error names", 1);
+	if (ee == NULL)
 		return 0;
-	}
-	if (!cJSON_IsArray(ee) || cJSON_GetArraySize(ee) == 0) {
-		report(v, C_SCHEMA, "ErrorEquals",
-		    "must be a non-empty array of error names");
-		return 0;
-	}
 	old = push(v, "ErrorEquals");
 	cJSON_ArrayForEach(e, ee) {
 		if (!cJSON_IsString(e) || e->valuestring[0] == '\0') {
@@ -991,69 +1026,83 @@ check_error_equals(struct vctx *v, const cJSON *obj)
 	return all && i == 1;
 }
 
+/* One retrier: its own fields besides ErrorEquals. */
 static void
-check_retry(struct vctx *v, const cJSON *st)
+check_retrier(struct vctx *v, const struct scope *s, const cJSON *r,
+    int jsonata)
 {
-	static const char *allowed[] = { "ErrorEquals", "IntervalSeconds",
-		"MaxAttempts", "BackoffRate", "MaxDelaySeconds",
-		"JitterStrategy", "Comment", NULL };
-	const cJSON *retry = cJSON_GetObjectItemCaseSensitive(st, "Retry");
-	const cJSON *r, *c, *it;
-	size_t old, o2, i = 0, k, n;
-	int has_all;
+	const cJSON *it;
 	const char *js;
 
-	if (retry == NULL)
+	(void)s;
+	(void)jsonata;
+	check_int_field(v, r, "IntervalSeconds", 1, SL_ASL_MAX_SECONDS, 0);
+	check_int_field(v, r, "MaxAttempts", 0, SL_ASL_MAX_SECONDS, 0);
+	/* AWS caps the retry delay at 366 days. */
+	check_int_field(v, r, "MaxDelaySeconds", 1, 31622400, 0);
+	it = cJSON_GetObjectItemCaseSensitive(r, "BackoffRate");
+	if (it != NULL && !cJSON_IsNumber(it))
+		report(v, C_SCHEMA, "BackoffRate", "must be a number, not %s",
+		    type_name(it));
+	else if (it != NULL && !(it->valuedouble >= 1.0))
+		report(v, C_SCHEMA, "BackoffRate", "must be >= 1.0");
+	js = get_string(v, r, "JitterStrategy", 0);
+	if (js != NULL && strcmp(js, "FULL") != 0 && strcmp(js, "NONE") != 0)
+		report(v, C_SCHEMA, "JitterStrategy",
+		    "must be 'FULL' or 'NONE', not '%s'", js);
+	get_string(v, r, "Comment", 0);
+}
+
+/* One catcher: its own fields besides ErrorEquals. */
+static void
+check_catcher(struct vctx *v, const struct scope *s, const cJSON *r,
+    int jsonata)
+{
+	check_target(v, s, r, "Next", 1);
+	get_string(v, r, "Comment", 0);
+	if (!jsonata)
+		check_path_field(v, r, "ResultPath", SL_PATH_REFERENCE, 1, 0);
+	else
+		check_jsonata_value(v, r);
+	check_assign(v, r, jsonata);
+}
+
+/* Retry or Catch (field): an array of objects (each a what) with only the
+ * allowed fields and an ErrorEquals, States.ALL only in the last one;
+ * check_one checks the rest of each. */
+static void
+check_handlers(struct vctx *v, const struct scope *s, const cJSON *st,
+    const char *field, const char *what, const char **allowed,
+    int jsonata, void (*check_one)(struct vctx *, const struct scope *,
+    const cJSON *, int))
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(st, field);
+	const cJSON *r;
+	size_t old, o2, i = 0, n;
+	char where[32];
+
+	if (list == NULL)
 		return;
-	if (!cJSON_IsArray(retry)) {
-		report(v, C_SCHEMA, "Retry", "must be an array of retriers, "
-		    "not %s", type_name(retry));
+	snprintf(where, sizeof(where), "a %s", what);
+	if (!cJSON_IsArray(list)) {
+		report(v, C_SCHEMA, field, "must be an array of %ss, not %s",
+		    what, type_name(list));
 		return;
 	}
-	n = (size_t)cJSON_GetArraySize(retry);
-	old = push(v, "Retry");
-	cJSON_ArrayForEach(r, retry) {
+	n = (size_t)cJSON_GetArraySize(list);
+	old = push(v, field);
+	cJSON_ArrayForEach(r, list) {
 		o2 = push_index(v, i);
-		if (!cJSON_IsObject(r)) {
-			report(v, C_SCHEMA, NULL, "must be an object (a "
-			    "retrier), not %s", type_name(r));
-			pop(v, o2);
-			i++;
-			continue;
+		if (!cJSON_IsObject(r))
+			report(v, C_SCHEMA, NULL, "must be an object (a %s), "
+			    "not %s", what, type_name(r));
+		else {
+			check_known_fields(v, r, allowed, where);
+			if (check_error_equals(v, r) && i + 1 != n)
+				report(v, C_SCHEMA, "ErrorEquals", "a %s with "
+				    "'States.ALL' must be the last one", what);
+			check_one(v, s, r, jsonata);
 		}
-		cJSON_ArrayForEach(c, r) {
-			if (repeated_key(v, r, c))
-				continue;
-			for (k = 0; allowed[k] != NULL; k++)
-				if (strcmp(allowed[k], c->string) == 0)
-					break;
-			if (allowed[k] == NULL)
-				report(v, C_SCHEMA, c->string,
-				    "Field '%s' is not supported in a "
-				    "retrier", c->string);
-		}
-		has_all = check_error_equals(v, r);
-		if (has_all && i + 1 != n)
-			report(v, C_SCHEMA, "ErrorEquals", "a retrier with "
-			    "'States.ALL' must be the last one");
-		check_int_field(v, r, "IntervalSeconds", 1,
-		    SL_ASL_MAX_SECONDS, 0);
-		check_int_field(v, r, "MaxAttempts", 0, SL_ASL_MAX_SECONDS,
-		    0);
-		/* AWS caps the retry delay at 366 days. */
-		check_int_field(v, r, "MaxDelaySeconds", 1, 31622400, 0);
-		it = cJSON_GetObjectItemCaseSensitive(r, "BackoffRate");
-		if (it != NULL && !cJSON_IsNumber(it))
-			report(v, C_SCHEMA, "BackoffRate",
-			    "must be a number, not %s", type_name(it));
-		else if (it != NULL && !(it->valuedouble >= 1.0))
-			report(v, C_SCHEMA, "BackoffRate", "must be >= 1.0");
-		js = get_string(v, r, "JitterStrategy", 0);
-		if (js != NULL && strcmp(js, "FULL") != 0 &&
-		    strcmp(js, "NONE") != 0)
-			report(v, C_SCHEMA, "JitterStrategy",
-			    "must be 'FULL' or 'NONE', not '%s'", js);
-		get_string(v, r, "Comment", 0);
 		pop(v, o2);
 		i++;
 	}
@@ -1061,59 +1110,25 @@ check_retry(struct vctx *v, const cJSON *st)
 }
 
 static void
+check_retry(struct vctx *v, const struct scope *s, const cJSON *st)
+{
+	static const char *allowed[] = { "ErrorEquals", "IntervalSeconds",
+		"MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+		"JitterStrategy", "Comment", NULL };
+
+	check_handlers(v, s, st, "Retry", "retrier", allowed, 0,
+	    check_retrier);
+}
+
+static void
 check_catch(struct vctx *v, const struct scope *s, const cJSON *st,
     int jsonata)
 {
-	const cJSON *catch = cJSON_GetObjectItemCaseSensitive(st, "Catch");
-	const cJSON *r, *c;
-	size_t old, o2, i = 0, k, n;
-	const char *allowed[] = { "ErrorEquals", "Next", "Comment", "Assign",
-		jsonata ? "Output" : "ResultPath", NULL };
+	const char *allowed[] = { "ErrorEquals", "Next", "Comment",
+		"Assign", jsonata ? "Output" : "ResultPath", NULL };
 
-	if (catch == NULL)
-		return;
-	if (!cJSON_IsArray(catch)) {
-		report(v, C_SCHEMA, "Catch", "must be an array of catchers, "
-		    "not %s", type_name(catch));
-		return;
-	}
-	n = (size_t)cJSON_GetArraySize(catch);
-	old = push(v, "Catch");
-	cJSON_ArrayForEach(r, catch) {
-		o2 = push_index(v, i);
-		if (!cJSON_IsObject(r)) {
-			report(v, C_SCHEMA, NULL, "must be an object (a "
-			    "catcher), not %s", type_name(r));
-			pop(v, o2);
-			i++;
-			continue;
-		}
-		cJSON_ArrayForEach(c, r) {
-			if (repeated_key(v, r, c))
-				continue;
-			for (k = 0; allowed[k] != NULL; k++)
-				if (strcmp(allowed[k], c->string) == 0)
-					break;
-			if (allowed[k] == NULL)
-				report(v, C_SCHEMA, c->string,
-				    "Field '%s' is not supported in a "
-				    "catcher", c->string);
-		}
-		if (check_error_equals(v, r) && i + 1 != n)
-			report(v, C_SCHEMA, "ErrorEquals", "a catcher with "
-			    "'States.ALL' must be the last one");
-		check_target(v, s, r, "Next", 1);
-		get_string(v, r, "Comment", 0);
-		if (!jsonata)
-			check_path_field(v, r, "ResultPath",
-			    SL_PATH_REFERENCE, 1, 0);
-		else
-			check_jsonata_value(v, r);
-		check_assign(v, r, jsonata);
-		pop(v, o2);
-		i++;
-	}
-	pop(v, old);
+	check_handlers(v, s, st, "Catch", "catcher", allowed, jsonata,
+	    check_catcher);
 }
 
 /* Next / End for the types that transition. */
@@ -1504,14 +1519,9 @@ check_rule(struct vctx *v, const struct scope *s, const cJSON *rule, int top,
 	}
 	for (k = 0; k < 2; k++) {
 		buf = k == 0 ? "And" : "Or";
-		sub = cJSON_GetObjectItemCaseSensitive(rule, buf);
+		sub = get_array(v, rule, buf, "Choice Rules", 0);
 		if (sub == NULL)
 			continue;
-		if (!cJSON_IsArray(sub) || cJSON_GetArraySize(sub) == 0) {
-			report(v, C_SCHEMA, buf, "must be a non-empty array of "
-			    "Choice Rules");
-			continue;
-		}
 		old = push(v, buf);
 		i = 0;
 		cJSON_ArrayForEach(c, sub) {
@@ -1527,17 +1537,11 @@ static void
 check_choice(struct vctx *v, const struct scope *s, const cJSON *st,
     int jsonata)
 {
-	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(st, "Choices");
-	const cJSON *r;
+	const cJSON *choices, *r;
 	size_t old, o2, i = 0;
 
-	if (choices == NULL)
-		report(v, C_SCHEMA, "Choices", "the field 'Choices' is "
-		    "required but was missing");
-	else if (!cJSON_IsArray(choices) || cJSON_GetArraySize(choices) == 0)
-		report(v, C_SCHEMA, "Choices", "must be a non-empty array of "
-		    "Choice Rules");
-	else {
+	choices = get_array(v, st, "Choices", "Choice Rules", 1);
+	if (choices != NULL) {
 		old = push(v, "Choices");
 		cJSON_ArrayForEach(r, choices) {
 			o2 = push_index(v, i++);
@@ -1553,20 +1557,12 @@ check_choice(struct vctx *v, const struct scope *s, const cJSON *st,
 static void
 check_parallel(struct vctx *v, const cJSON *st, int jsonata)
 {
-	const cJSON *br = cJSON_GetObjectItemCaseSensitive(st, "Branches");
-	const cJSON *b;
+	const cJSON *br, *b;
 	size_t old, o2, i = 0;
 
-	if (br == NULL) {
-		report(v, C_SCHEMA, "Branches", "the field 'Branches' is "
-		    "required but was missing");
+	br = get_array(v, st, "Branches", "state machines", 1);
+	if (br == NULL)
 		return;
-	}
-	if (!cJSON_IsArray(br) || cJSON_GetArraySize(br) == 0) {
-		report(v, C_SCHEMA, "Branches", "must be a non-empty array of "
-		    "state machines");
-		return;
-	}
 	old = push(v, "Branches");
 	cJSON_ArrayForEach(b, br) {
 		o2 = push_index(v, i++);
@@ -1762,7 +1758,7 @@ validate_state(struct vctx *v, const struct scope *s, const cJSON *st,
 	if (!(type & (T_SUCCEED | T_FAIL)))
 		check_assign(v, st, jsonata);
 	if (type & T_ERRH) {
-		check_retry(v, st);
+		check_retry(v, s, st);
 		check_catch(v, s, st, jsonata);
 	}
 	switch (type) {
@@ -1884,10 +1880,10 @@ validate_machine(struct vctx *v, const cJSON *m, int kind, int jsonata)
 		"ProcessorConfig", NULL };
 	const char **allowed = kind == MK_TOP ? top_fields :
 	    kind == MK_BRANCH ? branch_fields : proc_fields;
-	const cJSON *states, *st, *c;
+	const cJSON *states, *st;
 	const char *start, *ver;
 	struct scope s;
-	size_t old, o2, k;
+	size_t old, o2;
 	int terminal = 0;
 
 	if (!cJSON_IsObject(m)) {
@@ -1895,18 +1891,8 @@ validate_machine(struct vctx *v, const cJSON *m, int kind, int jsonata)
 		    "machine), not %s", type_name(m));
 		return;
 	}
-	cJSON_ArrayForEach(c, m) {
-		if (repeated_key(v, m, c))
-			continue;
-		for (k = 0; allowed[k] != NULL; k++)
-			if (strcmp(allowed[k], c->string) == 0)
-				break;
-		if (allowed[k] == NULL)
-			report(v, C_SCHEMA, c->string,
-			    "Field '%s' is not supported%s", c->string,
-			    kind == MK_TOP ? "" : kind == MK_BRANCH ?
-			    " in a Parallel branch" : " in a Map processor");
-	}
+	check_known_fields(v, m, allowed, kind == MK_TOP ? "" :
+	    kind == MK_BRANCH ? "a Parallel branch" : "a Map processor");
 	if (kind == MK_TOP) {
 		jsonata = state_jsonata(v, m, 0);
 		v->top_jsonata = jsonata;

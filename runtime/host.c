@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef P_PIDFD
@@ -94,8 +95,16 @@ sl_host_version_ref(struct sl_version *v)
 
 /* Copy the .so into a sealed memfd: the worker loads exactly these bytes,
  * whatever later happens to the file. */
+static int64_t
+mtime_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 +
+	       st->st_mtim.tv_nsec / 1000000;
+}
+
 static int
-copy_to_memfd(const char *path, size_t *size, struct sl_err *err)
+copy_to_memfd(
+    const char *path, size_t *size, int64_t *mtime, struct sl_err *err)
 {
 	int in = -1, out = -1;
 	struct stat st;
@@ -147,6 +156,7 @@ copy_to_memfd(const char *path, size_t *size, struct sl_err *err)
 	    F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	close(in);
 	*size = (size_t)st.st_size;
+	*mtime = mtime_ms(&st);
 	return sl_pool_fd_high(out);
 fail:
 	if (in >= 0)
@@ -201,6 +211,7 @@ version_new(struct sl_function *fn, struct sl_err *err)
 	struct sl_host *h = fn->host;
 	struct sl_version *v = xcalloc(1, sizeof(*v));
 	struct sl_config_vars vars;
+	struct stat st;
 	char *dir = xstrdup(fn->so_path), *slash;
 	cJSON *o, *a;
 	size_t i, n;
@@ -222,9 +233,12 @@ version_new(struct sl_function *fn, struct sl_err *err)
 		v->cfg.timeout_s = h->timeout_override;
 	if (h->memory_override > 0)
 		v->cfg.memory_mb = h->memory_override;
-	v->so_fd = copy_to_memfd(fn->so_path, &v->so_size, err);
+	v->so_fd = copy_to_memfd(fn->so_path, &v->so_size, &v->mtime_ms, err);
 	if (v->so_fd < 0)
 		goto fail;
+	if (fn->json_path != NULL && stat(fn->json_path, &st) == 0 &&
+	    mtime_ms(&st) > v->mtime_ms)
+		v->mtime_ms = mtime_ms(&st);
 	prepare_write_paths(h, &v->cfg);
 
 	o = cJSON_CreateObject();
@@ -435,6 +449,45 @@ inv_free(struct sl_invocation *inv)
 
 static void event_finished(struct sl_invocation *inv);
 
+/* Count an outcome in its function's stats (once per delivery: an Event
+ * run's every attempt, never the caller's 202). */
+static void
+stats_record(const struct sl_invocation *inv)
+{
+	struct sl_fn_stats *st;
+
+	if (inv->fn == NULL)
+		return;
+	st = &inv->fn->stats;
+	if (inv->status == 429) {
+		st->throttles++;
+		return;
+	}
+	if (inv->status != 200)
+		return;
+	st->invocations++;
+	if (inv->cold)
+		st->cold_starts++;
+	if (inv->function_error != NULL) {
+		if (strcmp(inv->function_error, "Handled") == 0)
+			st->errors_handled++;
+		else
+			st->errors_unhandled++;
+		if (inv->error_type != NULL &&
+		    strcmp(inv->error_type, "Sandbox.Timedout") == 0)
+			st->timeouts++;
+	}
+	if (inv->start_us != 0) {
+		/* It ran on a worker: keep its run time. */
+		st->dur[st->dur_next] = inv->duration_us > UINT32_MAX
+		                            ? UINT32_MAX
+		                            : (uint32_t)inv->duration_us;
+		st->dur_next = (st->dur_next + 1) % SL_POOL_DUR_RING;
+		if (st->dur_n < SL_POOL_DUR_RING)
+			st->dur_n++;
+	}
+}
+
 /* Hand the outcome to the caller and free the invocation. */
 static void
 inv_deliver(struct sl_invocation *inv)
@@ -442,6 +495,7 @@ inv_deliver(struct sl_invocation *inv)
 	struct sl_invoke_result r;
 	const char *tail = NULL;
 
+	stats_record(inv);
 	if (inv->event) {
 		event_finished(inv);
 		return;
@@ -538,6 +592,8 @@ event_finished(struct sl_invocation *inv)
 		                 (inv->attempts == 1 ? 1u : 2u);
 
 		inv->attempts++;
+		inv->start_us = inv->duration_us = 0;
+		inv->cold = 0;
 		sl_buf_reset(&inv->log);
 		inv->state = I_RETRY;
 		inv->oom = 0;
@@ -791,6 +847,67 @@ scan_dir(struct sl_host *h)
 }
 
 static void
+change_free(struct sl_change *c)
+{
+	struct sl_host *h = c->host;
+	struct sl_change **pp;
+
+	for (pp = &h->changes; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	sl_loop_timer_stop(h->loop, &c->timer);
+	free(c->name);
+	free(c);
+}
+
+static void
+change_timer_cb(struct sl_timer *t)
+{
+	struct sl_change *c = t->arg;
+	struct sl_host *h = c->host;
+	char *name;
+	int so;
+
+	if (c->writing)
+		return; /* its IN_CLOSE_WRITE will come */
+	name = c->name;
+	so = c->so;
+	c->name = NULL;
+	change_free(c);
+	/* A NAME.json alone matters only to a function NAME.so. */
+	if (so || fn_find(h, name, strlen(name)) != NULL)
+		fn_load(h, name, strlen(name));
+	free(name);
+}
+
+/* Note a change to NAME(.so or .json) from inotify event mask m. */
+static void
+change_note(struct sl_host *h, const char *name, size_t n, int so, uint32_t m)
+{
+	struct sl_change *c;
+
+	for (c = h->changes; c != NULL; c = c->next)
+		if (strlen(c->name) == n && memcmp(c->name, name, n) == 0)
+			break;
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->host = h;
+		c->name = xstrndup(name, n);
+		sl_timer_init(&c->timer, change_timer_cb, c);
+		c->next = h->changes;
+		h->changes = c;
+	}
+	c->so |= so;
+	/* Written to and not closed yet: wait for the close. A close, a
+	 * rename or a removal ends the write. */
+	c->writing = (m & IN_MODIFY) != 0;
+	sl_loop_timer_stop(h->loop, &c->timer);
+	sl_loop_timer_start(h->loop, &c->timer, SL_POOL_SETTLE_MS * 1000u);
+}
+
+static void
 inotify_cb(void *arg, int fd, unsigned events)
 {
 	struct sl_host *h = arg;
@@ -806,12 +923,13 @@ inotify_cb(void *arg, int fd, unsigned events)
 			struct inotify_event *ev = (struct inotify_event *)p;
 			size_t l = ev->len ? strlen(ev->name) : 0;
 
-			if (l > 3 && strcmp(ev->name + l - 3, ".so") == 0)
-				fn_load(h, ev->name, l - 3);
+			if (l > 3 && strcmp(ev->name + l - 3, ".so") == 0 &&
+			    name_valid(ev->name, l - 3))
+				change_note(h, ev->name, l - 3, 1, ev->mask);
 			else if (l > 5 &&
 			         strcmp(ev->name + l - 5, ".json") == 0 &&
-			         fn_find(h, ev->name, l - 5) != NULL)
-				fn_load(h, ev->name, l - 5);
+			         name_valid(ev->name, l - 5))
+				change_note(h, ev->name, l - 5, 0, ev->mask);
 			p += sizeof(*ev) + ev->len;
 		}
 	}
@@ -946,7 +1064,7 @@ sl_host_new(
 	 * does a one-shot host (sluice run), where it would not pay. */
 	if (cfg->single_so == NULL &&
 	    ((s = getenv("SLUICE_SPAWNER")) == NULL || strcmp(s, "0") != 0))
-		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		sl_pool_spawner_start(h);
 	if (cfg->single_so != NULL) {
 		const char *base = strrchr(cfg->single_so, '/');
 		size_t n;
@@ -981,7 +1099,7 @@ sl_host_new(
 		if (h->inotify_fd < 0 ||
 		    inotify_add_watch(h->inotify_fd, h->dir,
 		        IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE |
-		            IN_MOVED_FROM) < 0 ||
+		            IN_MOVED_FROM | IN_MODIFY) < 0 ||
 		    sl_loop_watch(
 		        loop, h->inotify_fd, SL_LOOP_READ, inotify_cb, h) < 0) {
 			sl_err_set(err, "ServiceException", "watching %s: %s",
@@ -1003,6 +1121,7 @@ sl_host_free(struct sl_host *h)
 
 	if (h == NULL)
 		return;
+	sl_pool_spawner_free(h);
 	while (h->workers != NULL) {
 		struct sl_worker *w = h->workers;
 		siginfo_t si;
@@ -1033,7 +1152,8 @@ sl_host_free(struct sl_host *h)
 		sl_buf_release(&fn->ring);
 		free(fn);
 	}
-	sl_spawner_free(h->spawner);
+	while (h->changes != NULL)
+		change_free(h->changes);
 	if (h->inotify_fd >= 0) {
 		sl_loop_unwatch(h->loop, h->inotify_fd);
 		close(h->inotify_fd);
@@ -1207,6 +1327,107 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 
 /* --- describing functions ------------------------------------------------- */
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The p-th percentile (nearest rank) of n sorted values, in ms. */
+static double
+pct_ms(const uint32_t *v, unsigned n, unsigned p)
+{
+	unsigned rank = (n * p + 99) / 100;
+
+	if (n == 0)
+		return 0;
+	return (double)v[rank > 0 ? rank - 1 : 0] / 1000.0;
+}
+
+/* "Stats": the function's counters, its workers now and the run time
+ * percentiles of its recent invocations. */
+static void
+fn_add_stats(struct sl_host *h, struct sl_function *fn, cJSON *to)
+{
+	const struct sl_fn_stats *st = &fn->stats;
+	cJSON *o = cJSON_AddObjectToObject(to, "Stats");
+	uint32_t sorted[SL_POOL_DUR_RING];
+	unsigned idle = 0, busy = 0, starting = 0;
+	struct sl_worker *w;
+
+	for (w = h->workers; w != NULL; w = w->next) {
+		if (w->fn != fn || w->probe)
+			continue;
+		if (w->state == W_IDLE)
+			idle++;
+		else if (w->state == W_BUSY)
+			busy++;
+		else if (w->state == W_STARTING)
+			starting++;
+	}
+	memcpy(sorted, st->dur, st->dur_n * sizeof(sorted[0]));
+	qsort(sorted, st->dur_n, sizeof(sorted[0]), cmp_u32);
+	cJSON_AddNumberToObject(o, "WarmIdle", idle);
+	cJSON_AddNumberToObject(o, "WarmBusy", busy);
+	cJSON_AddNumberToObject(o, "Starting", starting);
+	cJSON_AddNumberToObject(o, "Invocations", (double)st->invocations);
+	cJSON_AddNumberToObject(o, "ColdStarts", (double)st->cold_starts);
+	cJSON_AddNumberToObject(o, "Errors",
+	    (double)(st->errors_handled + st->errors_unhandled));
+	cJSON_AddNumberToObject(
+	    o, "ErrorsHandled", (double)st->errors_handled);
+	cJSON_AddNumberToObject(
+	    o, "ErrorsUnhandled", (double)st->errors_unhandled);
+	cJSON_AddNumberToObject(o, "Timeouts", (double)st->timeouts);
+	cJSON_AddNumberToObject(o, "Throttles", (double)st->throttles);
+	cJSON_AddNumberToObject(
+	    o, "DurationP50Ms", pct_ms(sorted, st->dur_n, 50));
+	cJSON_AddNumberToObject(
+	    o, "DurationP99Ms", pct_ms(sorted, st->dur_n, 99));
+	cJSON_AddNumberToObject(o, "DurationSamples", st->dur_n);
+}
+
+/* One line saying how the function's workers are confined. */
+static char *
+sandbox_summary(const struct sl_host *h, const struct sl_fn_config *cfg)
+{
+	struct sl_buf b = SL_BUF_INIT;
+
+	sl_buf_init(&b);
+	sl_buf_addf(&b, "seccomp, ");
+	if (h->landlock_abi > 0)
+		sl_buf_addf(&b, "Landlock ABI %d", h->landlock_abi);
+	else
+		sl_buf_addf(&b, "no Landlock");
+	sl_buf_addf(&b, ", network %s", sl_config_network_name(cfg->network));
+	if (cfg->network == SL_NET_NONE && h->netns_fd >= 0)
+		sl_buf_addf(&b, " (namespace)");
+	if (h->uid >= 0)
+		sl_buf_addf(&b, ", uid %ld", h->uid);
+	sl_buf_addf(&b, ", %u MB address space",
+	    cfg->memory_mb + SL_SANDBOX_AS_HEADROOM_MB);
+	if (cfg->nread + cfg->nwrite > 0)
+		sl_buf_addf(&b, ", %zu granted path%s", cfg->nread + cfg->nwrite,
+		    cfg->nread + cfg->nwrite > 1 ? "s" : "");
+	return sl_buf_detach(&b, NULL);
+}
+
+/* AWS's LastModified: 2024-05-01T12:34:56.789+0000. */
+static void
+add_last_modified(cJSON *c, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char buf[64], out[80];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, sizeof(out), "%s.%03d+0000", buf, (int)(ms % 1000));
+	cJSON_AddStringToObject(c, "LastModified", out);
+}
+
 static cJSON *
 fn_describe(struct sl_host *h, struct sl_function *fn)
 {
@@ -1230,6 +1451,7 @@ fn_describe(struct sl_host *h, struct sl_function *fn)
 	cJSON_AddNumberToObject(c, "Timeout", cfg->timeout_s);
 	cJSON_AddNumberToObject(c, "MemorySize", cfg->memory_mb);
 	cJSON_AddNumberToObject(c, "CodeSize", (double)fn->cur->so_size);
+	add_last_modified(c, fn->cur->mtime_ms);
 	if (cfg->description)
 		cJSON_AddStringToObject(c, "Description", cfg->description);
 	env = cJSON_AddObjectToObject(c, "Environment");
@@ -1249,9 +1471,25 @@ sl_host_list_functions_json(struct sl_host *h)
 	struct sl_function *fn;
 	char *s, *r;
 
-	for (fn = h->fns; fn != NULL; fn = fn->next)
-		if (!fn->removed)
-			cJSON_AddItemToArray(a, fn_describe(h, fn));
+	for (fn = h->fns; fn != NULL; fn = fn->next) {
+		cJSON *c;
+
+		if (fn->removed)
+			continue;
+		c = fn_describe(h, fn);
+		/* Beside AWS's FunctionConfiguration: the stats and the
+		 * sandbox in one line (GetFunction has it all). */
+		fn_add_stats(h, fn, c);
+		if (fn->cur != NULL) {
+			char *sum = sandbox_summary(h, &fn->cur->cfg);
+
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(
+			                            c, "Sandbox"),
+			    "Summary", sum);
+			free(sum);
+		}
+		cJSON_AddItemToArray(a, c);
+	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	r = xstrdup(s);
@@ -1276,6 +1514,7 @@ sl_host_get_function_json(
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "Configuration", fn_describe(h, fn));
+	fn_add_stats(h, fn, o);
 	c = cJSON_AddObjectToObject(o, "Concurrency");
 	if (fn->cur && fn->cur->cfg.reserved >= 0)
 		cJSON_AddNumberToObject(
@@ -1307,6 +1546,12 @@ sl_host_get_function_json(
 		json_add_strv(p, "write", cfg->write_paths, cfg->nwrite);
 		cJSON_AddNumberToObject(sb, "AddressSpaceMB",
 		    cfg->memory_mb + SL_SANDBOX_AS_HEADROOM_MB);
+		{
+			char *sum = sandbox_summary(h, cfg);
+
+			cJSON_AddStringToObject(sb, "Summary", sum);
+			free(sum);
+		}
 	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -1342,6 +1587,12 @@ sl_host_sandbox_info(const struct sl_host *h, struct sl_host_sandbox_info *i)
 	i->landlock_abi = h->landlock_abi;
 	i->netns = h->netns_fd >= 0;
 	i->uid = h->uid;
+}
+
+void
+sl_host_hold_spawns(struct sl_host *h, int hold)
+{
+	sl_pool_hold_spawns(h, hold);
 }
 
 void

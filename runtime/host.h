@@ -147,4 +147,9 @@ void sl_host_sandbox_info(
 void sl_host_drain(struct sl_host *host);
 int sl_host_busy(const struct sl_host *host);
 
+/* For tests: while hold is set, the spawner's replies are left unread, so
+ * cold starts stay pending (and its silence is not taken for a failure);
+ * clearing it lets them complete. */
+void sl_host_hold_spawns(struct sl_host *host, int hold);
+
 #endif

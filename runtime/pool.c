@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -103,6 +104,24 @@ sl_pool_free_worker(struct sl_worker *w)
 
 	worker_uncount(w);
 	sl_loop_timer_stop(h->loop, &w->idle);
+	if (w->spawning) {
+		struct sl_worker **pp = &h->spawn_head, *last = NULL;
+
+		while (*pp != NULL && *pp != w) {
+			last = *pp;
+			pp = &(*pp)->snext;
+		}
+		if (*pp == w) {
+			*pp = w->snext;
+			if (h->spawn_tail == w)
+				h->spawn_tail = last;
+			h->spawns_pending--;
+		}
+	}
+	if (w->child_sock >= 0)
+		close(w->child_sock);
+	if (w->child_log >= 0)
+		close(w->child_log);
 	if (w->sock >= 0) {
 		sl_loop_unwatch(h->loop, w->sock);
 		close(w->sock);
@@ -711,10 +730,342 @@ fd_watch_cb(void *arg, int fd, unsigned events)
 		pidfd_cb(w, fd, events);
 }
 
-static const char *
-host_worker_path(struct sl_host *h)
+/* --- starting workers ----------------------------------------------------- */
+
+static void
+close_fd(int *fd)
 {
-	return h->worker_path;
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Exec the worker image for w on its child ends. 0, or -1 with errno. */
+static int
+worker_exec(struct sl_worker *w)
+{
+	struct sl_host *h = w->host;
+	struct sl_version *v = w->ver;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char *argv[] = {"sluice-worker", NULL};
+	sigset_t none;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, w->child_log, 1);
+	posix_spawn_file_actions_adddup2(&fa, w->child_log, 2);
+	posix_spawn_file_actions_adddup2(&fa, w->child_sock, 3);
+	posix_spawn_file_actions_adddup2(&fa, v->so_fd, 4);
+	if (h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE)
+		posix_spawn_file_actions_adddup2(&fa, h->netns_fd, 5);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(&w->pid, h->worker_path, &fa, &attr, argv, v->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0) {
+		w->pid = -1;
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+/* w's process exists (w->pid): drop the child ends, join it through a
+ * pidfd and watch its socket and log. On failure the process is killed
+ * and reaped, and -1 returned with errno. */
+static int
+worker_attach(struct sl_worker *w)
+{
+	struct sl_loop *loop = w->host->loop;
+	int e;
+
+	close_fd(&w->child_sock);
+	close_fd(&w->child_log);
+	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
+	if (w->pidfd >= 0) {
+		(void)fcntl(w->pidfd, F_SETFD, FD_CLOEXEC);
+		if (sl_loop_watch(loop, w->sock, SL_LOOP_READ, fd_watch_cb, w) ==
+		        0 &&
+		    sl_loop_watch(loop, w->logfd, SL_LOOP_READ, fd_watch_cb, w) ==
+		        0 &&
+		    sl_loop_watch(loop, w->pidfd, SL_LOOP_READ, fd_watch_cb, w) ==
+		        0)
+			return 0;
+	}
+	/* Without a pidfd the worker cannot be joined safely. */
+	e = errno;
+	sl_loop_unwatch(loop, w->sock);
+	sl_loop_unwatch(loop, w->logfd);
+	if (w->pidfd >= 0) {
+		sl_loop_unwatch(loop, w->pidfd);
+		close_fd(&w->pidfd);
+	}
+	kill(w->pid, SIGKILL);
+	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	w->pid = -1;
+	errno = e;
+	return -1;
+}
+
+/* A worker whose process could not be started after all (its spawn
+ * failed and so did the exec): end it as a failed start. */
+static void
+worker_gone(struct sl_worker *w, int err)
+{
+	close_fd(&w->child_sock);
+	close_fd(&w->child_log);
+	if (w->fatal_type == NULL) {
+		w->fatal_type = xstrdup("ServiceException");
+		w->fatal_msg = xasprintf("could not start a worker (%s): %s",
+		    w->host->worker_path, strerror(err));
+	}
+	w->exited = w->eof = 1;
+	worker_join_check(w);
+}
+
+/* Fresh channels for w: a spawn that was lost with a broken spawner may
+ * still have become a process holding the old child ends. */
+static int
+worker_new_channels(struct sl_worker *w)
+{
+	int sv[2] = {-1, -1}, lp[2] = {-1, -1};
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	if (pipe2(lp, O_CLOEXEC) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	close_fd(&w->sock);
+	close_fd(&w->logfd);
+	close_fd(&w->child_sock);
+	close_fd(&w->child_log);
+	w->sock = sv[0];
+	w->logfd = lp[0];
+	w->child_sock = sl_pool_fd_high(sv[1]);
+	w->child_log = sl_pool_fd_high(lp[1]);
+	(void)fcntl(w->sock, F_SETFL, O_NONBLOCK);
+	(void)fcntl(w->logfd, F_SETFL, O_NONBLOCK);
+	return w->child_sock >= 0 && w->child_log >= 0 ? 0 : -1;
+}
+
+/* The spawn of w is over: pid is its process, or -1 when the spawner
+ * could not make it (err) or is gone (lost set: then new channels). */
+static void
+spawn_done(struct sl_worker *w, pid_t pid, int err, int lost)
+{
+	w->spawning = 0;
+	w->snext = NULL;
+	if (pid <= 0 && w->state == W_DEAD) {
+		/* Retired while pending, and no process came of it. */
+		worker_gone(w, err);
+		return;
+	}
+	if (pid <= 0) {
+		/* The exec fallback. */
+		if ((lost && worker_new_channels(w) < 0) || worker_exec(w) < 0) {
+			worker_gone(w, errno);
+			return;
+		}
+	} else {
+		w->pid = pid;
+	}
+	if (worker_attach(w) < 0) {
+		worker_gone(w, errno);
+		return;
+	}
+	if (w->state == W_DEAD)
+		sl_pool_kill(w); /* joined as usual */
+	else
+		worker_flush(w); /* its CONFIG frame */
+}
+
+static void spawner_cb(void *arg, int fd, unsigned events);
+
+static void
+spawner_watch(struct sl_host *h)
+{
+	int fd = sl_spawner_fd(h->spawner);
+
+	if (h->spawner_watched || h->spawn_hold || !sl_spawner_alive(h->spawner))
+		return;
+	if (sl_loop_watch(h->loop, fd, SL_LOOP_READ, spawner_cb, h) == 0)
+		h->spawner_watched = 1;
+}
+
+static void
+spawner_unwatch(struct sl_host *h)
+{
+	if (!h->spawner_watched)
+		return;
+	sl_loop_unwatch(h->loop, sl_spawner_fd(h->spawner));
+	h->spawner_watched = 0;
+}
+
+/* Time the spawner's silence from now while requests are pending. */
+static void
+spawn_timer_arm(struct sl_host *h)
+{
+	sl_loop_timer_stop(h->loop, &h->spawn_timer);
+	if (h->spawns_pending > 0 && !h->spawn_hold)
+		sl_loop_timer_start(h->loop, &h->spawn_timer,
+		    (uint64_t)SL_POOL_SPAWN_WAIT_MS * 1000u);
+}
+
+static struct sl_worker *
+spawn_pop(struct sl_host *h)
+{
+	struct sl_worker *w = h->spawn_head;
+
+	if (w == NULL)
+		return NULL;
+	h->spawn_head = w->snext;
+	if (h->spawn_head == NULL)
+		h->spawn_tail = NULL;
+	h->spawns_pending--;
+	return w;
+}
+
+/* The spawner is dead or stuck: kill it, take the workers it did make
+ * (their replies were sent before it died), exec the others, and stop it.
+ * A new one is started with the next spawn. */
+static void
+spawner_broken(struct sl_host *h)
+{
+	struct sl_worker *w, *list;
+	pid_t pid;
+	int err;
+
+	h->spawner_breaking = 1;
+	spawner_unwatch(h);
+	sl_loop_timer_stop(h->loop, &h->spawn_timer);
+	sl_spawner_kill(h->spawner);
+	while (h->spawn_head != NULL &&
+	       sl_spawner_reply(h->spawner, &pid, &err) == 1)
+		spawn_done(spawn_pop(h), pid, err, 0);
+	sl_spawner_stop(h->spawner);
+	list = h->spawn_head;
+	h->spawn_head = h->spawn_tail = NULL;
+	h->spawns_pending = 0;
+	while ((w = list) != NULL) {
+		list = w->snext;
+		spawn_done(w, -1, EPIPE, 1);
+	}
+	h->spawner_breaking = 0;
+}
+
+static void
+spawner_cb(void *arg, int fd, unsigned events)
+{
+	struct sl_host *h = arg;
+	struct sl_worker *w;
+	pid_t pid;
+	int rc, err;
+
+	(void)fd;
+	(void)events;
+	while (!h->spawn_hold) {
+		rc = sl_spawner_reply(h->spawner, &pid, &err);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			spawner_broken(h);
+			return;
+		}
+		w = spawn_pop(h);
+		if (w == NULL) {
+			/* A reply nobody asked for: never keep its process. */
+			if (pid > 0) {
+				kill(pid, SIGKILL);
+				while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+					;
+			}
+			continue;
+		}
+		spawn_done(w, pid, err, 0);
+	}
+	spawn_timer_arm(h);
+}
+
+static void
+spawn_timer_cb(struct sl_timer *t)
+{
+	struct sl_host *h = t->arg;
+
+	/* Whatever has arrived first, then give up on the rest. */
+	spawner_cb(h, sl_spawner_fd(h->spawner), SL_LOOP_READ);
+	if (h->spawns_pending > 0 && !h->spawn_hold) {
+		fprintf(stderr,
+		    "sluice: the spawner did not answer in %u ms: "
+		    "workers are exec'd\n",
+		    SL_POOL_SPAWN_WAIT_MS);
+		spawner_broken(h);
+	}
+}
+
+void
+sl_pool_spawner_start(struct sl_host *h)
+{
+	sl_timer_init(&h->spawn_timer, spawn_timer_cb, h);
+	h->spawner = sl_spawner_new(h->worker_path, NULL);
+	spawner_watch(h);
+}
+
+void
+sl_pool_hold_spawns(struct sl_host *h, int hold)
+{
+	h->spawn_hold = hold != 0;
+	if (h->spawn_hold)
+		spawner_unwatch(h);
+	else
+		spawner_watch(h);
+	spawn_timer_arm(h);
+}
+
+void
+sl_pool_spawner_free(struct sl_host *h)
+{
+	struct sl_worker *w;
+
+	if (h->spawner == NULL)
+		return;
+	spawner_unwatch(h);
+	sl_loop_timer_stop(h->loop, &h->spawn_timer);
+	/* Workers already asked for are the host's children: wait (bounded)
+	 * for their pids to reap them. */
+	while (h->spawns_pending > 0 && sl_spawner_alive(h->spawner)) {
+		struct pollfd p = {sl_spawner_fd(h->spawner), POLLIN, 0};
+		pid_t pid;
+		int err, rc;
+
+		if (poll(&p, 1, (int)SL_POOL_SPAWN_WAIT_MS) <= 0)
+			break;
+		rc = sl_spawner_reply(h->spawner, &pid, &err);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		w = spawn_pop(h);
+		if (w != NULL)
+			w->spawning = 0;
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+	while ((w = spawn_pop(h)) != NULL)
+		w->spawning = 0;
+	sl_spawner_free(h->spawner);
+	h->spawner = NULL;
 }
 
 /* Start a worker for version v of fn. */
@@ -723,94 +1074,35 @@ sl_pool_spawn(struct sl_function *fn, struct sl_version *v, int probe)
 {
 	struct sl_host *h = fn->host;
 	struct sl_worker *w = xcalloc(1, sizeof(*w));
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int sv[2] = {-1, -1}, lp[2] = {-1, -1};
-	char *argv[] = {"sluice-worker", NULL};
-	sigset_t none;
+	int sv[2], lp[2];
 	size_t jl;
-	int rc;
 
 	w->host = h;
 	w->fn = fn;
 	w->ver = sl_host_version_ref(v);
 	w->sock = w->logfd = w->pidfd = -1;
+	w->child_sock = w->child_log = -1;
+	w->pid = -1;
 	w->probe = probe;
 	sl_frame_dec_init(&w->dec, SL_FRAME_MAX);
 	sl_frame_wq_init(&w->wq);
 	sl_buf_init(&w->line);
 	sl_timer_init(&w->idle, idle_cb, w);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    pipe2(lp, O_CLOEXEC) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		goto fail;
-	sv[1] = sl_pool_fd_high(sv[1]);
-	lp[1] = sl_pool_fd_high(lp[1]);
-	if (sv[1] < 0 || lp[1] < 0)
-		goto fail;
-	w->pid = -1;
-	if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
-	    h->spawner_restarts < 3) {
-		/* It died (killed from outside?): start a new one. */
-		sl_spawner_free(h->spawner);
-		h->spawner = sl_spawner_new(h->worker_path, NULL);
-		h->spawner_restarts++;
-	}
-	if (sl_spawner_alive(h->spawner))
-		w->pid = sl_spawner_spawn(h->spawner, lp[1], sv[1], v->so_fd,
-		    h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE
-		        ? h->netns_fd
-		        : -1,
-		    v->envp);
-	if (w->pid > 0) {
-		close(sv[1]);
-		close(lp[1]);
-		sv[1] = lp[1] = -1;
-		goto spawned;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, lp[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, lp[1], 2);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-	posix_spawn_file_actions_adddup2(&fa, v->so_fd, 4);
-	if (h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE)
-		posix_spawn_file_actions_adddup2(&fa, h->netns_fd, 5);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawn(
-	    &w->pid, host_worker_path(h), &fa, &attr, argv, v->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(sv[1]);
-	close(lp[1]);
-	sv[1] = lp[1] = -1;
-	if (rc != 0) {
-		errno = rc;
-		goto fail;
-	}
-spawned:
-	w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
-	if (w->pidfd < 0) {
-		/* Without a pidfd the worker cannot be joined safely. */
-		kill(w->pid, SIGKILL);
-		waitpid(w->pid, NULL, 0);
-		goto fail;
-	}
-	(void)fcntl(w->pidfd, F_SETFD, FD_CLOEXEC);
 	w->sock = sv[0];
+	w->child_sock = sl_pool_fd_high(sv[1]);
+	if (pipe2(lp, O_CLOEXEC) < 0)
+		goto fail;
 	w->logfd = lp[0];
-	sv[0] = lp[0] = -1;
+	w->child_log = sl_pool_fd_high(lp[1]);
+	if (w->child_sock < 0 || w->child_log < 0)
+		goto fail;
 	(void)fcntl(w->sock, F_SETFL, O_NONBLOCK);
 	(void)fcntl(w->logfd, F_SETFL, O_NONBLOCK);
-	if (sl_loop_watch(h->loop, w->sock, SL_LOOP_READ, fd_watch_cb, w) < 0 ||
-	    sl_loop_watch(h->loop, w->logfd, SL_LOOP_READ, fd_watch_cb, w) <
-	        0 ||
-	    sl_loop_watch(h->loop, w->pidfd, SL_LOOP_READ, fd_watch_cb, w) < 0)
-		goto fail_started;
 
-	/* The CONFIG frame: JSON with the host's pid, '\0', the filter. */
+	/* The CONFIG frame: JSON with the host's pid, '\0', the filter. It
+	 * is sent once the process exists. */
 	jl = strlen(v->start_json);
 	{
 		size_t at = w->wq.buf.len;
@@ -827,6 +1119,42 @@ spawned:
 		sl_frame_patch_len(
 		    &w->wq.buf, at, w->wq.buf.len - at - SL_FRAME_HDR);
 	}
+
+	if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
+	    !h->spawner_breaking && h->spawns_pending == 0 &&
+	    h->spawner_restarts < 3) {
+		/* It died (killed from outside?): start a new one. */
+		spawner_unwatch(h);
+		sl_spawner_free(h->spawner);
+		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		h->spawner_restarts++;
+		spawner_watch(h);
+	}
+	if (sl_spawner_alive(h->spawner) &&
+	    sl_spawner_request(h->spawner, w->child_log, w->child_sock,
+	        v->so_fd,
+	        h->netns_fd >= 0 && v->cfg.network == SL_NET_NONE
+	            ? h->netns_fd
+	            : -1,
+	        v->envp) == 0) {
+		/* Its pid comes with the spawner's reply (spawner_cb). */
+		w->spawning = 1;
+		if (h->spawn_tail != NULL)
+			h->spawn_tail->snext = w;
+		else
+			h->spawn_head = w;
+		h->spawn_tail = w;
+		if (h->spawns_pending++ == 0)
+			spawn_timer_arm(h);
+	} else {
+		/* No spawner, or it could not take the request: exec. When
+		 * the request found it broken, the pending ones go too. */
+		if (h->spawner != NULL && !sl_spawner_alive(h->spawner) &&
+		    sl_spawner_fd(h->spawner) >= 0 && !h->spawner_breaking)
+			spawner_broken(h);
+		if (worker_exec(w) < 0 || worker_attach(w) < 0)
+			goto fail;
+	}
 	w->state = W_STARTING;
 	sl_timer_init(&w->idle, start_timeout_cb, w);
 	sl_loop_timer_start(
@@ -840,32 +1168,14 @@ spawned:
 	if (h->workers)
 		h->workers->prev = w;
 	h->workers = w;
-	worker_flush(w);
+	if (!w->spawning)
+		worker_flush(w);
 	return w;
-fail_started:
-	kill(w->pid, SIGKILL);
-	waitpid(w->pid, NULL, 0);
 fail:
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (lp[0] >= 0)
-		close(lp[0]);
-	if (lp[1] >= 0)
-		close(lp[1]);
-	if (w->sock >= 0) {
-		sl_loop_unwatch(h->loop, w->sock);
-		close(w->sock);
-	}
-	if (w->logfd >= 0) {
-		sl_loop_unwatch(h->loop, w->logfd);
-		close(w->logfd);
-	}
-	if (w->pidfd >= 0) {
-		sl_loop_unwatch(h->loop, w->pidfd);
-		close(w->pidfd);
-	}
+	close_fd(&w->sock);
+	close_fd(&w->logfd);
+	close_fd(&w->child_sock);
+	close_fd(&w->child_log);
 	sl_frame_dec_release(&w->dec);
 	sl_frame_wq_release(&w->wq);
 	sl_buf_release(&w->line);

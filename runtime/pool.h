@@ -29,6 +29,11 @@ struct sl_spawner;
 #define SL_POOL_READ_CHUNK (256u * 1024u)
 #define SL_POOL_LOG_READ_MAX (1024u * 1024u)
 #define SL_POOL_WORKER_UID 65534L
+#define SL_POOL_SETTLE_MS 50u /* a changed file is loaded once it has
+                                 been closed and left alone this long */
+#define SL_POOL_SPAWN_WAIT_MS 2000u /* the spawner's silence before it is
+                                       taken for broken */
+#define SL_POOL_DUR_RING 1024u /* recent durations kept per function */
 
 enum sl_worker_state { W_STARTING, W_IDLE, W_BUSY, W_DEAD };
 enum sl_invocation_state { I_QUEUED, I_RUNNING, I_DELIVER, I_RETRY };
@@ -45,6 +50,7 @@ struct sl_version {
 	int so_fd;
 	size_t so_size;
 	struct sl_fn_config cfg;
+	int64_t mtime_ms; /* newest of the .so's and the .json's mtime */
 	char *start_json; /* the CONFIG frame's JSON, without ppid */
 	char **envp;
 };
@@ -94,8 +100,14 @@ struct sl_worker {
 	struct sl_function *fn;
 	struct sl_version *ver;
 	enum sl_worker_state state;
-	pid_t pid;
+	pid_t pid;      /* -1 while its spawn is pending */
 	int pidfd, sock, logfd;
+	/* The worker's own ends (its fd 3, and 1 and 2), kept until its
+	 * process exists: while the spawner has not replied, an exec can
+	 * still use them. */
+	int child_sock, child_log;
+	int spawning;   /* on the host's list of pending spawns */
+	struct sl_worker *snext;
 	struct sl_frame_dec dec;
 	struct sl_frame_wq wq;
 	struct sl_invocation *inv;
@@ -112,6 +124,20 @@ struct sl_worker {
 	char *fatal_msg;
 	uint64_t last_used_us;
 	struct sl_worker *next, *prev; /* host's list */
+};
+
+/* What a function has done since the host started, for ListFunctions and
+ * GetFunction ("Stats"). Updated once per delivered outcome, O(1). */
+struct sl_fn_stats {
+	uint64_t invocations;      /* ran (status 200), each Event attempt */
+	uint64_t cold_starts;      /* of those, on a fresh worker */
+	uint64_t errors_handled;   /* FunctionError Handled */
+	uint64_t errors_unhandled; /* FunctionError Unhandled */
+	uint64_t timeouts;         /* Sandbox.Timedout (also Unhandled) */
+	uint64_t throttles;        /* refused with 429 */
+	/* The last SL_POOL_DUR_RING run times (us), oldest overwritten. */
+	uint32_t dur[SL_POOL_DUR_RING];
+	unsigned dur_next, dur_n;
 };
 
 /* NAME.so in the folder: the serving version, a reload candidate being
@@ -134,8 +160,21 @@ struct sl_function {
 	unsigned nevent; /* queued Event runs */
 	struct sl_invocation *qhead, *qtail;
 	struct sl_buf ring;
+	struct sl_fn_stats stats;
 	unsigned gen;
 	struct sl_function *next;
+};
+
+/* A file of the folder that changed (NAME.so or NAME.json): it is loaded
+ * once its writer has closed it and SL_POOL_SETTLE_MS have passed without
+ * another change, never while it is being written. */
+struct sl_change {
+	struct sl_host *host;
+	char *name;  /* NAME */
+	int so;      /* NAME.so changed (else only NAME.json) */
+	int writing; /* modified since its last close */
+	struct sl_timer timer;
+	struct sl_change *next;
 };
 
 /* The host (opaque in host.h). */
@@ -159,8 +198,18 @@ struct sl_host {
 	int netns_fd;
 	long uid, gid;
 	int inotify_fd;
+	struct sl_change *changes;
 	struct sl_spawner *spawner;
 	int spawner_restarts;
+	/* Workers asked of the spawner, oldest first: its replies come in
+	 * this order. spawn_timer fires when it has been silent for
+	 * SL_POOL_SPAWN_WAIT_MS with requests pending. */
+	struct sl_worker *spawn_head, *spawn_tail;
+	unsigned spawns_pending;
+	struct sl_timer spawn_timer;
+	int spawn_hold;    /* sl_host_hold_spawns */
+	int spawner_breaking; /* in spawner_broken: no restart meanwhile */
+	int spawner_watched;
 	int draining;
 	int pumping, repump;
 	unsigned active;
@@ -175,9 +224,18 @@ struct sl_host {
 /* pool.c: workers and scheduling. */
 
 /* Start a worker for version v of fn (a reload candidate when probe).
- * NULL with errno when no process could be started. */
+ * Never waits: with the spawner the process is asked for and comes with
+ * its reply (the worker is W_STARTING meanwhile); without it, or when the
+ * spawner cannot take the request, it is an exec. NULL with errno when no
+ * process could be started or asked for. */
 struct sl_worker *sl_pool_spawn(
     struct sl_function *fn, struct sl_version *v, int probe);
+/* The spawner: start it (when enabled) and watch its replies; stop it,
+ * first waiting (bounded) for pending replies to reap those workers. */
+void sl_pool_spawner_start(struct sl_host *h);
+void sl_pool_spawner_free(struct sl_host *h);
+/* Leave the spawner's replies unread (hold) or read them again. */
+void sl_pool_hold_spawns(struct sl_host *h, int hold);
 /* Kill w and stop using it; it is freed once joined (exit + EOF). */
 void sl_pool_retire(struct sl_worker *w);
 void sl_pool_kill(struct sl_worker *w);

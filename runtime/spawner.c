@@ -1,5 +1,6 @@
 /* Host side of the spawner (see spawner.h): start it, ask it for workers
- * over a SOCK_SEQPACKET control socket, stop it. */
+ * over a SOCK_SEQPACKET control socket without waiting, read its replies,
+ * stop it. */
 #include "runtime/spawner.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +29,6 @@ sl_spawner_new(const char *path, struct sl_err *err)
 	posix_spawnattr_t attr;
 	char *argv[] = {"sluice-worker", "--spawner", NULL};
 	char *envp[] = {NULL};
-	struct timeval tv = {2, 0};
 	sigset_t none;
 	int sv[2] = {-1, -1}, rc, hi;
 
@@ -61,8 +60,7 @@ sl_spawner_new(const char *path, struct sl_err *err)
 		goto fail;
 	}
 	s->ctl = sv[0];
-	(void)setsockopt(s->ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(s->ctl, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)fcntl(s->ctl, F_SETFL, O_NONBLOCK);
 	s->alive = 1;
 	return s;
 fail:
@@ -74,13 +72,11 @@ fail:
 	return NULL;
 }
 
-static void
-spawner_stop(struct sl_spawner *s)
+void
+sl_spawner_kill(struct sl_spawner *s)
 {
-	if (s->ctl >= 0) {
-		close(s->ctl);
-		s->ctl = -1;
-	}
+	if (s == NULL)
+		return;
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
 		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
@@ -91,11 +87,23 @@ spawner_stop(struct sl_spawner *s)
 }
 
 void
+sl_spawner_stop(struct sl_spawner *s)
+{
+	if (s == NULL)
+		return;
+	sl_spawner_kill(s);
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		s->ctl = -1;
+	}
+}
+
+void
 sl_spawner_free(struct sl_spawner *s)
 {
 	if (s == NULL)
 		return;
-	spawner_stop(s);
+	sl_spawner_stop(s);
 	free(s);
 }
 
@@ -111,8 +119,14 @@ sl_spawner_pid(const struct sl_spawner *s)
 	return s ? s->pid : 0;
 }
 
-pid_t
-sl_spawner_spawn(struct sl_spawner *s, int log_fd, int ipc_fd, int so_fd,
+int
+sl_spawner_fd(const struct sl_spawner *s)
+{
+	return s != NULL ? s->ctl : -1;
+}
+
+int
+sl_spawner_request(struct sl_spawner *s, int log_fd, int ipc_fd, int so_fd,
     int netns_fd, char *const envp[])
 {
 	struct sl_buf env = SL_BUF_INIT;
@@ -127,8 +141,6 @@ sl_spawner_spawn(struct sl_spawner *s, int log_fd, int ipc_fd, int so_fd,
 	int nfds = netns_fd >= 0 ? 4 : 3;
 	size_t i;
 	ssize_t n;
-	long reply[2];
-	pid_t pid = -1;
 
 	if (!sl_spawner_alive(s)) {
 		errno = ESRCH;
@@ -158,25 +170,44 @@ sl_spawner_spawn(struct sl_spawner *s, int log_fd, int ipc_fd, int so_fd,
 	c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
 	memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
 	do
-		n = sendmsg(s->ctl, &m, MSG_NOSIGNAL);
+		n = sendmsg(s->ctl, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	sl_buf_release(&env);
-	if (n < 0)
-		goto broken;
-	/* The reply: the new pid, or -errno. */
-	do
-		n = recv(s->ctl, reply, sizeof(reply), 0);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(reply))
-		goto broken;
-	if (reply[0] <= 0) {
-		errno = (int)-reply[0];
+	if (n >= 0)
+		return 0;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+		errno = EAGAIN;
 		return -1;
 	}
-	pid = (pid_t)reply[0];
-	return pid;
-broken:
-	spawner_stop(s);
+	s->alive = 0; /* broken: the caller stops it */
 	errno = EPIPE;
 	return -1;
+}
+
+int
+sl_spawner_reply(struct sl_spawner *s, pid_t *pid, int *err)
+{
+	long reply[2];
+	ssize_t n;
+
+	*pid = -1;
+	*err = 0;
+	if (s == NULL || s->ctl < 0)
+		return -1;
+	do
+		n = recv(s->ctl, reply, sizeof(reply), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n != (ssize_t)sizeof(reply)) {
+		s->alive = 0; /* broken: the caller stops it */
+		return -1;
+	}
+	/* The new pid, or -errno. */
+	if (reply[0] <= 0) {
+		*err = reply[0] < 0 ? (int)-reply[0] : EINVAL;
+		return 1;
+	}
+	*pid = (pid_t)reply[0];
+	return 1;
 }

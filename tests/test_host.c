@@ -640,6 +640,317 @@ START_TEST(hot_reload)
 }
 END_TEST
 
+/* GetFunction's "Stats" object of fn (the caller frees *doc). */
+static const cJSON *
+fn_stats(struct fx *f, const char *fn, cJSON **doc)
+{
+	struct sl_err err = SL_ERR_INIT;
+	char *j = sl_host_get_function_json(f->host, fn, &err);
+	const cJSON *st;
+
+	ck_assert_msg(j != NULL, "%s: %s", fn, err.msg);
+	*doc = cJSON_Parse(j);
+	free(j);
+	st = cJSON_GetObjectItem(*doc, "Stats");
+	ck_assert_msg(cJSON_IsObject(st), "no Stats for %s", fn);
+	return st;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert(fp != NULL);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+START_TEST(function_stats)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r, q[3];
+	struct sl_invoke_request req;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures");
+	char *src, *dst;
+	const cJSON *st, *fns, *it, *c;
+	cJSON *doc;
+	struct stat sb;
+	char *j;
+	int i;
+
+	src = xasprintf("%s/id_function.so", fx);
+	dst = xasprintf("%s/ok.so", dir);
+	copy_file(src, dst);
+	ck_assert_int_eq(stat(dst, &sb), 0);
+	free(src);
+	free(dst);
+	src = xasprintf("%s/raise_exception.so", fx);
+	dst = xasprintf("%s/err.so", dir);
+	copy_file(src, dst);
+	free(src);
+	free(dst);
+	src = xasprintf("%s/sleeper.so", fx);
+	dst = xasprintf("%s/slow.so", dir);
+	copy_file(src, dst);
+	free(src);
+	free(dst);
+	dst = xasprintf("%s/slow.json", dir);
+	write_text(dst, "{\"Timeout\": 1, \"ReservedConcurrency\": 1}");
+	free(dst);
+	hu_config(&cfg, NULL);
+	cfg.queue_max = 1;
+	fx_open(&f, dir, &cfg);
+
+	/* Nothing has run yet. */
+	st = fn_stats(&f, "ok", &doc);
+	ck_assert_int_eq((int)num(st, "Invocations"), 0);
+	ck_assert_int_eq((int)num(st, "WarmIdle"), 0);
+	ck_assert_int_eq((int)num(st, "DurationSamples"), 0);
+	cJSON_Delete(doc);
+
+	/* Three successes: one cold start, then warm. */
+	for (i = 0; i < 3; i++) {
+		hu_invoke(f.loop, f.host, "ok", "{\"i\":1}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_null(r.function_error);
+		ck_assert_int_eq(r.cold, i == 0);
+		hu_result_release(&r);
+	}
+	/* Two handled errors. */
+	for (i = 0; i < 2; i++) {
+		hu_invoke(f.loop, f.host, "err", "{}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		ck_assert_str_eq(r.function_error, "Handled");
+		hu_result_release(&r);
+	}
+	/* slow (Timeout 1, ReservedConcurrency 1, queue 1): one runs past
+	 * its timeout, one waits for it, one is throttled. */
+	memset(&req, 0, sizeof(req));
+	memset(q, 0, sizeof(q));
+	req.function = "slow";
+	req.payload = "{\"ms\":5000}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &q[0]);
+	ck_assert(wait_function_json(&f, "slow", "\"WarmBusy\":1", 5000));
+	req.payload = "{\"ms\":1}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &q[1]);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &q[2]);
+	ck_assert(hu_run_until(f.loop, &q[2].done, 5000));
+	ck_assert_int_eq(q[2].status, 429);
+	ck_assert(hu_run_until(f.loop, &q[1].done, 10000));
+	ck_assert(q[0].done);
+	ck_assert_str_eq(q[0].error_type, "Sandbox.Timedout");
+	ck_assert_str_eq(q[1].payload, "{\"slept\":1}");
+	ck_assert_int_eq(q[1].cold, 1); /* the timed-out worker was killed */
+	for (i = 0; i < 3; i++)
+		hu_result_release(&q[i]);
+
+	st = fn_stats(&f, "ok", &doc);
+	ck_assert_int_eq((int)num(st, "Invocations"), 3);
+	ck_assert_int_eq((int)num(st, "ColdStarts"), 1);
+	ck_assert_int_eq((int)num(st, "Errors"), 0);
+	ck_assert_int_eq((int)num(st, "Throttles"), 0);
+	ck_assert_int_eq((int)num(st, "WarmIdle"), 1);
+	ck_assert_int_eq((int)num(st, "WarmBusy"), 0);
+	ck_assert_int_eq((int)num(st, "DurationSamples"), 3);
+	ck_assert(num(st, "DurationP50Ms") > 0);
+	ck_assert(num(st, "DurationP99Ms") >= num(st, "DurationP50Ms"));
+	c = cJSON_GetObjectItem(doc, "Configuration");
+	ck_assert_int_eq((int)num(c, "CodeSize"), (int)sb.st_size);
+	ck_assert_int_eq((int)strlen(str(c, "LastModified")), 28);
+	ck_assert(strcmp(str(c, "LastModified") + 23, "+0000") == 0);
+	ck_assert(strstr(str(cJSON_GetObjectItem(doc, "Sandbox"), "Summary"),
+	              "seccomp") != NULL);
+	cJSON_Delete(doc);
+
+	st = fn_stats(&f, "err", &doc);
+	ck_assert_int_eq((int)num(st, "Invocations"), 2);
+	ck_assert_int_eq((int)num(st, "ColdStarts"), 1);
+	ck_assert_int_eq((int)num(st, "Errors"), 2);
+	ck_assert_int_eq((int)num(st, "ErrorsHandled"), 2);
+	ck_assert_int_eq((int)num(st, "ErrorsUnhandled"), 0);
+	ck_assert_int_eq((int)num(st, "Timeouts"), 0);
+	cJSON_Delete(doc);
+
+	st = fn_stats(&f, "slow", &doc);
+	ck_assert_int_eq((int)num(st, "Invocations"), 2);
+	ck_assert_int_eq((int)num(st, "ColdStarts"), 2);
+	ck_assert_int_eq((int)num(st, "Errors"), 1);
+	ck_assert_int_eq((int)num(st, "ErrorsHandled"), 0);
+	ck_assert_int_eq((int)num(st, "ErrorsUnhandled"), 1);
+	ck_assert_int_eq((int)num(st, "Timeouts"), 1);
+	ck_assert_int_eq((int)num(st, "Throttles"), 1);
+	ck_assert_int_eq((int)num(st, "WarmIdle"), 1);
+	ck_assert_int_eq((int)num(st, "DurationSamples"), 2);
+	/* The timed-out run lasted its Timeout; p50 is the short one. */
+	ck_assert(num(st, "DurationP99Ms") >= 900);
+	ck_assert(num(st, "DurationP50Ms") < num(st, "DurationP99Ms"));
+	cJSON_Delete(doc);
+
+	/* ListFunctions carries the same Stats and a sandbox summary. */
+	j = sl_host_list_functions_json(f.host);
+	doc = cJSON_Parse(j);
+	free(j);
+	fns = cJSON_GetObjectItem(doc, "Functions");
+	ck_assert_int_eq(cJSON_GetArraySize(fns), 3);
+	cJSON_ArrayForEach(it, fns)
+	{
+		if (strcmp(str(it, "FunctionName"), "ok") != 0)
+			continue;
+		st = cJSON_GetObjectItem(it, "Stats");
+		ck_assert_int_eq((int)num(st, "Invocations"), 3);
+		ck_assert_int_eq((int)num(st, "WarmIdle"), 1);
+		ck_assert(strstr(str(cJSON_GetObjectItem(it, "Sandbox"),
+		                     "Summary"),
+		              "network none") != NULL);
+	}
+	cJSON_Delete(doc);
+	fx_close(&f);
+	remove_dir(dir);
+	free(dir);
+	free(fx);
+}
+END_TEST
+
+static void
+tick_cb(struct sl_timer *t)
+{
+	(*(int *)t->arg)++;
+}
+
+/* Cold starts do not hold the loop: with the spawner's replies held back,
+ * two spawns stay pending (their processes exist, their pids are not
+ * read yet) while a timer fires and a warm invocation completes; then
+ * both cold starts complete. */
+START_TEST(spawn_does_not_block)
+{
+	struct fx f;
+	struct hu_result r, c[2];
+	struct sl_invoke_request req;
+	struct sl_timer t;
+	int ticks = 0, i;
+	const char *cold[2] = {"echo_function", "return_bytes_str"};
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "id_function", "{\"a\":1}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"a\":1}");
+	hu_result_release(&r);
+	ck_assert_int_eq(hu_count_children(), 1);
+
+	sl_host_hold_spawns(f.host, 1);
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < 2; i++) {
+		memset(&req, 0, sizeof(req));
+		req.function = cold[i];
+		(void)sl_host_invoke(f.host, &req, hu_cb, &c[i]);
+	}
+	/* Both were asked for and forked; their replies wait. */
+	ck_assert_int_eq(hu_wait_children(f.loop, 3, 5000), 3);
+	ck_assert(wait_function_json(&f, "echo_function", "\"Starting\":1",
+	    5000));
+	sl_timer_init(&t, tick_cb, &ticks);
+	sl_loop_timer_start(f.loop, &t, 1000);
+	hu_invoke(f.loop, f.host, "id_function", "{\"b\":2}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"b\":2}");
+	ck_assert_int_eq(r.cold, 0);
+	hu_result_release(&r);
+	ck_assert(hu_run_until(f.loop, &ticks, 5000));
+	ck_assert_int_eq(ticks, 1);
+	ck_assert_msg(!c[0].done && !c[1].done,
+	    "a cold start completed while its spawn was held");
+
+	sl_host_hold_spawns(f.host, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert(hu_run_until(f.loop, &c[i].done, 10000));
+		ck_assert_int_eq(c[i].status, 200);
+		ck_assert_ptr_null(c[i].function_error);
+		ck_assert_int_eq(c[i].cold, 1);
+		hu_result_release(&c[i]);
+	}
+	ck_assert(wait_function_json(&f, "echo_function", "\"WarmIdle\":1",
+	    5000));
+	fx_close(&f);
+	ck_assert_int_eq(hu_count_children(), 0);
+}
+END_TEST
+
+/* A .so written in place is not loaded while its writer has it open (no
+ * "file too short" from a half-written file): the old code serves until
+ * the writer closes it, then the new code does. */
+START_TEST(reload_waits_for_writer)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+	char *dir = make_dir(), *fx = hu_build("tests/fixtures");
+	char *src, *dst, *buf;
+	int in, out, never = 0;
+	struct stat sb;
+	size_t half;
+	uint64_t end;
+
+	src = xasprintf("%s/echo_function.so", fx);
+	dst = xasprintf("%s/fn.so", dir);
+	copy_file(src, dst);
+	free(src);
+	hu_config(&cfg, NULL);
+	cfg.watch_dir = 1;
+	fx_open(&f, dir, &cfg);
+	hu_invoke(f.loop, f.host, "fn", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+
+	/* Half of the new code, written in place and left open. */
+	src = xasprintf("%s/id_function.so", fx);
+	in = open(src, O_RDONLY);
+	ck_assert(in >= 0 && fstat(in, &sb) == 0);
+	buf = xmalloc((size_t)sb.st_size);
+	ck_assert_int_eq(read(in, buf, (size_t)sb.st_size), sb.st_size);
+	close(in);
+	half = (size_t)sb.st_size / 2;
+	out = open(dst, O_WRONLY | O_TRUNC);
+	ck_assert(out >= 0);
+	ck_assert_int_eq(write(out, buf, half), (ssize_t)half);
+	(void)hu_run_until(f.loop, &never, 300);
+	ck_assert(!wait_function_json(&f, "fn", "\"Failed\"", 1));
+	hu_invoke(f.loop, f.host, "fn", "{\"a\":1}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+	hu_result_release(&r);
+
+	/* The rest, and the close: the new code serves. */
+	ck_assert_int_eq(write(out, buf + half, (size_t)sb.st_size - half),
+	    (ssize_t)((size_t)sb.st_size - half));
+	close(out);
+	end = sl_loop_now_us() + 5000000u;
+	for (;;) {
+		hu_invoke(f.loop, f.host, "fn", "{\"a\":1}",
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		if (strcmp(r.payload, "{\"a\":1}") == 0)
+			break;
+		ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+		hu_result_release(&r);
+		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
+		(void)sl_loop_run_once(f.loop, 20000);
+	}
+	hu_result_release(&r);
+	ck_assert(wait_function_json(&f, "fn", "\"Successful\"", 1));
+	fx_close(&f);
+	remove_dir(dir);
+	free(buf);
+	free(src);
+	free(dst);
+	free(dir);
+	free(fx);
+}
+END_TEST
+
 START_TEST(event_retries)
 {
 	struct fx f;
@@ -905,16 +1216,6 @@ listener(int *port)
 	return fd;
 }
 
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	ck_assert(fp != NULL);
-	fputs(text, fp);
-	fclose(fp);
-}
-
 /* Network "loopback" reaches the listed ports on the host's 127.0.0.1
  * (a database, a mail server) and no others; "any" reaches all. */
 START_TEST(network_modes)
@@ -1118,6 +1419,9 @@ host_suite(void)
 	tcase_add_test(tc, max_workers_evicts_idle);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);
+	tcase_add_test(tc, reload_waits_for_writer);
+	tcase_add_test(tc, function_stats);
+	tcase_add_test(tc, spawn_does_not_block);
 	tcase_add_test(tc, event_retries);
 	tcase_add_test(tc, dry_run);
 	tcase_add_test(tc, log_tail_and_ring);

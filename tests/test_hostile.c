@@ -427,6 +427,76 @@ START_TEST(spawner_killed)
 }
 END_TEST
 
+/* A spawner that stops answering with requests pending (SIGSTOP), and one
+ * killed with requests pending: the workers asked of it are exec'd and
+ * their invocations complete; nothing is left behind. */
+START_TEST(spawner_stuck_or_killed_pending)
+{
+	struct sl_host_config cfg;
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_loop *loop = sl_loop_new();
+	struct sl_host *host;
+	struct hu_result r, p[2];
+	struct sl_invoke_request req;
+	char *fx = hu_build("tests/fixtures");
+	int fds = hu_count_fds() - 1; /* less the loop's epoll fd */
+	long sp;
+	int i;
+
+	hu_config(&cfg, fx);
+	host = sl_host_new(loop, &cfg, &err);
+	ck_assert(host != NULL);
+	hu_invoke(
+	    loop, host, "id_function", "1", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "1");
+	hu_result_release(&r);
+
+	/* Stuck: its silence is noticed, it is killed, the worker exec'd. */
+	sp = child_named("sluice-spawner");
+	ck_assert_int_gt(sp, 0);
+	ck_assert_int_eq(kill((pid_t)sp, SIGSTOP), 0);
+	hu_invoke(
+	    loop, host, "echo_function", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(r.function_error);
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	ck_assert_int_ne(child_named("sluice-spawner"), sp);
+
+	/* Killed with two requests pending (a new spawner started with
+	 * the next cold start; stopped so that it cannot answer). */
+	hu_invoke(loop, host, "return_bytes_str", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "\"HelloWorld!\"");
+	hu_result_release(&r);
+	sp = child_named("sluice-spawner");
+	ck_assert_int_gt(sp, 0);
+	ck_assert_int_eq(kill((pid_t)sp, SIGSTOP), 0);
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 2; i++) {
+		memset(&req, 0, sizeof(req));
+		req.function = i ? "with_init" : "raise_exception";
+		(void)sl_host_invoke(host, &req, hu_cb, &p[i]);
+	}
+	ck_assert_int_eq(kill((pid_t)sp, SIGKILL), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert(hu_run_until(loop, &p[i].done, 20000));
+		ck_assert_int_eq(p[i].status, 200);
+		ck_assert_int_eq(p[i].cold, 1);
+	}
+	ck_assert_str_eq(p[0].error_type, "Exception");
+	ck_assert_ptr_null(p[1].function_error);
+	for (i = 0; i < 2; i++)
+		hu_result_release(&p[i]);
+	sl_host_free(host);
+	sl_loop_free(loop);
+	ck_assert_int_eq(child_named("sluice-spawner"), 0);
+	ck_assert_int_eq(hu_count_children(), 0);
+	ck_assert_int_eq(hu_count_fds(), fds);
+	free(fx);
+}
+END_TEST
+
 Suite *
 hostile_suite(void)
 {
@@ -439,6 +509,7 @@ hostile_suite(void)
 	tcase_add_test(tc, landlock_reported);
 	tcase_add_test(tc, sandbox_measures);
 	tcase_add_test(tc, spawner_killed);
+	tcase_add_test(tc, spawner_stuck_or_killed_pending);
 	suite_add_tcase(s, tc);
 	return s;
 }

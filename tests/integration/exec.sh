@@ -83,5 +83,23 @@ printf '{"StartAt":"X","States":{}}' > "$tmp/bad.asl.json"
 "$SLUICE" exec "$tmp/bad.asl.json" > /dev/null 2>&1
 [ $? -eq 1 ] && ok || bad "bad definition: exit code"
 
+# --data expands ${SLUICE_DATA_DIR} in the functions' configs: the shipped
+# signup functions run offline and write only below it.
+if [ -x "$SLUICE_BUILD/functions/db_insert.so" ]; then
+	mkdir -p "$tmp/data" && chmod 755 "$tmp" "$tmp/data"
+	timeout 60 "$SLUICE" exec functions/signup.asl.json \
+	    --functions "$SLUICE_BUILD/functions" --data "$tmp/data" \
+	    --input '{"email":"offline@example.org","name":"Off Line"}' \
+	    > "$tmp/signup.out" 2>&1
+	if grep -q '"emailSent":true' "$tmp/signup.out" &&
+	    [ -f "$tmp/data/signup/signup.db" ] &&
+	    [ "$(ls "$tmp/data/mail/new" | wc -l)" -eq 1 ]; then
+		ok
+	else
+		bad "signup with --data"
+		cat "$tmp/signup.out"
+	fi
+fi
+
 echo "exec: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

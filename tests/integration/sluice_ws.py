@@ -162,13 +162,16 @@ async def scenario_api(a):
     result(await asyncio.wait_for(slow, TIMEOUT), "slow")
     ok("replies out of order")
 
+    # 90: within what the host takes at once for one function (32
+    # workers, starting or busy, and 64 waiting); past that a burst is
+    # throttled, as tested below.
     futs = [await c.send({"action": "Invoke", "FunctionName": a.echo,
-                          "Payload": {"i": i}}) for i in range(100)]
+                          "Payload": {"i": i}}) for i in range(90)]
     replies = await asyncio.wait_for(asyncio.gather(*futs), TIMEOUT)
     for i, rep in enumerate(replies):
         check(result(rep, "in flight")["Payload"] == {"i": i},
               "reply %d mismatched: %s" % (i, rep))
-    ok("100 requests in flight on one connection")
+    ok("90 requests in flight on one connection")
 
     # Throttling: the slow function allows one at a time and queues 64.
     futs = [await c.send({"action": "Invoke", "FunctionName": a.slow,
