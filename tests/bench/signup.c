@@ -9,7 +9,13 @@
  * Knobs: SIGNUP_BENCH_N (default 3000), SIGNUP_BENCH_INFLIGHT (64, a
  * multiple of the 4 connections), SIGNUP_BENCH_KEEP (keep the data
  * directory and the daemon's log), TMPDIR (where the data directory goes,
- * default /tmp: the Maildir's and the stores' file system). */
+ * default /tmp: the Maildir's and the stores' file system).
+ *
+ * Every signup creates one file (its Maildir message). On ext4 without a
+ * journal the kernel skips recently deleted inodes when it allocates one,
+ * checking each in turn, so where many files were deleted in the last
+ * minutes (test runs) creating a file costs far more CPU than sluiced does
+ * for the signup: compare workers_cpu_per_signup with TMPDIR=/dev/shm. */
 #include <cjson/cJSON.h>
 #include <ftw.h>
 #include <inttypes.h>
