@@ -394,6 +394,21 @@ row(struct sl_store_backend *be, sqlite3_stmt *st, const char *what,
 	return db_fail(be, rc, what, err);
 }
 
+/*
+ * Make room for one more of n items of size bytes each (growing *cap as
+ * needed) and zero the new slot; returns the array, which may have moved.
+ */
+static void *
+grow(void *items, size_t n, size_t *cap, size_t size)
+{
+	if (n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		items = xreallocarray(items, *cap, size);
+	}
+	memset((char *)items + n * size, 0, size);
+	return items;
+}
+
 static int
 exec_sql(struct sl_store_backend *be, const char *sql, const char *what,
     struct sl_err *err)
@@ -834,12 +849,8 @@ be_sm_list(struct sl_store_backend *be, const char *after, size_t limit,
 	if (after != NULL)
 		bind_text(st, 2, after);
 	while ((r = row(be, st, "listing state machines", err)) == 1) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = xreallocarray(out->items, cap,
-			    sizeof(*out->items));
-		}
-		memset(&out->items[out->n], 0, sizeof(out->items[0]));
+		out->items = grow(out->items, out->n, &cap,
+		    sizeof(*out->items));
 		sm_from_row(st, &out->items[out->n++], 0);
 	}
 	if (r < 0) {
@@ -1180,12 +1191,7 @@ be_exec_get(struct sl_store_backend *be, const char *arn,
 static void
 exec_list_add(struct sl_store_exec_list *out, size_t *cap, sqlite3_stmt *st)
 {
-	if (out->n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		out->items = xreallocarray(out->items, *cap,
-		    sizeof(*out->items));
-	}
-	memset(&out->items[out->n], 0, sizeof(out->items[0]));
+	out->items = grow(out->items, out->n, cap, sizeof(*out->items));
 	exec_from_row(st, &out->items[out->n++]);
 }
 
@@ -1299,11 +1305,8 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
 	while ((r = row(be, st, "reading a history", err)) == 1) {
 		struct sl_store_history_event *ev;
 
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->events = xreallocarray(out->events, cap,
-			    sizeof(*out->events));
-		}
+		out->events = grow(out->events, out->n, &cap,
+		    sizeof(*out->events));
 		ev = &out->events[out->n++];
 		ev->id = sqlite3_column_int64(st, 0);
 		ev->previous_id = sqlite3_column_int64(st, 1);
@@ -1362,11 +1365,8 @@ be_notify_list(struct sl_store_backend *be, const char *topic, int reverse,
 	while ((r = row(be, st, "listing notifications", err)) == 1) {
 		struct sl_store_notification *nt;
 
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = xreallocarray(out->items, cap,
-			    sizeof(*out->items));
-		}
+		out->items = grow(out->items, out->n, &cap,
+		    sizeof(*out->items));
 		nt = &out->items[out->n++];
 		nt->id = sqlite3_column_int64(st, 0);
 		nt->topic = col_text(st, 1);
