@@ -858,6 +858,13 @@ strip_data(const char *json)
 	return out;
 }
 
+static void
+event_release_fields(struct sl_store_history_event *ev)
+{
+	free(ev->type);
+	free(ev->json);
+}
+
 int
 sl_store_history_get(struct sl_store *s,
     const struct sl_store_history_query *q, struct sl_store_history *out,
@@ -879,8 +886,7 @@ sl_store_history_get(struct sl_store *s,
 	    limit + 1, out, err) < 0)
 		goto fail;
 	if (out->n > limit) {
-		free(out->events[limit].type);
-		free(out->events[limit].json);
+		event_release_fields(&out->events[limit]);
 		out->n = limit;
 		out->next_token = token_int_encode('H',
 		    out->events[limit - 1].id, params);
@@ -909,10 +915,8 @@ sl_store_history_release(struct sl_store_history *h)
 
 	if (h == NULL)
 		return;
-	for (i = 0; i < h->n; i++) {
-		free(h->events[i].type);
-		free(h->events[i].json);
-	}
+	for (i = 0; i < h->n; i++)
+		event_release_fields(&h->events[i]);
 	free(h->events);
 	free(h->next_token);
 	memset(h, 0, sizeof(*h));
@@ -937,6 +941,14 @@ sl_store_notify_add(struct sl_store *s, const char *topic,
 	return wrote(s, rc, cb, arg, err);
 }
 
+static void
+notification_release_fields(struct sl_store_notification *nt)
+{
+	free(nt->topic);
+	free(nt->message);
+	free(nt->publisher);
+}
+
 int
 sl_store_notify_list(struct sl_store *s, const char *topic, int reverse,
     int max_results, const char *next_token, struct sl_store_notify_list *out,
@@ -957,9 +969,7 @@ sl_store_notify_list(struct sl_store *s, const char *topic, int reverse,
 	    out, err) < 0)
 		goto fail;
 	if (out->n > limit) {
-		free(out->items[limit].topic);
-		free(out->items[limit].message);
-		free(out->items[limit].publisher);
+		notification_release_fields(&out->items[limit]);
 		out->n = limit;
 		out->next_token = token_int_encode('N',
 		    out->items[limit - 1].id, params);
@@ -978,11 +988,8 @@ sl_store_notify_list_release(struct sl_store_notify_list *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++) {
-		free(l->items[i].topic);
-		free(l->items[i].message);
-		free(l->items[i].publisher);
-	}
+	for (i = 0; i < l->n; i++)
+		notification_release_fields(&l->items[i]);
 	free(l->items);
 	free(l->next_token);
 	memset(l, 0, sizeof(*l));
