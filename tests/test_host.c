@@ -497,6 +497,29 @@ wait_function_json(
 	return 0;
 }
 
+/*
+ * Invoke fn with input until the reloaded code answers (it echoes input),
+ * within 5 s; until then the old code must answer HelloWorld.
+ */
+static void
+await_reload(struct fx *f, const char *fn, const char *input)
+{
+	uint64_t end = sl_loop_now_us() + 5000000u;
+	struct hu_result r;
+
+	for (;;) {
+		hu_invoke(f->loop, f->host, fn, input,
+		    SL_INVOKE_REQUEST_RESPONSE, &r);
+		if (strcmp(r.payload, input) == 0)
+			break;
+		ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
+		hu_result_release(&r);
+		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
+		(void)sl_loop_run_once(f->loop, 20000);
+	}
+	hu_result_release(&r);
+}
+
 START_TEST(hot_reload)
 {
 	struct fx f;
@@ -533,18 +556,7 @@ START_TEST(hot_reload)
 	free(dst);
 	dst = xasprintf("%s/fn.so", dir);
 	copy_file(src, dst);
-	end = sl_loop_now_us() + 5000000u;
-	for (;;) {
-		hu_invoke(f.loop, f.host, "fn", "{\"x\":1}",
-		    SL_INVOKE_REQUEST_RESPONSE, &r);
-		if (strcmp(r.payload, "{\"x\":1}") == 0)
-			break;
-		ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
-		hu_result_release(&r);
-		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
-		(void)sl_loop_run_once(f.loop, 20000);
-	}
-	hu_result_release(&r);
+	await_reload(&f, "fn", "{\"x\":1}");
 
 	/* In flight on the old code while slow.so is replaced: it finishes
 	 * there. (A warm worker first, so that it is running, not queued,
@@ -893,7 +905,6 @@ START_TEST(reload_waits_for_writer)
 	int in, out, never = 0;
 	struct stat sb;
 	size_t half;
-	uint64_t end;
 
 	src = xasprintf("%s/echo_function.so", fx);
 	dst = xasprintf("%s/fn.so", dir);
@@ -928,18 +939,7 @@ START_TEST(reload_waits_for_writer)
 	ck_assert_int_eq(write(out, buf + half, (size_t)sb.st_size - half),
 	    (ssize_t)((size_t)sb.st_size - half));
 	close(out);
-	end = sl_loop_now_us() + 5000000u;
-	for (;;) {
-		hu_invoke(f.loop, f.host, "fn", "{\"a\":1}",
-		    SL_INVOKE_REQUEST_RESPONSE, &r);
-		if (strcmp(r.payload, "{\"a\":1}") == 0)
-			break;
-		ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
-		hu_result_release(&r);
-		ck_assert_msg(sl_loop_now_us() < end, "reload not seen");
-		(void)sl_loop_run_once(f.loop, 20000);
-	}
-	hu_result_release(&r);
+	await_reload(&f, "fn", "{\"a\":1}");
 	ck_assert(wait_function_json(&f, "fn", "\"Successful\"", 1));
 	fx_close(&f);
 	remove_dir(dir);
