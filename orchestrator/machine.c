@@ -223,14 +223,19 @@ get_str(const cJSON *js, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* A Retry or Catch entry js (at where) must be an object; take its
+ * ErrorEquals into out. */
 static int
 errors_compile(const cJSON *js, const char *where, struct asl_errors *out,
     struct sl_err *err)
 {
-	const cJSON *eq = cJSON_GetObjectItemCaseSensitive(js, "ErrorEquals");
-	const cJSON *v;
+	const cJSON *eq, *v;
 	int n = 0;
 
+	if (!cJSON_IsObject(js))
+		return sl_err_set(err, "States.Runtime",
+		    "%s: must be an object", where);
+	eq = cJSON_GetObjectItemCaseSensitive(js, "ErrorEquals");
 	if (!cJSON_IsArray(eq) || cJSON_GetArraySize(eq) == 0)
 		return sl_err_set(err, "States.Runtime",
 		    "%s/ErrorEquals: must be a non-empty array", where);
@@ -270,9 +275,6 @@ retry_compile(struct asl_state *s, const cJSON *js, const char *where,
 		s->nretry = ++i;
 		rt->interval = 1;
 		rt->backoff = 2.0;
-		if (!cJSON_IsObject(r))
-			return sl_err_set(err, "States.Runtime",
-			    "%s: must be an object", w);
 		if (errors_compile(r, w, &rt->on, err) == -1 ||
 		    get_num(r, "IntervalSeconds", w, &rt->interval, NULL,
 			err) == -1 ||
@@ -314,9 +316,6 @@ catch_compile(struct asl_state *s, const cJSON *js, const char *where,
 
 		wfmt(w, sizeof(w), "%s/Catch/%d", where, i);
 		s->ncatch = ++i;
-		if (!cJSON_IsObject(c))
-			return sl_err_set(err, "States.Runtime",
-			    "%s: must be an object", w);
 		if (errors_compile(c, w, &ct->on, err) == -1 ||
 		    get_path(c, "ResultPath", SL_PATH_REFERENCE, w,
 			&ct->result_path, &ct->result_null,
