@@ -589,14 +589,24 @@ sl_api_push_topic(struct sl_api *api, const char *topic, const char *text,
 	push(api, API_SUB_TOPIC, topic, -1, NULL, text, len);
 }
 
+/* Append v to b as a JSON string. */
+static void
+add_json_string(struct sl_buf *b, const char *v)
+{
+	cJSON *a = cJSON_CreateString(v);
+	char *s = cJSON_PrintUnformatted(a);
+
+	sl_buf_addstr(b, s);
+	cJSON_free(s);
+	cJSON_Delete(a);
+}
+
 void
 sl_api_execution_event(struct sl_api *api, const char *machine_arn,
     const char *execution_arn, const char *event_json)
 {
-	struct sl_buf b = SL_BUF_INIT;
+	struct sl_buf b;
 	struct api_sub *sub;
-	cJSON *a;
-	char *s;
 
 	/* Most executions have no subscriber: build nothing for them. */
 	for (sub = api->subs; sub != NULL; sub = sub->next)
@@ -609,18 +619,10 @@ sl_api_execution_event(struct sl_api *api, const char *machine_arn,
 		return;
 	sl_buf_init(&b);
 	sl_buf_addstr(&b, "{\"event\":\"ExecutionEvent\",\"executionArn\":");
-	a = cJSON_CreateString(execution_arn);
-	s = cJSON_PrintUnformatted(a);
-	sl_buf_addstr(&b, s);
-	cJSON_free(s);
-	cJSON_Delete(a);
+	add_json_string(&b, execution_arn);
 	if (machine_arn != NULL) {
 		sl_buf_addstr(&b, ",\"stateMachineArn\":");
-		a = cJSON_CreateString(machine_arn);
-		s = cJSON_PrintUnformatted(a);
-		sl_buf_addstr(&b, s);
-		cJSON_free(s);
-		cJSON_Delete(a);
+		add_json_string(&b, machine_arn);
 	}
 	sl_buf_addstr(&b, ",\"historyEvent\":");
 	sl_buf_addstr(&b, event_json);
