@@ -100,6 +100,18 @@ fx_close(struct fx *f)
 	free(f->event_error);
 }
 
+/* Invoke fn with input, waiting for the result: its payload must be want. */
+static void
+expect_payload(struct fx *f, const char *fn, const char *input,
+    const char *want)
+{
+	struct hu_result r;
+
+	hu_invoke(f->loop, f->host, fn, input, SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, want);
+	hu_result_release(&r);
+}
+
 static cJSON *
 parse_ok(const struct hu_result *r)
 {
@@ -192,22 +204,13 @@ START_TEST(conformance_fixtures)
 	cJSON *o;
 
 	fx_open(&f, NULL, NULL);
-	hu_invoke(f.loop, f.host, "id_function", "{\"a\":[1,2,{\"b\":null}]}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"a\":[1,2,{\"b\":null}]}");
-	hu_result_release(&r);
-	hu_invoke(f.loop, f.host, "echo_function", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
-	hu_result_release(&r);
-	hu_invoke(f.loop, f.host, "echo_function_2", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
-	hu_result_release(&r);
-	hu_invoke(f.loop, f.host, "return_bytes_str", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "\"HelloWorld!\"");
-	hu_result_release(&r);
+	expect_payload(&f, "id_function", "{\"a\":[1,2,{\"b\":null}]}",
+	    "{\"a\":[1,2,{\"b\":null}]}");
+	expect_payload(&f, "echo_function", "{}",
+	    "{\"Return\":\"HelloWorld\"}");
+	expect_payload(&f, "echo_function_2", "{}",
+	    "{\"Return\":\"HelloWorld\"}");
+	expect_payload(&f, "return_bytes_str", "{}", "\"HelloWorld!\"");
 	hu_invoke(f.loop, f.host, "large_output_string", "{}",
 	    SL_INVOKE_REQUEST_RESPONSE, &r);
 	o = parse_ok(&r);
@@ -538,10 +541,7 @@ START_TEST(hot_reload)
 	hu_config(&cfg, NULL);
 	cfg.watch_dir = 1;
 	fx_open(&f, dir, &cfg);
-	hu_invoke(
-	    f.loop, f.host, "fn", "{\"x\":1}", SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
-	hu_result_release(&r);
+	expect_payload(&f, "fn", "{\"x\":1}", "{\"Return\":\"HelloWorld\"}");
 
 	/* A new function dropped in is picked up. */
 	src = xasprintf("%s/sleeper.so", fx);
@@ -561,10 +561,7 @@ START_TEST(hot_reload)
 	/* In flight on the old code while slow.so is replaced: it finishes
 	 * there. (A warm worker first, so that it is running, not queued,
 	 * when the file changes.) */
-	hu_invoke(f.loop, f.host, "slow", "{\"ms\":1}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"slept\":1}");
-	hu_result_release(&r);
+	expect_payload(&f, "slow", "{\"ms\":1}", "{\"slept\":1}");
 	memset(&req, 0, sizeof(req));
 	memset(&slow, 0, sizeof(slow));
 	req.function = "slow";
@@ -611,10 +608,7 @@ START_TEST(hot_reload)
 		    "%s", j);
 		free(j);
 	}
-	hu_invoke(f.loop, f.host, "slow", "{\"still\":true}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"still\":true}");
-	hu_result_release(&r);
+	expect_payload(&f, "slow", "{\"still\":true}", "{\"still\":true}");
 
 	/* A changed NAME.json alone is picked up too. */
 	free(src);
@@ -848,10 +842,7 @@ START_TEST(spawn_does_not_block)
 	const char *cold[2] = {"echo_function", "return_bytes_str"};
 
 	fx_open(&f, NULL, NULL);
-	hu_invoke(f.loop, f.host, "id_function", "{\"a\":1}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"a\":1}");
-	hu_result_release(&r);
+	expect_payload(&f, "id_function", "{\"a\":1}", "{\"a\":1}");
 	ck_assert_int_eq(hu_count_children(), 1);
 
 	sl_host_hold_spawns(f.host, 1);
@@ -913,9 +904,7 @@ START_TEST(reload_waits_for_writer)
 	hu_config(&cfg, NULL);
 	cfg.watch_dir = 1;
 	fx_open(&f, dir, &cfg);
-	hu_invoke(f.loop, f.host, "fn", "{}", SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "{\"Return\":\"HelloWorld\"}");
-	hu_result_release(&r);
+	expect_payload(&f, "fn", "{}", "{\"Return\":\"HelloWorld\"}");
 
 	/* Half of the new code, written in place and left open. */
 	src = xasprintf("%s/id_function.so", fx);
@@ -1078,7 +1067,6 @@ START_TEST(cancel)
 {
 	struct fx f;
 	struct sl_invoke_request req;
-	struct hu_result r;
 	uint64_t id;
 	int fds;
 
@@ -1102,10 +1090,7 @@ START_TEST(cancel)
 	id = sl_host_invoke(f.host, &req, never_cb, NULL);
 	sl_host_cancel(f.host, id);
 	fds = hu_count_fds();
-	hu_invoke(f.loop, f.host, "id_function", "[]",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "[]");
-	hu_result_release(&r);
+	expect_payload(&f, "id_function", "[]", "[]");
 	ck_assert_int_eq(hu_count_fds(), fds + 3); /* one warm worker */
 	fx_close(&f);
 }
