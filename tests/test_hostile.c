@@ -386,18 +386,15 @@ child_named(const char *comm)
 	return 0;
 }
 
-/* Killing the spawner from outside: workers still start (a new spawner,
- * or an exec), and nothing is left behind. */
-START_TEST(spawner_killed)
+/* A host on loop serving fx, with id_function already answered once (so
+ * that the spawner is up). */
+static struct sl_host *
+spawner_host_new(struct sl_loop *loop, const char *fx)
 {
 	struct sl_host_config cfg;
 	struct sl_err err = SL_ERR_INIT;
-	struct sl_loop *loop = sl_loop_new();
 	struct sl_host *host;
 	struct hu_result r;
-	char *fx = hu_build("tests/fixtures");
-	int fds = hu_count_fds() - 1; /* less the loop's epoll fd */
-	long sp;
 
 	hu_config(&cfg, fx);
 	host = sl_host_new(loop, &cfg, &err);
@@ -406,6 +403,32 @@ START_TEST(spawner_killed)
 	    loop, host, "id_function", "1", SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_str_eq(r.payload, "1");
 	hu_result_release(&r);
+	return host;
+}
+
+/* Free host and loop: no spawner, child or fd beyond fds is left. */
+static void
+spawner_host_free(struct sl_host *host, struct sl_loop *loop, int fds)
+{
+	sl_host_free(host);
+	sl_loop_free(loop);
+	ck_assert_int_eq(child_named("sluice-spawner"), 0);
+	ck_assert_int_eq(hu_count_children(), 0);
+	ck_assert_int_eq(hu_count_fds(), fds);
+}
+
+/* Killing the spawner from outside: workers still start (a new spawner,
+ * or an exec), and nothing is left behind. */
+START_TEST(spawner_killed)
+{
+	struct sl_loop *loop = sl_loop_new();
+	struct sl_host *host;
+	struct hu_result r;
+	char *fx = hu_build("tests/fixtures");
+	int fds = hu_count_fds() - 1; /* less the loop's epoll fd */
+	long sp;
+
+	host = spawner_host_new(loop, fx);
 	sp = child_named("sluice-spawner");
 	ck_assert_int_gt(sp, 0);
 	ck_assert_int_eq(kill((pid_t)sp, SIGKILL), 0);
@@ -418,11 +441,7 @@ START_TEST(spawner_killed)
 	    SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_str_eq(r.payload, "\"HelloWorld!\"");
 	hu_result_release(&r);
-	sl_host_free(host);
-	sl_loop_free(loop);
-	ck_assert_int_eq(child_named("sluice-spawner"), 0);
-	ck_assert_int_eq(hu_count_children(), 0);
-	ck_assert_int_eq(hu_count_fds(), fds);
+	spawner_host_free(host, loop, fds);
 	free(fx);
 }
 END_TEST
@@ -432,8 +451,6 @@ END_TEST
  * their invocations complete; nothing is left behind. */
 START_TEST(spawner_stuck_or_killed_pending)
 {
-	struct sl_host_config cfg;
-	struct sl_err err = SL_ERR_INIT;
 	struct sl_loop *loop = sl_loop_new();
 	struct sl_host *host;
 	struct hu_result r, p[2];
@@ -443,13 +460,7 @@ START_TEST(spawner_stuck_or_killed_pending)
 	long sp;
 	int i;
 
-	hu_config(&cfg, fx);
-	host = sl_host_new(loop, &cfg, &err);
-	ck_assert(host != NULL);
-	hu_invoke(
-	    loop, host, "id_function", "1", SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_str_eq(r.payload, "1");
-	hu_result_release(&r);
+	host = spawner_host_new(loop, fx);
 
 	/* Stuck: its silence is noticed, it is killed, the worker exec'd. */
 	sp = child_named("sluice-spawner");
@@ -488,11 +499,7 @@ START_TEST(spawner_stuck_or_killed_pending)
 	ck_assert_ptr_null(p[1].function_error);
 	for (i = 0; i < 2; i++)
 		hu_result_release(&p[i]);
-	sl_host_free(host);
-	sl_loop_free(loop);
-	ck_assert_int_eq(child_named("sluice-spawner"), 0);
-	ck_assert_int_eq(hu_count_children(), 0);
-	ck_assert_int_eq(hu_count_fds(), fds);
+	spawner_host_free(host, loop, fds);
 	free(fx);
 }
 END_TEST
