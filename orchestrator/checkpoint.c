@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/xmalloc.h"
 #include "orchestrator/engine_int.h"
 
@@ -63,7 +64,7 @@ char *
 ckpt_write(struct sl_exec *x)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *s, *r;
+	char *s;
 
 	cJSON_AddNumberToObject(o, "version", SL_EXEC_CHECKPOINT_VERSION);
 	cJSON_AddStringToObject(o, "executionArn", x->arn);
@@ -79,11 +80,9 @@ ckpt_write(struct sl_exec *x)
 		    (double)x->timeout.due_ms);
 	if (x->top != NULL)
 		cJSON_AddItemToObject(o, "frame", frame_json(x->top));
-	s = json_compact(o);
+	s = sl_json_print(o);
 	cJSON_Delete(o);
-	r = xstrdup(s);
-	cJSON_free(s);
-	return r;
+	return s;
 }
 
 static double

@@ -6,6 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/sandbox.h"
 #include "runtime/spawner.h"
+#include "common/json.h"
 #include "common/xmalloc.h"
 
 #include <cjson/cJSON.h>
@@ -1414,6 +1415,17 @@ sandbox_summary(const struct sl_host *h, const struct sl_fn_config *cfg)
 	return sl_buf_detach(&b, NULL);
 }
 
+/* Add that line to obj as "Summary". */
+static void
+add_sandbox_summary(const struct sl_host *h, cJSON *obj,
+    const struct sl_fn_config *cfg)
+{
+	char *sum = sandbox_summary(h, cfg);
+
+	cJSON_AddStringToObject(obj, "Summary", sum);
+	free(sum);
+}
+
 /* AWS's LastModified: 2024-05-01T12:34:56.789+0000. */
 static void
 add_last_modified(cJSON *c, int64_t ms)
@@ -1469,7 +1481,7 @@ sl_host_list_functions_json(struct sl_host *h)
 	cJSON *o = cJSON_CreateObject();
 	cJSON *a = cJSON_AddArrayToObject(o, "Functions");
 	struct sl_function *fn;
-	char *s, *r;
+	char *s;
 
 	for (fn = h->fns; fn != NULL; fn = fn->next) {
 		cJSON *c;
@@ -1480,21 +1492,14 @@ sl_host_list_functions_json(struct sl_host *h)
 		/* Beside AWS's FunctionConfiguration: the stats and the
 		 * sandbox in one line (GetFunction has it all). */
 		fn_add_stats(h, fn, c);
-		if (fn->cur != NULL) {
-			char *sum = sandbox_summary(h, &fn->cur->cfg);
-
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(
-			                            c, "Sandbox"),
-			    "Summary", sum);
-			free(sum);
-		}
+		if (fn->cur != NULL)
+			add_sandbox_summary(h, cJSON_AddObjectToObject(c,
+			    "Sandbox"), &fn->cur->cfg);
 		cJSON_AddItemToArray(a, c);
 	}
-	s = cJSON_PrintUnformatted(o);
+	s = sl_json_print(o);
 	cJSON_Delete(o);
-	r = xstrdup(s);
-	cJSON_free(s);
-	return r;
+	return s;
 }
 
 char *
@@ -1503,7 +1508,7 @@ sl_host_get_function_json(
 {
 	struct sl_function *fn = fn_lookup(h, function);
 	cJSON *o, *sb, *c;
-	char *s, *r;
+	char *s;
 	char ll[64];
 	size_t i;
 
@@ -1546,18 +1551,11 @@ sl_host_get_function_json(
 		json_add_strv(p, "write", cfg->write_paths, cfg->nwrite);
 		cJSON_AddNumberToObject(sb, "AddressSpaceMB",
 		    cfg->memory_mb + SL_SANDBOX_AS_HEADROOM_MB);
-		{
-			char *sum = sandbox_summary(h, cfg);
-
-			cJSON_AddStringToObject(sb, "Summary", sum);
-			free(sum);
-		}
+		add_sandbox_summary(h, sb, cfg);
 	}
-	s = cJSON_PrintUnformatted(o);
+	s = sl_json_print(o);
 	cJSON_Delete(o);
-	r = xstrdup(s);
-	cJSON_free(s);
-	return r;
+	return s;
 }
 
 char *
