@@ -113,7 +113,7 @@ main(void)
 	char *dir, *data, *log, *fns, note[256];
 	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
 	int inflight = ek ? atoi(ek) : 64;
-	double d0, d1, w0, w1, rate, p50, p99;
+	double d0, d1, w0, w1, b0, b1, rate, p50, p99;
 	struct wsb_result r;
 
 	wsb_set_name("signup");
@@ -144,10 +144,12 @@ main(void)
 
 	/* The workers: the live ones, and those that ended (reaped, so
 	 * counted in the daemon's children's time). */
+	b0 = wsb_written_bytes(wsb_daemon_pid());
 	d0 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	w0 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d0;
 	wsb_load(signup_request, "burst", inflight / NCONN, n, 0, &r);
 	d1 = wsb_cpu_s(wsb_daemon_pid(), 0);
+	b1 = wsb_written_bytes(wsb_daemon_pid());
 	w1 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d1;
 	rate = (double)r.done / r.seconds;
 	p50 = wsb_latency_ms(50);
@@ -164,6 +166,9 @@ main(void)
 	report("latency_p99_burst", p99, "ms", "64 in flight");
 	report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
 	    "sluiced's own CPU time per signup of the burst");
+	report("daemon_written_kb_per_signup", (b1 - b0) / 1024.0 /
+	    (double)n, "KiB", "sluiced's write(2) bytes per signup: its "
+	    "store's WAL, and its sockets");
 	report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
 	    "its workers' CPU time per signup of the burst");
 	wsb_client_close();

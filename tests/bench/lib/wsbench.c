@@ -161,6 +161,23 @@ wsb_cpu_s(pid_t pid, int children)
 }
 
 double
+wsb_written_bytes(pid_t pid)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "wchar: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return (double)v;
+}
+
+double
 wsb_children_cpu_s(void)
 {
 	char path[80];

@@ -31,6 +31,9 @@ double wsb_children_cpu_s(void);
 /* CPU seconds (user + system) pid has used; with children, also those of
  * its children it has waited for. 0 when unknown. */
 double wsb_cpu_s(pid_t pid, int children);
+/* Bytes a process has written with write(2) and the like, from
+ * /proc/PID/io ("wchar"); 0 when it cannot be read. */
+double wsb_written_bytes(pid_t pid);
 
 /* Connect nconn (1..WSB_MAX_CONN) WebSocket connections to the daemon. */
 void wsb_client_open(int nconn);
