@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 : "${SLUICE_BUILD:?}"
 for b in "$SLUICE_BUILD"/bench/*; do
-	[ -x "$b" ] || continue
+	[ -f "$b" ] && [ -x "$b" ] || continue
 	"$b"
 done
 for s in tests/bench/*.sh; do

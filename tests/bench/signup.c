@@ -7,17 +7,24 @@
  * ($SLUICE_BUILD, functions from $SLUICE_BUILD/functions, the definition
  * from functions/signup.asl.json under the current directory). JSON lines.
  * Knobs: SIGNUP_BENCH_N (default 3000), SIGNUP_BENCH_INFLIGHT (64, a
- * multiple of the 4 connections), SIGNUP_BENCH_KEEP (keep the data
- * directory and the daemon's log), TMPDIR (where the data directory goes,
- * default /tmp: the Maildir's and the stores' file system).
+ * multiple of the 4 connections), SIGNUP_BENCH_DATA (the data directory,
+ * default $SLUICE_BUILD/bench-data/signup; its file system is the
+ * Maildir's and the stores'; e.g. /dev/shm/x for tmpfs).
  *
- * Every signup creates one file (its Maildir message). On ext4 without a
- * journal the kernel skips recently deleted inodes when it allocates one,
- * checking each in turn, so where many files were deleted in the last
- * minutes (test runs) creating a file costs far more CPU than sluiced does
- * for the signup: compare workers_cpu_per_signup with TMPDIR=/dev/shm. */
+ * The data directory is kept from run to run, as a deployment keeps its
+ * own: mail accumulates, and each run's names and addresses carry a run id
+ * (`make clean` removes it). Deleting it after each run would make the
+ * next run pay for it: on ext4 without a journal (this VM's root file
+ * system) the inode allocator skips inodes deleted in the last one to five
+ * minutes, reading each, so a file created in a directory near thousands
+ * of fresh deletions costs ~0.5 ms of kernel CPU instead of ~20 us. The
+ * bench reports that cost (file_create_us, measured in the data directory
+ * before the burst) beside its results, so a slow file system shows. */
 #include <cjson/cJSON.h>
-#include <ftw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,13 +47,61 @@ report(const char *metric, double value, const char *unit, const char *note)
 	fflush(stdout);
 }
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+/* mkdir -p path (0755: the workers run as another user and must reach
+ * the data). */
+static void
+make_dirs(char *path)
 {
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	char *p;
+
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			wsb_die("mkdir");
+		*p = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		wsb_die("mkdir");
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Microseconds to create (open O_CREAT|O_EXCL, write 1 KiB, close) one
+ * file in a new directory beside the data directory's: what a Maildir
+ * delivery costs the file system now. The files stay (deleting them
+ * would slow the next creations, see above). */
+static double
+file_create_us(const char *root, const char *run)
+{
+	enum { NFILES = 200 };
+	char *dir = xasprintf("%s/probe/%s", root, run), path[4096];
+	char block[1024];
+	double t0, t1;
+	int i, fd;
+
+	memset(block, 'x', sizeof(block));
+	make_dirs(dir);
+	t0 = now_s();
+	for (i = 0; i < NFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%d", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || write(fd, block, sizeof(block)) !=
+		    (ssize_t)sizeof(block))
+			wsb_die("probe file");
+		close(fd);
+	}
+	t1 = now_s();
+	free(dir);
+	return (t1 - t0) * 1e6 / NFILES;
 }
 
 /* One StartExecution ("wait") of the signup machine; arg is the prefix
@@ -109,35 +164,37 @@ main(void)
 	const char *build = getenv("SLUICE_BUILD");
 	const char *en = getenv("SIGNUP_BENCH_N");
 	const char *ek = getenv("SIGNUP_BENCH_INFLIGHT");
-	const char *tmpdir = getenv("TMPDIR");
-	char *dir, *data, *log, *fns, note[256];
+	const char *edata = getenv("SIGNUP_BENCH_DATA");
+	char *root, *data, *log, *fns, note[256], run[32], prefix[48];
 	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
 	int inflight = ek ? atoi(ek) : 64;
-	double d0, d1, w0, w1, b0, b1, rate, p50, p99;
+	double d0, d1, w0, w1, b0, b1, rate, p50, p99, create_us;
 	struct wsb_result r;
 
 	wsb_set_name("signup");
-	dir = xasprintf("%s/sluice-bench-signup.XXXXXX",
-	    tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp");
-	if (build == NULL || mkdtemp(dir) == NULL)
-		wsb_die("SLUICE_BUILD unset or no tmp");
+	if (build == NULL)
+		wsb_die("SLUICE_BUILD unset");
 	if (n == 0 || inflight < NCONN)
 		wsb_die("SIGNUP_BENCH_N must be > 0, SIGNUP_BENCH_INFLIGHT "
 		    ">= 4");
+	root = edata != NULL && *edata != '\0' ? xstrdup(edata) :
+	    xasprintf("%s/bench-data/signup", build);
+	snprintf(run, sizeof(run), "r%lx%x", (unsigned long)time(NULL),
+	    (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
-	data = xasprintf("%s/data", dir);
-	log = xasprintf("%s/sluiced.log", dir);
+	data = xasprintf("%s/data", root);
+	log = xasprintf("%s/sluiced.log", root);
 	fns = xasprintf("%s/functions", build);
-	/* The workers run as another user: they must reach the data. */
-	if (chmod(dir, 0755) < 0 || mkdir(data, 0755) < 0)
-		wsb_die("mkdir");
+	make_dirs(data);
+	create_us = file_create_us(root, run);
 	wsb_daemon_start(build, fns, data, log);
 	wsb_client_open(NCONN);
 	wsb_call("{\"id\":0,\"action\":\"Subscribe\",\"topic\":\"admin\"}");
 	create_machine("functions/signup.asl.json");
 
 	/* Warm the workers and the caches first. */
-	wsb_load(signup_request, "warm", 8, 300, 0, &r);
+	snprintf(prefix, sizeof(prefix), "%s-warm", run);
+	wsb_load(signup_request, prefix, 8, 300, 0, &r);
 	if (r.errors > 0)
 		wsb_die("signups failed while warming up");
 	wsb_wait_notifications(300, 30);
@@ -147,7 +204,8 @@ main(void)
 	b0 = wsb_written_bytes(wsb_daemon_pid());
 	d0 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	w0 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d0;
-	wsb_load(signup_request, "burst", inflight / NCONN, n, 0, &r);
+	snprintf(prefix, sizeof(prefix), "%s-burst", run);
+	wsb_load(signup_request, prefix, inflight / NCONN, n, 0, &r);
 	d1 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	b1 = wsb_written_bytes(wsb_daemon_pid());
 	w1 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d1;
@@ -162,6 +220,8 @@ main(void)
 	    "%.2f s, %" PRIu64 " admin notifications", n, inflight, NCONN,
 	    r.seconds, got);
 	report("signups_per_s", rate, "1/s", note);
+	report("file_create_us", create_us, "us", "creating a 1 KiB file "
+	    "in the data directory's file system before the burst");
 	report("latency_p50_burst", p50, "ms", "64 in flight");
 	report("latency_p99_burst", p99, "ms", "64 in flight");
 	report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
@@ -174,7 +234,8 @@ main(void)
 	wsb_client_close();
 
 	wsb_client_open(1);
-	wsb_load(signup_request, "one", 1, 300, 0, &r);
+	snprintf(prefix, sizeof(prefix), "%s-one", run);
+	wsb_load(signup_request, prefix, 1, 300, 0, &r);
 	if (r.errors > 0)
 		wsb_die("single signups failed");
 	report("latency_p50_single", wsb_latency_ms(50), "ms",
@@ -183,13 +244,11 @@ main(void)
 	    "one signup at a time");
 	wsb_client_close();
 	wsb_daemon_stop();
-	if (getenv("SIGNUP_BENCH_KEEP") == NULL)
-		nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	else
-		fprintf(stderr, "bench signup: kept %s\n", dir);
+	fprintf(stderr, "bench signup: data kept in %s (make clean removes "
+	    "it)\n", root);
 	free(data);
 	free(log);
 	free(fns);
-	free(dir);
+	free(root);
 	return 0;
 }
