@@ -1,5 +1,7 @@
 /* Checkpoints: an execution's whole running state as compact JSON, and
  * sl_exec_restore to continue from one (in a fresh engine after a crash). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,19 @@
 static const char *phase_names[] = { "idle", "task", "wait", "retry", "kids",
 	"done" };
 
+/* Whole numbers as plain integer text: cJSON prints a number beyond int's
+ * range (epoch milliseconds) through "%1.15g" and reads it back to check. */
+static void
+add_int(cJSON *o, const char *key, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	cJSON_AddRawToObject(o, key, buf);
+}
+
+/* The frame's JSON values are borrowed (cJSON references), not copied:
+ * the tree lives only until it is printed. */
 static cJSON *
 frame_json(const struct frame *f)
 {
@@ -23,15 +38,15 @@ frame_json(const struct frame *f)
 	cJSON_AddStringToObject(o, "phase", f->resume_begin ? "task" :
 	    phase_names[f->phase]);
 	if (f->input != NULL)
-		cJSON_AddItemToObject(o, "input", cJSON_Duplicate(f->input, 1));
-	cJSON_AddNumberToObject(o, "entered", (double)f->entered_ms);
-	cJSON_AddNumberToObject(o, "enteredId", (double)f->entered_id);
+		cJSON_AddItemReferenceToObject(o, "input", f->input);
+	add_int(o, "entered", f->entered_ms);
+	add_int(o, "enteredId", f->entered_id);
 	cJSON_AddNumberToObject(o, "retryCount", f->retry_count);
 	if (f->attempts != NULL)
 		cJSON_AddItemToObject(o, "attempts",
 		    cJSON_CreateIntArray(f->attempts, f->st->nretry));
 	if (f->timer.slot != 0)
-		cJSON_AddNumberToObject(o, "due", (double)f->timer.due_ms);
+		add_int(o, "due", f->timer.due_ms);
 	if (f->phase == PH_KIDS) {
 		cJSON *k = cJSON_AddObjectToObject(o, "kids"), *fr;
 
@@ -47,10 +62,9 @@ frame_json(const struct frame *f)
 		/* The items are ItemsPath of the effective input: they are
 		 * found again on restore rather than stored twice. */
 		if (f->eff_input != NULL)
-			cJSON_AddItemToObject(k, "effectiveInput",
-			    cJSON_Duplicate(f->eff_input, 1));
-		cJSON_AddItemToObject(k, "results",
-		    cJSON_Duplicate(f->results, 1));
+			cJSON_AddItemReferenceToObject(k, "effectiveInput",
+			    f->eff_input);
+		cJSON_AddItemReferenceToObject(k, "results", f->results);
 		fr = cJSON_AddArrayToObject(k, "frames");
 		for (i = 0; i < f->nkids; i++)
 			if (f->kids[i] != NULL)
@@ -71,13 +85,12 @@ ckpt_write(struct sl_exec *x)
 	cJSON_AddStringToObject(o, "name", x->name);
 	cJSON_AddStringToObject(o, "stateMachineArn", x->m->arn);
 	cJSON_AddStringToObject(o, "input", x->input_text);
-	cJSON_AddNumberToObject(o, "startTime", (double)x->start_ms);
+	add_int(o, "startTime", x->start_ms);
 	if (x->express)
 		cJSON_AddBoolToObject(o, "express", 1);
-	cJSON_AddNumberToObject(o, "lastEventId", (double)x->last_id);
+	add_int(o, "lastEventId", x->last_id);
 	if (x->timeout.slot != 0)
-		cJSON_AddNumberToObject(o, "timeoutDue",
-		    (double)x->timeout.due_ms);
+		add_int(o, "timeoutDue", x->timeout.due_ms);
 	if (x->top != NULL)
 		cJSON_AddItemToObject(o, "frame", frame_json(x->top));
 	s = sl_json_print(o);
