@@ -22,6 +22,7 @@
 #define DEFAULT_FROM_NAME "Sluice"
 #define SUBJECT "Please verify your email address"
 #define MSGID_LEN 128
+#define RND_HEX 16 /* random hex digits in a Message-ID and a Maildir name */
 /* RFC 2047: an encoded-word is at most 75 characters; 45 bytes of text
  * make 60 of base64, which leaves room for "=?UTF-8?B?" and "?=". */
 #define EW_CHUNK 45
@@ -35,6 +36,9 @@ struct mail {
 	char *text;       /* the whole message, CRLF line ends; owned */
 	size_t len;
 	char msgid[MSGID_LEN];
+	/* Random hex, drawn at once: the Message-ID's, then the Maildir
+	 * name's. */
+	char rnd[2 * RND_HEX + 1];
 };
 
 static const char b64[] =
@@ -147,18 +151,18 @@ put_body(FILE *f, const char *name, const char *url)
 static int
 build_message(struct mail *m, const char *url)
 {
-	char rnd[17], *body = NULL;
+	char *body = NULL;
 	const char *domain;
 	size_t body_len = 0, i;
 	FILE *f, *bf;
 	struct timespec ts;
 
-	if (signup_random_hex(rnd, 8) == -1)
+	if (signup_random_hex(m->rnd, RND_HEX) == -1)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	domain = strchr(m->from, '@') + 1;
-	snprintf(m->msgid, sizeof(m->msgid), "%lld.%s@%s",
-	    (long long)ts.tv_sec, rnd, domain);
+	snprintf(m->msgid, sizeof(m->msgid), "%lld.%.*s@%s",
+	    (long long)ts.tv_sec, RND_HEX, m->rnd, domain);
 
 	if ((bf = open_memstream(&body, &body_len)) == NULL)
 		return -1;
@@ -311,6 +315,18 @@ send_smtp(sl_context *ctx, const struct mail *m, const char *url)
 
 /* --- Maildir ----------------------------------------------------------- */
 
+/* What this worker knows of its Maildir: the directory whose tmp/, cur/
+ * and new/ it has made or found (later deliveries skip the mkdir calls;
+ * one that finds them gone makes them again), whether its file system
+ * makes unnamed files (O_TMPFILE), how such a file gets its name, and the
+ * host part of the names. */
+static struct {
+	char dir[PATH_MAX];
+	int no_tmpfile; /* O_TMPFILE or linking it failed here: use tmp/ */
+	int link_proc;  /* linkat(AT_EMPTY_PATH) was refused: /proc/self/fd */
+	char host[256]; /* without '/' and ':' */
+} md;
+
 static int
 mkdir_ok(const char *path)
 {
@@ -326,25 +342,41 @@ subdir(char *path, const char *dir, const char *name)
 	return path;
 }
 
-/* The Maildir whose tmp/, cur/ and new/ this worker has made or found:
- * later deliveries into it skip the mkdir calls (one that finds them gone
- * makes them again). */
-static char made_dir[PATH_MAX];
-
+/* Make dir and its tmp/, cur/ and new/ unless this worker already has;
+ * again says that they were found gone since. */
 static int
-make_maildir(const char *dir)
+make_maildir(const char *dir, int again)
 {
 	char sub[PATH_MAX];
 
-	if (strcmp(made_dir, dir) == 0)
+	if (again)
+		md.dir[0] = '\0';
+	if (strcmp(md.dir, dir) == 0)
 		return 0;
 	if (mkdir_ok(dir) == -1 || mkdir_ok(subdir(sub, dir, "tmp")) == -1 ||
 	    mkdir_ok(subdir(sub, dir, "cur")) == -1 ||
 	    mkdir_ok(subdir(sub, dir, "new")) == -1)
 		return -1;
-	if (strlen(dir) < sizeof(made_dir))
-		strcpy(made_dir, dir);
+	if (strlen(dir) < sizeof(md.dir))
+		strcpy(md.dir, dir);
 	return 0;
+}
+
+/* The host part of a Maildir name: the host name, '/' and ':' replaced. */
+static const char *
+maildir_host(void)
+{
+	size_t i;
+
+	if (md.host[0] != '\0')
+		return md.host;
+	if (gethostname(md.host, sizeof(md.host)) == -1 || md.host[0] == '\0')
+		snprintf(md.host, sizeof(md.host), "localhost");
+	md.host[sizeof(md.host) - 1] = '\0';
+	for (i = 0; md.host[i] != '\0'; i++)
+		if (md.host[i] == '/' || md.host[i] == ':')
+			md.host[i] = '_';
+	return md.host;
 }
 
 /* Write the n bytes at p to fd, all of them. */
@@ -378,34 +410,146 @@ sync_dir(const char *path)
 	return rc;
 }
 
-/* Deliver m into the Maildir at dir as the Maildir spec says: write to
- * tmp/UNIQUE, fsync it, rename it into new/UNIQUE and fsync new/, so that
- * a delivery reported is one that survives a crash. The file gets LF line
- * ends, as mail readers expect of a Maildir. On success path (PATH_MAX)
- * names the delivered file. */
+/* Give the unnamed file fd the name path: linkat(AT_EMPTY_PATH), which
+ * recent kernels allow the file's opener, or else through /proc/self/fd,
+ * which needs no capability. Returns 0, or -1 with errno. */
+static int
+link_unnamed(int fd, const char *path)
+{
+	char proc[32];
+
+	if (!md.link_proc) {
+		if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == -1)
+		return -1;
+	md.link_proc = 1;
+	return 0;
+}
+
+/* Deliver the n bytes at text as new/UNIQUE (path) without a name in tmp/:
+ * an unnamed file in new/ (O_TMPFILE) is written and fsynced, then named,
+ * so that it appears in new/ complete. No directory is locked while its
+ * inode is made, and there is no rename. The second fsync writes the link
+ * count that the name gave the file (a file system check after a crash
+ * would otherwise take the name for one of a deleted file, and drop it);
+ * the fsync of new/ makes the name last. Returns 0; 1 when this file
+ * system or sandbox cannot do it (the caller uses tmp/: nothing is left
+ * behind); or -1 with errno. */
+static int
+deliver_unnamed(const char *dir, const char *newdir, const char *path,
+    const char *text, size_t n)
+{
+	int fd, again = 1, named = 0, saved;
+
+	while ((fd = open(newdir, O_TMPFILE | O_WRONLY | O_CLOEXEC,
+	    0600)) == -1 && errno == ENOENT && again) {
+		/* Removed since this worker made it: make it again. */
+		again = 0;
+		if (make_maildir(dir, 1) == -1)
+			return -1;
+	}
+	if (fd == -1) {
+		/* Old kernels take O_TMPFILE for O_DIRECTORY (EISDIR). */
+		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+			return -1;
+		md.no_tmpfile = 1;
+		return 1;
+	}
+	if (write_all(fd, text, n) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (link_unnamed(fd, path) == -1) {
+		saved = errno;
+		close(fd);
+		/* No way to name it here (no /proc, say): use tmp/ from now
+		 * on. A new/ removed meanwhile is made again there. */
+		if (saved != EEXIST && (saved != ENOENT ||
+		    access(newdir, F_OK) == 0))
+			md.no_tmpfile = 1;
+		errno = saved;
+		return saved == EEXIST ? -1 : 1;
+	}
+	named = 1;
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	if (sync_dir(newdir) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	if (named)
+		unlink(path);
+	errno = saved;
+	return -1;
+}
+
+/* Deliver the n bytes at text as the Maildir spec describes: write
+ * tmp/UNIQUE (tmp), fsync it, rename it to new/UNIQUE (path) and fsync
+ * new/. Returns 0, or -1 with errno. */
+static int
+deliver_renamed(const char *dir, const char *tmp, const char *newdir,
+    const char *path, const char *text, size_t n)
+{
+	int fd, again = 1, saved;
+
+	while ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 && errno == ENOENT && again) {
+		again = 0;
+		if (make_maildir(dir, 1) == -1)
+			return -1;
+	}
+	if (fd == -1)
+		return -1;
+	if (write_all(fd, text, n) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1 || sync_dir(newdir) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+/* Deliver m into the Maildir at dir so that a delivery reported is one
+ * that survives a crash: into new/ directly where the file system makes
+ * unnamed files, through tmp/ otherwise. The file gets LF line ends, as
+ * mail readers expect of a Maildir. On success path (PATH_MAX) names the
+ * delivered file. */
 static int
 deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
     char *path)
 {
-	char host[256], uniq[512], tmp[PATH_MAX], newdir[PATH_MAX], rnd[17];
-	char *text = NULL;
+	char uniq[512], tmp[PATH_MAX], newdir[PATH_MAX];
+	char *text;
 	struct timespec ts;
 	size_t i, j;
-	int fd = -1, again = 1;
+	int rc, saved;
 
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	/* '/' and ':' may not appear in a Maildir host part. */
-	for (i = 0; host[i] != '\0'; i++)
-		if (host[i] == '/' || host[i] == ':')
-			host[i] = '_';
-	if (signup_random_hex(rnd, 8) == -1)
-		return sl_error(ctx, "EmailTransientError",
-		    "maildir: getrandom: %s", strerror(errno));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(uniq, sizeof(uniq), "%lld.M%06ldP%dR%s.%s",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (int)getpid(), rnd, host);
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (int)getpid(),
+	    m->rnd + RND_HEX, maildir_host());
 
 	/* Make sure every name below fits before creating anything. */
 	if (snprintf(tmp, sizeof(tmp), "%s/tmp/%s", dir, uniq) >=
@@ -415,52 +559,25 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 		(int)sizeof(newdir))
 		return sl_error(ctx, "ConfigurationError",
 		    "maildir: the path %s is too long", dir);
-	if (make_maildir(dir) == -1)
-		goto fail_dir;
-	while ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1 && errno == ENOENT && again) {
-		/* Removed since this worker made it: make it again. */
-		again = 0;
-		made_dir[0] = '\0';
-		if (make_maildir(dir) == -1)
-			goto fail_dir;
-	}
-	if (fd == -1)
-		goto fail_file;
+	if (make_maildir(dir, 0) == -1)
+		return sl_error(ctx, "EmailTransientError",
+		    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
+		    strerror(errno));
 	if ((text = malloc(m->len + 1)) == NULL)
-		goto fail_file;
+		return sl_error(ctx, "EmailTransientError", "out of memory");
 	for (i = j = 0; j < m->len; j++)
 		if (m->text[j] != '\r')
 			text[i++] = m->text[j];
-	if (write_all(fd, text, i) == -1 || fsync(fd) == -1)
-		goto fail_file;
+	rc = md.no_tmpfile ? 1 : deliver_unnamed(dir, newdir, path, text, i);
+	if (rc == 1)
+		rc = deliver_renamed(dir, tmp, newdir, path, text, i);
+	saved = errno;
 	free(text);
-	text = NULL;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail_file;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1 || sync_dir(newdir) == -1)
-		goto fail_file;
-	return 0;
-
-fail_dir:
-	return sl_error(ctx, "EmailTransientError",
-	    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
-	    strerror(errno));
-fail_file:
-	{
-		int saved = errno;
-
-		free(text);
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
+	if (rc == -1)
 		return sl_error(ctx, "EmailTransientError",
 		    "maildir: cannot deliver into %s: %s", dir,
 		    strerror(saved));
-	}
+	return 0;
 }
 
 /* --- the handler ------------------------------------------------------- */
