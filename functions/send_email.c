@@ -33,7 +33,7 @@ struct mail {
 	const char *name; /* may be NULL */
 	const char *from;
 	const char *from_name;
-	char *text;       /* the whole message, CRLF line ends; owned */
+	char *text;       /* the whole message; owned */
 	size_t len;
 	char msgid[MSGID_LEN];
 	/* Random hex, drawn at once: the Message-ID's, then the Maildir
@@ -44,28 +44,77 @@ struct mail {
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Base64 of n bytes of p onto f, without line breaks. */
+/* A message being built: it grows as needed, and after a failed
+ * allocation it only remembers the failure (checked once, at the end). */
+struct text {
+	char *p;         /* NUL-terminated; owned */
+	size_t len, size;
+	int oom;
+	const char *eol; /* line end: "\r\n" on the wire, "\n" in a Maildir */
+};
+
 static void
-put_base64(FILE *f, const unsigned char *p, size_t n)
+text_add(struct text *t, const char *s, size_t n)
 {
+	size_t size;
+	char *p;
+
+	if (t->oom)
+		return;
+	if (t->len + n >= t->size) {
+		for (size = t->size ? t->size : 1024; t->len + n >= size;)
+			size *= 2;
+		if ((p = realloc(t->p, size)) == NULL) {
+			t->oom = 1;
+			return;
+		}
+		t->p = p;
+		t->size = size;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void
+text_put(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* s, then the line end. */
+static void
+text_line(struct text *t, const char *s)
+{
+	text_put(t, s);
+	text_put(t, t->eol);
+}
+
+/* Base64 of n bytes of p, without line breaks. */
+static void
+text_base64(struct text *t, const unsigned char *p, size_t n)
+{
+	char q[4];
 	size_t i;
 	unsigned v;
 
 	for (i = 0; i + 2 < n; i += 3) {
 		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		fputc(b64[v >> 18], f);
-		fputc(b64[(v >> 12) & 63], f);
-		fputc(b64[(v >> 6) & 63], f);
-		fputc(b64[v & 63], f);
+		q[0] = b64[v >> 18];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = b64[(v >> 6) & 63];
+		q[3] = b64[v & 63];
+		text_add(t, q, 4);
 	}
 	if (i < n) {
 		v = (unsigned)p[i] << 16;
 		if (i + 1 < n)
 			v |= (unsigned)p[i + 1] << 8;
-		fputc(b64[v >> 18], f);
-		fputc(b64[(v >> 12) & 63], f);
-		fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
-		fputc('=', f);
+		q[0] = b64[v >> 18];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[3] = '=';
+		text_add(t, q, 4);
 	}
 }
 
@@ -83,19 +132,23 @@ is_ascii(const char *s)
  * past 78 characters and no CR or LF can get in (the caller has checked
  * that name has no control characters). */
 static void
-put_display_name(FILE *f, const char *name)
+text_display_name(struct text *t, const char *name)
 {
 	const unsigned char *p = (const unsigned char *)name;
 	size_t n, len;
 
 	if (is_ascii(name)) {
-		fputc('"', f);
-		for (; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				fputc('\\', f);
-			fputc(*p, f);
+		text_add(t, "\"", 1);
+		while (*p != '\0') {
+			n = strcspn((const char *)p, "\"\\");
+			text_add(t, (const char *)p, n);
+			p += n;
+			if (*p != '\0') {
+				text_add(t, "\\", 1);
+				text_add(t, (const char *)p++, 1);
+			}
 		}
-		fputc('"', f);
+		text_add(t, "\"", 1);
 		return;
 	}
 	len = strlen(name);
@@ -104,19 +157,21 @@ put_display_name(FILE *f, const char *name)
 		/* Back up to the start of a UTF-8 sequence. */
 		while (n < len && n > 0 && (p[n] & 0xc0) == 0x80)
 			n--;
-		fputs("=?UTF-8?B?", f);
-		put_base64(f, p, n);
-		fputs("?=", f);
+		text_put(t, "=?UTF-8?B?");
+		text_base64(t, p, n);
+		text_put(t, "?=");
 		p += n;
 		len -= n;
-		if (len > 0)
-			fputs("\r\n ", f);
+		if (len > 0) {
+			text_put(t, t->eol);
+			text_add(t, " ", 1);
+		}
 	}
 }
 
 /* RFC 5322 3.3 date-time, in UTC, without locale. */
 static void
-put_date(FILE *f)
+text_date(struct text *t)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 		"Fri", "Sat" };
@@ -124,38 +179,42 @@ put_date(FILE *f)
 		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t now = time(NULL);
 	struct tm tm;
+	char date[64];
 
 	gmtime_r(&now, &tm);
-	fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	snprintf(date, sizeof(date), "Date: %s, %02d %s %04d %02d:%02d:%02d "
+	    "+0000", days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	text_line(t, date);
 }
 
-/* The body, which the caller encodes. */
+/* The body, which the caller encodes; its own line ends are CRLF, as
+ * MIME's canonical form wants of text that is base64-encoded. */
 static void
-put_body(FILE *f, const char *name, const char *url)
+text_body(struct text *t, const char *name, const char *url)
 {
-	if (name != NULL)
-		fprintf(f, "Hello %s,\r\n\r\n", name);
-	else
-		fputs("Hello,\r\n\r\n", f);
-	fprintf(f,
-	    "thank you for signing up. Please confirm your email address by "
-	    "opening\r\nthis link:\r\n\r\n%s\r\n\r\n"
-	    "If you did not sign up, you can ignore this message.\r\n",
-	    url);
+	if (name != NULL) {
+		text_put(t, "Hello ");
+		text_put(t, name);
+		text_put(t, ",\r\n\r\n");
+	} else
+		text_put(t, "Hello,\r\n\r\n");
+	text_put(t, "thank you for signing up. Please confirm your email "
+	    "address by opening\r\nthis link:\r\n\r\n");
+	text_put(t, url);
+	text_put(t, "\r\n\r\nIf you did not sign up, you can ignore this "
+	    "message.\r\n");
 }
 
-/* Build the whole message into m->text. Returns 0 or -1 (out of memory
- * or no randomness, with errno). */
+/* Build the whole message into m->text with eol line ends. Returns 0 or
+ * -1 (out of memory or no randomness, with errno). */
 static int
-build_message(struct mail *m, const char *url)
+build_message(struct mail *m, const char *url, const char *eol)
 {
-	char *body = NULL;
-	const char *domain;
-	size_t body_len = 0, i;
-	FILE *f, *bf;
+	struct text t = { .eol = eol }, body = { .eol = eol };
+	const char *domain, *p, *nl;
 	struct timespec ts;
+	size_t i;
 
 	if (signup_random_hex(m->rnd, RND_HEX) == -1)
 		return -1;
@@ -164,49 +223,54 @@ build_message(struct mail *m, const char *url)
 	snprintf(m->msgid, sizeof(m->msgid), "%lld.%.*s@%s",
 	    (long long)ts.tv_sec, RND_HEX, m->rnd, domain);
 
-	if ((bf = open_memstream(&body, &body_len)) == NULL)
-		return -1;
-	put_body(bf, m->name, url);
-	if (fclose(bf) != 0) {
-		free(body);
-		return -1;
-	}
-	if ((f = open_memstream(&m->text, &m->len)) == NULL) {
-		free(body);
-		return -1;
-	}
-	put_date(f);
-	fprintf(f, "From: ");
-	put_display_name(f, m->from_name);
-	fprintf(f, " <%s>\r\n", m->from);
-	fprintf(f, "To: ");
+	text_body(&body, m->name, url);
+	text_date(&t);
+	text_put(&t, "From: ");
+	text_display_name(&t, m->from_name);
+	text_put(&t, " <");
+	text_put(&t, m->from);
+	text_line(&t, ">");
+	text_put(&t, "To: ");
 	if (m->name != NULL) {
-		put_display_name(f, m->name);
-		fprintf(f, " <%s>\r\n", m->to);
-	} else
-		fprintf(f, "<%s>\r\n", m->to);
-	fprintf(f, "Subject: %s\r\n", SUBJECT);
-	fprintf(f, "Message-ID: <%s>\r\n", m->msgid);
-	fprintf(f, "MIME-Version: 1.0\r\n");
-	fprintf(f, "Content-Type: text/plain; charset=utf-8\r\n");
-	if (is_ascii(body)) {
-		fprintf(f, "Content-Transfer-Encoding: 7bit\r\n\r\n%s", body);
-	} else {
+		text_display_name(&t, m->name);
+		text_add(&t, " ", 1);
+	}
+	text_put(&t, "<");
+	text_put(&t, m->to);
+	text_line(&t, ">");
+	text_line(&t, "Subject: " SUBJECT);
+	text_put(&t, "Message-ID: <");
+	text_put(&t, m->msgid);
+	text_line(&t, ">");
+	text_line(&t, "MIME-Version: 1.0");
+	text_line(&t, "Content-Type: text/plain; charset=utf-8");
+	if (!body.oom && is_ascii(body.p)) {
+		text_line(&t, "Content-Transfer-Encoding: 7bit");
+		text_put(&t, eol);
+		for (p = body.p; (nl = strstr(p, "\r\n")) != NULL; p = nl + 2) {
+			text_add(&t, p, (size_t)(nl - p));
+			text_put(&t, eol);
+		}
+		text_put(&t, p);
+	} else if (!body.oom) {
 		/* Not every relay speaks 8BITMIME: base64 in 76-column
 		 * lines (57 bytes each) goes through any of them. */
-		fprintf(f, "Content-Transfer-Encoding: base64\r\n\r\n");
-		for (i = 0; i < body_len; i += 57) {
-			put_base64(f, (unsigned char *)body + i,
-			    body_len - i < 57 ? body_len - i : 57);
-			fputs("\r\n", f);
+		text_line(&t, "Content-Transfer-Encoding: base64");
+		text_put(&t, eol);
+		for (i = 0; i < body.len; i += 57) {
+			text_base64(&t, (unsigned char *)body.p + i,
+			    body.len - i < 57 ? body.len - i : 57);
+			text_put(&t, eol);
 		}
 	}
-	free(body);
-	if (fclose(f) != 0) {
-		free(m->text);
-		m->text = NULL;
+	free(body.p);
+	if (t.oom || body.oom) {
+		free(t.p);
+		errno = ENOMEM;
 		return -1;
 	}
+	m->text = t.p;
+	m->len = t.len;
 	return 0;
 }
 
@@ -533,18 +597,16 @@ fail:
 
 /* Deliver m into the Maildir at dir so that a delivery reported is one
  * that survives a crash: into new/ directly where the file system makes
- * unnamed files, through tmp/ otherwise. The file gets LF line ends, as
- * mail readers expect of a Maildir. On success path (PATH_MAX) names the
+ * unnamed files, through tmp/ otherwise. m has LF line ends, as mail
+ * readers expect of a Maildir. On success path (PATH_MAX) names the
  * delivered file. */
 static int
 deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
     char *path)
 {
 	char uniq[512], tmp[PATH_MAX], newdir[PATH_MAX];
-	char *text;
 	struct timespec ts;
-	size_t i, j;
-	int rc, saved;
+	int rc;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(uniq, sizeof(uniq), "%lld.M%06ldP%dR%s.%s",
@@ -563,20 +625,14 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 		return sl_error(ctx, "EmailTransientError",
 		    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
 		    strerror(errno));
-	if ((text = malloc(m->len + 1)) == NULL)
-		return sl_error(ctx, "EmailTransientError", "out of memory");
-	for (i = j = 0; j < m->len; j++)
-		if (m->text[j] != '\r')
-			text[i++] = m->text[j];
-	rc = md.no_tmpfile ? 1 : deliver_unnamed(dir, newdir, path, text, i);
+	rc = md.no_tmpfile ? 1 :
+	    deliver_unnamed(dir, newdir, path, m->text, m->len);
 	if (rc == 1)
-		rc = deliver_renamed(dir, tmp, newdir, path, text, i);
-	saved = errno;
-	free(text);
+		rc = deliver_renamed(dir, tmp, newdir, path, m->text, m->len);
 	if (rc == -1)
 		return sl_error(ctx, "EmailTransientError",
 		    "maildir: cannot deliver into %s: %s", dir,
-		    strerror(saved));
+		    strerror(errno));
 	return 0;
 }
 
@@ -655,15 +711,18 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 		    "VERIFY_URL_BASE must be printable ASCII");
 	if (asprintf(&url, "%s%s", base, token->valuestring) == -1)
 		return sl_error(ctx, "EmailTransientError", "out of memory");
-	if (build_message(&m, url) == -1) {
+	smtp = sl_getenv(ctx, "SMTP_URL");
+	if (smtp != NULL && *smtp == '\0')
+		smtp = NULL;
+	/* SMTP wants CRLF line ends; mail readers expect LF in a Maildir. */
+	if (build_message(&m, url, smtp != NULL ? "\r\n" : "\n") == -1) {
 		free(url);
 		return sl_error(ctx, "EmailTransientError",
 		    "cannot build the message: %s", strerror(errno));
 	}
 	free(url);
 
-	smtp = sl_getenv(ctx, "SMTP_URL");
-	if (smtp != NULL && *smtp != '\0')
+	if (smtp != NULL)
 		rc = send_smtp(ctx, &m, smtp);
 	else {
 		dir = sl_getenv(ctx, "MAILDIR");
@@ -690,7 +749,7 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 	cJSON_AddStringToObject(*result, "messageId", m.msgid);
 	cJSON_AddBoolToObject(*result, "delivered", 1);
 	cJSON_AddStringToObject(*result, "transport",
-	    smtp != NULL && *smtp != '\0' ? "smtp" : "maildir");
+	    smtp != NULL ? "smtp" : "maildir");
 	cJSON_AddStringToObject(*result, "to", m.to);
 	return 0;
 }
