@@ -474,89 +474,92 @@ sync_dir(const char *path)
 	return rc;
 }
 
-/* Give the unnamed file fd the name path: linkat(AT_EMPTY_PATH), which
- * recent kernels allow the file's opener, or else through /proc/self/fd,
- * which needs no capability. Returns 0, or -1 with errno. */
+/* Give the unnamed file fd the name name in the directory dfd:
+ * linkat(AT_EMPTY_PATH), which recent kernels allow the file's opener, or
+ * else through /proc/self/fd, which needs no capability. Returns 0, or -1
+ * with errno. */
 static int
-link_unnamed(int fd, const char *path)
+link_unnamed(int fd, int dfd, const char *name)
 {
 	char proc[32];
 
 	if (!md.link_proc) {
-		if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		if (linkat(fd, "", dfd, name, AT_EMPTY_PATH) == 0)
 			return 0;
 		if (errno != ENOENT)
 			return -1;
 	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == -1)
+	if (linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW) == -1)
 		return -1;
 	md.link_proc = 1;
 	return 0;
 }
 
-/* Deliver the n bytes at text as new/UNIQUE (path) without a name in tmp/:
- * an unnamed file in new/ (O_TMPFILE) is written and fsynced, then named,
- * so that it appears in new/ complete. No directory is locked while its
- * inode is made, and there is no rename. The second fsync writes the link
- * count that the name gave the file (a file system check after a crash
- * would otherwise take the name for one of a deleted file, and drop it);
- * the fsync of new/ makes the name last. Returns 0; 1 when this file
- * system or sandbox cannot do it (the caller uses tmp/: nothing is left
- * behind); or -1 with errno. */
+/* Deliver the n bytes at text as new/name without a name in tmp/: an
+ * unnamed file in new/ (O_TMPFILE) is written and fsynced, then named, so
+ * that it appears in new/ complete. No directory is locked while its inode
+ * is made, and there is no rename. The second fsync writes the link count
+ * that the name gave the file (a file system check after a crash would
+ * otherwise take the name for one of a deleted file, and drop it); the
+ * fsync of new/ makes the name last. Returns 0; 1 when this file system or
+ * sandbox cannot do it (the caller uses tmp/: nothing is left behind); or
+ * -1 with errno. */
 static int
-deliver_unnamed(const char *dir, const char *newdir, const char *path,
+deliver_unnamed(const char *dir, const char *newdir, const char *name,
     const char *text, size_t n)
 {
-	int fd, again = 1, named = 0, saved;
+	int dfd, fd = -1, again = 1, named = 0, rc = -1, saved;
+	struct stat st;
 
-	while ((fd = open(newdir, O_TMPFILE | O_WRONLY | O_CLOEXEC,
-	    0600)) == -1 && errno == ENOENT && again) {
+	while ((dfd = open(newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 && errno == ENOENT && again) {
 		/* Removed since this worker made it: make it again. */
 		again = 0;
 		if (make_maildir(dir, 1) == -1)
 			return -1;
 	}
+	if (dfd == -1)
+		return -1;
+	fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		/* Old kernels take O_TMPFILE for O_DIRECTORY (EISDIR). */
-		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-			return -1;
-		md.no_tmpfile = 1;
-		return 1;
+		if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+			md.no_tmpfile = 1;
+			rc = 1;
+		}
+		goto out;
 	}
 	if (write_all(fd, text, n) == -1 || fsync(fd) == -1)
-		goto fail;
-	if (link_unnamed(fd, path) == -1) {
-		saved = errno;
-		close(fd);
+		goto out;
+	if (link_unnamed(fd, dfd, name) == -1) {
 		/* No way to name it here (no /proc, say): use tmp/ from now
 		 * on. A new/ removed meanwhile is made again there. */
-		if (saved != EEXIST && (saved != ENOENT ||
-		    access(newdir, F_OK) == 0))
-			md.no_tmpfile = 1;
-		errno = saved;
-		return saved == EEXIST ? -1 : 1;
+		if (errno != EEXIST) {
+			saved = errno;
+			if (saved != ENOENT ||
+			    (fstat(dfd, &st) == 0 && st.st_nlink > 0))
+				md.no_tmpfile = 1;
+			errno = saved;
+			rc = 1;
+		}
+		goto out;
 	}
 	named = 1;
-	if (fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	if (sync_dir(newdir) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
+	if (fsync(fd) == -1 || fsync(dfd) == -1)
+		goto out;
+	rc = 0;
+out:
 	saved = errno;
-	if (fd != -1)
-		close(fd);
-	if (named)
-		unlink(path);
+	if (fd != -1 && close(fd) == -1 && rc == 0) {
+		saved = errno;
+		rc = -1;
+	}
+	if (rc == -1 && named)
+		unlinkat(dfd, name, 0);
+	close(dfd);
 	errno = saved;
-	return -1;
+	return rc;
 }
 
 /* Deliver the n bytes at text as the Maildir spec describes: write
@@ -626,7 +629,7 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 		    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
 		    strerror(errno));
 	rc = md.no_tmpfile ? 1 :
-	    deliver_unnamed(dir, newdir, path, m->text, m->len);
+	    deliver_unnamed(dir, newdir, uniq, m->text, m->len);
 	if (rc == 1)
 		rc = deliver_renamed(dir, tmp, newdir, path, m->text, m->len);
 	if (rc == -1)
