@@ -75,10 +75,12 @@ static const char sqlite_find[] =
     "SELECT id, email, email_key, verification_token, created_at"
     " FROM signup_users WHERE idempotency_key = ?1";
 
+/* A key already there makes it insert nothing (sqlite3_changes() 0). */
 static const char sqlite_insert[] =
     "INSERT INTO signup_users (id, email, email_key, name,"
     " verification_token, idempotency_key, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (idempotency_key) DO NOTHING";
 
 /* Concurrent first uses race to create the table: the advisory lock
  * serialises them within the transaction. */
@@ -301,10 +303,11 @@ sqlite_find_key(sl_context *ctx, const char *key, struct user *u)
 	return rc;
 }
 
-/* Insert u for req in one IMMEDIATE transaction, so that the key lookup
- * and the insert cannot interleave with another writer's. Returns 1 when
- * the key was already there (u then holds that row), 0 when inserted, -1
- * with the error set. */
+/* Insert u for req. The INSERT is a transaction of its own that checks
+ * the key and inserts under one write lock, so no other writer can come in
+ * between; only when it found the key is that row read back. Returns 1
+ * when the key was already there (u then holds that row), 0 when inserted,
+ * -1 with the error set. */
 static int
 sqlite_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
 {
@@ -312,12 +315,6 @@ sqlite_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
 
 	if (sqlite_setup(ctx) == -1)
 		return -1;
-	rc = sqlite3_exec(st.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return sqlite_fail(ctx, rc, "starting the transaction");
-	found = sqlite_find_key(ctx, req->key, u);
-	if (found != 0)
-		goto done;
 	sqlite3_bind_text(st.insert, 1, u->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st.insert, 2, u->email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st.insert, 3, u->email_key, -1, SQLITE_STATIC);
@@ -328,26 +325,20 @@ sqlite_insert_user(sl_context *ctx, const struct signup *req, struct user *u)
 	rc = sqlite3_step(st.insert);
 	sqlite3_reset(st.insert);
 	sqlite3_clear_bindings(st.insert);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-		/* The key was checked above, inside the same write lock, so the
-		 * address is what collided. */
-		found = sl_error(ctx, "UserAlreadyExists",
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		/* A key already there inserts nothing, so the address is
+		 * what collided. */
+		return sl_error(ctx, "UserAlreadyExists",
 		    "email: a user with the address %s already exists",
 		    req->email);
-		goto done;
-	}
-	if (rc != SQLITE_DONE) {
-		found = sqlite_fail(ctx, rc, "inserting the user");
-		goto done;
-	}
-	rc = sqlite3_exec(st.db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		found = sqlite_fail(ctx, rc, "committing the insert");
-		goto done;
-	}
-	return 0;
-done:
-	sqlite3_exec(st.db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(ctx, rc, "inserting the user");
+	if (sqlite3_changes(st.db) == 1)
+		return 0;
+	found = sqlite_find_key(ctx, req->key, u);
+	if (found == 0)
+		return sl_error(ctx, "DatabaseError",
+		    "the row for idempotency key %s vanished", req->key);
 	return found;
 }
 
@@ -635,6 +626,7 @@ init(sl_context *ctx)
 int
 handler(const cJSON *event, sl_context *ctx, cJSON **result)
 {
+	unsigned char rnd[16 + TOKEN_BYTES];
 	struct signup req;
 	struct user u;
 	int64_t left;
@@ -643,10 +635,12 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 	if (validate(ctx, event, &req) == -1)
 		return -1;
 	memset(&u, 0, sizeof(u));
-	if (signup_uuid(u.id) == -1 ||
-	    signup_random_hex(u.token, TOKEN_BYTES) == -1)
+	/* The id's randomness and the token's, drawn at once. */
+	if (signup_random(rnd, sizeof(rnd)) == -1)
 		return sl_error(ctx, "DatabaseError",
 		    "getrandom failed: %s", strerror(errno));
+	signup_uuid_of(u.id, rnd);
+	signup_hex(u.token, rnd + 16, TOKEN_BYTES);
 	copy_str(u.email, sizeof(u.email), req.email);
 	copy_str(u.email_key, sizeof(u.email_key), req.email_key);
 	signup_now_rfc3339(u.created_at);

@@ -22,6 +22,7 @@
 #define DEFAULT_FROM_NAME "Sluice"
 #define SUBJECT "Please verify your email address"
 #define MSGID_LEN 128
+#define RND_HEX 16 /* random hex digits in a Message-ID and a Maildir name */
 /* RFC 2047: an encoded-word is at most 75 characters; 45 bytes of text
  * make 60 of base64, which leaves room for "=?UTF-8?B?" and "?=". */
 #define EW_CHUNK 45
@@ -32,36 +33,88 @@ struct mail {
 	const char *name; /* may be NULL */
 	const char *from;
 	const char *from_name;
-	char *text;       /* the whole message, CRLF line ends; owned */
+	char *text;       /* the whole message; owned */
 	size_t len;
 	char msgid[MSGID_LEN];
+	/* Random hex, drawn at once: the Message-ID's, then the Maildir
+	 * name's. */
+	char rnd[2 * RND_HEX + 1];
 };
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Base64 of n bytes of p onto f, without line breaks. */
+/* A message being built: it grows as needed, and after a failed
+ * allocation it only remembers the failure (checked once, at the end). */
+struct text {
+	char *p;         /* NUL-terminated; owned */
+	size_t len, size;
+	int oom;
+	const char *eol; /* line end: "\r\n" on the wire, "\n" in a Maildir */
+};
+
 static void
-put_base64(FILE *f, const unsigned char *p, size_t n)
+text_add(struct text *t, const char *s, size_t n)
 {
+	size_t size;
+	char *p;
+
+	if (t->oom)
+		return;
+	if (t->len + n >= t->size) {
+		for (size = t->size ? t->size : 1024; t->len + n >= size;)
+			size *= 2;
+		if ((p = realloc(t->p, size)) == NULL) {
+			t->oom = 1;
+			return;
+		}
+		t->p = p;
+		t->size = size;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void
+text_put(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* s, then the line end. */
+static void
+text_line(struct text *t, const char *s)
+{
+	text_put(t, s);
+	text_put(t, t->eol);
+}
+
+/* Base64 of n bytes of p, without line breaks. */
+static void
+text_base64(struct text *t, const unsigned char *p, size_t n)
+{
+	char q[4];
 	size_t i;
 	unsigned v;
 
 	for (i = 0; i + 2 < n; i += 3) {
 		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		fputc(b64[v >> 18], f);
-		fputc(b64[(v >> 12) & 63], f);
-		fputc(b64[(v >> 6) & 63], f);
-		fputc(b64[v & 63], f);
+		q[0] = b64[v >> 18];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = b64[(v >> 6) & 63];
+		q[3] = b64[v & 63];
+		text_add(t, q, 4);
 	}
 	if (i < n) {
 		v = (unsigned)p[i] << 16;
 		if (i + 1 < n)
 			v |= (unsigned)p[i + 1] << 8;
-		fputc(b64[v >> 18], f);
-		fputc(b64[(v >> 12) & 63], f);
-		fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
-		fputc('=', f);
+		q[0] = b64[v >> 18];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[3] = '=';
+		text_add(t, q, 4);
 	}
 }
 
@@ -79,19 +132,23 @@ is_ascii(const char *s)
  * past 78 characters and no CR or LF can get in (the caller has checked
  * that name has no control characters). */
 static void
-put_display_name(FILE *f, const char *name)
+text_display_name(struct text *t, const char *name)
 {
 	const unsigned char *p = (const unsigned char *)name;
 	size_t n, len;
 
 	if (is_ascii(name)) {
-		fputc('"', f);
-		for (; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				fputc('\\', f);
-			fputc(*p, f);
+		text_add(t, "\"", 1);
+		while (*p != '\0') {
+			n = strcspn((const char *)p, "\"\\");
+			text_add(t, (const char *)p, n);
+			p += n;
+			if (*p != '\0') {
+				text_add(t, "\\", 1);
+				text_add(t, (const char *)p++, 1);
+			}
 		}
-		fputc('"', f);
+		text_add(t, "\"", 1);
 		return;
 	}
 	len = strlen(name);
@@ -100,19 +157,21 @@ put_display_name(FILE *f, const char *name)
 		/* Back up to the start of a UTF-8 sequence. */
 		while (n < len && n > 0 && (p[n] & 0xc0) == 0x80)
 			n--;
-		fputs("=?UTF-8?B?", f);
-		put_base64(f, p, n);
-		fputs("?=", f);
+		text_put(t, "=?UTF-8?B?");
+		text_base64(t, p, n);
+		text_put(t, "?=");
 		p += n;
 		len -= n;
-		if (len > 0)
-			fputs("\r\n ", f);
+		if (len > 0) {
+			text_put(t, t->eol);
+			text_add(t, " ", 1);
+		}
 	}
 }
 
 /* RFC 5322 3.3 date-time, in UTC, without locale. */
 static void
-put_date(FILE *f)
+text_date(struct text *t)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 		"Fri", "Sat" };
@@ -120,89 +179,98 @@ put_date(FILE *f)
 		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t now = time(NULL);
 	struct tm tm;
+	char date[64];
 
 	gmtime_r(&now, &tm);
-	fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
-	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	snprintf(date, sizeof(date), "Date: %s, %02d %s %04d %02d:%02d:%02d "
+	    "+0000", days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	text_line(t, date);
 }
 
-/* The body, which the caller encodes. */
+/* The body, which the caller encodes; its own line ends are CRLF, as
+ * MIME's canonical form wants of text that is base64-encoded. */
 static void
-put_body(FILE *f, const char *name, const char *url)
+text_body(struct text *t, const char *name, const char *url)
 {
-	if (name != NULL)
-		fprintf(f, "Hello %s,\r\n\r\n", name);
-	else
-		fputs("Hello,\r\n\r\n", f);
-	fprintf(f,
-	    "thank you for signing up. Please confirm your email address by "
-	    "opening\r\nthis link:\r\n\r\n%s\r\n\r\n"
-	    "If you did not sign up, you can ignore this message.\r\n",
-	    url);
+	if (name != NULL) {
+		text_put(t, "Hello ");
+		text_put(t, name);
+		text_put(t, ",\r\n\r\n");
+	} else
+		text_put(t, "Hello,\r\n\r\n");
+	text_put(t, "thank you for signing up. Please confirm your email "
+	    "address by opening\r\nthis link:\r\n\r\n");
+	text_put(t, url);
+	text_put(t, "\r\n\r\nIf you did not sign up, you can ignore this "
+	    "message.\r\n");
 }
 
-/* Build the whole message into m->text. Returns 0 or -1 (out of memory
- * or no randomness, with errno). */
+/* Build the whole message into m->text with eol line ends. Returns 0 or
+ * -1 (out of memory or no randomness, with errno). */
 static int
-build_message(struct mail *m, const char *url)
+build_message(struct mail *m, const char *url, const char *eol)
 {
-	char rnd[17], *body = NULL;
-	const char *domain;
-	size_t body_len = 0, i;
-	FILE *f, *bf;
+	struct text t = { .eol = eol }, body = { .eol = eol };
+	const char *domain, *p, *nl;
 	struct timespec ts;
+	size_t i;
 
-	if (signup_random_hex(rnd, 8) == -1)
+	if (signup_random_hex(m->rnd, RND_HEX) == -1)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	domain = strchr(m->from, '@') + 1;
-	snprintf(m->msgid, sizeof(m->msgid), "%lld.%s@%s",
-	    (long long)ts.tv_sec, rnd, domain);
+	snprintf(m->msgid, sizeof(m->msgid), "%lld.%.*s@%s",
+	    (long long)ts.tv_sec, RND_HEX, m->rnd, domain);
 
-	if ((bf = open_memstream(&body, &body_len)) == NULL)
-		return -1;
-	put_body(bf, m->name, url);
-	if (fclose(bf) != 0) {
-		free(body);
-		return -1;
-	}
-	if ((f = open_memstream(&m->text, &m->len)) == NULL) {
-		free(body);
-		return -1;
-	}
-	put_date(f);
-	fprintf(f, "From: ");
-	put_display_name(f, m->from_name);
-	fprintf(f, " <%s>\r\n", m->from);
-	fprintf(f, "To: ");
+	text_body(&body, m->name, url);
+	text_date(&t);
+	text_put(&t, "From: ");
+	text_display_name(&t, m->from_name);
+	text_put(&t, " <");
+	text_put(&t, m->from);
+	text_line(&t, ">");
+	text_put(&t, "To: ");
 	if (m->name != NULL) {
-		put_display_name(f, m->name);
-		fprintf(f, " <%s>\r\n", m->to);
-	} else
-		fprintf(f, "<%s>\r\n", m->to);
-	fprintf(f, "Subject: %s\r\n", SUBJECT);
-	fprintf(f, "Message-ID: <%s>\r\n", m->msgid);
-	fprintf(f, "MIME-Version: 1.0\r\n");
-	fprintf(f, "Content-Type: text/plain; charset=utf-8\r\n");
-	if (is_ascii(body)) {
-		fprintf(f, "Content-Transfer-Encoding: 7bit\r\n\r\n%s", body);
-	} else {
+		text_display_name(&t, m->name);
+		text_add(&t, " ", 1);
+	}
+	text_put(&t, "<");
+	text_put(&t, m->to);
+	text_line(&t, ">");
+	text_line(&t, "Subject: " SUBJECT);
+	text_put(&t, "Message-ID: <");
+	text_put(&t, m->msgid);
+	text_line(&t, ">");
+	text_line(&t, "MIME-Version: 1.0");
+	text_line(&t, "Content-Type: text/plain; charset=utf-8");
+	if (!body.oom && is_ascii(body.p)) {
+		text_line(&t, "Content-Transfer-Encoding: 7bit");
+		text_put(&t, eol);
+		for (p = body.p; (nl = strstr(p, "\r\n")) != NULL; p = nl + 2) {
+			text_add(&t, p, (size_t)(nl - p));
+			text_put(&t, eol);
+		}
+		text_put(&t, p);
+	} else if (!body.oom) {
 		/* Not every relay speaks 8BITMIME: base64 in 76-column
 		 * lines (57 bytes each) goes through any of them. */
-		fprintf(f, "Content-Transfer-Encoding: base64\r\n\r\n");
-		for (i = 0; i < body_len; i += 57) {
-			put_base64(f, (unsigned char *)body + i,
-			    body_len - i < 57 ? body_len - i : 57);
-			fputs("\r\n", f);
+		text_line(&t, "Content-Transfer-Encoding: base64");
+		text_put(&t, eol);
+		for (i = 0; i < body.len; i += 57) {
+			text_base64(&t, (unsigned char *)body.p + i,
+			    body.len - i < 57 ? body.len - i : 57);
+			text_put(&t, eol);
 		}
 	}
-	free(body);
-	if (fclose(f) != 0) {
-		free(m->text);
-		m->text = NULL;
+	free(body.p);
+	if (t.oom || body.oom) {
+		free(t.p);
+		errno = ENOMEM;
 		return -1;
 	}
+	m->text = t.p;
+	m->len = t.len;
 	return 0;
 }
 
@@ -311,6 +379,18 @@ send_smtp(sl_context *ctx, const struct mail *m, const char *url)
 
 /* --- Maildir ----------------------------------------------------------- */
 
+/* What this worker knows of its Maildir: the directory whose tmp/, cur/
+ * and new/ it has made or found (later deliveries skip the mkdir calls;
+ * one that finds them gone makes them again), whether its file system
+ * makes unnamed files (O_TMPFILE), how such a file gets its name, and the
+ * host part of the names. */
+static struct {
+	char dir[PATH_MAX];
+	int no_tmpfile; /* O_TMPFILE or linking it failed here: use tmp/ */
+	int link_proc;  /* linkat(AT_EMPTY_PATH) was refused: /proc/self/fd */
+	char host[256]; /* without '/' and ':' */
+} md;
+
 static int
 mkdir_ok(const char *path)
 {
@@ -326,25 +406,41 @@ subdir(char *path, const char *dir, const char *name)
 	return path;
 }
 
-/* The Maildir whose tmp/, cur/ and new/ this worker has made or found:
- * later deliveries into it skip the mkdir calls (one that finds them gone
- * makes them again). */
-static char made_dir[PATH_MAX];
-
+/* Make dir and its tmp/, cur/ and new/ unless this worker already has;
+ * again says that they were found gone since. */
 static int
-make_maildir(const char *dir)
+make_maildir(const char *dir, int again)
 {
 	char sub[PATH_MAX];
 
-	if (strcmp(made_dir, dir) == 0)
+	if (again)
+		md.dir[0] = '\0';
+	if (strcmp(md.dir, dir) == 0)
 		return 0;
 	if (mkdir_ok(dir) == -1 || mkdir_ok(subdir(sub, dir, "tmp")) == -1 ||
 	    mkdir_ok(subdir(sub, dir, "cur")) == -1 ||
 	    mkdir_ok(subdir(sub, dir, "new")) == -1)
 		return -1;
-	if (strlen(dir) < sizeof(made_dir))
-		strcpy(made_dir, dir);
+	if (strlen(dir) < sizeof(md.dir))
+		strcpy(md.dir, dir);
 	return 0;
+}
+
+/* The host part of a Maildir name: the host name, '/' and ':' replaced. */
+static const char *
+maildir_host(void)
+{
+	size_t i;
+
+	if (md.host[0] != '\0')
+		return md.host;
+	if (gethostname(md.host, sizeof(md.host)) == -1 || md.host[0] == '\0')
+		snprintf(md.host, sizeof(md.host), "localhost");
+	md.host[sizeof(md.host) - 1] = '\0';
+	for (i = 0; md.host[i] != '\0'; i++)
+		if (md.host[i] == '/' || md.host[i] == ':')
+			md.host[i] = '_';
+	return md.host;
 }
 
 /* Write the n bytes at p to fd, all of them. */
@@ -378,34 +474,147 @@ sync_dir(const char *path)
 	return rc;
 }
 
-/* Deliver m into the Maildir at dir as the Maildir spec says: write to
- * tmp/UNIQUE, fsync it, rename it into new/UNIQUE and fsync new/, so that
- * a delivery reported is one that survives a crash. The file gets LF line
- * ends, as mail readers expect of a Maildir. On success path (PATH_MAX)
- * names the delivered file. */
+/* Give the unnamed file fd the name name in the directory dfd:
+ * linkat(AT_EMPTY_PATH), which recent kernels allow the file's opener, or
+ * else through /proc/self/fd, which needs no capability. Returns 0, or -1
+ * with errno. */
+static int
+link_unnamed(int fd, int dfd, const char *name)
+{
+	char proc[32];
+
+	if (!md.link_proc) {
+		if (linkat(fd, "", dfd, name, AT_EMPTY_PATH) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW) == -1)
+		return -1;
+	md.link_proc = 1;
+	return 0;
+}
+
+/* Deliver the n bytes at text as new/name without a name in tmp/: an
+ * unnamed file in new/ (O_TMPFILE) is written and fsynced, then named, so
+ * that it appears in new/ complete. No directory is locked while its inode
+ * is made, and there is no rename. The second fsync writes the link count
+ * that the name gave the file (a file system check after a crash would
+ * otherwise take the name for one of a deleted file, and drop it); the
+ * fsync of new/ makes the name last. Returns 0; 1 when this file system or
+ * sandbox cannot do it (the caller uses tmp/: nothing is left behind); or
+ * -1 with errno. */
+static int
+deliver_unnamed(const char *dir, const char *newdir, const char *name,
+    const char *text, size_t n)
+{
+	int dfd, fd = -1, again = 1, named = 0, rc = -1, saved;
+	struct stat st;
+
+	while ((dfd = open(newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 && errno == ENOENT && again) {
+		/* Removed since this worker made it: make it again. */
+		again = 0;
+		if (make_maildir(dir, 1) == -1)
+			return -1;
+	}
+	if (dfd == -1)
+		return -1;
+	fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		/* Old kernels take O_TMPFILE for O_DIRECTORY (EISDIR). */
+		if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+			md.no_tmpfile = 1;
+			rc = 1;
+		}
+		goto out;
+	}
+	if (write_all(fd, text, n) == -1 || fsync(fd) == -1)
+		goto out;
+	if (link_unnamed(fd, dfd, name) == -1) {
+		/* No way to name it here (no /proc, say): use tmp/ from now
+		 * on. A new/ removed meanwhile is made again there. */
+		if (errno != EEXIST) {
+			saved = errno;
+			if (saved != ENOENT ||
+			    (fstat(dfd, &st) == 0 && st.st_nlink > 0))
+				md.no_tmpfile = 1;
+			errno = saved;
+			rc = 1;
+		}
+		goto out;
+	}
+	named = 1;
+	if (fsync(fd) == -1 || fsync(dfd) == -1)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (fd != -1 && close(fd) == -1 && rc == 0) {
+		saved = errno;
+		rc = -1;
+	}
+	if (rc == -1 && named)
+		unlinkat(dfd, name, 0);
+	close(dfd);
+	errno = saved;
+	return rc;
+}
+
+/* Deliver the n bytes at text as the Maildir spec describes: write
+ * tmp/UNIQUE (tmp), fsync it, rename it to new/UNIQUE (path) and fsync
+ * new/. Returns 0, or -1 with errno. */
+static int
+deliver_renamed(const char *dir, const char *tmp, const char *newdir,
+    const char *path, const char *text, size_t n)
+{
+	int fd, again = 1, saved;
+
+	while ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 && errno == ENOENT && again) {
+		again = 0;
+		if (make_maildir(dir, 1) == -1)
+			return -1;
+	}
+	if (fd == -1)
+		return -1;
+	if (write_all(fd, text, n) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1 || sync_dir(newdir) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+/* Deliver m into the Maildir at dir so that a delivery reported is one
+ * that survives a crash: into new/ directly where the file system makes
+ * unnamed files, through tmp/ otherwise. m has LF line ends, as mail
+ * readers expect of a Maildir. On success path (PATH_MAX) names the
+ * delivered file. */
 static int
 deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
     char *path)
 {
-	char host[256], uniq[512], tmp[PATH_MAX], newdir[PATH_MAX], rnd[17];
-	char *text = NULL;
+	char uniq[512], tmp[PATH_MAX], newdir[PATH_MAX];
 	struct timespec ts;
-	size_t i, j;
-	int fd = -1, again = 1;
+	int rc;
 
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	/* '/' and ':' may not appear in a Maildir host part. */
-	for (i = 0; host[i] != '\0'; i++)
-		if (host[i] == '/' || host[i] == ':')
-			host[i] = '_';
-	if (signup_random_hex(rnd, 8) == -1)
-		return sl_error(ctx, "EmailTransientError",
-		    "maildir: getrandom: %s", strerror(errno));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(uniq, sizeof(uniq), "%lld.M%06ldP%dR%s.%s",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (int)getpid(), rnd, host);
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (int)getpid(),
+	    m->rnd + RND_HEX, maildir_host());
 
 	/* Make sure every name below fits before creating anything. */
 	if (snprintf(tmp, sizeof(tmp), "%s/tmp/%s", dir, uniq) >=
@@ -415,52 +624,19 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 		(int)sizeof(newdir))
 		return sl_error(ctx, "ConfigurationError",
 		    "maildir: the path %s is too long", dir);
-	if (make_maildir(dir) == -1)
-		goto fail_dir;
-	while ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1 && errno == ENOENT && again) {
-		/* Removed since this worker made it: make it again. */
-		again = 0;
-		made_dir[0] = '\0';
-		if (make_maildir(dir) == -1)
-			goto fail_dir;
-	}
-	if (fd == -1)
-		goto fail_file;
-	if ((text = malloc(m->len + 1)) == NULL)
-		goto fail_file;
-	for (i = j = 0; j < m->len; j++)
-		if (m->text[j] != '\r')
-			text[i++] = m->text[j];
-	if (write_all(fd, text, i) == -1 || fsync(fd) == -1)
-		goto fail_file;
-	free(text);
-	text = NULL;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail_file;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1 || sync_dir(newdir) == -1)
-		goto fail_file;
-	return 0;
-
-fail_dir:
-	return sl_error(ctx, "EmailTransientError",
-	    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
-	    strerror(errno));
-fail_file:
-	{
-		int saved = errno;
-
-		free(text);
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
+	if (make_maildir(dir, 0) == -1)
+		return sl_error(ctx, "EmailTransientError",
+		    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
+		    strerror(errno));
+	rc = md.no_tmpfile ? 1 :
+	    deliver_unnamed(dir, newdir, uniq, m->text, m->len);
+	if (rc == 1)
+		rc = deliver_renamed(dir, tmp, newdir, path, m->text, m->len);
+	if (rc == -1)
 		return sl_error(ctx, "EmailTransientError",
 		    "maildir: cannot deliver into %s: %s", dir,
-		    strerror(saved));
-	}
+		    strerror(errno));
+	return 0;
 }
 
 /* --- the handler ------------------------------------------------------- */
@@ -538,15 +714,18 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 		    "VERIFY_URL_BASE must be printable ASCII");
 	if (asprintf(&url, "%s%s", base, token->valuestring) == -1)
 		return sl_error(ctx, "EmailTransientError", "out of memory");
-	if (build_message(&m, url) == -1) {
+	smtp = sl_getenv(ctx, "SMTP_URL");
+	if (smtp != NULL && *smtp == '\0')
+		smtp = NULL;
+	/* SMTP wants CRLF line ends; mail readers expect LF in a Maildir. */
+	if (build_message(&m, url, smtp != NULL ? "\r\n" : "\n") == -1) {
 		free(url);
 		return sl_error(ctx, "EmailTransientError",
 		    "cannot build the message: %s", strerror(errno));
 	}
 	free(url);
 
-	smtp = sl_getenv(ctx, "SMTP_URL");
-	if (smtp != NULL && *smtp != '\0')
+	if (smtp != NULL)
 		rc = send_smtp(ctx, &m, smtp);
 	else {
 		dir = sl_getenv(ctx, "MAILDIR");
@@ -573,7 +752,7 @@ handler(const cJSON *event, sl_context *ctx, cJSON **result)
 	cJSON_AddStringToObject(*result, "messageId", m.msgid);
 	cJSON_AddBoolToObject(*result, "delivered", 1);
 	cJSON_AddStringToObject(*result, "transport",
-	    smtp != NULL && *smtp != '\0' ? "smtp" : "maildir");
+	    smtp != NULL ? "smtp" : "maildir");
 	cJSON_AddStringToObject(*result, "to", m.to);
 	return 0;
 }

@@ -161,22 +161,52 @@ signup_random(void *buf, size_t n)
 	return 0;
 }
 
-/* n random bytes as 2n lowercase hex digits into out (2n + 1 bytes). */
-static inline int
-signup_random_hex(char *out, size_t n)
+/* The n bytes at b as 2n lowercase hex digits into out (2n + 1 bytes). */
+static inline void
+signup_hex(char *out, const unsigned char *b, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char b[64];
 	size_t i;
 
-	if (n > sizeof(b) || signup_random(b, n) == -1)
-		return -1;
 	for (i = 0; i < n; i++) {
 		out[2 * i] = hex[b[i] >> 4];
 		out[2 * i + 1] = hex[b[i] & 0xf];
 	}
 	out[2 * n] = '\0';
+}
+
+/* n random bytes as 2n lowercase hex digits into out (2n + 1 bytes). */
+static inline int
+signup_random_hex(char *out, size_t n)
+{
+	unsigned char b[64];
+
+	if (n > sizeof(b) || signup_random(b, n) == -1)
+		return -1;
+	signup_hex(out, b, n);
 	return 0;
+}
+
+/* The 16 random bytes at b as a version 4 UUID into out
+ * (SIGNUP_UUID_LEN + 1 bytes). */
+static inline void
+signup_uuid_of(char *out, const unsigned char *b)
+{
+	unsigned char v[16];
+
+	memcpy(v, b, sizeof(v));
+	v[6] = (unsigned char)((v[6] & 0x0f) | 0x40);
+	v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);
+	/* 8-4-4-4-12 hex digits */
+	signup_hex(out, v, 4);
+	out[8] = '-';
+	signup_hex(out + 9, v + 4, 2);
+	out[13] = '-';
+	signup_hex(out + 14, v + 6, 2);
+	out[18] = '-';
+	signup_hex(out + 19, v + 8, 2);
+	out[23] = '-';
+	signup_hex(out + 24, v + 10, 6);
 }
 
 /* A random (version 4) UUID into out (SIGNUP_UUID_LEN + 1 bytes). */
@@ -187,13 +217,7 @@ signup_uuid(char *out)
 
 	if (signup_random(b, sizeof(b)) == -1)
 		return -1;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, SIGNUP_UUID_LEN + 1,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-	    b[11], b[12], b[13], b[14], b[15]);
+	signup_uuid_of(out, b);
 	return 0;
 }
 

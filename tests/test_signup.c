@@ -165,6 +165,28 @@ START_TEST(test_signup_tokens_and_ids)
 }
 END_TEST
 
+START_TEST(test_signup_hex_and_uuid_of)
+{
+	unsigned char b[16], ones[16];
+	char h[33], u[SIGNUP_UUID_LEN + 1];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		b[i] = (unsigned char)i;
+	memset(ones, 0xff, sizeof(ones));
+	signup_hex(h, (const unsigned char *)"\x00\x7f\xa5\xff", 4);
+	ck_assert_str_eq(h, "007fa5ff");
+	signup_hex(h, b, 0);
+	ck_assert_str_eq(h, "");
+	/* The version and variant bits are set, the rest kept. */
+	signup_uuid_of(u, b);
+	ck_assert_str_eq(u, "00010203-0405-4607-8809-0a0b0c0d0e0f");
+	signup_uuid_of(u, ones);
+	ck_assert_str_eq(u, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+	ck_assert_int_eq(b[6], 6); /* the caller's bytes are left alone */
+}
+END_TEST
+
 START_TEST(test_signup_rfc3339)
 {
 	char t[SIGNUP_TIME_LEN + 1];
@@ -196,6 +218,7 @@ signup_suite(void)
 	tcase_add_test(tc, test_signup_address_lengths);
 	tcase_add_test(tc, test_signup_text);
 	tcase_add_test(tc, test_signup_tokens_and_ids);
+	tcase_add_test(tc, test_signup_hex_and_uuid_of);
 	tcase_add_test(tc, test_signup_rfc3339);
 	suite_add_tcase(s, tc);
 	return s;

@@ -110,6 +110,10 @@ check "db_insert: the re-run inserted nothing" \
 run "$SQ" db_insert '{"email": "other@example.org", "name": "O", "idempotencyKey": "exec-1/InsertUser"}'
 expect_error IdempotentParameterMismatch \
     "db_insert: a used key with another address"
+# ... even when that address is another user's: the key decides first.
+run "$SQ" db_insert '{"email": "ada@example.org", "name": "A", "idempotencyKey": "exec-1/InsertUser"}'
+expect_error IdempotentParameterMismatch \
+    "db_insert: a used key with another user's address"
 
 # Many writers at once: every insert lands, one racer per address wins.
 parallel_inserts "$SQ" 32 8 sqpar
