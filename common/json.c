@@ -1,18 +1,169 @@
-/* Printing cJSON trees into caller-owned heap strings. */
+/* A compact JSON printer over cJSON trees that writes into one growing
+ * buffer, with cJSON's own output. cJSON_PrintUnformatted allocates and
+ * reallocates per call, walks each string twice and prints every number
+ * beyond int's range with "%1.15g" and then reads it back to check: the
+ * daemon prints every history event, checkpoint and payload. */
 #include "common/json.h"
 
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+/* Bytes that cJSON escapes: '"', '\\' and the controls. */
+static const unsigned char needs_escape[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1,
+	[0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+	[0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1,
+	[0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+	[0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+void
+sl_json_write_string(struct sl_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char esc[8];
+
+	sl_buf_addch(b, '"');
+	for (;;) {
+		for (run = p; !needs_escape[*p]; p++)
+			continue;
+		if (p > run)
+			sl_buf_add(b, run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		switch (*p) {
+		case '"':
+			sl_buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			sl_buf_add(b, "\\\\", 2);
+			break;
+		case '\b':
+			sl_buf_add(b, "\\b", 2);
+			break;
+		case '\f':
+			sl_buf_add(b, "\\f", 2);
+			break;
+		case '\n':
+			sl_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			sl_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			sl_buf_add(b, "\\t", 2);
+			break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			sl_buf_add(b, esc, 6);
+			break;
+		}
+		p++;
+	}
+	sl_buf_addch(b, '"');
+}
+
+/* cJSON 1.7.15's print_number: "%1.15g", or "%1.17g" when that does not
+ * read back as the same double; NaN and infinities as null. Whole numbers
+ * below 10^15 take a fast path: "%1.15g" prints them as plain digits
+ * ("-0" for negative zero). */
+static void
+write_number(struct sl_buf *b, const cJSON *v)
+{
+	double d = v->valuedouble, test = 0, big;
+	char num[32];
+	int n, ok;
+
+	if (isnan(d) || isinf(d)) {
+		sl_buf_add(b, "null", 4);
+		return;
+	}
+	if (fabs(d) < 1e15 && d == (double)(long long)d) {
+		if (d == 0 && signbit(d))
+			sl_buf_add(b, "-0", 2);
+		else {
+			n = snprintf(num, sizeof(num), "%lld", (long long)d);
+			sl_buf_add(b, num, (size_t)n);
+		}
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%1.15g", d);
+	ok = sscanf(num, "%lg", &test) == 1;
+	big = fabs(test) > fabs(d) ? fabs(test) : fabs(d);
+	if (!ok || fabs(test - d) > big * DBL_EPSILON)
+		n = snprintf(num, sizeof(num), "%1.17g", d);
+	sl_buf_add(b, num, (size_t)n);
+}
+
+int
+sl_json_write(struct sl_buf *b, const cJSON *v)
+{
+	const cJSON *c;
+
+	switch (v->type & 0xff) {
+	case cJSON_NULL:
+		sl_buf_add(b, "null", 4);
+		return 0;
+	case cJSON_False:
+		sl_buf_add(b, "false", 5);
+		return 0;
+	case cJSON_True:
+		sl_buf_add(b, "true", 4);
+		return 0;
+	case cJSON_Number:
+		write_number(b, v);
+		return 0;
+	case cJSON_Raw:
+		if (v->valuestring == NULL)
+			return -1;
+		sl_buf_addstr(b, v->valuestring);
+		return 0;
+	case cJSON_String:
+		sl_json_write_string(b, v->valuestring ? v->valuestring : "");
+		return 0;
+	case cJSON_Array:
+		sl_buf_addch(b, '[');
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c != v->child)
+				sl_buf_addch(b, ',');
+			if (sl_json_write(b, c) < 0)
+				return -1;
+		}
+		sl_buf_addch(b, ']');
+		return 0;
+	case cJSON_Object:
+		sl_buf_addch(b, '{');
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c != v->child)
+				sl_buf_addch(b, ',');
+			sl_json_write_string(b, c->string ? c->string : "");
+			sl_buf_addch(b, ':');
+			if (sl_json_write(b, c) < 0)
+				return -1;
+		}
+		sl_buf_addch(b, '}');
+		return 0;
+	default:
+		return -1;
+	}
+}
 
 char *
 sl_json_print(const cJSON *v)
 {
-	static const char msg[] = "sluice: out of memory\n";
-	char *s = cJSON_PrintUnformatted(v);
+	static const char msg[] = "sluice: cannot print a JSON value\n";
+	struct sl_buf b;
 
-	if (s == NULL) {
+	sl_buf_init(&b);
+	if (sl_json_write(&b, v) < 0) {
 		(void)!write(2, msg, sizeof(msg) - 1);
 		abort();
 	}
-	return s;
+	return sl_buf_detach(&b, NULL);
 }

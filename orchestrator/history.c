@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/json.h"
 #include "common/xmalloc.h"
 #include "orchestrator/engine_int.h"
 
@@ -22,11 +23,7 @@ iso_time(int64_t ms, char *buf, size_t len)
 char *
 json_compact(const cJSON *v)
 {
-	char *s = cJSON_PrintUnformatted(v);
-
-	if (s == NULL)
-		s = xstrdup("null");
-	return s;
+	return sl_json_print(v);
 }
 
 static size_t

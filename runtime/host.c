@@ -260,7 +260,7 @@ version_new(struct sl_function *fn, struct sl_err *err)
 		cJSON_AddItemToArray(a, cJSON_CreateNumber(v->cfg.ports[i]));
 	json_add_strv(o, "read", v->cfg.read_paths, v->cfg.nread);
 	json_add_strv(o, "write", v->cfg.write_paths, v->cfg.nwrite);
-	v->start_json = cJSON_PrintUnformatted(o);
+	v->start_json = sl_json_print(o);
 	cJSON_Delete(o);
 
 	n = 0;
@@ -312,7 +312,7 @@ sl_host_inv_set_error(struct sl_invocation *inv, const char *fe,
 
 	cJSON_AddStringToObject(o, "errorType", type);
 	cJSON_AddStringToObject(o, "errorMessage", msg);
-	s = cJSON_PrintUnformatted(o);
+	s = sl_json_print(o);
 	cJSON_Delete(o);
 	sl_host_inv_set_result(inv, 200, s, strlen(s));
 	cJSON_free(s);
@@ -364,7 +364,7 @@ sl_host_inv_refuse(struct sl_invocation *inv, int status, const char *type,
 		cJSON_AddStringToObject(o, "Reason", reason);
 		cJSON_AddStringToObject(o, "retryAfterSeconds", "1");
 	}
-	s = cJSON_PrintUnformatted(o);
+	s = sl_json_print(o);
 	cJSON_Delete(o);
 	sl_host_inv_set_result(inv, status, s, strlen(s));
 	cJSON_free(s);

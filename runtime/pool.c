@@ -3,6 +3,7 @@
  * of queued invocations onto warm or new workers within the limits. */
 #include "runtime/pool.h"
 #include "runtime/spawner.h"
+#include "common/json.h"
 #include "common/xmalloc.h"
 
 #include <cjson/cJSON.h>
@@ -452,7 +453,7 @@ worker_publish(struct sl_worker *w, const struct sl_frame *f)
 	if (!cJSON_IsString(t) || m == NULL)
 		err = "malformed publish";
 	else {
-		msg = cJSON_PrintUnformatted(m);
+		msg = sl_json_print(m);
 		if (h->on_publish != NULL && msg != NULL)
 			h->on_publish(
 			    h->cb_arg, w->fn->name, t->valuestring, msg);

@@ -5,6 +5,7 @@
 #include "runtime/sandbox.h"
 #include "runtime/worker.h"
 #include "common/buf.h"
+#include "common/json.h"
 #include "common/err.h"
 #include "common/xmalloc.h"
 
@@ -206,11 +207,14 @@ wait_readable(int fd)
 		;
 }
 
-/* Turn the handler's outcome into the reply frame. */
+/* Turn the handler's outcome into the reply frame. out: a buffer kept from
+ * call to call for the result's text (let go of when it grew past 64 KiB,
+ * so that one big result does not stay in the worker's memory). */
 static void
-reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
+reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result,
+    struct sl_buf *out)
 {
-	char *s;
+	const char *s;
 	size_t n;
 
 	fflush(stdout);
@@ -232,18 +236,19 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 		send_or_die(SL_FRAME_RESULT, id, "null", 4);
 		return;
 	}
-	s = cJSON_PrintUnformatted(result);
+	sl_buf_reset(out);
+	rc = sl_json_write(out, result);
 	cJSON_Delete(result);
-	if (s == NULL) {
+	if (rc < 0) {
 		send_error(SL_FRAME_RTERROR, id, "Runtime.InvalidResponse",
 		    "the result could not be serialised as JSON");
 		return;
 	}
-	n = strlen(s);
+	s = out->data;
+	n = out->len;
 	if (n > SYNC_MAX) {
 		char msg[160];
 
-		cJSON_free(s);
 		snprintf(msg, sizeof(msg),
 		    "Response payload size (%zu bytes) "
 		    "exceeded maximum allowed payload size (%u bytes).",
@@ -253,7 +258,6 @@ reply(struct sl_context *ctx, uint64_t id, int rc, cJSON *result)
 		return;
 	}
 	send_or_die(SL_FRAME_RESULT, id, s, n);
-	cJSON_free(s);
 }
 
 int
@@ -261,7 +265,7 @@ main(int argc, char **argv)
 {
 	struct sl_context ctx;
 	struct start st;
-	struct sl_buf buf = SL_BUF_INIT;
+	struct sl_buf buf = SL_BUF_INIT, out = SL_BUF_INIT;
 	struct sl_frame f;
 	char path[64];
 	void *so;
@@ -277,6 +281,7 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&st, 0, sizeof(st));
 	sl_buf_init(&buf);
+	sl_buf_init(&out);
 	sl_worker_ipc_remember();
 	start(&st, &ctx, &buf);
 
@@ -354,7 +359,11 @@ main(int argc, char **argv)
 		}
 		rc = handler(event, &ctx, &result);
 		cJSON_Delete(event);
-		reply(&ctx, f.id, rc, result);
+		reply(&ctx, f.id, rc, result, &out);
+		if (out.cap > 64 * 1024) {
+			sl_buf_release(&out);
+			sl_buf_init(&out);
+		}
 		sl_worker_invoke_end();
 		sl_worker_ctx_reset(&ctx);
 	}

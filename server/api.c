@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/json.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "server/api_internal.h"
@@ -212,7 +213,7 @@ void
 sl_api_reply(struct sl_api *api, uint64_t conn, const char *id_json,
     cJSON *result)
 {
-	char *text = cJSON_PrintUnformatted(result);
+	char *text = sl_json_print(result);
 
 	sl_api_reply_raw(api, conn, id_json, text, strlen(text));
 	cJSON_free(text);
@@ -223,7 +224,7 @@ void
 sl_api_reply_error_obj(struct sl_api *api, uint64_t conn,
     const char *id_json, cJSON *error)
 {
-	char *text = cJSON_PrintUnformatted(error);
+	char *text = sl_json_print(error);
 	struct sl_buf b = SL_BUF_INIT;
 
 	sl_buf_init(&b);
@@ -405,7 +406,7 @@ sl_api_param_json_text(const struct api_req *r, const char *name,
 		*out_len = n;
 		return 0;
 	}
-	*out = cJSON_PrintUnformatted(v);
+	*out = sl_json_print(v);
 	if (*out == NULL)
 		return sl_err_set(err, "ServiceException",
 		    "could not print %s", name);
@@ -573,7 +574,7 @@ sl_api_publish(struct sl_api *api, const char *topic, const char *message,
 	cJSON_AddStringToObject(ev, "Timestamp", ts);
 	if (source != NULL)
 		cJSON_AddStringToObject(ev, "source", source);
-	text = cJSON_PrintUnformatted(ev);
+	text = sl_json_print(ev);
 	/* Subscribers hear of it once it is stored. */
 	if (sl_api_store_notification(api, topic, message, source, text) < 0)
 		push(api, API_SUB_TOPIC, topic, -1, NULL, text, strlen(text));
@@ -594,7 +595,7 @@ static void
 add_json_string(struct sl_buf *b, const char *v)
 {
 	cJSON *a = cJSON_CreateString(v);
-	char *s = cJSON_PrintUnformatted(a);
+	char *s = sl_json_print(a);
 
 	sl_buf_addstr(b, s);
 	cJSON_free(s);
@@ -736,7 +737,7 @@ sl_api_request(struct sl_api *api, uint64_t conn, const char *text,
 	}
 	id = cJSON_GetObjectItemCaseSensitive(r.body, "id");
 	if (id != NULL && (cJSON_IsNumber(id) || cJSON_IsString(id))) {
-		id_text = cJSON_PrintUnformatted(id);
+		id_text = sl_json_print(id);
 		r.id_json = id_text;
 	}
 	action = cJSON_GetObjectItemCaseSensitive(r.body, "action");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "server/api_internal.h"
@@ -26,7 +27,7 @@ static void
 add_str(struct sl_buf *b, const char *key, const char *value)
 {
 	cJSON *s = cJSON_CreateString(value);
-	char *t = cJSON_PrintUnformatted(s);
+	char *t = sl_json_print(s);
 
 	sl_buf_addf(b, ",\"%s\":", key);
 	sl_buf_addstr(b, t);
@@ -103,7 +104,7 @@ invoke_done(void *arg, const struct sl_invoke_result *res)
 		else {
 			char *raw = xstrndup(res->payload, res->payload_len);
 			cJSON *s = cJSON_CreateString(raw);
-			char *t = cJSON_PrintUnformatted(s);
+			char *t = sl_json_print(s);
 
 			sl_buf_addstr(&b, t);
 			cJSON_free(t);

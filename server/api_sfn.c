@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "orchestrator/validate.h"
@@ -63,7 +64,7 @@ commit_ctx_drop(struct commit_ctx *cc)
 static char *
 print_free(cJSON *o)
 {
-	char *t = cJSON_PrintUnformatted(o);
+	char *t = sl_json_print(o);
 	char *s = xstrdup(t);
 
 	cJSON_free(t);
@@ -685,7 +686,7 @@ sl_api_act_get_execution_history(struct sl_api *api, struct api_req *r)
 	sl_buf_addch(&b, ']');
 	if (h.next_token != NULL) {
 		cJSON *t = cJSON_CreateString(h.next_token);
-		char *s = cJSON_PrintUnformatted(t);
+		char *s = sl_json_print(t);
 
 		sl_buf_addstr(&b, ",\"nextToken\":");
 		sl_buf_addstr(&b, s);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/xmalloc.h"
 #include "server/api_internal.h"
 
@@ -95,7 +96,7 @@ sl_api_act_publish(struct sl_api *api, struct api_req *r)
 	/* SNS messages are strings; any other JSON value is sent as its
 	 * JSON text. */
 	text = cJSON_IsString(msg) ? xstrdup(msg->valuestring) :
-	    cJSON_PrintUnformatted(msg);
+	    sl_json_print(msg);
 	if (strlen(text) > 256 * 1024) {
 		free(text);
 		sl_err_set(&err, "InvalidParameterException",

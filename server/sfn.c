@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "orchestrator/validate.h"
@@ -180,7 +181,7 @@ describe_exec(struct sfn_exec *fx, struct sl_exec *x)
 		cJSON_AddStringToObject(o, "error", s);
 	if ((s = sl_exec_cause(x)) != NULL)
 		cJSON_AddStringToObject(o, "cause", s);
-	text = cJSON_PrintUnformatted(o);
+	text = sl_json_print(o);
 	cJSON_Delete(o);
 	return text;
 }
@@ -210,7 +211,7 @@ sl_sfn_describe_stored(const struct sl_store_exec *e)
 	if (e->revision_id != NULL)
 		cJSON_AddStringToObject(o, "stateMachineRevisionId",
 		    e->revision_id);
-	t = cJSON_PrintUnformatted(o);
+	t = sl_json_print(o);
 	text = xstrdup(t);
 	cJSON_free(t);
 	cJSON_Delete(o);
@@ -257,7 +258,7 @@ sl_sfn_finish_stored(struct sl_sfn *sfn, const char *arn,
 		cJSON_AddStringToObject(d, "error", error);
 	if (cause != NULL)
 		cJSON_AddStringToObject(d, "cause", cause);
-	json = cJSON_PrintUnformatted(o);
+	json = sl_json_print(o);
 	cJSON_Delete(o);
 	ev.json = json;
 	end.status = status;
@@ -444,55 +445,11 @@ texts_free(char **texts, int n)
 	free(texts);
 }
 
-static int
-plain_key(const char *k)
-{
-	if (k == NULL || *k == '\0')
-		return 0;
-	for (; *k != '\0'; k++)
-		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
-		    (*k >= '0' && *k <= '9')))
-			return 0;
-	return 1;
-}
-
-/* A history event as compact JSON text (yours, free(3)). As
- * cJSON_PrintUnformatted, but its whole numbers (ids, epoch-ms timestamps,
- * which cJSON prints through %g and reads back) are printed as integers:
- * the commonest text the daemon makes. */
+/* A history event as compact JSON text (yours, free(3)). */
 static char *
 event_text(const cJSON *ev)
 {
-	struct sl_buf b = SL_BUF_INIT;
-	const cJSON *c;
-	char *t, *copy;
-
-	sl_buf_init(&b);
-	sl_buf_addch(&b, '{');
-	cJSON_ArrayForEach(c, ev) {
-		if (!plain_key(c->string))
-			goto generic;
-		if (c != ev->child)
-			sl_buf_addch(&b, ',');
-		sl_buf_addf(&b, "\"%s\":", c->string);
-		if (cJSON_IsNumber(c) && c->valuedouble >= -9e15 &&
-		    c->valuedouble <= 9e15 &&
-		    c->valuedouble == (double)(long long)c->valuedouble)
-			sl_buf_addf(&b, "%lld", (long long)c->valuedouble);
-		else {
-			t = cJSON_PrintUnformatted(c);
-			sl_buf_addstr(&b, t);
-			cJSON_free(t);
-		}
-	}
-	sl_buf_addch(&b, '}');
-	return sl_buf_detach(&b, NULL);
-generic:
-	sl_buf_release(&b);
-	t = cJSON_PrintUnformatted(ev);
-	copy = xstrdup(t);
-	cJSON_free(t);
-	return copy;
+	return sl_json_print(ev);
 }
 
 /* Subscribers see the events in order, once they are recorded. */
