@@ -657,6 +657,42 @@ sl_store_exec_release(struct sl_store_exec *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* An execution's ARN is its machine's with ":stateMachine:" turned into
+ * ":execution:", then ":" and its name (AWS's form): so that an ARN names
+ * one (machine, name), and the backends key executions by ARN alone. A
+ * machine ARN with ":execution:" or two ":stateMachine:" could make two
+ * of them give one ARN: refused too. */
+static int
+exec_arn_check(const char *arn, const char *sm_arn, const char *name,
+    struct sl_err *err)
+{
+	static const char sm_part[] = ":stateMachine:";
+	static const char ex_part[] = ":execution:";
+	const char *p = strstr(sm_arn, sm_part), *tail, *a = arn;
+	size_t pre, tl;
+
+	if (p == NULL || strstr(p + 1, sm_part) != NULL ||
+	    strstr(sm_arn, ex_part) != NULL)
+		goto bad;
+	pre = (size_t)(p - sm_arn);
+	tail = p + sizeof(sm_part) - 1;
+	tl = strlen(tail);
+	if (strncmp(a, sm_arn, pre) != 0)
+		goto bad;
+	a += pre;
+	if (strncmp(a, ex_part, sizeof(ex_part) - 1) != 0)
+		goto bad;
+	a += sizeof(ex_part) - 1;
+	if (strncmp(a, tail, tl) != 0 || a[tl] != ':' ||
+	    strcmp(a + tl + 1, name) != 0)
+		goto bad;
+	return 0;
+bad:
+	return sl_err_set(err, "ValidationException",
+	    "1 validation error detected: executionArn '%s' is not the ARN "
+	    "of execution '%s' of state machine '%s'", arn, name, sm_arn);
+}
+
 int
 sl_store_exec_start(struct sl_store *s, const struct sl_store_exec_start *in,
     struct sl_store_exec *out, int *existed, sl_store_cb *cb, void *arg,
@@ -670,7 +706,8 @@ sl_store_exec_start(struct sl_store *s, const struct sl_store_exec_start *in,
 		*existed = 0;
 	if (sl_store_name_check(in->name, "execution", err) < 0 ||
 	    need(in->arn, "executionArn", err) < 0 ||
-	    need(in->sm_arn, "stateMachineArn", err) < 0)
+	    need(in->sm_arn, "stateMachineArn", err) < 0 ||
+	    exec_arn_check(in->arn, in->sm_arn, in->name, err) < 0)
 		return -1;
 	rc = s->ops->exec_start(s->be, in, out, &ex, err);
 	if (rc == 0 && ex) {
