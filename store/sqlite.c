@@ -21,7 +21,7 @@
 #define APP_ID 0x534c4345
 /* PRAGMA user_version: the schema this code writes. Version N's
  * migrations[N - 1] brings a version N - 1 database up to N. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema. Small columns first in executions, so that
@@ -82,6 +82,83 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  message TEXT NOT NULL);"
 	"CREATE INDEX notifications_topic ON notifications(topic, id);"
 	"CREATE INDEX notifications_time ON notifications(timestamp);",
+
+	/* 2: fewer b-trees and bytes written per execution.
+	 * - executions and notifications lose AUTOINCREMENT, whose
+	 *   sqlite_sequence row was rewritten at every commit; id_floor
+	 *   keeps ids from being reused instead, and is written only when
+	 *   rows are deleted (a new id is above both the largest id left
+	 *   and the floor).
+	 * - executions keep one unique key, arn: the store takes only
+	 *   execution ARNs derived from (sm_arn, name) (store.c), so that
+	 *   UNIQUE (sm_arn, name) followed from it. executions_sm_status
+	 *   serves every listing by machine (all statuses: a merge of five
+	 *   ranges), has_running and the start-up scan (per machine);
+	 *   executions_sm, executions_status and executions_stop go
+	 *   (retention walks executions in seq order, see S_PRUNE_PICK).
+	 * - events keep in body only what follows the event's head
+	 *   {"id":..,"previousEventId":..,"timestamp":..,"type":".."
+	 *   (columns already), or the whole JSON (starting with '{') when
+	 *   it does not start with that head.
+	 * - notifications_time goes: old notifications are the first ids.
+	 */
+	"CREATE TABLE id_floor ("
+	"  tbl TEXT PRIMARY KEY,"
+	"  seq INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO id_floor (tbl, seq) SELECT name, seq FROM sqlite_sequence"
+	"  WHERE name IN ('executions', 'notifications');"
+	"CREATE TABLE executions_v2 ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  status INTEGER NOT NULL,"
+	"  start_date INTEGER NOT NULL,"
+	"  stop_date INTEGER NOT NULL DEFAULT 0,"
+	"  arn TEXT NOT NULL UNIQUE,"
+	"  sm_arn TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  revision_id TEXT NOT NULL,"
+	"  error TEXT,"
+	"  cause TEXT,"
+	"  input TEXT NOT NULL,"
+	"  output TEXT);"
+	"INSERT INTO executions_v2 (seq, status, start_date, stop_date, arn,"
+	"  sm_arn, name, revision_id, error, cause, input, output)"
+	"  SELECT seq, status, start_date, stop_date, arn, sm_arn, name,"
+	"  revision_id, error, cause, input, output FROM executions"
+	"  ORDER BY seq;"
+	"DROP TABLE executions;"
+	"ALTER TABLE executions_v2 RENAME TO executions;"
+	"CREATE INDEX executions_sm_status ON executions(sm_arn, status, seq);"
+	"CREATE TABLE events_v2 ("
+	"  exec_seq INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  previous_id INTEGER NOT NULL,"
+	"  timestamp INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  UNIQUE (exec_seq, id));"
+	"INSERT INTO events_v2 (exec_seq, id, previous_id, timestamp, type,"
+	"  body)"
+	"  SELECT exec_seq, id, previous_id, timestamp, type,"
+	"  CASE WHEN substr(json, 1, length(head)) = head"
+	"   AND substr(json, length(head) + 1, 1) IN (',', '}')"
+	"  THEN substr(json, length(head) + 1) ELSE json END"
+	"  FROM (SELECT *, '{\"id\":' || id || ',\"previousEventId\":' ||"
+	"   previous_id || ',\"timestamp\":' || timestamp || ',\"type\":\"' ||"
+	"   type || '\"' AS head FROM events ORDER BY rowid);"
+	"DROP TABLE events;"
+	"ALTER TABLE events_v2 RENAME TO events;"
+	"CREATE TABLE notifications_v2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  topic TEXT NOT NULL,"
+	"  timestamp INTEGER NOT NULL,"
+	"  publisher TEXT,"
+	"  message TEXT NOT NULL);"
+	"INSERT INTO notifications_v2 (id, topic, timestamp, publisher,"
+	"  message) SELECT id, topic, timestamp, publisher, message"
+	"  FROM notifications ORDER BY id;"
+	"DROP TABLE notifications;"
+	"ALTER TABLE notifications_v2 RENAME TO notifications;"
+	"CREATE INDEX notifications_topic ON notifications(topic, id);",
 };
 
 enum stmt_id {
@@ -103,7 +180,7 @@ enum stmt_id {
 	S_PURGE_EXECS,
 	S_PURGE_REVS,
 	S_PURGE_SM,
-	S_EXEC_BY_NAME,
+	S_EXEC_BY_ARN,
 	S_EXEC_INSERT,
 	S_EXEC_STATE,
 	S_EVENT_INSERT,
@@ -129,11 +206,23 @@ enum stmt_id {
 	S_PRUNE_EXEC,
 	S_PRUNE_REVS,
 	S_PRUNE_NOTIFY,
+	S_FLOOR_EXECS,
+	S_FLOOR_NOTIFY,
 	S_COUNT
 };
 
 #define EXEC_COLS "seq, status, start_date, stop_date, arn, sm_arn, name, " \
 	"revision_id"
+/* A new id of table t (column c): above every id it holds and above its
+ * floor, the largest id it ever held before rows were deleted. */
+#define NEXT_ID(c, t) "max(ifnull((SELECT max(" c ") FROM " t "), 0)," \
+	" ifnull((SELECT seq FROM id_floor WHERE tbl = '" t "'), 0)) + 1"
+/* Before rows of t may be deleted: its floor rises to its largest id. */
+#define RAISE_FLOOR(c, t) "INSERT OR REPLACE INTO id_floor (tbl, seq)" \
+	" VALUES ('" t "', " NEXT_ID(c, t) " - 1)"
+/* One status of a machine, newest first (with executions_sm_status). */
+#define EXEC_SM_ONE(st) "SELECT " EXEC_COLS " FROM executions" \
+	" WHERE sm_arn = ?4 AND status = " st " AND seq < ?1"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_SAVEPOINT] = "SAVEPOINT op",
@@ -173,16 +262,19 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PURGE_EXECS] = "DELETE FROM executions WHERE sm_arn = ?1",
 	[S_PURGE_REVS] = "DELETE FROM revisions WHERE sm_arn = ?1",
 	[S_PURGE_SM] = "DELETE FROM state_machines WHERE arn = ?1",
-	[S_EXEC_BY_NAME] = "SELECT " EXEC_COLS ", input FROM executions"
-	    " WHERE (sm_arn = ?1 AND name = ?2) OR arn = ?3",
-	[S_EXEC_INSERT] = "INSERT INTO executions (status, start_date, arn,"
-	    " sm_arn, name, revision_id, input)"
-	    " VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6)",
+	/* The ARN stands for (sm_arn, name): store.c checks it is made of
+	 * them. */
+	[S_EXEC_BY_ARN] = "SELECT " EXEC_COLS ", input FROM executions"
+	    " WHERE arn = ?1",
+	[S_EXEC_INSERT] = "INSERT INTO executions (seq, status, start_date,"
+	    " arn, sm_arn, name, revision_id, input)"
+	    " VALUES (" NEXT_ID("seq", "executions") ", 0, ?1, ?2, ?3, ?4, ?5,"
+	    " ?6)",
 	[S_EXEC_STATE] = "SELECT seq, status, sm_arn,"
 	    " (SELECT max(id) FROM events WHERE exec_seq = executions.seq)"
 	    " FROM executions WHERE arn = ?1",
 	[S_EVENT_INSERT] = "INSERT INTO events (exec_seq, id, previous_id,"
-	    " timestamp, type, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    " timestamp, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_CHECKPOINT_PUT] = "INSERT OR REPLACE INTO checkpoints (exec_seq,"
 	    " data) VALUES (?1, ?2)",
 	[S_CHECKPOINT_DROP] = "DELETE FROM checkpoints WHERE exec_seq = ?1",
@@ -193,10 +285,19 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " FROM executions WHERE arn = ?1",
 	[S_EXEC_LIST_ALL] = "SELECT " EXEC_COLS " FROM executions"
 	    " WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
-	[S_EXEC_LIST_STATUS] = "SELECT " EXEC_COLS " FROM executions"
-	    " WHERE status = ?3 AND seq < ?1 ORDER BY seq DESC LIMIT ?2",
-	[S_EXEC_LIST_SM] = "SELECT " EXEC_COLS " FROM executions"
-	    " WHERE sm_arn = ?4 AND seq < ?1 ORDER BY seq DESC LIMIT ?2",
+	/* Every machine's newest page of that status, merged: at most
+	 * (machines x page) rows are read, however many executions there
+	 * are. */
+	[S_EXEC_LIST_STATUS] = "SELECT e.seq, e.status, e.start_date,"
+	    " e.stop_date, e.arn, e.sm_arn, e.name, e.revision_id"
+	    " FROM state_machines s CROSS JOIN executions e"
+	    " ON e.seq IN (SELECT seq FROM executions WHERE sm_arn = s.arn"
+	    "  AND status = ?3 AND seq < ?1 ORDER BY seq DESC LIMIT ?2)"
+	    " ORDER BY e.seq DESC LIMIT ?2",
+	/* The five statuses' ranges merged, newest first: reads a page. */
+	[S_EXEC_LIST_SM] = EXEC_SM_ONE("0") " UNION ALL " EXEC_SM_ONE("1")
+	    " UNION ALL " EXEC_SM_ONE("2") " UNION ALL " EXEC_SM_ONE("3")
+	    " UNION ALL " EXEC_SM_ONE("4") " ORDER BY seq DESC LIMIT ?2",
 	[S_EXEC_LIST_SM_STATUS] = "SELECT " EXEC_COLS " FROM executions"
 	    " WHERE sm_arn = ?4 AND status = ?3 AND seq < ?1"
 	    " ORDER BY seq DESC LIMIT ?2",
@@ -204,11 +305,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
 	    " r.definition,"
 	    " (SELECT max(id) FROM events WHERE exec_seq = e.seq)"
-	    " FROM executions e"
+	    " FROM state_machines s CROSS JOIN executions e"
+	    " ON e.sm_arn = s.arn AND e.status = 0"
 	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
 	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
 	    "  AND r.revision_id = e.revision_id"
-	    " WHERE e.status = 0 ORDER BY e.seq",
+	    " ORDER BY e.seq",
 	[S_EXEC_RESUME] = "SELECT e.seq, e.status, e.start_date, e.stop_date,"
 	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
 	    " r.definition,"
@@ -219,22 +321,25 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "  AND r.revision_id = e.revision_id"
 	    " WHERE e.arn = ?1",
 	[S_EXEC_SEQ] = "SELECT seq FROM executions WHERE arn = ?1",
-	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, json"
+	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, body"
 	    " FROM events WHERE exec_seq = ?1 AND id > ?2 ORDER BY id"
 	    " LIMIT ?3",
-	[S_HISTORY_REV] = "SELECT id, previous_id, timestamp, type, json"
+	[S_HISTORY_REV] = "SELECT id, previous_id, timestamp, type, body"
 	    " FROM events WHERE exec_seq = ?1 AND id < ?2 ORDER BY id DESC"
 	    " LIMIT ?3",
-	[S_NOTIFY_INSERT] = "INSERT INTO notifications (topic, timestamp,"
-	    " publisher, message) VALUES (?1, ?2, ?3, ?4)",
+	[S_NOTIFY_INSERT] = "INSERT INTO notifications (id, topic, timestamp,"
+	    " publisher, message) VALUES (" NEXT_ID("id", "notifications")
+	    ", ?1, ?2, ?3, ?4)",
 	[S_NOTIFY_FWD] = "SELECT id, topic, timestamp, publisher, message"
 	    " FROM notifications WHERE topic = ?1 AND id > ?2 ORDER BY id"
 	    " LIMIT ?3",
 	[S_NOTIFY_REV] = "SELECT id, topic, timestamp, publisher, message"
 	    " FROM notifications WHERE topic = ?1 AND id < ?2"
 	    " ORDER BY id DESC LIMIT ?3",
-	[S_PRUNE_PICK] = "SELECT seq FROM executions WHERE status != 0"
-	    " AND stop_date < ?1 ORDER BY stop_date LIMIT ?2",
+	/* Oldest first; prune_in stops at the first started after the
+	 * cut-off, since none of those stopped before it. */
+	[S_PRUNE_PICK] = "SELECT seq, status, start_date, stop_date"
+	    " FROM executions ORDER BY seq",
 	[S_PRUNE_EVENTS] = "DELETE FROM events WHERE exec_seq = ?1",
 	[S_PRUNE_CHECKPOINT] = "DELETE FROM checkpoints WHERE exec_seq = ?1",
 	[S_PRUNE_EXEC] = "DELETE FROM executions WHERE seq = ?1",
@@ -244,7 +349,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " AND NOT EXISTS (SELECT 1 FROM executions e"
 	    "  WHERE e.sm_arn = revisions.sm_arn"
 	    "  AND e.revision_id = revisions.revision_id)",
-	[S_PRUNE_NOTIFY] = "DELETE FROM notifications WHERE timestamp < ?1",
+	/* Up to the first one not older than the cut-off (timestamps grow
+	 * with ids). */
+	[S_PRUNE_NOTIFY] = "DELETE FROM notifications WHERE id < ifnull("
+	    "(SELECT id FROM notifications WHERE timestamp >= ?1 ORDER BY id"
+	    " LIMIT 1), 9223372036854775807)",
+	[S_FLOOR_EXECS] = RAISE_FLOOR("seq", "executions"),
+	[S_FLOOR_NOTIFY] = RAISE_FLOOR("id", "notifications"),
 };
 
 struct sl_store_backend {
@@ -740,7 +851,7 @@ be_sm_update(struct sl_store_backend *be, const char *arn,
 static int
 sm_purge(struct sl_store_backend *be, const char *arn, struct sl_err *err)
 {
-	static const enum stmt_id steps[] = { S_PURGE_EVENTS,
+	static const enum stmt_id steps[] = { S_FLOOR_EXECS, S_PURGE_EVENTS,
 		S_PURGE_CHECKPOINTS, S_PURGE_EXECS, S_PURGE_REVS,
 		S_PURGE_SM };
 	size_t i;
@@ -750,7 +861,8 @@ sm_purge(struct sl_store_backend *be, const char *arn, struct sl_err *err)
 
 		if (st == NULL)
 			return -1;
-		bind_text(st, 1, arn);
+		if (steps[i] != S_FLOOR_EXECS)
+			bind_text(st, 1, arn);
 		if (run(be, st, "deleting a state machine", err) < 0)
 			return -1;
 	}
@@ -897,12 +1009,10 @@ exec_start_in(struct sl_store_backend *be, const struct sl_store_exec_start *in,
 		    in->sm_arn);
 		goto out;
 	}
-	st = stmt(be, S_EXEC_BY_NAME, err);
+	st = stmt(be, S_EXEC_BY_ARN, err);
 	if (st == NULL)
 		goto out;
-	bind_text(st, 1, in->sm_arn);
-	bind_text(st, 2, in->name);
-	bind_text(st, 3, in->arn);
+	bind_text(st, 1, in->arn);
 	r = row(be, st, "looking up an execution", err);
 	if (r < 0)
 		goto out;
@@ -1011,6 +1121,60 @@ terminal_event(const char *type)
 	    strcmp(type, "ExecutionTimedOut") == 0;
 }
 
+/* The head of an event's JSON as the engine writes it, which the columns
+ * id, previous_id, timestamp and type hold already:
+ * {"id":1,"previousEventId":0,"timestamp":123,"type":"T"
+ * Writes it to buf (at least EVENT_NUMS bytes) up to the type's value,
+ * returns its length. */
+#define EVENT_NUMS 96
+static int
+event_head_nums(char *buf, int64_t id, int64_t prev, int64_t ts)
+{
+	return snprintf(buf, EVENT_NUMS, "{\"id\":%" PRId64 ",\"previousEventId\":"
+	    "%" PRId64 ",\"timestamp\":%" PRId64 ",\"type\":\"", id, prev, ts);
+}
+
+/* What events.body keeps of ev->json: what follows the head (always ','
+ * or '}'), or the whole JSON (always '{') when it does not start with
+ * the head of ev's own columns. */
+static const char *
+event_body(const struct sl_store_event *ev)
+{
+	char nums[EVENT_NUMS];
+	const char *j = ev->json;
+	size_t n, t;
+
+	n = (size_t)event_head_nums(nums, ev->id, ev->previous_id,
+	    ev->timestamp);
+	t = strlen(ev->type);
+	if (strncmp(j, nums, n) != 0 || strncmp(j + n, ev->type, t) != 0 ||
+	    j[n + t] != '"' || (j[n + t + 1] != ',' && j[n + t + 1] != '}'))
+		return j;
+	return j + n + t + 1;
+}
+
+/* The event's JSON from its columns and body (see event_body). */
+static char *
+event_json(int64_t id, int64_t prev, int64_t ts, const char *type,
+    const char *body)
+{
+	char nums[EVENT_NUMS];
+	size_t n, t, b;
+	char *j;
+
+	if (body == NULL || body[0] == '{' || type == NULL)
+		return body == NULL ? NULL : xstrdup(body);
+	n = (size_t)event_head_nums(nums, id, prev, ts);
+	t = strlen(type);
+	b = strlen(body);
+	j = xmalloc(n + t + 1 + b + 1);
+	memcpy(j, nums, n);
+	memcpy(j + n, type, t);
+	j[n + t] = '"';
+	memcpy(j + n + t + 1, body, b + 1);
+	return j;
+}
+
 /* Append events after es->last_id: all are checked before any is
  * written. */
 static int
@@ -1043,7 +1207,7 @@ append_events(struct sl_store_backend *be, const char *arn,
 		sqlite3_bind_int64(st, 3, ev[i].previous_id);
 		sqlite3_bind_int64(st, 4, ev[i].timestamp);
 		bind_text(st, 5, ev[i].type);
-		bind_text(st, 6, ev[i].json);
+		bind_text(st, 6, event_body(&ev[i]));
 		if (run(be, st, "appending a history event", err) < 0)
 			return -1;
 	}
@@ -1312,7 +1476,8 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
 		ev->previous_id = sqlite3_column_int64(st, 1);
 		ev->timestamp = sqlite3_column_int64(st, 2);
 		ev->type = col_text(st, 3);
-		ev->json = col_text(st, 4);
+		ev->json = event_json(ev->id, ev->previous_id, ev->timestamp,
+		    ev->type, (const char *)sqlite3_column_text(st, 4));
 	}
 	if (r < 0) {
 		sl_store_history_release(out);
@@ -1392,22 +1557,36 @@ prune_in(struct sl_store_backend *be, int64_t before, size_t limit,
 	int64_t *seqs = NULL;
 	size_t n = 0, cap = 0, i, j;
 	sqlite3_stmt *st;
-	int r, rc = -1;
+	int r = 0, rc = -1;
 
+	/* In the order of starts: an execution stops after it starts, so
+	 * none started at or after `before` stopped before it. The scan
+	 * reads the ones deleted, and the old ones kept (still running, or
+	 * stopped after `before`). */
 	st = stmt(be, S_PRUNE_PICK, err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : INT64_MAX);
-	while ((r = row(be, st, "choosing executions to delete", err)) == 1) {
+	while ((limit == 0 || n < limit) &&
+	    (r = row(be, st, "choosing executions to delete", err)) == 1) {
+		if (sqlite3_column_int64(st, 2) >= before)
+			break;
+		if (sqlite3_column_int(st, 1) == SL_STORE_EXEC_RUNNING ||
+		    sqlite3_column_int64(st, 3) >= before)
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			seqs = xreallocarray(seqs, cap, sizeof(*seqs));
 		}
 		seqs[n++] = sqlite3_column_int64(st, 0);
 	}
+	sqlite3_reset(st);
 	if (r < 0)
 		goto out;
+	if (n > 0) {
+		st = stmt(be, S_FLOOR_EXECS, err);
+		if (st == NULL || run(be, st, "keeping execution ids", err) < 0)
+			goto out;
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
 			st = stmt(be, steps[j], err);
@@ -1419,6 +1598,9 @@ prune_in(struct sl_store_backend *be, int64_t before, size_t limit,
 		}
 	st = stmt(be, S_PRUNE_REVS, err);
 	if (st == NULL || run(be, st, "deleting unused revisions", err) < 0)
+		goto out;
+	st = stmt(be, S_FLOOR_NOTIFY, err);
+	if (st == NULL || run(be, st, "keeping notification ids", err) < 0)
 		goto out;
 	st = stmt(be, S_PRUNE_NOTIFY, err);
 	if (st == NULL)

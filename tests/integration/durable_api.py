@@ -343,8 +343,8 @@ async def disk_full(a):
 
 async def retention(a):
     """--retention-days: finished executions older than that go at
-    start-up (their stop dates are moved back in the file while the
-    daemon is down); 0 keeps them."""
+    start-up (their start and stop dates are moved back in the file
+    while the daemon is down); 0 keeps them."""
     data = os.path.join(a.data, "retention")
     os.makedirs(data)
     d = Daemon(argparse.Namespace(sluiced=a.sluiced, data=data,
@@ -362,8 +362,9 @@ async def retention(a):
     con = sqlite3.connect(os.path.join(data, "sluice.db"))
     day = 86400 * 1000
     for name, days in (("old", 91), ("older", 400), ("new", 89)):
-        con.execute("UPDATE executions SET stop_date = stop_date - ? "
-                    "WHERE arn = ?", (days * day, arns[name]))
+        con.execute("UPDATE executions SET start_date = start_date - ?, "
+                    "stop_date = stop_date - ? WHERE arn = ?",
+                    (days * day, days * day, arns[name]))
     con.commit()
     con.close()
     d.extra = ["--retention-days", "0"]
