@@ -86,48 +86,70 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	/* 2: fewer b-trees and bytes written per execution.
 	 * - executions and notifications lose AUTOINCREMENT, whose
 	 *   sqlite_sequence row was rewritten at every commit; id_floor
-	 *   keeps ids from being reused instead, and is written only when
-	 *   rows are deleted (a new id is above both the largest id left
-	 *   and the floor).
-	 * - executions keep one unique key, arn: the store takes only
-	 *   execution ARNs derived from (sm_arn, name) (store.c), so that
-	 *   UNIQUE (sm_arn, name) followed from it. executions_sm_status
-	 *   serves every listing by machine (all statuses: a merge of five
-	 *   ranges), has_running and the start-up scan (per machine);
-	 *   executions_sm, executions_status and executions_stop go
-	 *   (retention walks executions in seq order, see S_PRUNE_PICK).
+	 *   keeps ids from being given twice instead, and is written only
+	 *   when rows are deleted (a new id is above both the largest id
+	 *   left and the floor).
+	 * - state machines get an id (INTEGER PRIMARY KEY: VACUUM keeps
+	 *   it); executions refer to theirs by it, and keep no ARN: theirs
+	 *   is made of the machine's and the name (sl_store_exec_arn), so
+	 *   one unique key, (sm_id, name), finds them by ARN too. One index,
+	 *   executions_sm_status, serves every listing by machine (all
+	 *   statuses: a merge of five ranges), has_running and the start-up
+	 *   scan (machine by machine); executions_sm, executions_status
+	 *   and executions_stop go (retention walks executions in seq
+	 *   order, see S_PRUNE_PICK).
 	 * - events keep in body only what follows the event's head
 	 *   {"id":..,"previousEventId":..,"timestamp":..,"type":".."
 	 *   (columns already), or the whole JSON (starting with '{') when
 	 *   it does not start with that head.
 	 * - notifications_time goes: old notifications are the first ids.
-	 */
+	 * migration_checks[1] refuses executions of schema 1 whose ARN is
+	 * not made so, or without their machine. */
 	"CREATE TABLE id_floor ("
 	"  tbl TEXT PRIMARY KEY,"
 	"  seq INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO id_floor (tbl, seq) SELECT name, seq FROM sqlite_sequence"
 	"  WHERE name IN ('executions', 'notifications');"
+	"CREATE TABLE state_machines_v2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  arn TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  revision_id TEXT NOT NULL,"
+	"  creation_date INTEGER NOT NULL,"
+	"  update_date INTEGER NOT NULL DEFAULT 0,"
+	"  role_arn TEXT,"
+	"  extra TEXT);"
+	"INSERT INTO state_machines_v2 (id, arn, name, type, status,"
+	"  revision_id, creation_date, update_date, role_arn, extra)"
+	"  SELECT rowid, arn, name, type, status, revision_id, creation_date,"
+	"  update_date, role_arn, extra FROM state_machines ORDER BY rowid;"
 	"CREATE TABLE executions_v2 ("
 	"  seq INTEGER PRIMARY KEY,"
+	"  sm_id INTEGER NOT NULL,"
 	"  status INTEGER NOT NULL,"
 	"  start_date INTEGER NOT NULL,"
 	"  stop_date INTEGER NOT NULL DEFAULT 0,"
-	"  arn TEXT NOT NULL UNIQUE,"
-	"  sm_arn TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"
 	"  revision_id TEXT NOT NULL,"
 	"  error TEXT,"
 	"  cause TEXT,"
 	"  input TEXT NOT NULL,"
-	"  output TEXT);"
-	"INSERT INTO executions_v2 (seq, status, start_date, stop_date, arn,"
-	"  sm_arn, name, revision_id, error, cause, input, output)"
-	"  SELECT seq, status, start_date, stop_date, arn, sm_arn, name,"
-	"  revision_id, error, cause, input, output FROM executions"
-	"  ORDER BY seq;"
+	"  output TEXT,"
+	"  UNIQUE (sm_id, name));"
+	"INSERT INTO executions_v2 (seq, sm_id, status, start_date, stop_date,"
+	"  name, revision_id, error, cause, input, output)"
+	"  SELECT e.seq, s.id, e.status, e.start_date, e.stop_date, e.name,"
+	"  e.revision_id, e.error, e.cause, e.input, e.output"
+	"  FROM executions e JOIN state_machines_v2 s ON s.arn = e.sm_arn"
+	"  ORDER BY e.seq;"
 	"DROP TABLE executions;"
+	"DROP TABLE state_machines;"
+	"ALTER TABLE state_machines_v2 RENAME TO state_machines;"
+	"CREATE INDEX state_machines_name ON state_machines(name, arn);"
 	"ALTER TABLE executions_v2 RENAME TO executions;"
-	"CREATE INDEX executions_sm_status ON executions(sm_arn, status, seq);"
+	"CREATE INDEX executions_sm_status ON executions(sm_id, status, seq);"
 	"CREATE TABLE events_v2 ("
 	"  exec_seq INTEGER NOT NULL,"
 	"  id INTEGER NOT NULL,"
@@ -161,11 +183,30 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX notifications_topic ON notifications(topic, id);",
 };
 
+/* Before migrations[N - 1], NULL or a query whose first row, if any,
+ * names what that migration cannot take (the migration is refused). */
+static const char *const migration_checks[SCHEMA_VERSION] = {
+	NULL,
+	"SELECT 'execution ' || arn || ' is not of its machine ' || sm_arn ||"
+	" ' (the form is the machine ARN with :stateMachine: turned into"
+	" :execution:, then :name), or its machine is missing'"
+	" FROM executions e WHERE arn IS NOT"
+	" substr(sm_arn, 1, instr(sm_arn, ':stateMachine:') - 1) ||"
+	" ':execution:' || substr(sm_arn, instr(sm_arn, ':stateMachine:') + 14)"
+	" || ':' || name OR instr(sm_arn, ':stateMachine:') = 0"
+	" OR instr(substr(sm_arn, instr(sm_arn, ':stateMachine:') + 1),"
+	"  ':stateMachine:') > 0 OR instr(sm_arn, ':execution:') > 0"
+	" OR instr(name, ':') > 0"
+	" OR NOT EXISTS (SELECT 1 FROM state_machines s"
+	"  WHERE s.arn = e.sm_arn) LIMIT 1",
+};
+
 enum stmt_id {
 	S_SAVEPOINT,
 	S_RELEASE,
 	S_ROLLBACK_TO,
 	S_SM_GET,
+	S_SM_BRIEF,
 	S_SM_INSERT,
 	S_REV_INSERT,
 	S_REV_GET,
@@ -180,7 +221,7 @@ enum stmt_id {
 	S_PURGE_EXECS,
 	S_PURGE_REVS,
 	S_PURGE_SM,
-	S_EXEC_BY_ARN,
+	S_EXEC_BY_NAME,
 	S_EXEC_INSERT,
 	S_EXEC_STATE,
 	S_EVENT_INSERT,
@@ -211,8 +252,16 @@ enum stmt_id {
 	S_COUNT
 };
 
-#define EXEC_COLS "seq, status, start_date, stop_date, arn, sm_arn, name, " \
-	"revision_id"
+/* An execution's columns as exec_from_row reads them (e: executions,
+ * s: its machine); EXEC_NCOLS of them. */
+#define EXEC_COLS "e.seq, e.status, e.start_date, e.stop_date, s.arn," \
+	" e.name, e.revision_id"
+#define EXEC_NCOLS 7
+/* An execution by ARN, taken apart (bind_exec_arn): ?1 its machine's ARN,
+ * ?2 its name. */
+#define EXEC_BY_ARN " FROM state_machines s JOIN executions e" \
+	" ON e.sm_id = s.id WHERE s.arn = ?1 AND e.name = ?2"
+#define LAST_EVENT_ID "(SELECT max(id) FROM events WHERE exec_seq = e.seq)"
 /* A new id of table t (column c): above every id it holds and above its
  * floor, the largest id it ever held before rows were deleted. */
 #define NEXT_ID(c, t) "max(ifnull((SELECT max(" c ") FROM " t "), 0)," \
@@ -220,9 +269,11 @@ enum stmt_id {
 /* Before rows of t may be deleted: its floor rises to its largest id. */
 #define RAISE_FLOOR(c, t) "INSERT OR REPLACE INTO id_floor (tbl, seq)" \
 	" VALUES ('" t "', " NEXT_ID(c, t) " - 1)"
-/* One status of a machine, newest first (with executions_sm_status). */
-#define EXEC_SM_ONE(st) "SELECT " EXEC_COLS " FROM executions" \
-	" WHERE sm_arn = ?4 AND status = " st " AND seq < ?1"
+/* One status of machine ?4 (whose ARN is ?5), newest first, with
+ * executions_sm_status. */
+#define EXEC_SM_ONE(st) "SELECT e.seq, e.status, e.start_date," \
+	" e.stop_date, ?5, e.name, e.revision_id FROM executions e" \
+	" WHERE e.sm_id = ?4 AND e.status = " st " AND e.seq < ?1"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_SAVEPOINT] = "SAVEPOINT op",
@@ -233,6 +284,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " r.definition FROM state_machines s LEFT JOIN revisions r"
 	    " ON r.sm_arn = s.arn AND r.revision_id = s.revision_id"
 	    " WHERE s.arn = ?1",
+	[S_SM_BRIEF] = "SELECT id, status, type, revision_id"
+	    " FROM state_machines WHERE arn = ?1",
 	[S_SM_INSERT] = "INSERT INTO state_machines (arn, name, type, status,"
 	    " revision_id, creation_date, role_arn, extra)"
 	    " VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)",
@@ -241,13 +294,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_REV_GET] = "SELECT definition, role_arn FROM revisions"
 	    " WHERE sm_arn = ?1 AND revision_id = ?2",
 	[S_REV_DROP_UNUSED] = "DELETE FROM revisions WHERE sm_arn = ?1"
-	    " AND revision_id = ?2 AND NOT EXISTS (SELECT 1 FROM executions"
-	    " WHERE sm_arn = ?1 AND revision_id = ?2)",
+	    " AND revision_id = ?2 AND NOT EXISTS (SELECT 1"
+	    " FROM state_machines s JOIN executions e ON e.sm_id = s.id"
+	    " WHERE s.arn = ?1 AND e.revision_id = ?2)",
 	[S_SM_UPDATE] = "UPDATE state_machines SET revision_id = ?2,"
 	    " update_date = ?3, role_arn = ?4, extra = ?5 WHERE arn = ?1",
 	[S_SM_SET_DELETING] = "UPDATE state_machines SET status = 1"
 	    " WHERE arn = ?1",
-	[S_SM_HAS_RUNNING] = "SELECT 1 FROM executions WHERE sm_arn = ?1"
+	[S_SM_HAS_RUNNING] = "SELECT 1 FROM executions WHERE sm_id = ?1"
 	    " AND status = 0 LIMIT 1",
 	[S_SM_LIST_FIRST] = "SELECT arn, name, type, status, revision_id,"
 	    " creation_date, update_date, role_arn FROM state_machines"
@@ -256,23 +310,23 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " creation_date, update_date, role_arn FROM state_machines"
 	    " WHERE name > ?2 ORDER BY name, arn LIMIT ?1",
 	[S_PURGE_EVENTS] = "DELETE FROM events WHERE exec_seq IN"
-	    " (SELECT seq FROM executions WHERE sm_arn = ?1)",
+	    " (SELECT seq FROM executions WHERE sm_id = ?1)",
 	[S_PURGE_CHECKPOINTS] = "DELETE FROM checkpoints WHERE exec_seq IN"
-	    " (SELECT seq FROM executions WHERE sm_arn = ?1)",
-	[S_PURGE_EXECS] = "DELETE FROM executions WHERE sm_arn = ?1",
-	[S_PURGE_REVS] = "DELETE FROM revisions WHERE sm_arn = ?1",
-	[S_PURGE_SM] = "DELETE FROM state_machines WHERE arn = ?1",
-	/* The ARN stands for (sm_arn, name): store.c checks it is made of
-	 * them. */
-	[S_EXEC_BY_ARN] = "SELECT " EXEC_COLS ", input FROM executions"
-	    " WHERE arn = ?1",
-	[S_EXEC_INSERT] = "INSERT INTO executions (seq, status, start_date,"
-	    " arn, sm_arn, name, revision_id, input)"
-	    " VALUES (" NEXT_ID("seq", "executions") ", 0, ?1, ?2, ?3, ?4, ?5,"
-	    " ?6)",
-	[S_EXEC_STATE] = "SELECT seq, status, sm_arn,"
-	    " (SELECT max(id) FROM events WHERE exec_seq = executions.seq)"
-	    " FROM executions WHERE arn = ?1",
+	    " (SELECT seq FROM executions WHERE sm_id = ?1)",
+	[S_PURGE_EXECS] = "DELETE FROM executions WHERE sm_id = ?1",
+	[S_PURGE_REVS] = "DELETE FROM revisions WHERE sm_arn ="
+	    " (SELECT arn FROM state_machines WHERE id = ?1)",
+	[S_PURGE_SM] = "DELETE FROM state_machines WHERE id = ?1",
+	[S_EXEC_BY_NAME] = "SELECT seq, status, start_date, stop_date,"
+	    " revision_id, input FROM executions WHERE sm_id = ?1"
+	    " AND name = ?2",
+	[S_EXEC_INSERT] = "INSERT INTO executions (seq, sm_id, status,"
+	    " start_date, name, revision_id, input)"
+	    " VALUES (" NEXT_ID("seq", "executions") ", ?1, 0, ?2, ?3, ?4,"
+	    " ?5)",
+	/* With its machine's id and status. */
+	[S_EXEC_STATE] = "SELECT e.seq, e.status, s.id, s.status, "
+	    LAST_EVENT_ID EXEC_BY_ARN,
 	[S_EVENT_INSERT] = "INSERT INTO events (exec_seq, id, previous_id,"
 	    " timestamp, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_CHECKPOINT_PUT] = "INSERT OR REPLACE INTO checkpoints (exec_seq,"
@@ -280,47 +334,42 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHECKPOINT_DROP] = "DELETE FROM checkpoints WHERE exec_seq = ?1",
 	[S_EXEC_FINISH] = "UPDATE executions SET status = ?2, stop_date = ?3,"
 	    " output = ?4, error = ?5, cause = ?6 WHERE seq = ?1",
-	[S_EXEC_GET] = "SELECT " EXEC_COLS ", input, output, error, cause,"
-	    " (SELECT max(id) FROM events WHERE exec_seq = executions.seq)"
-	    " FROM executions WHERE arn = ?1",
-	[S_EXEC_LIST_ALL] = "SELECT " EXEC_COLS " FROM executions"
-	    " WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
+	[S_EXEC_GET] = "SELECT " EXEC_COLS ", e.input, e.output, e.error,"
+	    " e.cause, " LAST_EVENT_ID EXEC_BY_ARN,
+	[S_EXEC_LIST_ALL] = "SELECT " EXEC_COLS " FROM executions e"
+	    " JOIN state_machines s ON s.id = e.sm_id"
+	    " WHERE e.seq < ?1 ORDER BY e.seq DESC LIMIT ?2",
 	/* Every machine's newest page of that status, merged: at most
 	 * (machines x page) rows are read, however many executions there
 	 * are. */
-	[S_EXEC_LIST_STATUS] = "SELECT e.seq, e.status, e.start_date,"
-	    " e.stop_date, e.arn, e.sm_arn, e.name, e.revision_id"
+	[S_EXEC_LIST_STATUS] = "SELECT " EXEC_COLS
 	    " FROM state_machines s CROSS JOIN executions e"
-	    " ON e.seq IN (SELECT seq FROM executions WHERE sm_arn = s.arn"
+	    " ON e.seq IN (SELECT seq FROM executions WHERE sm_id = s.id"
 	    "  AND status = ?3 AND seq < ?1 ORDER BY seq DESC LIMIT ?2)"
 	    " ORDER BY e.seq DESC LIMIT ?2",
 	/* The five statuses' ranges merged, newest first: reads a page. */
 	[S_EXEC_LIST_SM] = EXEC_SM_ONE("0") " UNION ALL " EXEC_SM_ONE("1")
 	    " UNION ALL " EXEC_SM_ONE("2") " UNION ALL " EXEC_SM_ONE("3")
-	    " UNION ALL " EXEC_SM_ONE("4") " ORDER BY seq DESC LIMIT ?2",
-	[S_EXEC_LIST_SM_STATUS] = "SELECT " EXEC_COLS " FROM executions"
-	    " WHERE sm_arn = ?4 AND status = ?3 AND seq < ?1"
-	    " ORDER BY seq DESC LIMIT ?2",
-	[S_EXEC_RUNNING] = "SELECT e.seq, e.status, e.start_date, e.stop_date,"
-	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
-	    " r.definition,"
-	    " (SELECT max(id) FROM events WHERE exec_seq = e.seq)"
+	    " UNION ALL " EXEC_SM_ONE("4") " ORDER BY 1 DESC LIMIT ?2",
+	[S_EXEC_LIST_SM_STATUS] = EXEC_SM_ONE("?3")
+	    " ORDER BY e.seq DESC LIMIT ?2",
+	/* Machine by machine, with executions_sm_status. */
+	[S_EXEC_RUNNING] = "SELECT " EXEC_COLS ", e.input, c.data,"
+	    " r.definition, " LAST_EVENT_ID
 	    " FROM state_machines s CROSS JOIN executions e"
-	    " ON e.sm_arn = s.arn AND e.status = 0"
+	    " ON e.sm_id = s.id AND e.status = 0"
 	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
-	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
+	    " LEFT JOIN revisions r ON r.sm_arn = s.arn"
 	    "  AND r.revision_id = e.revision_id"
 	    " ORDER BY e.seq",
-	[S_EXEC_RESUME] = "SELECT e.seq, e.status, e.start_date, e.stop_date,"
-	    " e.arn, e.sm_arn, e.name, e.revision_id, e.input, c.data,"
-	    " r.definition,"
-	    " (SELECT max(id) FROM events WHERE exec_seq = e.seq)"
-	    " FROM executions e"
+	[S_EXEC_RESUME] = "SELECT " EXEC_COLS ", e.input, c.data,"
+	    " r.definition, " LAST_EVENT_ID
+	    " FROM state_machines s JOIN executions e ON e.sm_id = s.id"
 	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
-	    " LEFT JOIN revisions r ON r.sm_arn = e.sm_arn"
+	    " LEFT JOIN revisions r ON r.sm_arn = s.arn"
 	    "  AND r.revision_id = e.revision_id"
-	    " WHERE e.arn = ?1",
-	[S_EXEC_SEQ] = "SELECT seq FROM executions WHERE arn = ?1",
+	    " WHERE s.arn = ?1 AND e.name = ?2",
+	[S_EXEC_SEQ] = "SELECT e.seq" EXEC_BY_ARN,
 	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, body"
 	    " FROM events WHERE exec_seq = ?1 AND id > ?2 ORDER BY id"
 	    " LIMIT ?3",
@@ -346,8 +395,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PRUNE_REVS] = "DELETE FROM revisions WHERE NOT EXISTS"
 	    " (SELECT 1 FROM state_machines s WHERE s.arn = revisions.sm_arn"
 	    "  AND s.revision_id = revisions.revision_id)"
-	    " AND NOT EXISTS (SELECT 1 FROM executions e"
-	    "  WHERE e.sm_arn = revisions.sm_arn"
+	    " AND NOT EXISTS (SELECT 1 FROM state_machines s"
+	    "  JOIN executions e ON e.sm_id = s.id"
+	    "  WHERE s.arn = revisions.sm_arn"
 	    "  AND e.revision_id = revisions.revision_id)",
 	/* Up to the first one not older than the cut-off (timestamps grow
 	 * with ids). */
@@ -475,6 +525,29 @@ col_text(sqlite3_stmt *st, int i)
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+/* Bind an execution's ARN taken apart, as EXEC_BY_ARN wants it (?1 its
+ * machine's ARN, ?2 its name); -1 when no execution can have it. */
+static int
+bind_exec_arn(sqlite3_stmt *st, const char *arn)
+{
+	const char *name;
+	char *sm_arn;
+
+	if (sl_store_exec_arn_split(arn, &sm_arn, &name) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, sm_arn, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	free(sm_arn);
+	return 0;
+}
+
+static int
+no_exec(const char *arn, struct sl_err *err)
+{
+	return sl_err_set(err, "ExecutionDoesNotExist",
+	    "Execution Does Not Exist: '%s'", arn);
 }
 
 /* Step a statement that returns no row. */
@@ -674,6 +747,40 @@ be_sm_get(struct sl_store_backend *be, const char *arn,
 	return 0;
 }
 
+/* What writes need of a machine (S_SM_BRIEF). */
+struct sm_brief {
+	int64_t id;
+	int status;
+	int type;
+	char revision_id[64];
+};
+
+static int
+sm_brief(struct sl_store_backend *be, const char *arn, struct sm_brief *b,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_SM_BRIEF, err);
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, arn);
+	r = row(be, st, "reading a state machine", err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sl_err_set(err, "StateMachineDoesNotExist",
+		    "State Machine Does Not Exist: '%s'", arn);
+	b->id = sqlite3_column_int64(st, 0);
+	b->status = sqlite3_column_int(st, 1);
+	b->type = sqlite3_column_int(st, 2);
+	snprintf(b->revision_id, sizeof(b->revision_id), "%s",
+	    (const char *)sqlite3_column_text(st, 3));
+	sqlite3_reset(st);
+	return 0;
+}
+
 static int
 sm_create_in(struct sl_store_backend *be, const struct sl_store_sm_create *in,
     struct sl_store_sm *out, int *existed, struct sl_err *err)
@@ -847,9 +954,9 @@ be_sm_update(struct sl_store_backend *be, const char *arn,
 	return rc;
 }
 
-/* Delete a machine with its revisions, executions and their history. */
+/* Delete machine id with its revisions, executions and their history. */
 static int
-sm_purge(struct sl_store_backend *be, const char *arn, struct sl_err *err)
+sm_purge(struct sl_store_backend *be, int64_t id, struct sl_err *err)
 {
 	static const enum stmt_id steps[] = { S_FLOOR_EXECS, S_PURGE_EVENTS,
 		S_PURGE_CHECKPOINTS, S_PURGE_EXECS, S_PURGE_REVS,
@@ -862,7 +969,7 @@ sm_purge(struct sl_store_backend *be, const char *arn, struct sl_err *err)
 		if (st == NULL)
 			return -1;
 		if (steps[i] != S_FLOOR_EXECS)
-			bind_text(st, 1, arn);
+			sqlite3_bind_int64(st, 1, id);
 		if (run(be, st, "deleting a state machine", err) < 0)
 			return -1;
 	}
@@ -870,15 +977,14 @@ sm_purge(struct sl_store_backend *be, const char *arn, struct sl_err *err)
 }
 
 static int
-has_running(struct sl_store_backend *be, const char *sm_arn,
-    struct sl_err *err)
+has_running(struct sl_store_backend *be, int64_t sm_id, struct sl_err *err)
 {
 	sqlite3_stmt *st = stmt(be, S_SM_HAS_RUNNING, err);
 	int r;
 
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, sm_arn);
+	sqlite3_bind_int64(st, 1, sm_id);
 	r = row(be, st, "looking for running executions", err);
 	sqlite3_reset(st);
 	return r;
@@ -888,19 +994,18 @@ static int
 sm_delete_in(struct sl_store_backend *be, const char *arn, int *deleted,
     struct sl_err *err)
 {
-	struct sl_store_sm cur = { 0 };
+	struct sm_brief sm;
 	sqlite3_stmt *st;
 	int r;
 
-	if (be_sm_get(be, arn, &cur, err) < 0)
+	if (sm_brief(be, arn, &sm, err) < 0)
 		return -1;
-	sl_store_sm_release(&cur);
-	r = has_running(be, arn, err);
+	r = has_running(be, sm.id, err);
 	if (r < 0)
 		return -1;
 	if (r == 0) {
 		*deleted = 1;
-		return sm_purge(be, arn, err);
+		return sm_purge(be, sm.id, err);
 	}
 	st = stmt(be, S_SM_SET_DELETING, err);
 	if (st == NULL)
@@ -974,6 +1079,7 @@ be_sm_list(struct sl_store_backend *be, const char *after, size_t limit,
 
 /* --- executions -------------------------------------------------------- */
 
+/* Read EXEC_COLS (its ARN is made of its machine's and its name). */
 static void
 exec_from_row(sqlite3_stmt *st, struct sl_store_exec *e)
 {
@@ -981,10 +1087,12 @@ exec_from_row(sqlite3_stmt *st, struct sl_store_exec *e)
 	e->status = (enum sl_store_exec_status)sqlite3_column_int(st, 1);
 	e->start_date = sqlite3_column_int64(st, 2);
 	e->stop_date = sqlite3_column_int64(st, 3);
-	e->arn = col_text(st, 4);
-	e->sm_arn = col_text(st, 5);
-	e->name = col_text(st, 6);
-	e->revision_id = col_text(st, 7);
+	e->sm_arn = col_text(st, 4);
+	e->name = col_text(st, 5);
+	e->revision_id = col_text(st, 6);
+	e->arn = sl_store_exec_arn(e->sm_arn, e->name);
+	if (e->arn == NULL) /* not stored: exec_start took only such */
+		e->arn = xasprintf("%s:%s", e->sm_arn, e->name);
 }
 
 static int
@@ -992,63 +1100,64 @@ exec_start_in(struct sl_store_backend *be, const struct sl_store_exec_start *in,
     struct sl_store_exec *out, int *existed, struct sl_err *err)
 {
 	const char *input = in->input ? in->input : "{}";
-	struct sl_store_sm sm = { 0 };
+	struct sm_brief sm;
 	sqlite3_stmt *st;
-	int r, rc = -1;
+	int r;
 
-	if (be_sm_get(be, in->sm_arn, &sm, err) < 0)
+	if (sm_brief(be, in->sm_arn, &sm, err) < 0)
 		return -1;
-	if (sm.status == SL_SM_DELETING) {
-		sl_err_set(err, "StateMachineDeleting",
+	if (sm.status == SL_SM_DELETING)
+		return sl_err_set(err, "StateMachineDeleting",
 		    "State Machine is being deleted: '%s'", in->sm_arn);
-		goto out;
-	}
-	if (sm.type != SL_SM_STANDARD) {
-		sl_err_set(err, "ValidationException",
+	if (sm.type != SL_SM_STANDARD)
+		return sl_err_set(err, "ValidationException",
 		    "executions of EXPRESS state machine '%s' are not stored",
 		    in->sm_arn);
-		goto out;
-	}
-	st = stmt(be, S_EXEC_BY_ARN, err);
+	/* The ARN is made of the machine's and the name (store.c). */
+	st = stmt(be, S_EXEC_BY_NAME, err);
 	if (st == NULL)
-		goto out;
-	bind_text(st, 1, in->arn);
+		return -1;
+	sqlite3_bind_int64(st, 1, sm.id);
+	bind_text(st, 2, in->name);
 	r = row(be, st, "looking up an execution", err);
 	if (r < 0)
-		goto out;
+		return -1;
 	if (r == 1) {
-		const char *arn = (const char *)sqlite3_column_text(st, 4);
-		const char *old = (const char *)sqlite3_column_text(st, 8);
+		const char *old = (const char *)sqlite3_column_text(st, 5);
 
 		/* AWS: a STANDARD StartExecution is idempotent while the
 		 * execution of that name runs with the same input. */
 		if (sqlite3_column_int(st, 1) == SL_STORE_EXEC_RUNNING &&
-		    streq(arn, in->arn) && streq(old, input)) {
+		    streq(old, input)) {
 			*existed = 1;
 			if (out != NULL) {
-				exec_from_row(st, out);
+				out->seq = sqlite3_column_int64(st, 0);
+				out->status = SL_STORE_EXEC_RUNNING;
+				out->start_date = sqlite3_column_int64(st, 2);
+				out->stop_date = sqlite3_column_int64(st, 3);
+				out->revision_id = col_text(st, 4);
+				out->arn = xstrdup(in->arn);
+				out->name = xstrdup(in->name);
+				out->sm_arn = xstrdup(in->sm_arn);
 				out->input = xstrdup(input);
 			}
 			sqlite3_reset(st);
-			rc = 0;
-			goto out;
+			return 0;
 		}
-		sl_err_set(err, "ExecutionAlreadyExists",
-		    "Execution Already Exists: '%s'", arn);
 		sqlite3_reset(st);
-		goto out;
+		return sl_err_set(err, "ExecutionAlreadyExists",
+		    "Execution Already Exists: '%s'", in->arn);
 	}
 	st = stmt(be, S_EXEC_INSERT, err);
 	if (st == NULL)
-		goto out;
-	sqlite3_bind_int64(st, 1, in->now);
-	bind_text(st, 2, in->arn);
-	bind_text(st, 3, in->sm_arn);
-	bind_text(st, 4, in->name);
-	bind_text(st, 5, sm.revision_id);
-	bind_text(st, 6, input);
+		return -1;
+	sqlite3_bind_int64(st, 1, sm.id);
+	sqlite3_bind_int64(st, 2, in->now);
+	bind_text(st, 3, in->name);
+	bind_text(st, 4, sm.revision_id);
+	bind_text(st, 5, input);
 	if (run(be, st, "starting an execution", err) < 0)
-		goto out;
+		return -1;
 	if (out != NULL) {
 		out->seq = sqlite3_last_insert_rowid(be->db);
 		out->arn = xstrdup(in->arn);
@@ -1059,10 +1168,7 @@ exec_start_in(struct sl_store_backend *be, const struct sl_store_exec_start *in,
 		out->input = xstrdup(input);
 		out->start_date = in->now;
 	}
-	rc = 0;
-out:
-	sl_store_sm_release(&sm);
-	return rc;
+	return 0;
 }
 
 static int
@@ -1084,7 +1190,8 @@ struct exec_state {
 	int64_t seq;
 	int status;
 	int64_t last_id;
-	char *sm_arn;
+	int64_t sm_id;
+	int sm_status;
 };
 
 static int
@@ -1097,17 +1204,18 @@ exec_state(struct sl_store_backend *be, const char *arn,
 	memset(es, 0, sizeof(*es));
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, arn);
+	if (bind_exec_arn(st, arn) < 0)
+		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		return sl_err_set(err, "ExecutionDoesNotExist",
-		    "Execution Does Not Exist: '%s'", arn);
+		return no_exec(arn, err);
 	es->seq = sqlite3_column_int64(st, 0);
 	es->status = sqlite3_column_int(st, 1);
-	es->sm_arn = col_text(st, 2);
-	es->last_id = sqlite3_column_int64(st, 3);
+	es->sm_id = sqlite3_column_int64(st, 2);
+	es->sm_status = sqlite3_column_int(st, 3);
+	es->last_id = sqlite3_column_int64(st, 4);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -1236,25 +1344,20 @@ exec_progress_in(struct sl_store_backend *be, const char *arn,
 {
 	struct exec_state es;
 	sqlite3_stmt *st;
-	int rc = -1;
 
-	if (running_state(be, arn, &es, err) < 0)
-		goto out;
-	if (append_events(be, arn, &es, events, n, err) < 0)
-		goto out;
+	if (running_state(be, arn, &es, err) < 0 ||
+	    append_events(be, arn, &es, events, n, err) < 0)
+		return -1;
 	if (checkpoint != NULL) {
 		st = stmt(be, S_CHECKPOINT_PUT, err);
 		if (st == NULL)
-			goto out;
+			return -1;
 		sqlite3_bind_int64(st, 1, es.seq);
 		bind_text(st, 2, checkpoint);
 		if (run(be, st, "saving a checkpoint", err) < 0)
-			goto out;
+			return -1;
 	}
-	rc = 0;
-out:
-	free(es.sm_arn);
-	return rc;
+	return 0;
 }
 
 static int
@@ -1275,17 +1378,15 @@ exec_finish_in(struct sl_store_backend *be, const char *arn,
     const struct sl_store_exec_end *end, struct sl_err *err)
 {
 	struct exec_state es;
-	struct sl_store_sm sm = { 0 };
 	sqlite3_stmt *st;
-	int rc = -1, r;
+	int r;
 
-	if (running_state(be, arn, &es, err) < 0)
-		goto out;
-	if (append_events(be, arn, &es, end->events, end->n, err) < 0)
-		goto out;
+	if (running_state(be, arn, &es, err) < 0 ||
+	    append_events(be, arn, &es, end->events, end->n, err) < 0)
+		return -1;
 	st = stmt(be, S_EXEC_FINISH, err);
 	if (st == NULL)
-		goto out;
+		return -1;
 	sqlite3_bind_int64(st, 1, es.seq);
 	sqlite3_bind_int(st, 2, (int)end->status);
 	sqlite3_bind_int64(st, 3, end->now);
@@ -1293,26 +1394,20 @@ exec_finish_in(struct sl_store_backend *be, const char *arn,
 	bind_text(st, 5, end->error);
 	bind_text(st, 6, end->cause);
 	if (run(be, st, "finishing an execution", err) < 0)
-		goto out;
+		return -1;
 	st = stmt(be, S_CHECKPOINT_DROP, err);
 	if (st == NULL)
-		goto out;
+		return -1;
 	sqlite3_bind_int64(st, 1, es.seq);
 	if (run(be, st, "dropping a checkpoint", err) < 0)
-		goto out;
+		return -1;
 	/* The last execution of a DELETING machine takes it along. */
-	if (be_sm_get(be, es.sm_arn, &sm, err) < 0)
-		goto out;
-	if (sm.status == SL_SM_DELETING) {
-		r = has_running(be, es.sm_arn, err);
-		if (r < 0 || (r == 0 && sm_purge(be, es.sm_arn, err) < 0))
-			goto out;
+	if (es.sm_status == SL_SM_DELETING) {
+		r = has_running(be, es.sm_id, err);
+		if (r < 0 || (r == 0 && sm_purge(be, es.sm_id, err) < 0))
+			return -1;
 	}
-	rc = 0;
-out:
-	sl_store_sm_release(&sm);
-	free(es.sm_arn);
-	return rc;
+	return 0;
 }
 
 static int
@@ -1335,19 +1430,19 @@ be_exec_get(struct sl_store_backend *be, const char *arn,
 
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, arn);
+	if (bind_exec_arn(st, arn) < 0)
+		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		return sl_err_set(err, "ExecutionDoesNotExist",
-		    "Execution Does Not Exist: '%s'", arn);
+		return no_exec(arn, err);
 	exec_from_row(st, out);
-	out->input = col_text(st, 8);
-	out->output = col_text(st, 9);
-	out->error = col_text(st, 10);
-	out->cause = col_text(st, 11);
-	out->last_event_id = sqlite3_column_int64(st, 12);
+	out->input = col_text(st, EXEC_NCOLS);
+	out->output = col_text(st, EXEC_NCOLS + 1);
+	out->error = col_text(st, EXEC_NCOLS + 2);
+	out->cause = col_text(st, EXEC_NCOLS + 3);
+	out->last_event_id = sqlite3_column_int64(st, EXEC_NCOLS + 4);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -1364,16 +1459,15 @@ be_exec_list(struct sl_store_backend *be, const char *sm_arn,
     int status_filter, int64_t before, size_t limit,
     struct sl_store_exec_list *out, struct sl_err *err)
 {
-	struct sl_store_sm sm = { 0 };
+	struct sm_brief sm;
 	enum stmt_id id;
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int r;
 
 	if (sm_arn != NULL) {
-		if (be_sm_get(be, sm_arn, &sm, err) < 0)
+		if (sm_brief(be, sm_arn, &sm, err) < 0)
 			return -1;
-		sl_store_sm_release(&sm);
 		id = status_filter >= 0 ? S_EXEC_LIST_SM_STATUS :
 		    S_EXEC_LIST_SM;
 	} else
@@ -1385,8 +1479,10 @@ be_exec_list(struct sl_store_backend *be, const char *sm_arn,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	if (status_filter >= 0)
 		sqlite3_bind_int(st, 3, status_filter);
-	if (sm_arn != NULL)
-		bind_text(st, 4, sm_arn);
+	if (sm_arn != NULL) {
+		sqlite3_bind_int64(st, 4, sm.id);
+		bind_text(st, 5, sm_arn);
+	}
 	while ((r = row(be, st, "listing executions", err)) == 1)
 		exec_list_add(out, &cap, st);
 	if (r < 0) {
@@ -1406,17 +1502,17 @@ be_exec_running(struct sl_store_backend *be, const char *arn,
 
 	if (st == NULL)
 		return -1;
-	if (arn != NULL)
-		bind_text(st, 1, arn);
+	if (arn != NULL && bind_exec_arn(st, arn) < 0)
+		return 0; /* none: the front says it does not exist */
 	while ((r = row(be, st, "listing running executions", err)) == 1) {
 		struct sl_store_exec *e;
 
 		exec_list_add(out, &cap, st);
 		e = &out->items[out->n - 1];
-		e->input = col_text(st, 8);
-		e->checkpoint = col_text(st, 9);
-		e->definition = col_text(st, 10);
-		e->last_event_id = sqlite3_column_int64(st, 11);
+		e->input = col_text(st, EXEC_NCOLS);
+		e->checkpoint = col_text(st, EXEC_NCOLS + 1);
+		e->definition = col_text(st, EXEC_NCOLS + 2);
+		e->last_event_id = sqlite3_column_int64(st, EXEC_NCOLS + 3);
 	}
 	if (r < 0) {
 		sl_store_exec_list_release(out);
@@ -1436,13 +1532,13 @@ exec_seq(struct sl_store_backend *be, const char *arn, int64_t *seq,
 
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, arn);
+	if (bind_exec_arn(st, arn) < 0)
+		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		return sl_err_set(err, "ExecutionDoesNotExist",
-		    "Execution Does Not Exist: '%s'", arn);
+		return no_exec(arn, err);
 	*seq = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
@@ -1874,6 +1970,28 @@ pragma_int(struct sl_store_backend *be, const char *sql, int64_t *v,
 	return 0;
 }
 
+/* Refuse migrations[v] on what it cannot take (migration_checks[v]). */
+static int
+migration_check(struct sl_store_backend *be, int64_t v, struct sl_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (migration_checks[v] == NULL)
+		return 0;
+	rc = sqlite3_prepare_v2(be->db, migration_checks[v], -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		sl_err_set(err, "InternalFailure", "%s: cannot migrate schema "
+		    "version %" PRId64 " to %" PRId64 ": %.300s", be->path, v,
+		    v + 1, (const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		db_fail(be, rc, "checking the schema before migrating it", err);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int
 migrate(struct sl_store_backend *be, int64_t from, struct sl_err *err)
 {
@@ -1881,6 +1999,9 @@ migrate(struct sl_store_backend *be, int64_t from, struct sl_err *err)
 	int64_t v;
 	int rc;
 
+	for (v = from; v < SCHEMA_VERSION; v++)
+		if (migration_check(be, v, err) < 0)
+			return -1;
 	sl_buf_init(&sql);
 	sl_buf_addstr(&sql, "BEGIN IMMEDIATE;");
 	for (v = from; v < SCHEMA_VERSION; v++)

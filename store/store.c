@@ -657,37 +657,56 @@ sl_store_exec_release(struct sl_store_exec *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* An execution's ARN is its machine's with ":stateMachine:" turned into
- * ":execution:", then ":" and its name (AWS's form): so that an ARN names
- * one (machine, name), and the backends key executions by ARN alone. A
- * machine ARN with ":execution:" or two ":stateMachine:" could make two
- * of them give one ARN: refused too. */
+#define SM_PART ":stateMachine:"
+#define EX_PART ":execution:"
+
+char *
+sl_store_exec_arn(const char *sm_arn, const char *name)
+{
+	const char *p = strstr(sm_arn, SM_PART);
+
+	if (p == NULL || strstr(p + 1, SM_PART) != NULL ||
+	    strstr(sm_arn, EX_PART) != NULL || strchr(name, ':') != NULL)
+		return NULL;
+	return xasprintf("%.*s" EX_PART "%s:%s", (int)(p - sm_arn), sm_arn,
+	    p + sizeof(SM_PART) - 1, name);
+}
+
+int
+sl_store_exec_arn_split(const char *arn, char **sm_arn, const char **name)
+{
+	const char *p = strstr(arn, EX_PART), *n = strrchr(arn, ':');
+	char *sm, *back;
+
+	*sm_arn = NULL;
+	*name = NULL;
+	if (p == NULL || n < p + sizeof(EX_PART) - 1)
+		return -1;
+	sm = xasprintf("%.*s" SM_PART "%.*s", (int)(p - arn), arn,
+	    (int)(n - (p + sizeof(EX_PART) - 1)), p + sizeof(EX_PART) - 1);
+	/* Only what sl_store_exec_arn makes. */
+	back = sl_store_exec_arn(sm, n + 1);
+	if (back == NULL || strcmp(back, arn) != 0) {
+		free(back);
+		free(sm);
+		return -1;
+	}
+	free(back);
+	*sm_arn = sm;
+	*name = n + 1;
+	return 0;
+}
+
 static int
 exec_arn_check(const char *arn, const char *sm_arn, const char *name,
     struct sl_err *err)
 {
-	static const char sm_part[] = ":stateMachine:";
-	static const char ex_part[] = ":execution:";
-	const char *p = strstr(sm_arn, sm_part), *tail, *a = arn;
-	size_t pre, tl;
+	char *want = sl_store_exec_arn(sm_arn, name);
+	int ok = want != NULL && strcmp(want, arn) == 0;
 
-	if (p == NULL || strstr(p + 1, sm_part) != NULL ||
-	    strstr(sm_arn, ex_part) != NULL)
-		goto bad;
-	pre = (size_t)(p - sm_arn);
-	tail = p + sizeof(sm_part) - 1;
-	tl = strlen(tail);
-	if (strncmp(a, sm_arn, pre) != 0)
-		goto bad;
-	a += pre;
-	if (strncmp(a, ex_part, sizeof(ex_part) - 1) != 0)
-		goto bad;
-	a += sizeof(ex_part) - 1;
-	if (strncmp(a, tail, tl) != 0 || a[tl] != ':' ||
-	    strcmp(a + tl + 1, name) != 0)
-		goto bad;
-	return 0;
-bad:
+	free(want);
+	if (ok)
+		return 0;
 	return sl_err_set(err, "ValidationException",
 	    "1 validation error detected: executionArn '%s' is not the ARN "
 	    "of execution '%s' of state machine '%s'", arn, name, sm_arn);

@@ -484,6 +484,19 @@ int sl_store_prune(struct sl_store *s, int64_t before, size_t limit,
 
 #define SL_STORE_BATCH_LOST (-2)
 
+/* An execution's ARN is its machine's with ":stateMachine:" turned into
+ * ":execution:", then ":" and its name (AWS's form). sl_store_exec_arn
+ * makes it (yours to free), or returns NULL for a machine ARN through
+ * which two (machine, name) pairs could share one (with ":execution:",
+ * or ":stateMachine:" twice) or a name with ':'. sl_store_exec_arn_split
+ * takes one apart: *sm_arn is yours to free, *name points into arn;
+ * -1 for a string that sl_store_exec_arn does not make. The store takes
+ * only such ARNs (sl_store_exec_start), so that a backend may keep an
+ * execution by (machine, name) and make its ARN. */
+char *sl_store_exec_arn(const char *sm_arn, const char *name);
+int sl_store_exec_arn_split(const char *arn, char **sm_arn,
+    const char **name);
+
 struct sl_store_backend;
 
 struct sl_store_ops {

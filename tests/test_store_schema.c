@@ -319,7 +319,82 @@ START_TEST(test_exec_arn_form)
 	in.sm_arn = SM_ARN "m";
 	ck_assert_int_eq(sl_store_exec_start(s, &in, NULL, NULL, NULL, NULL,
 	    &err), 0);
+	flush(s);
+	/* Found by its ARN, and only by it. */
+	{
+		static const char *const nope[] = { "nope", EX_ARN "m",
+			EX_ARN "m:", EX_ARN "m:e:", SM_ARN "m:e",
+			EX_ARN "n:e", EX_ARN "m:E", EX_ARN "m:e ",
+			"arn:aws:states:us-east-1:000000000000:execution::m:e",
+			EX_ARN "m:e\x01" };
+		struct sl_store_history_query q = { .max_results = 10 };
+		struct sl_store_history h;
+		struct sl_store_exec ex;
+
+		ck_assert_int_eq(sl_store_exec_get(s, EX_ARN "m:e", &ex, &err),
+		    0);
+		ck_assert_str_eq(ex.arn, EX_ARN "m:e");
+		ck_assert_str_eq(ex.sm_arn, SM_ARN "m");
+		ck_assert_str_eq(ex.name, "e");
+		sl_store_exec_release(&ex);
+		for (i = 0; i < sizeof(nope) / sizeof(nope[0]); i++) {
+			ck_assert_int_eq(sl_store_exec_get(s, nope[i], &ex,
+			    &err), -1);
+			ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
+			ck_assert_int_eq(sl_store_exec_resume(s, nope[i], &ex,
+			    &err), -1);
+			ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
+			q.exec_arn = nope[i];
+			ck_assert_int_eq(sl_store_history_get(s, &q, &h, &err),
+			    -1);
+			ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
+			ck_assert_int_eq(sl_store_exec_progress(s, nope[i],
+			    NULL, 0, "{}", NULL, NULL, &err), -1);
+			ck_assert_str_eq(err.type, "ExecutionDoesNotExist");
+		}
+	}
 	sl_store_close(s);
+}
+END_TEST
+
+/* Making an ARN and taking it apart are each other's inverse. */
+START_TEST(test_exec_arn_make_split)
+{
+	static const char *const sms[] = { SM_ARN "m", "a:stateMachine:b",
+		"a:b:stateMachine:", ":stateMachine:x:y", "arn:stateMachine:x" };
+	static const char *const bad_sms[] = { "a:b", "a:execution:b",
+		"a:stateMachine:b:stateMachine:c", "x:execution:stateMachine:y",
+		"a:stateMachine:b:execution:" };
+	const char *name;
+	char *arn, *sm;
+	size_t i;
+
+	for (i = 0; i < sizeof(sms) / sizeof(sms[0]); i++) {
+		arn = sl_store_exec_arn(sms[i], "n-1");
+		ck_assert_ptr_nonnull(arn);
+		ck_assert_int_eq(sl_store_exec_arn_split(arn, &sm, &name), 0);
+		ck_assert_str_eq(sm, sms[i]);
+		ck_assert_str_eq(name, "n-1");
+		free(sm);
+		free(arn);
+	}
+	arn = sl_store_exec_arn(SM_ARN "m", "e");
+	ck_assert_str_eq(arn, EX_ARN "m:e");
+	free(arn);
+	for (i = 0; i < sizeof(bad_sms) / sizeof(bad_sms[0]); i++)
+		ck_assert_ptr_null(sl_store_exec_arn(bad_sms[i], "n"));
+	ck_assert_ptr_null(sl_store_exec_arn(SM_ARN "m", "a:b"));
+	ck_assert_int_eq(sl_store_exec_arn_split("a:execution:b", &sm, &name),
+	    -1);
+	ck_assert_ptr_null(sm);
+	ck_assert_int_eq(sl_store_exec_arn_split("a:b:c", &sm, &name), -1);
+	ck_assert_int_eq(sl_store_exec_arn_split(
+	    "a:execution:b:execution:c:n", &sm, &name), -1);
+	ck_assert_int_eq(sl_store_exec_arn_split("a:execution:b:n", &sm,
+	    &name), 0);
+	ck_assert_str_eq(sm, "a:stateMachine:b");
+	ck_assert_str_eq(name, "n");
+	free(sm);
 }
 END_TEST
 
@@ -849,6 +924,46 @@ START_TEST(test_migrate_v1)
 }
 END_TEST
 
+/* A schema 1 execution whose ARN is not made of its machine's and name,
+ * or without its machine, stops the migration: the file is left as it
+ * was. */
+START_TEST(test_migrate_v1_refused)
+{
+	static const char *const damage[] = {
+		"UPDATE executions SET arn = arn || 'x' WHERE seq = 2",
+		"UPDATE executions SET sm_arn = 'gone' WHERE seq = 5",
+	};
+	char *dir, *path, *msg = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		char sub[16];
+		struct sl_store_config cfg = { .sync = SL_STORE_SYNC_NORMAL };
+		struct sl_err err = SL_ERR_INIT;
+		sqlite3 *db;
+
+		snprintf(sub, sizeof(sub), "v1-%zu", i);
+		make_v1(sub);
+		dir = xasprintf("%s/%s", tmpdir, sub);
+		path = xasprintf("%s/sluice.db", dir);
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, damage[i], NULL, NULL, &msg),
+		    SQLITE_OK);
+		sqlite3_close(db);
+		cfg.data_dir = dir;
+		ck_assert_ptr_null(sl_store_open(&cfg, &err));
+		ck_assert_str_eq(err.type, "InternalFailure");
+		ck_assert_msg(strstr(err.msg, "cannot migrate") != NULL &&
+		    strstr(err.msg, EX_ARN "m:e") != NULL, "%s", err.msg);
+		ck_assert_int_eq(raw(sub, "PRAGMA user_version", NULL), 1);
+		ck_assert_int_eq(raw(sub, "SELECT count(*) FROM executions",
+		    NULL), 3);
+		free(path);
+		free(dir);
+	}
+}
+END_TEST
+
 Suite *
 store_schema_suite(void)
 {
@@ -859,10 +974,12 @@ store_schema_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_event_forms);
 	tcase_add_test(tc, test_exec_arn_form);
+	tcase_add_test(tc, test_exec_arn_make_split);
 	tcase_add_test(tc, test_list_every_status);
 	tcase_add_test(tc, test_ids_never_reused);
 	tcase_add_test(tc, test_prune_behind_running);
 	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_migrate_v1_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
