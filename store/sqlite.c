@@ -97,7 +97,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 *   statuses: a merge of five ranges), has_running and the start-up
 	 *   scan (machine by machine); executions_sm, executions_status
 	 *   and executions_stop go (retention walks executions in seq
-	 *   order, see S_PRUNE_PICK).
+	 *   order, see S_PRUNE_PICK). Its statuses are in the order of
+	 *   ST_KEY, RUNNING next to SUCCEEDED, so that the commonest end
+	 *   moves an entry within a page or to the next.
 	 * - events keep in body only what follows the event's head
 	 *   {"id":..,"previousEventId":..,"timestamp":..,"type":".."
 	 *   (columns already), or the whole JSON (starting with '{') when
@@ -149,7 +151,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"ALTER TABLE state_machines_v2 RENAME TO state_machines;"
 	"CREATE INDEX state_machines_name ON state_machines(name, arn);"
 	"ALTER TABLE executions_v2 RENAME TO executions;"
-	"CREATE INDEX executions_sm_status ON executions(sm_id, status, seq);"
+	"CREATE INDEX executions_sm_status ON executions(sm_id,"
+	"  (CASE status WHEN 0 THEN 1 WHEN 1 THEN 0 ELSE status END), seq);"
 	"CREATE TABLE events_v2 ("
 	"  exec_seq INTEGER NOT NULL,"
 	"  id INTEGER NOT NULL,"
@@ -252,6 +255,12 @@ enum stmt_id {
 	S_COUNT
 };
 
+/* The order of statuses in executions_sm_status (as in its definition):
+ * SUCCEEDED 0, RUNNING 1, then FAILED, TIMED_OUT, ABORTED as they are.
+ * ST_KEY(x) is the place of status x (a column or a parameter). */
+#define ST_KEY(x) "(CASE " x " WHEN 0 THEN 1 WHEN 1 THEN 0 ELSE " x " END)"
+#define ST_KEY_RUNNING "1"
+
 /* An execution's columns as exec_from_row reads them (e: executions,
  * s: its machine); EXEC_NCOLS of them. */
 #define EXEC_COLS "e.seq, e.status, e.start_date, e.stop_date, s.arn," \
@@ -269,11 +278,12 @@ enum stmt_id {
 /* Before rows of t may be deleted: its floor rises to its largest id. */
 #define RAISE_FLOOR(c, t) "INSERT OR REPLACE INTO id_floor (tbl, seq)" \
 	" VALUES ('" t "', " NEXT_ID(c, t) " - 1)"
-/* One status of machine ?4 (whose ARN is ?5), newest first, with
- * executions_sm_status. */
-#define EXEC_SM_ONE(st) "SELECT e.seq, e.status, e.start_date," \
+/* The executions of machine ?4 (whose ARN is ?5) in place k of
+ * executions_sm_status, newest first. */
+#define EXEC_SM_ONE(k) "SELECT e.seq, e.status, e.start_date," \
 	" e.stop_date, ?5, e.name, e.revision_id FROM executions e" \
-	" WHERE e.sm_id = ?4 AND e.status = " st " AND e.seq < ?1"
+	" WHERE e.sm_id = ?4 AND " ST_KEY("e.status") " = " k \
+	" AND e.seq < ?1"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_SAVEPOINT] = "SAVEPOINT op",
@@ -302,7 +312,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SM_SET_DELETING] = "UPDATE state_machines SET status = 1"
 	    " WHERE arn = ?1",
 	[S_SM_HAS_RUNNING] = "SELECT 1 FROM executions WHERE sm_id = ?1"
-	    " AND status = 0 LIMIT 1",
+	    " AND " ST_KEY("status") " = " ST_KEY_RUNNING " LIMIT 1",
 	[S_SM_LIST_FIRST] = "SELECT arn, name, type, status, revision_id,"
 	    " creation_date, update_date, role_arn FROM state_machines"
 	    " ORDER BY name, arn LIMIT ?1",
@@ -345,19 +355,20 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_EXEC_LIST_STATUS] = "SELECT " EXEC_COLS
 	    " FROM state_machines s CROSS JOIN executions e"
 	    " ON e.seq IN (SELECT seq FROM executions WHERE sm_id = s.id"
-	    "  AND status = ?3 AND seq < ?1 ORDER BY seq DESC LIMIT ?2)"
+	    "  AND " ST_KEY("status") " = " ST_KEY("?3") " AND seq < ?1"
+	    "  ORDER BY seq DESC LIMIT ?2)"
 	    " ORDER BY e.seq DESC LIMIT ?2",
 	/* The five statuses' ranges merged, newest first: reads a page. */
 	[S_EXEC_LIST_SM] = EXEC_SM_ONE("0") " UNION ALL " EXEC_SM_ONE("1")
 	    " UNION ALL " EXEC_SM_ONE("2") " UNION ALL " EXEC_SM_ONE("3")
 	    " UNION ALL " EXEC_SM_ONE("4") " ORDER BY 1 DESC LIMIT ?2",
-	[S_EXEC_LIST_SM_STATUS] = EXEC_SM_ONE("?3")
+	[S_EXEC_LIST_SM_STATUS] = EXEC_SM_ONE(ST_KEY("?3"))
 	    " ORDER BY e.seq DESC LIMIT ?2",
 	/* Machine by machine, with executions_sm_status. */
 	[S_EXEC_RUNNING] = "SELECT " EXEC_COLS ", e.input, c.data,"
 	    " r.definition, " LAST_EVENT_ID
 	    " FROM state_machines s CROSS JOIN executions e"
-	    " ON e.sm_id = s.id AND e.status = 0"
+	    " ON e.sm_id = s.id AND " ST_KEY("e.status") " = " ST_KEY_RUNNING
 	    " LEFT JOIN checkpoints c ON c.exec_seq = e.seq"
 	    " LEFT JOIN revisions r ON r.sm_arn = s.arn"
 	    "  AND r.revision_id = e.revision_id"
