@@ -743,7 +743,8 @@ make_v1(const char *sub)
 {
 	char *dir = xasprintf("%s/%s", tmpdir, sub);
 	char *path = xasprintf("%s/sluice.db", dir);
-	char *sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s %s"
+	char *sql = xasprintf("PRAGMA page_size = 4096;"
+	    "PRAGMA journal_mode = WAL; BEGIN; %s %s"
 	    "PRAGMA application_id = %d; PRAGMA user_version = 1; COMMIT;",
 	    v1_schema, v1_rows, 0x534c4345);
 	sqlite3 *db;
@@ -910,6 +911,9 @@ START_TEST(test_migrate_v1)
 	    " ORDER BY name)", &migrated);
 	ck_assert_str_eq(migrated, fresh);
 	ck_assert_ptr_null(strstr(fresh, "AUTOINCREMENT"));
+	/* New databases have 2 KB pages; a migrated one keeps its own. */
+	ck_assert_int_eq(raw("fresh", "PRAGMA page_size", NULL), 2048);
+	ck_assert_int_eq(raw("v1", "PRAGMA page_size", NULL), 4096);
 	free(fresh);
 	free(migrated);
 	/* And it opens again, unchanged, with its integrity intact. */
