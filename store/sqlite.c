@@ -109,8 +109,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 *   moves an entry within a page or to the next.
 	 * - events keep in body only what follows the event's head
 	 *   {"id":..,"previousEventId":..,"timestamp":..,"type":".."
-	 *   (columns already), or the whole JSON (starting with '{') when
-	 *   it does not start with that head.
+	 *   (columns already), with the commonest pieces of AWS's event
+	 *   JSON as one byte each (see "event bodies" below:
+	 *   sl_event_body_v2 makes it).
 	 * - notifications_time goes: old notifications are the first ids.
 	 * migration_checks[1] refuses executions of schema 1 whose ARN is
 	 * not made so, or without their machine. */
@@ -166,17 +167,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  previous_id INTEGER NOT NULL,"
 	"  timestamp INTEGER NOT NULL,"
 	"  type TEXT NOT NULL,"
-	"  body TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"
 	"  UNIQUE (exec_seq, id));"
 	"INSERT INTO events_v2 (exec_seq, id, previous_id, timestamp, type,"
-	"  body)"
-	"  SELECT exec_seq, id, previous_id, timestamp, type,"
-	"  CASE WHEN substr(json, 1, length(head)) = head"
-	"   AND substr(json, length(head) + 1, 1) IN (',', '}')"
-	"  THEN substr(json, length(head) + 1) ELSE json END"
-	"  FROM (SELECT *, '{\"id\":' || id || ',\"previousEventId\":' ||"
-	"   previous_id || ',\"timestamp\":' || timestamp || ',\"type\":\"' ||"
-	"   type || '\"' AS head FROM events ORDER BY rowid);"
+	"  body) SELECT exec_seq, id, previous_id, timestamp, type,"
+	"  sl_event_body_v2(json, id, previous_id, timestamp, type)"
+	"  FROM events ORDER BY rowid;"
 	"DROP TABLE events;"
 	"ALTER TABLE events_v2 RENAME TO events;"
 	"CREATE TABLE notifications_v2 ("
@@ -1247,11 +1243,73 @@ terminal_event(const char *type)
 	    strcmp(type, "ExecutionTimedOut") == 0;
 }
 
-/* The head of an event's JSON as the engine writes it, which the columns
- * id, previous_id, timestamp and type hold already:
+/* --- event bodies -------------------------------------------------------
+ * events.body keeps of an event's JSON what follows its head
  * {"id":1,"previousEventId":0,"timestamp":123,"type":"T"
- * Writes it to buf (at least EVENT_NUMS bytes) up to the type's value,
- * returns its length. */
+ * which the columns hold already (it starts with ',' or '}'), or, when
+ * the JSON does not start with the head of its own columns, the whole
+ * JSON (with a '~' before it if it starts with ',', '}' or '~': JSON
+ * does not). That text is stored with the commonest pieces of AWS's
+ * event JSON (body_tokens) written as one byte each, a byte that JSON
+ * text never holds (0x01-0x08, 0x0b, 0x0c, 0x0e-0x1f): as a BLOB. Text
+ * that holds such a byte already (not JSON) is stored as it is, as TEXT.
+ * The tokens and their bytes are part of schema 2: never change them. */
+
+#define TOK(s) { s, sizeof(s) - 1 }
+static const struct body_token {
+	const char *s;
+	size_t len;
+} body_tokens[] = {
+	TOK("\"inputDetails\":{\"truncated\":false}"),
+	TOK("\"outputDetails\":{\"truncated\":false}"),
+	TOK("EventDetails\":{"),
+	TOK("\\\""),
+	TOK("\"input\":\""),
+	TOK("\"output\":\""),
+	TOK("\"name\":\""),
+	TOK("\"resource\":\""),
+	TOK("arn:aws:"),
+	TOK("\"roleArn\":\""),
+	TOK("\"error\":\""),
+	TOK("\"cause\":\""),
+	TOK("\\\\"),
+	TOK("{\\\""),
+	TOK("\\\":\\\""),
+	TOK("\\\",\\\""),
+	TOK(":function:"),
+	TOK("\"executionArn\":\""),
+	TOK("\"stateMachineArn\":\""),
+};
+#undef TOK
+#define NTOKENS (sizeof(body_tokens) / sizeof(body_tokens[0]))
+/* Token i is written as token_byte[i]; token_of[c] is 1 + the token of
+ * byte c < 0x20, or 0. */
+static const unsigned char token_byte[] = { 0x01, 0x02, 0x03, 0x04, 0x05,
+	0x06, 0x07, 0x08, 0x0b, 0x0c, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13,
+	0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e,
+	0x1f };
+static const unsigned char token_of[0x20] = {
+	[0x01] = 1, [0x02] = 2, [0x03] = 3, [0x04] = 4, [0x05] = 5,
+	[0x06] = 6, [0x07] = 7, [0x08] = 8, [0x0b] = 9, [0x0c] = 10,
+	[0x0e] = 11, [0x0f] = 12, [0x10] = 13, [0x11] = 14, [0x12] = 15,
+	[0x13] = 16, [0x14] = 17, [0x15] = 18, [0x16] = 19,
+};
+/* Bit i of token_starts[c]: token i starts with byte c (token_init). */
+static uint32_t token_starts[256];
+static int token_ready;
+
+static void
+token_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < NTOKENS; i++)
+		token_starts[(unsigned char)body_tokens[i].s[0]] |= 1u << i;
+	token_ready = 1;
+}
+
+/* The head up to the type's value, in buf (EVENT_NUMS bytes); returns
+ * its length. */
 #define EVENT_NUMS 96
 static int
 event_head_nums(char *buf, int64_t id, int64_t prev, int64_t ts)
@@ -1260,45 +1318,180 @@ event_head_nums(char *buf, int64_t id, int64_t prev, int64_t ts)
 	    "%" PRId64 ",\"timestamp\":%" PRId64 ",\"type\":\"", id, prev, ts);
 }
 
-/* What events.body keeps of ev->json: what follows the head (always ','
- * or '}'), or the whole JSON (always '{') when it does not start with
- * the head of ev's own columns. */
+/* What of ev->json events.body keeps, before tokens (see above): a
+ * pointer into ev->json, or into *tagged (yours to free) when it needed
+ * its '~'. */
 static const char *
-event_body(const struct sl_store_event *ev)
+event_body(const struct sl_store_event *ev, char **tagged)
 {
 	char nums[EVENT_NUMS];
 	const char *j = ev->json;
 	size_t n, t;
 
+	*tagged = NULL;
 	n = (size_t)event_head_nums(nums, ev->id, ev->previous_id,
 	    ev->timestamp);
 	t = strlen(ev->type);
-	if (strncmp(j, nums, n) != 0 || strncmp(j + n, ev->type, t) != 0 ||
-	    j[n + t] != '"' || (j[n + t + 1] != ',' && j[n + t + 1] != '}'))
-		return j;
-	return j + n + t + 1;
+	if (strncmp(j, nums, n) == 0 && strncmp(j + n, ev->type, t) == 0 &&
+	    j[n + t] == '"' && (j[n + t + 1] == ',' || j[n + t + 1] == '}'))
+		return j + n + t + 1;
+	if (j[0] == ',' || j[0] == '}' || j[0] == '~')
+		return *tagged = xasprintf("~%s", j);
+	return j;
 }
 
-/* The event's JSON from its columns and body (see event_body). */
+/* Write body with its tokens into b (emptied first); returns 0, or -1
+ * when body holds a token byte already. */
+static int
+body_encode(const char *body, struct sl_buf *b)
+{
+	const unsigned char *p = (const unsigned char *)body;
+	unsigned char *o;
+
+	if (!token_ready)
+		token_init();
+	sl_buf_reset(b);
+	sl_buf_grow(b, strlen(body)); /* a token is at least 2 bytes */
+	o = (unsigned char *)b->data;
+	while (*p != '\0') {
+		const struct body_token *best = NULL;
+		uint32_t m = token_starts[*p];
+		size_t i;
+
+		if (*p < 0x20 && token_of[*p] != 0)
+			return -1;
+		for (i = 0; m != 0; i++, m >>= 1) {
+			const struct body_token *t = &body_tokens[i];
+
+			if ((m & 1) && t->s[1] == (char)p[1] &&
+			    (best == NULL || t->len > best->len) &&
+			    strncmp((const char *)p, t->s, t->len) == 0)
+				best = t;
+		}
+		if (best != NULL) {
+			*o++ = token_byte[best - body_tokens];
+			p += best->len;
+		} else
+			*o++ = *p++;
+	}
+	b->len = (size_t)(o - (unsigned char *)b->data);
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/* The text of an encoded body (n bytes at p), into b (emptied first). */
+static void
+body_decode(const unsigned char *p, size_t n, struct sl_buf *b)
+{
+	size_t i, len = 0;
+	char *o;
+
+	sl_buf_reset(b);
+	for (i = 0; i < n; i++)
+		len += p[i] < 0x20 && token_of[p[i]] != 0 ?
+		    body_tokens[token_of[p[i]] - 1].len : 1;
+	sl_buf_grow(b, len);
+	o = b->data;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 && token_of[p[i]] != 0) {
+			const struct body_token *t =
+			    &body_tokens[token_of[p[i]] - 1];
+
+			memcpy(o, t->s, t->len);
+			o += t->len;
+		} else
+			*o++ = (char)p[i];
+	b->len = len;
+	b->data[len] = '\0';
+}
+
+/* Bind what events.body keeps of ev at parameter i; b is scratch. */
+static void
+bind_event_body(sqlite3_stmt *st, int i, const struct sl_store_event *ev,
+    struct sl_buf *b)
+{
+	char *tagged;
+	const char *body = event_body(ev, &tagged);
+
+	if (body_encode(body, b) == 0)
+		sqlite3_bind_blob(st, i, b->data, (int)b->len,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, i, body, -1, SQLITE_TRANSIENT);
+	free(tagged);
+}
+
+/* The event's JSON from its columns and column i (events.body) of st;
+ * b is scratch. */
 static char *
-event_json(int64_t id, int64_t prev, int64_t ts, const char *type,
-    const char *body)
+event_json(sqlite3_stmt *st, int i, int64_t id, int64_t prev, int64_t ts,
+    const char *type, struct sl_buf *b)
 {
 	char nums[EVENT_NUMS];
-	size_t n, t, b;
+	const char *body;
+	size_t n, t, bl;
 	char *j;
 
-	if (body == NULL || body[0] == '{' || type == NULL)
-		return body == NULL ? NULL : xstrdup(body);
+	if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+		body_decode(sqlite3_column_blob(st, i),
+		    (size_t)sqlite3_column_bytes(st, i), b);
+		body = b->data;
+	} else
+		body = (const char *)sqlite3_column_text(st, i);
+	if (body == NULL)
+		return NULL;
+	if (body[0] == '~')
+		return xstrdup(body + 1);
+	if ((body[0] != ',' && body[0] != '}') || type == NULL)
+		return xstrdup(body);
 	n = (size_t)event_head_nums(nums, id, prev, ts);
 	t = strlen(type);
-	b = strlen(body);
-	j = xmalloc(n + t + 1 + b + 1);
+	bl = strlen(body);
+	j = xmalloc(n + t + 1 + bl + 1);
 	memcpy(j, nums, n);
 	memcpy(j + n, type, t);
 	j[n + t] = '"';
-	memcpy(j + n + t + 1, body, b + 1);
+	memcpy(j + n + t + 1, body, bl + 1);
 	return j;
+}
+
+/* SQL function sl_event_body_v2(json, id, previous_id, timestamp, type):
+ * what schema 2 keeps in events.body (the migration from schema 1). */
+static void
+sql_event_body_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sl_store_event ev = { 0 };
+	struct sl_buf b = SL_BUF_INIT;
+	const char *body;
+	char *tagged;
+
+	(void)argc;
+	ev.json = (const char *)sqlite3_value_text(argv[0]);
+	ev.id = sqlite3_value_int64(argv[1]);
+	ev.previous_id = sqlite3_value_int64(argv[2]);
+	ev.timestamp = sqlite3_value_int64(argv[3]);
+	ev.type = (const char *)sqlite3_value_text(argv[4]);
+	if (ev.json == NULL || ev.type == NULL) {
+		sqlite3_result_error(ctx, "sl_event_body_v2: NULL JSON or type",
+		    -1);
+		return;
+	}
+	sl_buf_init(&b);
+	body = event_body(&ev, &tagged);
+	if (body_encode(body, &b) == 0)
+		sqlite3_result_blob(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_text(ctx, body, -1, SQLITE_TRANSIENT);
+	free(tagged);
+	sl_buf_release(&b);
+}
+
+static int
+add_functions(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "sl_event_body_v2", 5,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_event_body_v2, NULL,
+	    NULL);
 }
 
 /* Append events after es->last_id: all are checked before any is
@@ -1308,6 +1501,7 @@ append_events(struct sl_store_backend *be, const char *arn,
     struct exec_state *es, const struct sl_store_event *ev, size_t n,
     struct sl_err *err)
 {
+	struct sl_buf b = SL_BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -1323,20 +1517,24 @@ append_events(struct sl_store_backend *be, const char *arn,
 			return sl_err_set(err, SL_STORE_HISTORY_LIMIT_ERROR,
 			    "%s", SL_STORE_HISTORY_LIMIT_MSG);
 	}
+	sl_buf_init(&b);
 	for (i = 0; i < n; i++) {
 		sqlite3_stmt *st = stmt(be, S_EVENT_INSERT, err);
 
 		if (st == NULL)
-			return -1;
+			break;
 		sqlite3_bind_int64(st, 1, es->seq);
 		sqlite3_bind_int64(st, 2, ev[i].id);
 		sqlite3_bind_int64(st, 3, ev[i].previous_id);
 		sqlite3_bind_int64(st, 4, ev[i].timestamp);
 		bind_text(st, 5, ev[i].type);
-		bind_text(st, 6, event_body(&ev[i]));
+		bind_event_body(st, 6, &ev[i], &b);
 		if (run(be, st, "appending a history event", err) < 0)
-			return -1;
+			break;
 	}
+	sl_buf_release(&b);
+	if (i < n)
+		return -1;
 	es->last_id += (int64_t)n;
 	return 0;
 }
@@ -1567,6 +1765,7 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
     int64_t from, size_t limit, struct sl_store_history *out,
     struct sl_err *err)
 {
+	struct sl_buf b = SL_BUF_INIT;
 	sqlite3_stmt *st;
 	int64_t seq = 0;
 	size_t cap = 0;
@@ -1580,6 +1779,7 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, from > 0 ? from : reverse ? INT64_MAX : 0);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	sl_buf_init(&b);
 	while ((r = row(be, st, "reading a history", err)) == 1) {
 		struct sl_store_history_event *ev;
 
@@ -1590,9 +1790,10 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
 		ev->previous_id = sqlite3_column_int64(st, 1);
 		ev->timestamp = sqlite3_column_int64(st, 2);
 		ev->type = col_text(st, 3);
-		ev->json = event_json(ev->id, ev->previous_id, ev->timestamp,
-		    ev->type, (const char *)sqlite3_column_text(st, 4));
+		ev->json = event_json(st, 4, ev->id, ev->previous_id,
+		    ev->timestamp, ev->type, &b);
 	}
+	sl_buf_release(&b);
 	if (r < 0) {
 		sl_store_history_release(out);
 		return -1;
@@ -1881,6 +2082,8 @@ create_db(struct sl_store_backend *be, struct sl_err *err)
 		unlink(side[i]); /* leftovers of an interrupted creation */
 	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		rc = add_functions(db);
 	if (rc != SQLITE_OK) {
 		sl_err_set(err, "ServiceUnavailable", "cannot create %s: %s",
 		    tmp, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -2078,6 +2281,8 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 	int rc;
 
 	rc = sqlite3_open_v2(be->path, &be->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = add_functions(be->db);
 	if (rc != SQLITE_OK)
 		return db_fail(be, rc, "opening", err);
 	sqlite3_extended_result_codes(be->db, 1);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
 
@@ -227,6 +228,20 @@ static const struct sl_store_event forms[] = {
 	  "{\"id\":11,\"previousEventId\":0,\"timestamp\":-1,\"type\":\"T\","
 	  "\"d\":{}}" },
 	{ 12, 11, 0, "T", "{}" },
+	/* Not JSON at all (the store keeps what it is given). */
+	{ 13, 12, 0, "T", "" },
+	{ 14, 13, 0, "T", "abc" },
+	{ 15, 14, 0, "T", "}x" },
+	{ 16, 15, 0, "T", "," },
+	{ 17, 16, 0, "T", "~" },
+	{ 18, 17, 0, "T", "~{}" },
+	/* Bytes that stand for tokens, given as they are; tokens. */
+	{ 19, 18, 0, "T", "{\"a\":\"\x01\x03\x1f\"}" },
+	{ 20, 19, 0, "T", "{\"id\":20,\"previousEventId\":19,\"timestamp\":0,"
+	  "\"type\":\"T\",\"x\":\"\x02\"}" },
+	{ 21, 20, 0, "T", "{\"id\":21,\"previousEventId\":20,\"timestamp\":0,"
+	  "\"type\":\"T\",\"inputDetails\":{\"truncated\":false}\\\"\\\\"
+	  "\"input\":\"arn:aws::function:{\\\":\\\",\\\"\\\":\\\"\"}" },
 };
 
 START_TEST(test_event_forms)
@@ -236,6 +251,7 @@ START_TEST(test_event_forms)
 	struct sl_store_history_event *h;
 	size_t n = sizeof(forms) / sizeof(forms[0]), got, i;
 	char *arn = xasprintf(EX_ARN "m:e"), *body;
+	const char *tail;
 
 	create_sm(s, "m");
 	start(s, "m", "e", 1);
@@ -260,18 +276,89 @@ START_TEST(test_event_forms)
 	for (i = 0; i < n; i++)
 		ck_assert_str_eq(h[i].json, forms[n - 1 - i].json);
 	history_free(h, got);
-	/* The engine's form keeps only what follows the head. */
-	raw("var", "SELECT body FROM events WHERE id = 1", &body);
-	ck_assert_str_eq(body, forms[0].json + strlen("{\"id\":1,"
-	    "\"previousEventId\":0,\"timestamp\":1700000000000,"
-	    "\"type\":\"ExecutionStarted\""));
+	/* The engine's form keeps only what follows the head, shorter. */
+	tail = forms[0].json + strlen("{\"id\":1,\"previousEventId\":0,"
+	    "\"timestamp\":1700000000000,\"type\":\"ExecutionStarted\"");
+	raw("var", "SELECT typeof(body) FROM events WHERE id = 1", &body);
+	ck_assert_str_eq(body, "blob");
 	free(body);
-	raw("var", "SELECT body FROM events WHERE id = 2", &body);
-	ck_assert_str_eq(body, "}");
+	ck_assert_int_le(raw("var", "SELECT length(body) FROM events"
+	    " WHERE id = 1", NULL), (int64_t)strlen(tail) - 60);
+	raw("var", "SELECT hex(body) FROM events WHERE id = 2", &body);
+	ck_assert_str_eq(body, "7D");
 	free(body);
-	raw("var", "SELECT body FROM events WHERE id = 3", &body);
-	ck_assert_str_eq(body, forms[2].json);
+	raw("var", "SELECT typeof(body) FROM events WHERE id = 19", &body);
+	ck_assert_str_eq(body, "text");
 	free(body);
+	raw("var", "SELECT typeof(body) FROM events WHERE id = 20", &body);
+	ck_assert_str_eq(body, "text");
+	free(body);
+	free(arn);
+	sl_store_close(s);
+}
+END_TEST
+
+/* Event texts made of random pieces of the tokens, quotes, backslashes,
+ * bytes below 0x20 and UTF-8 read back exactly. */
+START_TEST(test_event_bodies_random)
+{
+	static const char *const pieces[] = { "\"inputDetails\":",
+		"{\"truncated\":false}", "EventDetails\":{", "EventDetails",
+		"\\\"", "\\", "\"", "\"input\":\"", "\"output\":\"",
+		"\"name\":", "arn:aws:", "arn:aws", ":function:", "{\\\"",
+		"\\\":\\\"", "\\\",\\\"", "\"roleArn\":\"", "\"error\":\"",
+		"\"cause\":\"", "\"executionArn\":\"", "\"stateMachineArn\":\"",
+		"\"resource\":\"", "x", "}", ",", "{", "~", "\xc3\xa9",
+		"\x01", "\x0b", "\x1f", "\t", "\n" };
+	struct sl_store *s = open_in("var");
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_history_event *h;
+	struct sl_store_event ev[50];
+	char *arn = xasprintf(EX_ARN "m:r"), **js;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t total = 2000, got, i, k;
+
+	create_sm(s, "m");
+	start(s, "m", "r", 1);
+	js = xcalloc(total, sizeof(*js));
+	for (i = 0; i < total; i++) {
+		struct sl_buf b;
+		size_t np;
+
+		sl_buf_init(&b);
+		/* Most in the engine's form; some not. */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		if (x % 4 != 0)
+			sl_buf_addf(&b, "{\"id\":%zu,\"previousEventId\":%zu,"
+			    "\"timestamp\":%zu,\"type\":\"T\"%s", i + 1, i,
+			    i * 7, x % 3 ? "," : "}");
+		np = (x >> 8) % 40;
+		for (k = 0; k < np; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			sl_buf_addstr(&b, pieces[x % (sizeof(pieces) /
+			    sizeof(pieces[0]))]);
+		}
+		js[i] = sl_buf_detach(&b, NULL);
+	}
+	for (i = 0; i < total; i += 50) {
+		for (k = 0; k < 50; k++)
+			ev[k] = (struct sl_store_event){ .id = (int64_t)(i + k +
+			    1), .previous_id = (int64_t)(i + k),
+			    .timestamp = (int64_t)((i + k) * 7), .type = "T",
+			    .json = js[i + k] };
+		ck_assert_int_eq(sl_store_exec_progress(s, arn, ev, 50, NULL,
+		    NULL, NULL, &err), 0);
+	}
+	flush(s);
+	h = history(s, arn, 1000, 0, &got);
+	ck_assert_uint_eq(got, total);
+	for (i = 0; i < total; i++)
+		ck_assert_msg(strcmp(h[i].json, js[i]) == 0, "event %zu: '%s' "
+		    "read back as '%s'", i + 1, js[i], h[i].json);
+	history_free(h, got);
+	for (i = 0; i < total; i++)
+		free(js[i]);
+	free(js);
 	free(arn);
 	sl_store_close(s);
 }
@@ -866,7 +953,9 @@ START_TEST(test_migrate_v1)
 	history_free(h, n);
 	/* The engine's form is kept without its head now. */
 	ck_assert_int_eq(raw("v1", "SELECT count(*) FROM events WHERE"
-	    " substr(body, 1, 1) = '{'", NULL), 2);
+	    " hex(substr(body, 1, 1)) = '7B'", NULL), 2);
+	ck_assert_int_eq(raw("v1", "SELECT count(*) FROM events WHERE"
+	    " typeof(body) = 'blob'", NULL), 6);
 	/* Notifications. */
 	ck_assert_int_eq(sl_store_notify_list(s, "t", 0, 0, NULL, &nl, &err),
 	    0);
@@ -977,6 +1066,7 @@ store_schema_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_event_forms);
+	tcase_add_test(tc, test_event_bodies_random);
 	tcase_add_test(tc, test_exec_arn_form);
 	tcase_add_test(tc, test_exec_arn_make_split);
 	tcase_add_test(tc, test_list_every_status);
