@@ -110,8 +110,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 * - events keep in body only what follows the event's head
 	 *   {"id":..,"previousEventId":..,"timestamp":..,"type":".."
 	 *   (columns already), with the commonest pieces of AWS's event
-	 *   JSON as one byte each (see "event bodies" below:
-	 *   sl_event_body_v2 makes it).
+	 *   JSON as one byte each (see "compact text" and "event bodies"
+	 *   below: sl_event_body_v2 makes it). checkpoints.data is
+	 *   compacted too, with its execution's ARNs (schema 1's are
+	 *   kept as they are: TEXT).
 	 * - notifications_time goes: old notifications are the first ids.
 	 * migration_checks[1] refuses executions of schema 1 whose ARN is
 	 * not made so, or without their machine. */
@@ -1243,23 +1245,22 @@ terminal_event(const char *type)
 	    strcmp(type, "ExecutionTimedOut") == 0;
 }
 
-/* --- event bodies -------------------------------------------------------
- * events.body keeps of an event's JSON what follows its head
- * {"id":1,"previousEventId":0,"timestamp":123,"type":"T"
- * which the columns hold already (it starts with ',' or '}'), or, when
- * the JSON does not start with the head of its own columns, the whole
- * JSON (with a '~' before it if it starts with ',', '}' or '~': JSON
- * does not). That text is stored with the commonest pieces of AWS's
- * event JSON (body_tokens) written as one byte each, a byte that JSON
- * text never holds (0x01-0x08, 0x0b, 0x0c, 0x0e-0x1f): as a BLOB. Text
- * that holds such a byte already (not JSON) is stored as it is, as TEXT.
- * The tokens and their bytes are part of schema 2: never change them. */
+/* --- compact text -------------------------------------------------------
+ * Event bodies (below) and checkpoints are stored with the commonest
+ * pieces of AWS's event JSON (text_tokens), and the ARNs of their own
+ * execution and machine (context tokens, for checkpoints), written as one
+ * byte each: a byte that JSON text never holds (0x01-0x08, 0x0b, 0x0c,
+ * 0x0e-0x16 for text_tokens; 0x1e, 0x1f for the context), as a BLOB.
+ * Text that holds one of these bytes already (not JSON) is stored as it
+ * is, as TEXT. The tokens and their bytes are part of schema 2: never
+ * change them. */
 
 #define TOK(s) { s, sizeof(s) - 1 }
-static const struct body_token {
+struct text_token {
 	const char *s;
 	size_t len;
-} body_tokens[] = {
+};
+static const struct text_token text_tokens[] = {
 	TOK("\"inputDetails\":{\"truncated\":false}"),
 	TOK("\"outputDetails\":{\"truncated\":false}"),
 	TOK("EventDetails\":{"),
@@ -1281,32 +1282,214 @@ static const struct body_token {
 	TOK("\"stateMachineArn\":\""),
 };
 #undef TOK
-#define NTOKENS (sizeof(body_tokens) / sizeof(body_tokens[0]))
-/* Token i is written as token_byte[i]; token_of[c] is 1 + the token of
- * byte c < 0x20, or 0. */
-static const unsigned char token_byte[] = { 0x01, 0x02, 0x03, 0x04, 0x05,
-	0x06, 0x07, 0x08, 0x0b, 0x0c, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13,
-	0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e,
-	0x1f };
+#define NTOKENS (sizeof(text_tokens) / sizeof(text_tokens[0]))
+#define NCONTEXT 2
+/* Token i is written as token_byte[i], context token k as
+ * token_byte[NTOKENS + k]; token_of[c] is 1 + the index of byte c < 0x20
+ * in token_byte, or 0. */
+static const unsigned char token_byte[NTOKENS + NCONTEXT] = { 0x01, 0x02,
+	0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0b, 0x0c, 0x0e, 0x0f, 0x10,
+	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x1e, 0x1f };
 static const unsigned char token_of[0x20] = {
 	[0x01] = 1, [0x02] = 2, [0x03] = 3, [0x04] = 4, [0x05] = 5,
 	[0x06] = 6, [0x07] = 7, [0x08] = 8, [0x0b] = 9, [0x0c] = 10,
 	[0x0e] = 11, [0x0f] = 12, [0x10] = 13, [0x11] = 14, [0x12] = 15,
-	[0x13] = 16, [0x14] = 17, [0x15] = 18, [0x16] = 19,
+	[0x13] = 16, [0x14] = 17, [0x15] = 18, [0x16] = 19, [0x1e] = 20,
+	[0x1f] = 21,
 };
-/* Bit i of token_starts[c]: token i starts with byte c (token_init). */
-static uint32_t token_starts[256];
+/* By byte: token_class[c] is 1 when text tokens start with c (their
+ * indices + 1 in token_list[c], longest first, 0-terminated: MAX_STARTS
+ * is more than the most that start with one byte, 11 with '"'), 2 when c
+ * is a token byte, 3 for NUL, else 0. Bit c1 of token_pairs[c0] is set when a text
+ * token starts with bytes c0 c1. token_init fills them. */
+#define MAX_STARTS 12
+static unsigned char token_class[256];
+static unsigned char token_list[256][MAX_STARTS];
+static unsigned char token_pairs[256][32];
 static int token_ready;
 
 static void
 token_init(void)
 {
-	size_t i;
+	size_t i, j, k;
 
-	for (i = 0; i < NTOKENS; i++)
-		token_starts[(unsigned char)body_tokens[i].s[0]] |= 1u << i;
+	token_class[0] = 3; /* the end */
+	for (i = 0; i < NTOKENS + NCONTEXT; i++)
+		token_class[token_byte[i]] = 2;
+	for (i = 0; i < NTOKENS; i++) {
+		unsigned char c = (unsigned char)text_tokens[i].s[0];
+		unsigned char c1 = (unsigned char)text_tokens[i].s[1];
+		unsigned char *l = token_list[c];
+
+		token_class[c] = 1;
+		token_pairs[c][c1 >> 3] |= (unsigned char)(1u << (c1 & 7));
+		for (j = 0; l[j] != 0; j++)
+			if (text_tokens[l[j] - 1].len < text_tokens[i].len)
+				break;
+		for (k = MAX_STARTS - 2; k > j; k--) /* keep l[j..] in order */
+			l[k] = l[k - 1];
+		l[j] = (unsigned char)(i + 1);
+	}
 	token_ready = 1;
 }
+
+/* The context tokens of an execution: its ARN and its machine's (NULL
+ * for none). */
+static void
+text_context(struct text_token ctx[NCONTEXT], const char *arn,
+    const char *sm_arn)
+{
+	ctx[0].s = arn;
+	ctx[0].len = arn != NULL ? strlen(arn) : 0;
+	ctx[1].s = sm_arn;
+	ctx[1].len = sm_arn != NULL ? strlen(sm_arn) : 0;
+}
+
+/* Write text with its tokens into b (emptied first); ctx: the context
+ * tokens (NULL: none). Returns 0, or -1 when text holds a token byte
+ * already. */
+static int
+text_encode(const char *text, const struct text_token *ctx,
+    struct sl_buf *b)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	unsigned char *o, c0 = 0, c1 = 0;
+
+	if (!token_ready)
+		token_init();
+	if (ctx != NULL) {
+		c0 = ctx[0].len > 1 ? (unsigned char)ctx[0].s[0] : 0;
+		c1 = ctx[1].len > 1 ? (unsigned char)ctx[1].s[0] : 0;
+	}
+	sl_buf_reset(b);
+	sl_buf_grow(b, strlen(text)); /* a token is at least 2 bytes */
+	o = (unsigned char *)b->data;
+	for (;;) {
+		const struct text_token *best = NULL;
+		const unsigned char *l, *q = p;
+		unsigned char c, code = 0;
+
+		while (token_class[*q] == 0)
+			q++;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		p = q;
+		c = *p;
+		if (token_class[c] == 3)
+			break;
+		if (token_class[c] == 2)
+			return -1;
+		/* Context tokens are looked for where a text token may
+		 * start (ARNs: "arn:aws:"). */
+		if (!(token_pairs[c][p[1] >> 3] & (1u << (p[1] & 7))) &&
+		    c != c0 && c != c1) {
+			*o++ = c;
+			p++;
+			continue;
+		}
+		for (l = token_list[c]; *l != 0; l++) {
+			const struct text_token *t = &text_tokens[*l - 1];
+
+			if (t->s[1] == (char)p[1] &&
+			    strncmp((const char *)p, t->s, t->len) == 0) {
+				best = t;
+				code = token_byte[*l - 1];
+				break;
+			}
+		}
+		if (c == c0 && (best == NULL || ctx[0].len > best->len) &&
+		    strncmp((const char *)p, ctx[0].s, ctx[0].len) == 0) {
+			best = &ctx[0];
+			code = token_byte[NTOKENS];
+		}
+		if (c == c1 && (best == NULL || ctx[1].len > best->len) &&
+		    strncmp((const char *)p, ctx[1].s, ctx[1].len) == 0) {
+			best = &ctx[1];
+			code = token_byte[NTOKENS + 1];
+		}
+		if (best != NULL) {
+			*o++ = code;
+			p += best->len;
+		} else
+			*o++ = *p++;
+	}
+	b->len = (size_t)(o - (unsigned char *)b->data);
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/* The token behind byte c, or NULL. */
+static const struct text_token *
+token_at(unsigned char c, const struct text_token *ctx)
+{
+	unsigned k = c < 0x20 ? token_of[c] : 0;
+
+	if (k == 0)
+		return NULL;
+	if (k <= NTOKENS)
+		return &text_tokens[k - 1];
+	return ctx != NULL ? &ctx[k - 1 - NTOKENS] : NULL;
+}
+
+/* The text of an encoded one (n bytes at p), into b (emptied first). A
+ * context byte without its context (never written so) stays as it is. */
+static void
+text_decode(const unsigned char *p, size_t n, const struct text_token *ctx,
+    struct sl_buf *b)
+{
+	const struct text_token *t;
+	size_t i, len = 0;
+	char *o;
+
+	sl_buf_reset(b);
+	for (i = 0; i < n; i++)
+		len += (t = token_at(p[i], ctx)) != NULL ? t->len : 1;
+	sl_buf_grow(b, len);
+	o = b->data;
+	for (i = 0; i < n; i++)
+		if ((t = token_at(p[i], ctx)) != NULL) {
+			memcpy(o, t->s, t->len);
+			o += t->len;
+		} else
+			*o++ = (char)p[i];
+	b->len = len;
+	b->data[len] = '\0';
+}
+
+/* Bind text, compacted with context ctx (may be NULL), at parameter i of
+ * st; b is scratch. */
+static void
+bind_compact(sqlite3_stmt *st, int i, const char *text,
+    const struct text_token *ctx, struct sl_buf *b)
+{
+	if (text_encode(text, ctx, b) == 0)
+		sqlite3_bind_blob(st, i, b->data, (int)b->len,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+}
+
+/* Column i of st as text, expanded with context ctx (may be NULL) if it
+ * was compacted; b is scratch. Borrowed: valid until the next call or
+ * step. NULL for NULL. */
+static const char *
+column_compact(sqlite3_stmt *st, int i, const struct text_token *ctx,
+    struct sl_buf *b)
+{
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB)
+		return (const char *)sqlite3_column_text(st, i);
+	text_decode(sqlite3_column_blob(st, i),
+	    (size_t)sqlite3_column_bytes(st, i), ctx, b);
+	return b->data;
+}
+
+/* --- event bodies -------------------------------------------------------
+ * events.body keeps of an event's JSON what follows its head
+ * {"id":1,"previousEventId":0,"timestamp":123,"type":"T"
+ * which the columns hold already (it starts with ',' or '}'), or, when
+ * the JSON does not start with the head of its own columns, the whole
+ * JSON (with a '~' before it if it starts with ',', '}' or '~': JSON
+ * does not); compacted (above), without context tokens. */
 
 /* The head up to the type's value, in buf (EVENT_NUMS bytes); returns
  * its length. */
@@ -1340,84 +1523,14 @@ event_body(const struct sl_store_event *ev, char **tagged)
 	return j;
 }
 
-/* Write body with its tokens into b (emptied first); returns 0, or -1
- * when body holds a token byte already. */
-static int
-body_encode(const char *body, struct sl_buf *b)
-{
-	const unsigned char *p = (const unsigned char *)body;
-	unsigned char *o;
-
-	if (!token_ready)
-		token_init();
-	sl_buf_reset(b);
-	sl_buf_grow(b, strlen(body)); /* a token is at least 2 bytes */
-	o = (unsigned char *)b->data;
-	while (*p != '\0') {
-		const struct body_token *best = NULL;
-		uint32_t m = token_starts[*p];
-		size_t i;
-
-		if (*p < 0x20 && token_of[*p] != 0)
-			return -1;
-		for (i = 0; m != 0; i++, m >>= 1) {
-			const struct body_token *t = &body_tokens[i];
-
-			if ((m & 1) && t->s[1] == (char)p[1] &&
-			    (best == NULL || t->len > best->len) &&
-			    strncmp((const char *)p, t->s, t->len) == 0)
-				best = t;
-		}
-		if (best != NULL) {
-			*o++ = token_byte[best - body_tokens];
-			p += best->len;
-		} else
-			*o++ = *p++;
-	}
-	b->len = (size_t)(o - (unsigned char *)b->data);
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-/* The text of an encoded body (n bytes at p), into b (emptied first). */
-static void
-body_decode(const unsigned char *p, size_t n, struct sl_buf *b)
-{
-	size_t i, len = 0;
-	char *o;
-
-	sl_buf_reset(b);
-	for (i = 0; i < n; i++)
-		len += p[i] < 0x20 && token_of[p[i]] != 0 ?
-		    body_tokens[token_of[p[i]] - 1].len : 1;
-	sl_buf_grow(b, len);
-	o = b->data;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 && token_of[p[i]] != 0) {
-			const struct body_token *t =
-			    &body_tokens[token_of[p[i]] - 1];
-
-			memcpy(o, t->s, t->len);
-			o += t->len;
-		} else
-			*o++ = (char)p[i];
-	b->len = len;
-	b->data[len] = '\0';
-}
-
 /* Bind what events.body keeps of ev at parameter i; b is scratch. */
 static void
 bind_event_body(sqlite3_stmt *st, int i, const struct sl_store_event *ev,
     struct sl_buf *b)
 {
 	char *tagged;
-	const char *body = event_body(ev, &tagged);
 
-	if (body_encode(body, b) == 0)
-		sqlite3_bind_blob(st, i, b->data, (int)b->len,
-		    SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_text(st, i, body, -1, SQLITE_TRANSIENT);
+	bind_compact(st, i, event_body(ev, &tagged), NULL, b);
 	free(tagged);
 }
 
@@ -1432,12 +1545,7 @@ event_json(sqlite3_stmt *st, int i, int64_t id, int64_t prev, int64_t ts,
 	size_t n, t, bl;
 	char *j;
 
-	if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
-		body_decode(sqlite3_column_blob(st, i),
-		    (size_t)sqlite3_column_bytes(st, i), b);
-		body = b->data;
-	} else
-		body = (const char *)sqlite3_column_text(st, i);
+	body = column_compact(st, i, NULL, b);
 	if (body == NULL)
 		return NULL;
 	if (body[0] == '~')
@@ -1478,7 +1586,7 @@ sql_event_body_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	sl_buf_init(&b);
 	body = event_body(&ev, &tagged);
-	if (body_encode(body, &b) == 0)
+	if (text_encode(body, NULL, &b) == 0)
 		sqlite3_result_blob(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
 	else
 		sqlite3_result_text(ctx, body, -1, SQLITE_TRANSIENT);
@@ -1565,12 +1673,26 @@ exec_progress_in(struct sl_store_backend *be, const char *arn,
 	    append_events(be, arn, &es, events, n, err) < 0)
 		return -1;
 	if (checkpoint != NULL) {
+		struct text_token ctx[NCONTEXT];
+		struct sl_buf b = SL_BUF_INIT;
+		const char *name;
+		char *sm_arn;
+		int rc;
+
 		st = stmt(be, S_CHECKPOINT_PUT, err);
 		if (st == NULL)
 			return -1;
+		/* running_state found it: its ARN takes apart. */
+		if (sl_store_exec_arn_split(arn, &sm_arn, &name) < 0)
+			return no_exec(arn, err);
+		text_context(ctx, arn, sm_arn);
+		sl_buf_init(&b);
 		sqlite3_bind_int64(st, 1, es.seq);
-		bind_text(st, 2, checkpoint);
-		if (run(be, st, "saving a checkpoint", err) < 0)
+		bind_compact(st, 2, checkpoint, ctx, &b);
+		rc = run(be, st, "saving a checkpoint", err);
+		sl_buf_release(&b);
+		free(sm_arn);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -1713,6 +1835,8 @@ be_exec_running(struct sl_store_backend *be, const char *arn,
     struct sl_store_exec_list *out, struct sl_err *err)
 {
 	sqlite3_stmt *st = stmt(be, arn ? S_EXEC_RESUME : S_EXEC_RUNNING, err);
+	struct text_token ctx[NCONTEXT];
+	struct sl_buf b = SL_BUF_INIT;
 	size_t cap = 0;
 	int r;
 
@@ -1720,16 +1844,22 @@ be_exec_running(struct sl_store_backend *be, const char *arn,
 		return -1;
 	if (arn != NULL && bind_exec_arn(st, arn) < 0)
 		return 0; /* none: the front says it does not exist */
+	sl_buf_init(&b);
 	while ((r = row(be, st, "listing running executions", err)) == 1) {
 		struct sl_store_exec *e;
+		const char *cp;
 
 		exec_list_add(out, &cap, st);
 		e = &out->items[out->n - 1];
 		e->input = col_text(st, EXEC_NCOLS);
-		e->checkpoint = col_text(st, EXEC_NCOLS + 1);
+		/* Compacted with its execution's ARNs. */
+		text_context(ctx, e->arn, e->sm_arn);
+		cp = column_compact(st, EXEC_NCOLS + 1, ctx, &b);
+		e->checkpoint = cp != NULL ? xstrdup(cp) : NULL;
 		e->definition = col_text(st, EXEC_NCOLS + 2);
 		e->last_event_id = sqlite3_column_int64(st, EXEC_NCOLS + 3);
 	}
+	sl_buf_release(&b);
 	if (r < 0) {
 		sl_store_exec_list_release(out);
 		return -1;

@@ -364,6 +364,53 @@ START_TEST(test_event_bodies_random)
 }
 END_TEST
 
+/* Checkpoints are kept compacted with their execution's ARNs and read
+ * back exactly, by a restart and by a resume. */
+START_TEST(test_checkpoint_forms)
+{
+	static const char *const cps[] = {
+		"{\"version\":1,\"executionArn\":\"" EX_ARN "m:c\",\"name\":"
+		"\"c\",\"stateMachineArn\":\"" SM_ARN "m\",\"input\":"
+		"\"{\\\"a\\\":1}\",\"frame\":{\"x\":\"" EX_ARN "m:cc\"}}",
+		"", "x", EX_ARN "m:c", SM_ARN "m" EX_ARN "m:c" SM_ARN,
+		"arn:aws:states", "{\"a\":\"\x1e\"}", "{\"a\":\"\x1f\x01\"}",
+		"\t\n\r \x7f\xc3\xa9",
+	};
+	struct sl_store *s = open_in("var");
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_exec ex;
+	struct sl_store_exec_list run;
+	char *arn = xasprintf(EX_ARN "m:c"), *t;
+	size_t i;
+
+	create_sm(s, "m");
+	start(s, "m", "c", 1);
+	start(s, "m", "other", 2);
+	for (i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		ck_assert_int_eq(sl_store_exec_progress(s, arn, NULL, 0,
+		    cps[i], NULL, NULL, &err), 0);
+		flush(s);
+		ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), 0);
+		ck_assert_str_eq(ex.checkpoint, cps[i]);
+		sl_store_exec_release(&ex);
+		ck_assert_int_eq(sl_store_exec_running(s, &run, &err), 0);
+		ck_assert_uint_eq(run.n, 2);
+		ck_assert_str_eq(run.items[0].checkpoint, cps[i]);
+		ck_assert_ptr_null(run.items[1].checkpoint);
+		sl_store_exec_list_release(&run);
+		raw("var", "SELECT typeof(data) FROM checkpoints", &t);
+		ck_assert_str_eq(t, i >= 6 && i <= 7 ? "text" : "blob");
+		free(t);
+		if (i == 0)
+			ck_assert_int_le(raw("var", "SELECT length(data) FROM"
+			    " checkpoints", NULL), (int64_t)strlen(cps[0]) -
+			    2 * strlen(EX_ARN "m:c"));
+	}
+	free(arn);
+	sl_store_close(s);
+}
+END_TEST
+
 /* --- execution ARNs ---------------------------------------------------- */
 
 START_TEST(test_exec_arn_form)
@@ -1067,6 +1114,7 @@ store_schema_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_event_forms);
 	tcase_add_test(tc, test_event_bodies_random);
+	tcase_add_test(tc, test_checkpoint_forms);
 	tcase_add_test(tc, test_exec_arn_form);
 	tcase_add_test(tc, test_exec_arn_make_split);
 	tcase_add_test(tc, test_list_every_status);
