@@ -107,13 +107,14 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 *   order, see S_PRUNE_PICK). Its statuses are in the order of
 	 *   ST_KEY, RUNNING next to SUCCEEDED, so that the commonest end
 	 *   moves an entry within a page or to the next.
-	 * - events keep in body only what follows the event's head
-	 *   {"id":..,"previousEventId":..,"timestamp":..,"type":".."
-	 *   (columns already), with the commonest pieces of AWS's event
-	 *   JSON as one byte each (see "compact text" and "event bodies"
-	 *   below: sl_event_body_v2 makes it). checkpoints.data is
-	 *   compacted too, with its execution's ARNs (schema 1's are
-	 *   kept as they are: TEXT).
+	 * - events are kept in chunks, a row per write (see "history
+	 *   chunks" below; a schema 1 event becomes a chunk of its own,
+	 *   made by sl_event_chunk_v2), each event with what follows its
+	 *   head {"id":..,"previousEventId":..,"timestamp":..,"type":".."
+	 *   (which is rebuilt), compacted: with the commonest pieces of
+	 *   AWS's event JSON as one byte each (see "compact text" and
+	 *   "event bodies"). checkpoints.data is compacted too, with its
+	 *   execution's ARNs (schema 1's are kept as they are: TEXT).
 	 * - notifications_time goes: old notifications are the first ids.
 	 * migration_checks[1] refuses executions of schema 1 whose ARN is
 	 * not made so, or without their machine. */
@@ -165,15 +166,13 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  (CASE status WHEN 0 THEN 1 WHEN 1 THEN 0 ELSE status END), seq);"
 	"CREATE TABLE events_v2 ("
 	"  exec_seq INTEGER NOT NULL,"
-	"  id INTEGER NOT NULL,"
-	"  previous_id INTEGER NOT NULL,"
-	"  timestamp INTEGER NOT NULL,"
-	"  type TEXT NOT NULL,"
-	"  body BLOB NOT NULL,"
-	"  UNIQUE (exec_seq, id));"
-	"INSERT INTO events_v2 (exec_seq, id, previous_id, timestamp, type,"
-	"  body) SELECT exec_seq, id, previous_id, timestamp, type,"
-	"  sl_event_body_v2(json, id, previous_id, timestamp, type)"
+	"  last_id INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  UNIQUE (exec_seq, last_id));"
+	"INSERT INTO events_v2 (exec_seq, last_id, n, data)"
+	"  SELECT exec_seq, id, 1,"
+	"  sl_event_chunk_v2(json, id, previous_id, timestamp, type)"
 	"  FROM events ORDER BY rowid;"
 	"DROP TABLE events;"
 	"ALTER TABLE events_v2 RENAME TO events;"
@@ -275,7 +274,8 @@ enum stmt_id {
  * ?2 its name. */
 #define EXEC_BY_ARN " FROM state_machines s JOIN executions e" \
 	" ON e.sm_id = s.id WHERE s.arn = ?1 AND e.name = ?2"
-#define LAST_EVENT_ID "(SELECT max(id) FROM events WHERE exec_seq = e.seq)"
+#define LAST_EVENT_ID "(SELECT max(last_id) FROM events" \
+	" WHERE exec_seq = e.seq)"
 /* A new id of table t (column c): above every id it holds and above its
  * floor, the largest id it ever held before rows were deleted. */
 #define NEXT_ID(c, t) "max(ifnull((SELECT max(" c ") FROM " t "), 0)," \
@@ -342,8 +342,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* With its machine's id and status. */
 	[S_EXEC_STATE] = "SELECT e.seq, e.status, s.id, s.status, "
 	    LAST_EVENT_ID EXEC_BY_ARN,
-	[S_EVENT_INSERT] = "INSERT INTO events (exec_seq, id, previous_id,"
-	    " timestamp, type, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_EVENT_INSERT] = "INSERT INTO events (exec_seq, last_id, n, data)"
+	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_CHECKPOINT_PUT] = "INSERT OR REPLACE INTO checkpoints (exec_seq,"
 	    " data) VALUES (?1, ?2)",
 	[S_CHECKPOINT_DROP] = "DELETE FROM checkpoints WHERE exec_seq = ?1",
@@ -386,12 +386,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "  AND r.revision_id = e.revision_id"
 	    " WHERE s.arn = ?1 AND e.name = ?2",
 	[S_EXEC_SEQ] = "SELECT e.seq" EXEC_BY_ARN,
-	[S_HISTORY_FWD] = "SELECT id, previous_id, timestamp, type, body"
-	    " FROM events WHERE exec_seq = ?1 AND id > ?2 ORDER BY id"
-	    " LIMIT ?3",
-	[S_HISTORY_REV] = "SELECT id, previous_id, timestamp, type, body"
-	    " FROM events WHERE exec_seq = ?1 AND id < ?2 ORDER BY id DESC"
-	    " LIMIT ?3",
+	/* The chunks that hold events after ?2, and (reversed) before ?2:
+	 * from the one that holds ?2 (or the first after it) down. */
+	[S_HISTORY_FWD] = "SELECT last_id, n, data FROM events"
+	    " WHERE exec_seq = ?1 AND last_id > ?2 ORDER BY last_id",
+	[S_HISTORY_REV] = "SELECT last_id, n, data FROM events"
+	    " WHERE exec_seq = ?1 AND last_id <= ifnull((SELECT min(last_id)"
+	    "  FROM events WHERE exec_seq = ?1 AND last_id >= ?2),"
+	    "  9223372036854775807) ORDER BY last_id DESC",
 	[S_NOTIFY_INSERT] = "INSERT INTO notifications (id, topic, timestamp,"
 	    " publisher, message) VALUES (" NEXT_ID("id", "notifications")
 	    ", ?1, ?2, ?3, ?4)",
@@ -432,6 +434,7 @@ struct sl_store_backend {
 	int lock_fd;
 	int in_txn;
 	uint64_t db_commits;
+	size_t chunk_bytes; /* see "history chunks" */
 	sqlite3_stmt *st[S_COUNT];
 };
 
@@ -1523,55 +1526,186 @@ event_body(const struct sl_store_event *ev, char **tagged)
 	return j;
 }
 
-/* Bind what events.body keeps of ev at parameter i; b is scratch. */
-static void
-bind_event_body(sqlite3_stmt *st, int i, const struct sl_store_event *ev,
-    struct sl_buf *b)
-{
-	char *tagged;
-
-	bind_compact(st, i, event_body(ev, &tagged), NULL, b);
-	free(tagged);
-}
-
-/* The event's JSON from its columns and column i (events.body) of st;
- * b is scratch. */
+/* The event's JSON from its head's fields and its body (n bytes at p,
+ * compacted or not); b is scratch. */
 static char *
-event_json(sqlite3_stmt *st, int i, int64_t id, int64_t prev, int64_t ts,
-    const char *type, struct sl_buf *b)
+event_json(int64_t id, int64_t prev, int64_t ts, const char *type,
+    const unsigned char *p, size_t n, int compact, struct sl_buf *b)
 {
 	char nums[EVENT_NUMS];
 	const char *body;
-	size_t n, t, bl;
+	size_t hn, t;
 	char *j;
 
-	body = column_compact(st, i, NULL, b);
-	if (body == NULL)
-		return NULL;
+	if (compact)
+		text_decode(p, n, NULL, b);
+	else {
+		sl_buf_reset(b);
+		sl_buf_add(b, p, n);
+	}
+	body = b->data;
 	if (body[0] == '~')
 		return xstrdup(body + 1);
-	if ((body[0] != ',' && body[0] != '}') || type == NULL)
+	if (body[0] != ',' && body[0] != '}')
 		return xstrdup(body);
-	n = (size_t)event_head_nums(nums, id, prev, ts);
+	hn = (size_t)event_head_nums(nums, id, prev, ts);
 	t = strlen(type);
-	bl = strlen(body);
-	j = xmalloc(n + t + 1 + bl + 1);
-	memcpy(j, nums, n);
-	memcpy(j + n, type, t);
-	j[n + t] = '"';
-	memcpy(j + n + t + 1, body, bl + 1);
+	j = xmalloc(hn + t + 1 + b->len + 1);
+	memcpy(j, nums, hn);
+	memcpy(j + hn, type, t);
+	j[hn + t] = '"';
+	memcpy(j + hn + t + 1, body, b->len + 1);
 	return j;
 }
 
-/* SQL function sl_event_body_v2(json, id, previous_id, timestamp, type):
- * what schema 2 keeps in events.body (the migration from schema 1). */
+/* --- history chunks -----------------------------------------------------
+ * An execution's events are kept in chunks of consecutive events: a row
+ * of events (exec_seq, last_id, n, data) holds events last_id - n + 1 to
+ * last_id, the events of one write (up to CHUNK_EVENTS of them, and
+ * chunk_bytes_for() bytes), so that a history costs an index entry per
+ * few events instead of per event. data holds, for each event: varint
+ * zigzag(id - previous_id); varint zigzag(timestamp - the timestamp of
+ * the event before it in the chunk, or 0); varint type length, type;
+ * varint (body length << 1 | compacted), body (event_body, compacted
+ * unless it holds a token byte). */
+
+#define CHUNK_EVENTS 32
+
+/* A chunk takes events up to about a third of a page (or one event, if
+ * bigger): three fit a page. Larger ones left a quarter of the pages
+ * empty (a 1.5 KB row leaves 0.5 KB of a 2 KB page); smaller ones make
+ * more index entries. */
+static size_t
+chunk_bytes_for(size_t page_size)
+{
+	return (page_size - 64) / 3;
+}
+
 static void
-sql_event_body_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+put_varint(struct sl_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = v & 0x7f;
+		v >>= 7;
+		if (v != 0)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	sl_buf_add(b, tmp, n);
+}
+
+/* -1 when the bytes run out or the varint is too long. */
+static int
+get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	unsigned shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 64) {
+		unsigned char c = *(*p)++;
+
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if ((c & 0x80) == 0)
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+}
+
+static int64_t
+unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* Add ev to chunk (whose last event had timestamp *ts; 0 for none);
+ * scratch is scratch. */
+static void
+chunk_add(struct sl_buf *chunk, const struct sl_store_event *ev,
+    int64_t *ts, struct sl_buf *scratch)
+{
+	size_t tl = strlen(ev->type);
+	char *tagged;
+	const char *body = event_body(ev, &tagged);
+
+	put_varint(chunk, zigzag((int64_t)((uint64_t)ev->id -
+	    (uint64_t)ev->previous_id)));
+	put_varint(chunk, zigzag((int64_t)((uint64_t)ev->timestamp -
+	    (uint64_t)*ts)));
+	*ts = ev->timestamp;
+	put_varint(chunk, tl);
+	sl_buf_add(chunk, ev->type, tl);
+	if (text_encode(body, NULL, scratch) == 0) {
+		put_varint(chunk, (uint64_t)scratch->len << 1 | 1);
+		sl_buf_add(chunk, scratch->data, scratch->len);
+	} else {
+		size_t bl = strlen(body);
+
+		put_varint(chunk, (uint64_t)bl << 1);
+		sl_buf_add(chunk, body, bl);
+	}
+	free(tagged);
+}
+
+/* One event of a chunk, as chunk_next reads it (pointers into data). */
+struct chunk_event {
+	int64_t id;
+	int64_t previous_id;
+	int64_t timestamp;
+	const unsigned char *type;
+	size_t type_len;
+	const unsigned char *body;
+	size_t body_len;
+	int compact;
+};
+
+/* Read the event of id `id` at *p (the one before it in the chunk had
+ * timestamp *ts, 0 for none); -1 when data is damaged. */
+static int
+chunk_next(const unsigned char **p, const unsigned char *end, int64_t id,
+    int64_t *ts, struct chunk_event *e)
+{
+	uint64_t v;
+
+	e->id = id;
+	if (get_varint(p, end, &v) < 0)
+		return -1;
+	e->previous_id = (int64_t)((uint64_t)id - (uint64_t)unzigzag(v));
+	if (get_varint(p, end, &v) < 0)
+		return -1;
+	e->timestamp = *ts = (int64_t)((uint64_t)*ts + (uint64_t)unzigzag(v));
+	if (get_varint(p, end, &v) < 0 || v > (uint64_t)(end - *p))
+		return -1;
+	e->type = *p;
+	e->type_len = (size_t)v;
+	*p += v;
+	if (get_varint(p, end, &v) < 0 || v >> 1 > (uint64_t)(end - *p))
+		return -1;
+	e->compact = (int)(v & 1);
+	e->body = *p;
+	e->body_len = (size_t)(v >> 1);
+	*p += v >> 1;
+	return 0;
+}
+
+/* SQL function sl_event_chunk_v2(json, id, previous_id, timestamp, type):
+ * the chunk of that one event, as schema 2 keeps it (the migration from
+ * schema 1). */
+static void
+sql_event_chunk_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct sl_store_event ev = { 0 };
-	struct sl_buf b = SL_BUF_INIT;
-	const char *body;
-	char *tagged;
+	struct sl_buf chunk = SL_BUF_INIT, scratch = SL_BUF_INIT;
+	int64_t ts = 0;
 
 	(void)argc;
 	ev.json = (const char *)sqlite3_value_text(argv[0]);
@@ -1580,26 +1714,25 @@ sql_event_body_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	ev.timestamp = sqlite3_value_int64(argv[3]);
 	ev.type = (const char *)sqlite3_value_text(argv[4]);
 	if (ev.json == NULL || ev.type == NULL) {
-		sqlite3_result_error(ctx, "sl_event_body_v2: NULL JSON or type",
-		    -1);
+		sqlite3_result_error(ctx, "sl_event_chunk_v2: NULL JSON or "
+		    "type", -1);
 		return;
 	}
-	sl_buf_init(&b);
-	body = event_body(&ev, &tagged);
-	if (text_encode(body, NULL, &b) == 0)
-		sqlite3_result_blob(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
-	else
-		sqlite3_result_text(ctx, body, -1, SQLITE_TRANSIENT);
-	free(tagged);
-	sl_buf_release(&b);
+	sl_buf_init(&chunk);
+	sl_buf_init(&scratch);
+	chunk_add(&chunk, &ev, &ts, &scratch);
+	sqlite3_result_blob(ctx, chunk.data, (int)chunk.len,
+	    SQLITE_TRANSIENT);
+	sl_buf_release(&chunk);
+	sl_buf_release(&scratch);
 }
 
 static int
 add_functions(sqlite3 *db)
 {
-	return sqlite3_create_function(db, "sl_event_body_v2", 5,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_event_body_v2, NULL,
-	    NULL);
+	return sqlite3_create_function(db, "sl_event_chunk_v2", 5,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_event_chunk_v2,
+	    NULL, NULL);
 }
 
 /* Append events after es->last_id: all are checked before any is
@@ -1609,8 +1742,8 @@ append_events(struct sl_store_backend *be, const char *arn,
     struct exec_state *es, const struct sl_store_event *ev, size_t n,
     struct sl_err *err)
 {
-	struct sl_buf b = SL_BUF_INIT;
-	size_t i;
+	struct sl_buf b = SL_BUF_INIT, chunk = SL_BUF_INIT;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		int64_t want = es->last_id + 1 + (int64_t)i;
@@ -1626,21 +1759,37 @@ append_events(struct sl_store_backend *be, const char *arn,
 			    "%s", SL_STORE_HISTORY_LIMIT_MSG);
 	}
 	sl_buf_init(&b);
-	for (i = 0; i < n; i++) {
-		sqlite3_stmt *st = stmt(be, S_EVENT_INSERT, err);
+	sl_buf_init(&chunk);
+	for (i = 0; i < n; i = j) {
+		sqlite3_stmt *st;
+		int64_t ts = 0;
 
+		sl_buf_reset(&chunk);
+		for (j = i; j < n && j - i < CHUNK_EVENTS; j++) {
+			size_t before = chunk.len;
+			int64_t ts0 = ts;
+
+			chunk_add(&chunk, &ev[j], &ts, &b);
+			if (j > i && chunk.len > be->chunk_bytes) {
+				/* Not this one: the next chunk's. */
+				chunk.len = before;
+				ts = ts0;
+				break;
+			}
+		}
+		st = stmt(be, S_EVENT_INSERT, err);
 		if (st == NULL)
 			break;
 		sqlite3_bind_int64(st, 1, es->seq);
-		sqlite3_bind_int64(st, 2, ev[i].id);
-		sqlite3_bind_int64(st, 3, ev[i].previous_id);
-		sqlite3_bind_int64(st, 4, ev[i].timestamp);
-		bind_text(st, 5, ev[i].type);
-		bind_event_body(st, 6, &ev[i], &b);
-		if (run(be, st, "appending a history event", err) < 0)
+		sqlite3_bind_int64(st, 2, ev[j - 1].id);
+		sqlite3_bind_int64(st, 3, (int64_t)(j - i));
+		sqlite3_bind_blob(st, 4, chunk.data, (int)chunk.len,
+		    SQLITE_STATIC);
+		if (run(be, st, "appending history events", err) < 0)
 			break;
 	}
 	sl_buf_release(&b);
+	sl_buf_release(&chunk);
 	if (i < n)
 		return -1;
 	es->last_id += (int64_t)n;
@@ -1896,39 +2045,70 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
     struct sl_err *err)
 {
 	struct sl_buf b = SL_BUF_INIT;
+	struct chunk_event *evs = NULL;
+	size_t cap = 0, ecap = 0, k, m;
 	sqlite3_stmt *st;
-	int64_t seq = 0;
-	size_t cap = 0;
-	int r;
+	int64_t seq = 0, bound;
+	int r = 0, rc = -1;
 
 	if (exec_seq(be, exec_arn, &seq, err) < 0)
 		return -1;
 	st = stmt(be, reverse ? S_HISTORY_REV : S_HISTORY_FWD, err);
 	if (st == NULL)
 		return -1;
+	bound = from > 0 ? from : reverse ? INT64_MAX : 0;
 	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_int64(st, 2, from > 0 ? from : reverse ? INT64_MAX : 0);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 2, bound);
 	sl_buf_init(&b);
-	while ((r = row(be, st, "reading a history", err)) == 1) {
-		struct sl_store_history_event *ev;
+	while (out->n < limit &&
+	    (r = row(be, st, "reading a history", err)) == 1) {
+		int64_t last = sqlite3_column_int64(st, 0);
+		int64_t n = sqlite3_column_int64(st, 1), id, ts = 0;
+		const unsigned char *p = sqlite3_column_blob(st, 2);
+		const unsigned char *end = p + sqlite3_column_bytes(st, 2);
 
-		out->events = grow(out->events, out->n, &cap,
-		    sizeof(*out->events));
-		ev = &out->events[out->n++];
-		ev->id = sqlite3_column_int64(st, 0);
-		ev->previous_id = sqlite3_column_int64(st, 1);
-		ev->timestamp = sqlite3_column_int64(st, 2);
-		ev->type = col_text(st, 3);
-		ev->json = event_json(st, 4, ev->id, ev->previous_id,
-		    ev->timestamp, ev->type, &b);
+		if (n <= 0 || n > last || n > SL_STORE_MAX_EVENTS)
+			goto damaged;
+		for (m = 0, id = last - n + 1; id <= last; id++, m++) {
+			evs = grow(evs, m, &ecap, sizeof(*evs));
+			if (chunk_next(&p, end, id, &ts, &evs[m]) < 0)
+				goto damaged;
+		}
+		if (p != end)
+			goto damaged;
+		for (k = 0; k < m && out->n < limit; k++) {
+			struct chunk_event *e = &evs[reverse ? m - 1 - k : k];
+			struct sl_store_history_event *ev;
+
+			if (reverse ? e->id >= bound : e->id <= bound)
+				continue;
+			out->events = grow(out->events, out->n, &cap,
+			    sizeof(*out->events));
+			ev = &out->events[out->n++];
+			ev->id = e->id;
+			ev->previous_id = e->previous_id;
+			ev->timestamp = e->timestamp;
+			ev->type = xstrndup((const char *)e->type,
+			    e->type_len);
+			ev->json = event_json(e->id, e->previous_id,
+			    e->timestamp, ev->type, e->body, e->body_len,
+			    e->compact, &b);
+		}
 	}
+	sqlite3_reset(st);
+	if (r >= 0)
+		rc = 0;
+	goto out;
+damaged:
+	sqlite3_reset(st);
+	sl_err_set(err, "InternalFailure", "%s: database is corrupt (the "
+	    "history of %s is damaged)", be->path, exec_arn);
+out:
+	free(evs);
 	sl_buf_release(&b);
-	if (r < 0) {
+	if (rc < 0)
 		sl_store_history_release(out);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* --- notifications ----------------------------------------------------- */
@@ -2463,6 +2643,9 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 		if (rc < 0)
 			return -1;
 	}
+	if (pragma_int(be, "PRAGMA page_size", &n, err) < 0)
+		return -1;
+	be->chunk_bytes = chunk_bytes_for((size_t)n);
 	if (!cfg->skip_verify && quick_check(be, err) < 0)
 		return -1;
 	if (ver < SCHEMA_VERSION && migrate(be, ver, err) < 0)

@@ -250,7 +250,7 @@ START_TEST(test_event_forms)
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_store_history_event *h;
 	size_t n = sizeof(forms) / sizeof(forms[0]), got, i;
-	char *arn = xasprintf(EX_ARN "m:e"), *body;
+	char *arn = xasprintf(EX_ARN "m:e");
 	const char *tail;
 
 	create_sm(s, "m");
@@ -276,23 +276,21 @@ START_TEST(test_event_forms)
 	for (i = 0; i < n; i++)
 		ck_assert_str_eq(h[i].json, forms[n - 1 - i].json);
 	history_free(h, got);
+	/* Two writes: two chunks. */
+	ck_assert_int_eq(raw("var", "SELECT count(*) FROM events", NULL), 2);
+	ck_assert_int_eq(raw("var", "SELECT sum(n) FROM events", NULL),
+	    (int64_t)n);
 	/* The engine's form keeps only what follows the head, shorter. */
 	tail = forms[0].json + strlen("{\"id\":1,\"previousEventId\":0,"
 	    "\"timestamp\":1700000000000,\"type\":\"ExecutionStarted\"");
-	raw("var", "SELECT typeof(body) FROM events WHERE id = 1", &body);
-	ck_assert_str_eq(body, "blob");
-	free(body);
-	ck_assert_int_le(raw("var", "SELECT length(body) FROM events"
-	    " WHERE id = 1", NULL), (int64_t)strlen(tail) - 60);
-	raw("var", "SELECT hex(body) FROM events WHERE id = 2", &body);
-	ck_assert_str_eq(body, "7D");
-	free(body);
-	raw("var", "SELECT typeof(body) FROM events WHERE id = 19", &body);
-	ck_assert_str_eq(body, "text");
-	free(body);
-	raw("var", "SELECT typeof(body) FROM events WHERE id = 20", &body);
-	ck_assert_str_eq(body, "text");
-	free(body);
+	start(s, "m", "one", 2);
+	free(arn);
+	arn = xasprintf(EX_ARN "m:one");
+	ck_assert_int_eq(sl_store_exec_progress(s, arn, forms, 1, NULL, NULL,
+	    NULL, &err), 0);
+	flush(s);
+	ck_assert_int_le(raw("var", "SELECT length(data) FROM events"
+	    " WHERE last_id = 1 AND n = 1", NULL), (int64_t)strlen(tail) - 30);
 	free(arn);
 	sl_store_close(s);
 }
@@ -359,6 +357,138 @@ START_TEST(test_event_bodies_random)
 	for (i = 0; i < total; i++)
 		free(js[i]);
 	free(js);
+	free(arn);
+	sl_store_close(s);
+}
+END_TEST
+
+/* Histories in chunks: a write of many events, or of big ones, is cut;
+ * every page, either way and of any size, is the events in order. */
+START_TEST(test_history_chunks)
+{
+	static const int pages[] = { 1, 3, 7, 31, 32, 33, 1000 };
+	struct sl_store *s = open_in("var");
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_history_event *h;
+	struct sl_store_event ev[100];
+	char *arn = xasprintf(EX_ARN "m:h"), *js[200];
+	size_t total = 0, got, i, k, p;
+	int rev;
+
+	create_sm(s, "m");
+	start(s, "m", "h", 1);
+	/* 100 tiny ones, one alone, 20 of 3 KB, then 79 in writes of
+	 * 1 to 12. */
+	for (i = 0; i < 200; i++) {
+		int big = i >= 101 && i < 121;
+		char *pad = xcalloc(1, big ? 3001 : 41);
+
+		memset(pad, 'p', big ? 3000 : 40);
+		js[i] = i < 100 ? xasprintf("{\"id\":%zu,\"previousEventId\":"
+		    "%zu,\"timestamp\":%zu,\"type\":\"T\"}", i + 1, i,
+		    1000 + i % 7) : xasprintf("{\"id\":%zu,\"previousEventId\":"
+		    "%zu,\"timestamp\":%zu,\"type\":\"T\",\"d\":\"%s\"}",
+		    i + 1, i, 1000 + i % 7, pad);
+		free(pad);
+	}
+	for (i = 0; i < 200; i = k) {
+		size_t len = i < 100 ? 100 : i == 100 ? 1 : i < 121 ? 20 :
+		    1 + i % 12;
+
+		for (k = i; k < 200 && k < i + len; k++)
+			ev[k - i] = (struct sl_store_event){
+				.id = (int64_t)k + 1, .previous_id = (int64_t)k,
+				.timestamp = (int64_t)(1000 + k % 7),
+				.type = "T", .json = js[k] };
+		ck_assert_int_eq(sl_store_exec_progress(s, arn, ev, k - i,
+		    NULL, NULL, NULL, &err), 0);
+		total += k - i;
+	}
+	flush(s);
+	ck_assert_uint_eq(total, 200);
+	/* 100 tiny ones in chunks of 32; 3 KB ones alone; others up to a
+	 * third of a page. */
+	ck_assert_int_eq(raw("var", "SELECT count(*) FROM events WHERE"
+	    " last_id <= 100", NULL), 4);
+	ck_assert_int_eq(raw("var", "SELECT max(n) FROM events", NULL), 32);
+	ck_assert_int_eq(raw("var", "SELECT count(*) FROM events WHERE"
+	    " last_id > 101 AND last_id <= 121", NULL), 20);
+	ck_assert_int_eq(raw("var", "SELECT count(*) FROM events WHERE n > 1"
+	    " AND length(data) > (SELECT page_size FROM pragma_page_size())"
+	    " / 3", NULL), 0);
+	ck_assert_int_gt(raw("var", "SELECT count(*) FROM events WHERE"
+	    " last_id > 121 AND n > 1", NULL), 0);
+	for (rev = 0; rev < 2; rev++)
+		for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+			h = history(s, arn, pages[p], rev, &got);
+			ck_assert_uint_eq(got, 200);
+			for (i = 0; i < got; i++) {
+				size_t x = rev ? 199 - i : i;
+
+				ck_assert_int_eq(h[i].id, (int64_t)x + 1);
+				ck_assert_int_eq(h[i].previous_id, (int64_t)x);
+				ck_assert_int_eq(h[i].timestamp,
+				    (int64_t)(1000 + x % 7));
+				ck_assert_str_eq(h[i].json, js[x]);
+			}
+			history_free(h, got);
+		}
+	for (i = 0; i < 200; i++)
+		free(js[i]);
+	free(arn);
+	sl_store_close(s);
+}
+END_TEST
+
+/* A damaged chunk is reported as such, not read past. */
+START_TEST(test_history_damaged)
+{
+	static const char *const damage[] = { "x'01'", "x''",
+		"x'02ffffffffffffffffffff'", "data || x'00'",
+		"substr(data, 1, length(data) - 1)" };
+	struct sl_store_history_query q = { .max_results = 10 };
+	struct sl_store *s = open_in("var");
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store_history h;
+	char *arn = xasprintf(EX_ARN "m:d"), *path, *sql;
+	size_t i;
+
+	create_sm(s, "m");
+	start(s, "m", "d", 1);
+	ck_assert_int_eq(sl_store_exec_progress(s, arn, forms, 3, NULL, NULL,
+	    NULL, &err), 0);
+	flush(s);
+	q.exec_arn = arn;
+	path = xasprintf("%s/var/sluice.db", tmpdir);
+	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		sqlite3 *db;
+
+		ck_assert_int_eq(sl_store_history_get(s, &q, &h, &err), 0);
+		ck_assert_uint_eq(h.n, 3);
+		sl_store_history_release(&h);
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		sqlite3_busy_timeout(db, 5000);
+		sql = xasprintf("SAVEPOINT d; CREATE TEMP TABLE keep AS SELECT"
+		    " data FROM events; UPDATE events SET data = %s;",
+		    damage[i]);
+		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		free(sql);
+		ck_assert_int_eq(sqlite3_exec(db, "RELEASE d", NULL, NULL,
+		    NULL), SQLITE_OK);
+		ck_assert_int_eq(sl_store_history_get(s, &q, &h, &err), -1);
+		ck_assert_str_eq(err.type, "InternalFailure");
+		ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s",
+		    err.msg);
+		q.reverse_order = !q.reverse_order;
+		ck_assert_int_eq(sl_store_history_get(s, &q, &h, &err), -1);
+		q.reverse_order = !q.reverse_order;
+		ck_assert_int_eq(sqlite3_exec(db, "UPDATE events SET data ="
+		    " (SELECT data FROM keep); DROP TABLE keep", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	free(path);
 	free(arn);
 	sl_store_close(s);
 }
@@ -999,10 +1129,9 @@ START_TEST(test_migrate_v1)
 	    "\"timestamp\":13,\"type\":\"ExecutionFailed\"}");
 	history_free(h, n);
 	/* The engine's form is kept without its head now. */
-	ck_assert_int_eq(raw("v1", "SELECT count(*) FROM events WHERE"
-	    " hex(substr(body, 1, 1)) = '7B'", NULL), 2);
-	ck_assert_int_eq(raw("v1", "SELECT count(*) FROM events WHERE"
-	    " typeof(body) = 'blob'", NULL), 6);
+	/* A chunk per event of schema 1. */
+	ck_assert_int_eq(raw("v1", "SELECT count(*) FROM events WHERE n = 1",
+	    NULL), 6);
 	/* Notifications. */
 	ck_assert_int_eq(sl_store_notify_list(s, "t", 0, 0, NULL, &nl, &err),
 	    0);
@@ -1115,6 +1244,8 @@ store_schema_suite(void)
 	tcase_add_test(tc, test_event_forms);
 	tcase_add_test(tc, test_event_bodies_random);
 	tcase_add_test(tc, test_checkpoint_forms);
+	tcase_add_test(tc, test_history_chunks);
+	tcase_add_test(tc, test_history_damaged);
 	tcase_add_test(tc, test_exec_arn_form);
 	tcase_add_test(tc, test_exec_arn_make_split);
 	tcase_add_test(tc, test_list_every_status);
