@@ -1627,33 +1627,43 @@ unzigzag(uint64_t u)
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
-/* Add ev to chunk (whose last event had timestamp *ts; 0 for none);
- * scratch is scratch. */
+/* What a chunk holds of ev after its ids and timestamp: its type and
+ * body, into tail (emptied first); scratch is scratch. */
 static void
-chunk_add(struct sl_buf *chunk, const struct sl_store_event *ev,
-    int64_t *ts, struct sl_buf *scratch)
+chunk_tail(struct sl_buf *tail, const struct sl_store_event *ev,
+    struct sl_buf *scratch)
 {
 	size_t tl = strlen(ev->type);
 	char *tagged;
 	const char *body = event_body(ev, &tagged);
 
+	sl_buf_reset(tail);
+	put_varint(tail, tl);
+	sl_buf_add(tail, ev->type, tl);
+	if (text_encode(body, NULL, scratch) == 0) {
+		put_varint(tail, (uint64_t)scratch->len << 1 | 1);
+		sl_buf_add(tail, scratch->data, scratch->len);
+	} else {
+		size_t bl = strlen(body);
+
+		put_varint(tail, (uint64_t)bl << 1);
+		sl_buf_add(tail, body, bl);
+	}
+	free(tagged);
+}
+
+/* Add ev, whose chunk_tail is tail, to chunk (whose last event had
+ * timestamp *ts; 0 for none). */
+static void
+chunk_add(struct sl_buf *chunk, const struct sl_store_event *ev,
+    const struct sl_buf *tail, int64_t *ts)
+{
 	put_varint(chunk, zigzag((int64_t)((uint64_t)ev->id -
 	    (uint64_t)ev->previous_id)));
 	put_varint(chunk, zigzag((int64_t)((uint64_t)ev->timestamp -
 	    (uint64_t)*ts)));
 	*ts = ev->timestamp;
-	put_varint(chunk, tl);
-	sl_buf_add(chunk, ev->type, tl);
-	if (text_encode(body, NULL, scratch) == 0) {
-		put_varint(chunk, (uint64_t)scratch->len << 1 | 1);
-		sl_buf_add(chunk, scratch->data, scratch->len);
-	} else {
-		size_t bl = strlen(body);
-
-		put_varint(chunk, (uint64_t)bl << 1);
-		sl_buf_add(chunk, body, bl);
-	}
-	free(tagged);
+	sl_buf_add(chunk, tail->data, tail->len);
 }
 
 /* One event of a chunk, as chunk_next reads it (pointers into data). */
@@ -1704,7 +1714,8 @@ static void
 sql_event_chunk_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct sl_store_event ev = { 0 };
-	struct sl_buf chunk = SL_BUF_INIT, scratch = SL_BUF_INIT;
+	struct sl_buf chunk = SL_BUF_INIT, tail = SL_BUF_INIT;
+	struct sl_buf scratch = SL_BUF_INIT;
 	int64_t ts = 0;
 
 	(void)argc;
@@ -1719,11 +1730,14 @@ sql_event_chunk_v2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	sl_buf_init(&chunk);
+	sl_buf_init(&tail);
 	sl_buf_init(&scratch);
-	chunk_add(&chunk, &ev, &ts, &scratch);
+	chunk_tail(&tail, &ev, &scratch);
+	chunk_add(&chunk, &ev, &tail, &ts);
 	sqlite3_result_blob(ctx, chunk.data, (int)chunk.len,
 	    SQLITE_TRANSIENT);
 	sl_buf_release(&chunk);
+	sl_buf_release(&tail);
 	sl_buf_release(&scratch);
 }
 
@@ -1742,7 +1756,7 @@ append_events(struct sl_store_backend *be, const char *arn,
     struct exec_state *es, const struct sl_store_event *ev, size_t n,
     struct sl_err *err)
 {
-	struct sl_buf b = SL_BUF_INIT, chunk = SL_BUF_INIT;
+	struct sl_buf b = SL_BUF_INIT, chunk = SL_BUF_INIT, tail = SL_BUF_INIT;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
@@ -1758,25 +1772,30 @@ append_events(struct sl_store_backend *be, const char *arn,
 			return sl_err_set(err, SL_STORE_HISTORY_LIMIT_ERROR,
 			    "%s", SL_STORE_HISTORY_LIMIT_MSG);
 	}
+	if (n == 0)
+		return 0;
 	sl_buf_init(&b);
 	sl_buf_init(&chunk);
+	sl_buf_init(&tail);
+	chunk_tail(&tail, &ev[0], &b);
 	for (i = 0; i < n; i = j) {
 		sqlite3_stmt *st;
 		int64_t ts = 0;
 
+		/* tail holds ev[i]'s already. */
 		sl_buf_reset(&chunk);
 		for (j = i; j < n && j - i < CHUNK_EVENTS; j++) {
-			size_t before = chunk.len;
-			int64_t ts0 = ts;
-
-			chunk_add(&chunk, &ev[j], &ts, &b);
-			if (j > i && chunk.len > be->chunk_bytes) {
-				/* Not this one: the next chunk's. */
-				chunk.len = before;
-				ts = ts0;
-				break;
+			if (j > i) {
+				chunk_tail(&tail, &ev[j], &b);
+				/* 20: the most its id and time take */
+				if (chunk.len + 20 + tail.len >
+				    be->chunk_bytes)
+					break; /* the next chunk's first */
 			}
+			chunk_add(&chunk, &ev[j], &tail, &ts);
 		}
+		if (j < n && j - i == CHUNK_EVENTS)
+			chunk_tail(&tail, &ev[j], &b);
 		st = stmt(be, S_EVENT_INSERT, err);
 		if (st == NULL)
 			break;
@@ -1790,6 +1809,7 @@ append_events(struct sl_store_backend *be, const char *arn,
 	}
 	sl_buf_release(&b);
 	sl_buf_release(&chunk);
+	sl_buf_release(&tail);
 	if (i < n)
 		return -1;
 	es->last_id += (int64_t)n;
