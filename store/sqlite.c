@@ -386,8 +386,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "  AND r.revision_id = e.revision_id"
 	    " WHERE s.arn = ?1 AND e.name = ?2",
 	[S_EXEC_SEQ] = "SELECT e.seq" EXEC_BY_ARN,
-	/* The chunks that hold events after ?2, and (reversed) before ?2:
-	 * from the one that holds ?2 (or the first after it) down. */
+	/* Forward: the chunks that end after event ?2 (the first may begin
+	 * before it). Reversed: the chunk that holds event ?2 (or the first
+	 * after it), then those before it. */
 	[S_HISTORY_FWD] = "SELECT last_id, n, data FROM events"
 	    " WHERE exec_seq = ?1 AND last_id > ?2 ORDER BY last_id",
 	[S_HISTORY_REV] = "SELECT last_id, n, data FROM events"
@@ -1303,8 +1304,8 @@ static const unsigned char token_of[0x20] = {
 /* By byte: token_class[c] is 1 when text tokens start with c (their
  * indices + 1 in token_list[c], longest first, 0-terminated: MAX_STARTS
  * is more than the most that start with one byte, 11 with '"'), 2 when c
- * is a token byte, 3 for NUL, else 0. Bit c1 of token_pairs[c0] is set when a text
- * token starts with bytes c0 c1. token_init fills them. */
+ * is a token byte, 3 for NUL, else 0. Bit c1 of token_pairs[c0] is set
+ * when a text token starts with bytes c0 c1. token_init fills them. */
 #define MAX_STARTS 12
 static unsigned char token_class[256];
 static unsigned char token_list[256][MAX_STARTS];
@@ -1487,12 +1488,12 @@ column_compact(sqlite3_stmt *st, int i, const struct text_token *ctx,
 }
 
 /* --- event bodies -------------------------------------------------------
- * events.body keeps of an event's JSON what follows its head
+ * A history chunk (below) keeps of an event's JSON what follows its head
  * {"id":1,"previousEventId":0,"timestamp":123,"type":"T"
- * which the columns hold already (it starts with ',' or '}'), or, when
- * the JSON does not start with the head of its own columns, the whole
- * JSON (with a '~' before it if it starts with ',', '}' or '~': JSON
- * does not); compacted (above), without context tokens. */
+ * whose fields it holds already (the body then starts with ',' or '}'),
+ * or, when the JSON does not start with the head of its own fields, the
+ * whole JSON (with a '~' before it if it starts with ',', '}' or '~':
+ * JSON does not); compacted (above), without context tokens. */
 
 /* The head up to the type's value, in buf (EVENT_NUMS bytes); returns
  * its length. */
@@ -1500,11 +1501,12 @@ column_compact(sqlite3_stmt *st, int i, const struct text_token *ctx,
 static int
 event_head_nums(char *buf, int64_t id, int64_t prev, int64_t ts)
 {
-	return snprintf(buf, EVENT_NUMS, "{\"id\":%" PRId64 ",\"previousEventId\":"
-	    "%" PRId64 ",\"timestamp\":%" PRId64 ",\"type\":\"", id, prev, ts);
+	return snprintf(buf, EVENT_NUMS, "{\"id\":%" PRId64
+	    ",\"previousEventId\":%" PRId64 ",\"timestamp\":%" PRId64
+	    ",\"type\":\"", id, prev, ts);
 }
 
-/* What of ev->json events.body keeps, before tokens (see above): a
+/* What of ev->json a chunk keeps, before tokens (see above): a
  * pointer into ev->json, or into *tagged (yours to free) when it needed
  * its '~'. */
 static const char *
@@ -2084,11 +2086,12 @@ be_history(struct sl_store_backend *be, const char *exec_arn, int reverse,
 	    (r = row(be, st, "reading a history", err)) == 1) {
 		int64_t last = sqlite3_column_int64(st, 0);
 		int64_t n = sqlite3_column_int64(st, 1), id, ts = 0;
-		const unsigned char *p = sqlite3_column_blob(st, 2);
-		const unsigned char *end = p + sqlite3_column_bytes(st, 2);
+		const unsigned char *p = sqlite3_column_blob(st, 2), *end;
 
-		if (n <= 0 || n > last || n > SL_STORE_MAX_EVENTS)
+		if (p == NULL || n <= 0 || n > last ||
+		    n > SL_STORE_MAX_EVENTS)
 			goto damaged;
+		end = p + sqlite3_column_bytes(st, 2);
 		for (m = 0, id = last - n + 1; id <= last; id++, m++) {
 			evs = grow(evs, m, &ecap, sizeof(*evs));
 			if (chunk_next(&p, end, id, &ts, &evs[m]) < 0)
@@ -2534,10 +2537,13 @@ migration_check(struct sl_store_backend *be, int64_t v, struct sl_err *err)
 	rc = sqlite3_prepare_v2(be->db, migration_checks[v], -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
+		const char *what = (const char *)sqlite3_column_text(st, 0);
+
 		sl_err_set(err, "InternalFailure", "%s: cannot migrate schema "
 		    "version %" PRId64 " to %" PRId64 ": %.300s", be->path, v,
-		    v + 1, (const char *)sqlite3_column_text(st, 0));
+		    v + 1, what != NULL ? what : "a row it cannot take");
+	}
 	else if (rc != SQLITE_DONE)
 		db_fail(be, rc, "checking the schema before migrating it", err);
 	sqlite3_finalize(st);

@@ -213,7 +213,8 @@ static const struct sl_store_event forms[] = {
 	  "\"type\":\"PassStateEntered\"}" },
 	/* Head, then something else than ',' or '}'. */
 	{ 7, 6, 10, "T",
-	  "{\"id\":7,\"previousEventId\":6,\"timestamp\":10,\"type\":\"T\"{}}" },
+	  "{\"id\":7,\"previousEventId\":6,\"timestamp\":10,"
+	  "\"type\":\"T\"{}}" },
 	{ 8, 7, 11, "T",
 	  "{\"id\":8,\"previousEventId\":7,\"timestamp\":11,\"type\":\"T\"" },
 	/* Spaces, as a pretty printer writes. */
@@ -625,7 +626,8 @@ END_TEST
 START_TEST(test_exec_arn_make_split)
 {
 	static const char *const sms[] = { SM_ARN "m", "a:stateMachine:b",
-		"a:b:stateMachine:", ":stateMachine:x:y", "arn:stateMachine:x" };
+		"a:b:stateMachine:", ":stateMachine:x:y",
+		"arn:stateMachine:x" };
 	static const char *const bad_sms[] = { "a:b", "a:execution:b",
 		"a:stateMachine:b:stateMachine:c", "x:execution:stateMachine:y",
 		"a:stateMachine:b:execution:" };
@@ -667,14 +669,69 @@ END_TEST
 #define NSM 3
 #define NEXEC 90
 
+/* The executions of the listing test: x00..x89, each on machine
+ * sm_of[i], with status status[i]. */
+struct listing {
+	int sm_of[NEXEC];
+	int status[NEXEC];
+};
+
+static int
+listed(const struct listing *x, int i, int m, int f)
+{
+	return (m < 0 || x->sm_of[i] == m) && (f < 0 || x->status[i] == f);
+}
+
+/* Page through the listing of machine m (-1: all) and status f (-1: any)
+ * by pages of `page`: exactly the executions that match, newest first. */
+static void
+check_listing(struct sl_store *s, const struct listing *x, const char *sm,
+    int m, int f, int page)
+{
+	struct sl_store_exec_query q = { .status_filter = f,
+		.max_results = page };
+	struct sl_err err = SL_ERR_INIT;
+	char *sm_arn = sm ? xasprintf(SM_ARN "%s", sm) : NULL;
+	char *token = NULL, name[16];
+	int want = NEXEC;
+	size_t k;
+
+	q.sm_arn = sm_arn;
+	do {
+		struct sl_store_exec_list l;
+
+		q.next_token = token;
+		ck_assert_msg(sl_store_exec_list(s, &q, &l, &err) == 0, "%s",
+		    err.msg);
+		free(token);
+		token = l.next_token ? xstrdup(l.next_token) : NULL;
+		for (k = 0; k < l.n; k++) {
+			while (--want >= 0 && !listed(x, want, m, f))
+				;
+			ck_assert_int_ge(want, 0);
+			snprintf(name, sizeof(name), "x%02d", want);
+			ck_assert_str_eq(l.items[k].name, name);
+			ck_assert_int_eq(l.items[k].status, x->status[want]);
+			ck_assert_int_eq(l.items[k].start_date, 100 + want);
+		}
+		ck_assert(l.n > 0 || token == NULL);
+		sl_store_exec_list_release(&l);
+	} while (token != NULL);
+	/* Nothing left that matches. */
+	while (--want >= 0)
+		ck_assert_msg(!listed(x, want, m, f), "x%02d missing (m %d "
+		    "f %d page %d)", want, m, f, page);
+	free(sm_arn);
+}
+
 /* Every listing (by machine or all; any status or each) in pages of 1, 4
  * and 1000 is exactly the executions that match, newest first. */
 START_TEST(test_list_every_status)
 {
 	struct sl_store *s = open_in("var");
 	static const char *const sms[NSM] = { "a", "b", "c" };
-	static int status[NEXEC], sm_of[NEXEC];
 	static const int pages[] = { 1, 4, 1000 };
+	static struct listing x;
 	struct sl_err err = SL_ERR_INIT;
 	char name[16];
 	int i, m, f, p;
@@ -683,71 +740,24 @@ START_TEST(test_list_every_status)
 		create_sm(s, sms[m]);
 	for (i = 0; i < NEXEC; i++) {
 		/* Machine c gets only a few; statuses in a mixed order. */
-		sm_of[i] = i % 7 == 0 ? 2 : i % 2;
-		status[i] = (i * 7 + i / 5) % 5;
+		x.sm_of[i] = i % 7 == 0 ? 2 : i % 2;
+		x.status[i] = (i * 7 + i / 5) % 5;
 		snprintf(name, sizeof(name), "x%02d", i);
-		start(s, sms[sm_of[i]], name, 100 + i);
+		start(s, sms[x.sm_of[i]], name, 100 + i);
 		if (i % 11 == 0)
 			flush(s);
 	}
 	for (i = NEXEC - 1; i >= 0; i--)
-		if (status[i] != SL_STORE_EXEC_RUNNING) {
+		if (x.status[i] != SL_STORE_EXEC_RUNNING) {
 			snprintf(name, sizeof(name), "x%02d", i);
-			end(s, sms[sm_of[i]], name, status[i], 500 + i);
+			end(s, sms[x.sm_of[i]], name, x.status[i], 500 + i);
 		}
 	flush(s);
 	for (m = -1; m < NSM; m++)
 		for (f = -1; f <= SL_STORE_EXEC_ABORTED; f++)
-			for (p = 0; p < 3; p++) {
-				struct sl_store_exec_query q = {
-					.status_filter = f,
-					.max_results = pages[p] };
-				char *sm_arn = m < 0 ? NULL :
-				    xasprintf(SM_ARN "%s", sms[m]);
-				char *token = NULL;
-				int want = NEXEC;
-
-				q.sm_arn = sm_arn;
-				do {
-					struct sl_store_exec_list l;
-					size_t k;
-
-					q.next_token = token;
-					ck_assert_msg(sl_store_exec_list(s, &q,
-					    &l, &err) == 0, "%s", err.msg);
-					free(token);
-					token = l.next_token ?
-					    xstrdup(l.next_token) : NULL;
-					for (k = 0; k < l.n; k++) {
-						while (--want >= 0 && ((m >= 0 &&
-						    sm_of[want] != m) ||
-						    (f >= 0 &&
-						    status[want] != f)))
-							;
-						ck_assert_int_ge(want, 0);
-						snprintf(name, sizeof(name),
-						    "x%02d", want);
-						ck_assert_str_eq(l.items[k].name,
-						    name);
-						ck_assert_int_eq(
-						    l.items[k].status,
-						    status[want]);
-						ck_assert_int_eq(
-						    l.items[k].start_date,
-						    100 + want);
-					}
-					ck_assert(l.n > 0 || token == NULL);
-					sl_store_exec_list_release(&l);
-				} while (token != NULL);
-				/* Nothing left that matches. */
-				while (--want >= 0)
-					ck_assert_msg((m >= 0 &&
-					    sm_of[want] != m) ||
-					    (f >= 0 && status[want] != f),
-					    "x%02d missing (m %d f %d p %d)",
-					    want, m, f, pages[p]);
-				free(sm_arn);
-			}
+			for (p = 0; p < 3; p++)
+				check_listing(s, &x, m < 0 ? NULL : sms[m], m,
+				    f, pages[p]);
 	/* The running ones, for a restart: oldest first, every machine. */
 	{
 		struct sl_store_exec_list run;
@@ -756,16 +766,16 @@ START_TEST(test_list_every_status)
 
 		ck_assert_int_eq(sl_store_exec_running(s, &run, &err), 0);
 		for (k = 0; k < run.n; k++) {
-			int x = atoi(run.items[k].name + 1);
+			int r = atoi(run.items[k].name + 1);
 
-			ck_assert_int_gt(x, prev);
-			for (i = prev + 1; i < x; i++)
-				ck_assert_int_ne(status[i], 0);
-			ck_assert_int_eq(status[x], 0);
-			prev = x;
+			ck_assert_int_gt(r, prev);
+			for (i = prev + 1; i < r; i++)
+				ck_assert_int_ne(x.status[i], 0);
+			ck_assert_int_eq(x.status[r], 0);
+			prev = r;
 		}
 		for (i = prev + 1; i < NEXEC; i++)
-			ck_assert_int_ne(status[i], 0);
+			ck_assert_int_ne(x.status[i], 0);
 		ck_assert_uint_gt(run.n, 0);
 		sl_store_exec_list_release(&run);
 	}
@@ -977,7 +987,8 @@ static const char v1_rows[] =
 	"INSERT INTO events VALUES (1, 1, 0, 10, 'ExecutionStarted',"
 	"  '{\"id\":1,\"previousEventId\":0,\"timestamp\":10,"
 	"\"type\":\"ExecutionStarted\",\"executionStartedEventDetails\":"
-	"{\"input\":\"{\\\"i\\\":1}\",\"inputDetails\":{\"truncated\":false}}}');"
+	"{\"input\":\"{\\\"i\\\":1}\",\"inputDetails\":"
+	"{\"truncated\":false}}}');"
 	"INSERT INTO events VALUES (1, 2, 1, 11, 'PassStateEntered',"
 	"  '{\"timestamp\":11,\"type\":\"PassStateEntered\",\"id\":2,"
 	"\"previousEventId\":1}');"
