@@ -657,6 +657,99 @@ sl_store_exec_release(struct sl_store_exec *e)
 	memset(e, 0, sizeof(*e));
 }
 
+#define SM_PART ":stateMachine:"
+#define EX_PART ":execution:"
+
+/* The length of the ARN of execution name of machine sm_arn, or 0 when
+ * there is none (see store.h); *pre receives the length of the part of
+ * sm_arn before ":stateMachine:". */
+static size_t
+exec_arn_len(const char *sm_arn, const char *name, size_t *pre)
+{
+	const char *p = strstr(sm_arn, SM_PART);
+
+	if (p == NULL || strstr(p + 1, SM_PART) != NULL ||
+	    strstr(sm_arn, EX_PART) != NULL || strchr(name, ':') != NULL)
+		return 0;
+	*pre = (size_t)(p - sm_arn);
+	return strlen(sm_arn) - (sizeof(SM_PART) - 1) + (sizeof(EX_PART) - 1) +
+	    1 + strlen(name);
+}
+
+/* Write that ARN (len bytes, from exec_arn_len) and a NUL to out. */
+static void
+exec_arn_write(char *out, const char *sm_arn, size_t pre, const char *name)
+{
+	const char *tail = sm_arn + pre + sizeof(SM_PART) - 1;
+	size_t tl = strlen(tail), nl = strlen(name);
+
+	memcpy(out, sm_arn, pre);
+	out += pre;
+	memcpy(out, EX_PART, sizeof(EX_PART) - 1);
+	out += sizeof(EX_PART) - 1;
+	memcpy(out, tail, tl);
+	out += tl;
+	*out++ = ':';
+	memcpy(out, name, nl + 1);
+}
+
+char *
+sl_store_exec_arn(const char *sm_arn, const char *name)
+{
+	size_t pre, len = exec_arn_len(sm_arn, name, &pre);
+	char *arn;
+
+	if (len == 0)
+		return NULL;
+	arn = xmalloc(len + 1);
+	exec_arn_write(arn, sm_arn, pre, name);
+	return arn;
+}
+
+int
+sl_store_exec_arn_split(const char *arn, char **sm_arn, const char **name)
+{
+	const char *p = strstr(arn, EX_PART), *n = strrchr(arn, ':');
+	size_t pre, tl;
+	char *sm;
+
+	*sm_arn = NULL;
+	*name = NULL;
+	if (p == NULL || n < p + sizeof(EX_PART) - 1)
+		return -1;
+	pre = (size_t)(p - arn);
+	tl = (size_t)(n - (p + sizeof(EX_PART) - 1));
+	sm = xmalloc(pre + sizeof(SM_PART) - 1 + tl + 1);
+	memcpy(sm, arn, pre);
+	memcpy(sm + pre, SM_PART, sizeof(SM_PART) - 1);
+	memcpy(sm + pre + sizeof(SM_PART) - 1, p + sizeof(EX_PART) - 1, tl);
+	sm[pre + sizeof(SM_PART) - 1 + tl] = '\0';
+	/* Only what sl_store_exec_arn makes: the same machine ARN back,
+	 * and no other way to cut it. */
+	if (exec_arn_len(sm, n + 1, &tl) != strlen(arn) || tl != pre) {
+		free(sm);
+		return -1;
+	}
+	*sm_arn = sm;
+	*name = n + 1;
+	return 0;
+}
+
+static int
+exec_arn_check(const char *arn, const char *sm_arn, const char *name,
+    struct sl_err *err)
+{
+	char *want = sl_store_exec_arn(sm_arn, name);
+	int ok = want != NULL && strcmp(want, arn) == 0;
+
+	free(want);
+	if (ok)
+		return 0;
+	return sl_err_set(err, "ValidationException",
+	    "1 validation error detected: executionArn '%s' is not the ARN "
+	    "of execution '%s' of state machine '%s'", arn, name, sm_arn);
+}
+
 int
 sl_store_exec_start(struct sl_store *s, const struct sl_store_exec_start *in,
     struct sl_store_exec *out, int *existed, sl_store_cb *cb, void *arg,
@@ -670,7 +763,8 @@ sl_store_exec_start(struct sl_store *s, const struct sl_store_exec_start *in,
 		*existed = 0;
 	if (sl_store_name_check(in->name, "execution", err) < 0 ||
 	    need(in->arn, "executionArn", err) < 0 ||
-	    need(in->sm_arn, "stateMachineArn", err) < 0)
+	    need(in->sm_arn, "stateMachineArn", err) < 0 ||
+	    exec_arn_check(in->arn, in->sm_arn, in->name, err) < 0)
 		return -1;
 	rc = s->ops->exec_start(s->be, in, out, &ex, err);
 	if (rc == 0 && ex) {

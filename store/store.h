@@ -297,6 +297,9 @@ struct sl_store_exec {
 void sl_store_exec_release(struct sl_store_exec *e);
 
 struct sl_store_exec_start {
+	/* AWS's form, made of the two below: sm_arn with ":stateMachine:"
+	 * turned into ":execution:", then ":" name (else
+	 * ValidationException), so that an ARN names one (machine, name). */
 	const char *arn;
 	const char *name;     /* checked with sl_store_name_check */
 	const char *sm_arn;
@@ -460,7 +463,13 @@ void sl_store_notify_list_release(struct sl_store_notify_list *l);
  * before `before` (e.g. now - 90 days), with their history, the revisions
  * no execution uses any more, and the notifications older than `before`.
  * *deleted (may be NULL) receives the number of executions deleted; call
- * again while it equals limit. A write: cb as any other. */
+ * again while it equals limit. A write: cb as any other.
+ * Executions are taken in the order of their starts, up to the first
+ * that started at or after `before` (an execution stops after it starts);
+ * notifications in the order of their ids, up to the first that is not
+ * older than `before`. Both orders follow the clock: should it step back,
+ * what it put out of order goes at a later call. Ids (an execution's seq,
+ * a notification's id) are never given twice. */
 int sl_store_prune(struct sl_store *s, int64_t before, size_t limit,
     size_t *deleted, sl_store_cb *cb, void *arg, struct sl_err *err);
 
@@ -474,6 +483,19 @@ int sl_store_prune(struct sl_store *s, int64_t before, size_t limit,
  * transaction was rolled back with it. Reads return 0 or -1. */
 
 #define SL_STORE_BATCH_LOST (-2)
+
+/* An execution's ARN is its machine's with ":stateMachine:" turned into
+ * ":execution:", then ":" and its name (AWS's form). sl_store_exec_arn
+ * makes it (yours to free), or returns NULL for a machine ARN through
+ * which two (machine, name) pairs could share one (with ":execution:",
+ * or ":stateMachine:" twice) or a name with ':'. sl_store_exec_arn_split
+ * takes one apart: *sm_arn is yours to free, *name points into arn;
+ * -1 for a string that sl_store_exec_arn does not make. The store takes
+ * only such ARNs (sl_store_exec_start), so that a backend may keep an
+ * execution by (machine, name) and make its ARN. */
+char *sl_store_exec_arn(const char *sm_arn, const char *name);
+int sl_store_exec_arn_split(const char *arn, char **sm_arn,
+    const char **name);
 
 struct sl_store_backend;
 

@@ -221,14 +221,14 @@ main(void)
 	create_sm("three", THREE_DEF);
 	load(SM_THREE, window, 2000, 0, &r);          /* warm the workers */
 	ex0 = count_rows(db, "SELECT count(*) FROM executions");
-	ev0 = count_rows(db, "SELECT count(*) FROM events");
+	ev0 = count_rows(db, "SELECT ifnull(sum(n), 0) FROM events");
 	cpu0 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	load(SM_THREE, window, UINT64_MAX, 5.0, &r);
 	cpu1 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	secs = r.seconds;
 	rate = (double)r.done / secs;
 	ex1 = count_rows(db, "SELECT count(*) FROM executions");
-	ev1 = count_rows(db, "SELECT count(*) FROM events");
+	ev1 = count_rows(db, "SELECT ifnull(sum(n), 0) FROM events");
 	if (ex1 - ex0 != (int64_t)r.done)
 		wsb_die("the store does not hold every execution answered");
 	snprintf(note, sizeof(note), "StartExecution (wait) to SUCCEEDED, "

@@ -290,7 +290,8 @@ async def express(c, data):
           "StateMachineTypeNotSupported", "ListExecutions of EXPRESS")
     con = sqlite3.connect("file:%s?mode=ro" % os.path.join(
         data, "sluice.db"), uri=True)
-    n = con.execute("SELECT count(*) FROM executions WHERE sm_arn = ?",
+    n = con.execute("SELECT count(*) FROM executions e JOIN state_machines"
+                    " s ON s.id = e.sm_id WHERE s.arn = ?",
                     (sm,)).fetchone()[0]
     con.close()
     check(n == 0, "%d Express executions in the store" % n)
@@ -343,8 +344,8 @@ async def disk_full(a):
 
 async def retention(a):
     """--retention-days: finished executions older than that go at
-    start-up (their stop dates are moved back in the file while the
-    daemon is down); 0 keeps them."""
+    start-up (their start and stop dates are moved back in the file
+    while the daemon is down); 0 keeps them."""
     data = os.path.join(a.data, "retention")
     os.makedirs(data)
     d = Daemon(argparse.Namespace(sluiced=a.sluiced, data=data,
@@ -362,8 +363,12 @@ async def retention(a):
     con = sqlite3.connect(os.path.join(data, "sluice.db"))
     day = 86400 * 1000
     for name, days in (("old", 91), ("older", 400), ("new", 89)):
-        con.execute("UPDATE executions SET stop_date = stop_date - ? "
-                    "WHERE arn = ?", (days * day, arns[name]))
+        n = con.execute("UPDATE executions SET start_date = start_date - "
+                        "?, stop_date = stop_date - ? WHERE name = ? AND "
+                        "sm_id = (SELECT id FROM state_machines WHERE "
+                        "arn = ?)", (days * day, days * day, name,
+                                     sm)).rowcount
+        check(n == 1, "%s: %d rows moved back" % (arns[name], n))
     con.commit()
     con.close()
     d.extra = ["--retention-days", "0"]
