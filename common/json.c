@@ -29,6 +29,8 @@ sl_json_write_string(struct sl_buf *b, const char *s)
 	const unsigned char *p = (const unsigned char *)s, *run;
 	char esc[8];
 
+	/* Room for the common case (nothing to escape) at once. */
+	sl_buf_grow(b, strlen(s) + 2);
 	sl_buf_addch(b, '"');
 	for (;;) {
 		for (run = p; !needs_escape[*p]; p++)
@@ -85,12 +87,17 @@ write_number(struct sl_buf *b, const cJSON *v)
 		return;
 	}
 	if (fabs(d) < 1e15 && d == (double)(long long)d) {
-		if (d == 0 && signbit(d))
-			sl_buf_add(b, "-0", 2);
-		else {
-			n = snprintf(num, sizeof(num), "%lld", (long long)d);
-			sl_buf_add(b, num, (size_t)n);
-		}
+		long long i = (long long)d;
+		unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i :
+		    (unsigned long long)i;
+		char *p = num + sizeof(num);
+
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (i < 0 || (d == 0 && signbit(d)))
+			*--p = '-';
+		sl_buf_add(b, p, (size_t)(num + sizeof(num) - p));
 		return;
 	}
 	n = snprintf(num, sizeof(num), "%1.15g", d);
@@ -161,6 +168,7 @@ sl_json_print(const cJSON *v)
 	struct sl_buf b;
 
 	sl_buf_init(&b);
+	sl_buf_grow(&b, 256);
 	if (sl_json_write(&b, v) < 0) {
 		(void)!write(2, msg, sizeof(msg) - 1);
 		abort();
