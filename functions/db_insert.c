@@ -59,9 +59,13 @@ static struct {
 	int64_t deadline; /* when this invocation stops waiting, ms */
 } st = { .busy_ms = BUSY_TIMEOUT_MS, .wait_ms = BUSY_TIMEOUT_MS };
 
+/* synchronous=FULL: the WAL is synced at each commit, so that a user this
+ * function reported as inserted is on disk before the workflow goes on to
+ * mail them (NORMAL would sync only at checkpoints, and a power loss could
+ * take back a user whose verification mail is already out). */
 static const char sqlite_schema[] =
     "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA synchronous=FULL;"
     "CREATE TABLE IF NOT EXISTS signup_users ("
     " id TEXT PRIMARY KEY,"
     " email TEXT NOT NULL,"
