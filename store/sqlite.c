@@ -746,22 +746,37 @@ streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* Statement id run for the machine arn, on its row; NULL with err (the
+ * machine does not exist, or the database failed). */
+static sqlite3_stmt *
+sm_row(struct sl_store_backend *be, enum stmt_id id, const char *arn,
+    struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, id, err);
+	int r;
+
+	if (st == NULL)
+		return NULL;
+	bind_text(st, 1, arn);
+	r = row(be, st, "reading a state machine", err);
+	if (r < 0)
+		return NULL;
+	if (r == 0) {
+		sl_err_set(err, "StateMachineDoesNotExist",
+		    "State Machine Does Not Exist: '%s'", arn);
+		return NULL;
+	}
+	return st;
+}
+
 static int
 be_sm_get(struct sl_store_backend *be, const char *arn,
     struct sl_store_sm *out, struct sl_err *err)
 {
-	sqlite3_stmt *st = stmt(be, S_SM_GET, err);
-	int r;
+	sqlite3_stmt *st = sm_row(be, S_SM_GET, arn, err);
 
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, arn);
-	r = row(be, st, "reading a state machine", err);
-	if (r < 0)
-		return -1;
-	if (r == 0)
-		return sl_err_set(err, "StateMachineDoesNotExist",
-		    "State Machine Does Not Exist: '%s'", arn);
 	sm_from_row(st, out, 1);
 	sqlite3_reset(st);
 	return 0;
@@ -779,19 +794,11 @@ static int
 sm_brief(struct sl_store_backend *be, const char *arn, struct sm_brief *b,
     struct sl_err *err)
 {
-	sqlite3_stmt *st = stmt(be, S_SM_BRIEF, err);
-	int r;
+	sqlite3_stmt *st = sm_row(be, S_SM_BRIEF, arn, err);
 
 	memset(b, 0, sizeof(*b));
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, arn);
-	r = row(be, st, "reading a state machine", err);
-	if (r < 0)
-		return -1;
-	if (r == 0)
-		return sl_err_set(err, "StateMachineDoesNotExist",
-		    "State Machine Does Not Exist: '%s'", arn);
 	b->id = sqlite3_column_int64(st, 0);
 	b->status = sqlite3_column_int(st, 1);
 	b->type = sqlite3_column_int(st, 2);
