@@ -186,6 +186,9 @@ main(void)
 	log = xasprintf("%s/sluiced.log", root);
 	fns = xasprintf("%s/functions", build);
 	make_dirs(data);
+	/* Earlier benchmarks leave dirty pages (hundreds of MB): written
+	 * back during the burst they would compete with its fsyncs. */
+	sync();
 	create_us = file_create_us(root, run);
 	wsb_daemon_start(build, fns, data, log);
 	wsb_client_open(NCONN);
