@@ -230,12 +230,13 @@ main(void)
 	wsb_call("{\"id\":0,\"action\":\"Subscribe\",\"topic\":\"admin\"}");
 	create_machine("functions/signup.asl.json");
 
-	/* Warm the workers and the caches first. */
+	/* Warm the workers and the caches first, at the burst's concurrency,
+	 * so that the pools have grown to their size for it. */
 	snprintf(prefix, sizeof(prefix), "%s-warm", run);
-	wsb_load(signup_request, prefix, 8, 300, 0, &r);
+	wsb_load(signup_request, prefix, inflight / NCONN, 1000, 0, &r);
 	if (r.errors > 0)
 		wsb_die("signups failed while warming up");
-	wsb_wait_notifications(300, 30);
+	wsb_wait_notifications(1000, 30);
 
 	/* The workers: the live ones, and those that ended (reaped, so
 	 * counted in the daemon's children's time). */
