@@ -89,23 +89,6 @@ tallies_release(struct tallies *ts)
 	free(ts->t);
 }
 
-static char *
-read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct sl_buf b = SL_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	sl_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sl_buf_add(&b, chunk, n);
-	fclose(f);
-	return sl_buf_detach(&b, NULL);
-}
-
 /* Replace ${lambda_arn:KEY} and ${lambda_name:KEY}. */
 static char *
 substitute(const char *text)
@@ -548,7 +531,7 @@ run_file(struct conf *c, const char *dir, const char *file)
 	cJSON *cs;
 	int outcome, err_ok = 0;
 
-	text = read_file(path);
+	text = sl_read_file(path);
 	cs = text ? cJSON_Parse(text) : NULL;
 	free(text);
 	free(path);

@@ -18,24 +18,6 @@
 #include "orchestrator/validate.h"
 #include "runtime/host.h"
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	struct sl_buf b = SL_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	sl_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sl_buf_add(&b, chunk, n);
-	if (f != stdin)
-		fclose(f);
-	return sl_buf_detach(&b, NULL);
-}
-
 static int
 usage(void)
 {
@@ -102,12 +84,12 @@ cmd_exec(int argc, char **argv)
 
 	if (cli_args_take(argc, argv, opts, pos, 1) != 0 || file == NULL)
 		return usage();
-	if ((def = slurp(file)) == NULL) {
+	if ((def = sl_read_file(file)) == NULL) {
 		fprintf(stderr, "sluice exec: cannot read %s\n", file);
 		goto out;
 	}
 	if (input[0] == '@') {
-		if ((in = slurp(input + 1)) == NULL) {
+		if ((in = sl_read_file(input + 1)) == NULL) {
 			fprintf(stderr, "sluice exec: cannot read %s\n",
 			    input + 1);
 			goto out;

@@ -22,22 +22,9 @@
 static int
 read_file(const char *path, struct sl_buf *out, struct sl_err *err)
 {
-	char chunk[65536];
-	FILE *f;
-	size_t n;
-
-	f = fopen(path, "r");
-	if (f == NULL)
+	if (sl_buf_add_file(out, path) < 0)
 		return sl_err_set(
 		    err, "States.Runtime", "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sl_buf_add(out, chunk, n);
-	if (ferror(f)) {
-		fclose(f);
-		return sl_err_set(
-		    err, "States.Runtime", "%s: read error", path);
-	}
-	fclose(f);
 	return 0;
 }
 

@@ -9,29 +9,6 @@
 #include "common/buf.h"
 #include "orchestrator/validate.h"
 
-/* Read the whole of path ("-" is standard input) into b; -1 on error. */
-static int
-read_file(const char *path, struct sl_buf *b)
-{
-	char chunk[65536];
-	FILE *f;
-	size_t n;
-	int rc = 0, saved;
-
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sl_buf_add(b, chunk, n);
-	if (ferror(f))
-		rc = -1;
-	saved = errno;
-	if (f != stdin)
-		fclose(f);
-	errno = saved;
-	return rc;
-}
-
 int
 cli_cmd_validate(int argc, char **argv)
 {
@@ -47,7 +24,7 @@ cli_cmd_validate(int argc, char **argv)
 	}
 	sl_buf_init(&text);
 	errno = 0;
-	if (read_file(argv[1], &text) < 0) {
+	if (sl_buf_add_file(&text, argv[1]) < 0) {
 		fprintf(stderr, "sluice validate: %s: %s\n", argv[1],
 		    strerror(errno));
 		sl_buf_release(&text);

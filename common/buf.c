@@ -2,6 +2,7 @@
 #include "common/buf.h"
 #include "common/xmalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,42 @@ sl_buf_detach(struct sl_buf *b, size_t *len)
 		*len = b->len;
 	sl_buf_init(b);
 	return p;
+}
+
+int
+sl_buf_add_file(struct sl_buf *b, const char *path)
+{
+	char chunk[65536];
+	FILE *f;
+	size_t n;
+	int rc = 0, saved;
+
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sl_buf_add(b, chunk, n);
+	if (ferror(f))
+		rc = -1;
+	saved = errno;
+	if (f != stdin)
+		fclose(f);
+	errno = saved;
+	return rc;
+}
+
+char *
+sl_read_file(const char *path)
+{
+	struct sl_buf b;
+	int saved;
+
+	sl_buf_init(&b);
+	if (sl_buf_add_file(&b, path) < 0) {
+		saved = errno;
+		sl_buf_release(&b);
+		errno = saved;
+		return NULL;
+	}
+	return sl_buf_detach(&b, NULL);
 }

@@ -26,6 +26,12 @@ void sl_buf_addch(struct sl_buf *b, char c);
 void sl_buf_addf(struct sl_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sl_buf_vaddf(struct sl_buf *b, const char *fmt, va_list ap);
+/* Append the whole of the file at path ("-" is standard input). Returns 0,
+ * or -1 with errno (b may then hold part of the file). */
+int sl_buf_add_file(struct sl_buf *b, const char *path);
+/* The whole of the file at path ("-" is standard input) as a string you
+ * release with free(3), or NULL with errno. */
+char *sl_read_file(const char *path);
 /* Drop the first n bytes. */
 void sl_buf_consume(struct sl_buf *b, size_t n);
 /* Hand the storage over: you now own it, release it with free(3). The

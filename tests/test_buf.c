@@ -1,7 +1,9 @@
 /* Suite "buf": the growable buffer of common/buf.c. */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 
@@ -36,6 +38,32 @@ START_TEST(test_buf_add_format_consume_detach)
 }
 END_TEST
 
+START_TEST(test_buf_read_file)
+{
+	char path[] = "/tmp/sluice-buf-XXXXXX";
+	struct sl_buf b = SL_BUF_INIT;
+	int fd = mkstemp(path);
+	char *s;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "{\"a\":1}\n", 8), 8);
+	close(fd);
+	sl_buf_init(&b);
+	sl_buf_addstr(&b, "x");
+	ck_assert_int_eq(sl_buf_add_file(&b, path), 0);
+	ck_assert_str_eq(b.data, "x{\"a\":1}\n");
+	s = sl_read_file(path);
+	ck_assert_str_eq(s, "{\"a\":1}\n");
+	free(s);
+	unlink(path);
+	errno = 0;
+	ck_assert_ptr_null(sl_read_file(path));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(sl_buf_add_file(&b, path), -1);
+	sl_buf_release(&b);
+}
+END_TEST
+
 Suite *
 buf_suite(void)
 {
@@ -43,6 +71,7 @@ buf_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_buf_add_format_consume_detach);
+	tcase_add_test(tc, test_buf_read_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -201,24 +201,15 @@ compare_dir(const char *dir)
 		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 			n += compare_dir(path);
 		else if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
-			FILE *f = fopen(path, "r");
-			struct sl_buf b;
-			char chunk[4096];
-			size_t got;
+			char *text = sl_read_file(path);
 			cJSON *v;
 
-			sl_buf_init(&b);
-			while (f != NULL && (got = fread(chunk, 1,
-			    sizeof(chunk), f)) > 0)
-				sl_buf_add(&b, chunk, got);
-			if (f != NULL)
-				fclose(f);
-			if ((v = cJSON_Parse(b.data)) != NULL) {
+			if (text != NULL && (v = cJSON_Parse(text)) != NULL) {
 				expect_same(v);
 				cJSON_Delete(v);
 				n++;
 			}
-			sl_buf_release(&b);
+			free(text);
 		}
 		free(path);
 	}

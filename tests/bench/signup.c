@@ -154,28 +154,10 @@ signup_request(void *arg, uint64_t seq, char *buf, size_t size)
 	    seq, prefix, seq, prefix, seq, seq);
 }
 
-static char *
-read_file(const char *path)
-{
-	struct sl_buf b;
-	char chunk[4096];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return NULL;
-	sl_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sl_buf_add(&b, chunk, n);
-	fclose(f);
-	sl_buf_addch(&b, '\0');
-	return b.data;
-}
-
 static void
 create_machine(const char *def_path)
 {
-	char *def = read_file(def_path), *q, *req;
+	char *def = sl_read_file(def_path), *q, *req;
 	cJSON *s;
 
 	if (def == NULL)
