@@ -439,13 +439,7 @@ inv_free(struct sl_invocation *inv)
 		return;
 	sl_loop_timer_stop(inv->host->loop, &inv->timer);
 	inv_list_remove(inv);
-	free(inv->payload);
-	free(inv->key);
-	free(inv->res_payload);
-	free(inv->error_type);
-	free(inv->error_message);
-	sl_buf_release(&inv->log);
-	free(inv);
+	inv_release(inv);
 }
 
 static void event_finished(struct sl_invocation *inv);
