@@ -337,7 +337,6 @@ void hist_event(struct sl_exec *x, const char *type, const char *dkey,
 cJSON *hist_details(void);
 void hist_add_json(cJSON *d, const char *key, const cJSON *v);
 void hist_add_text(cJSON *d, const char *key, const char *text);
-char *json_compact(const cJSON *v);
 size_t json_size_upper(const cJSON *v, size_t cap);
 void iso_time(int64_t ms, char *buf, size_t len);
 

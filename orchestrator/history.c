@@ -20,12 +20,6 @@ iso_time(int64_t ms, char *buf, size_t len)
 	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
-char *
-json_compact(const cJSON *v)
-{
-	return sl_json_print(v);
-}
-
 static size_t
 str_upper(const char *p, size_t cap)
 {
@@ -71,7 +65,7 @@ hist_details(void)
 void
 hist_add_json(cJSON *d, const char *key, const cJSON *v)
 {
-	char *s = json_compact(v);
+	char *s = sl_json_print(v);
 
 	hist_add_text(d, key, s);
 	cJSON_free(s);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/json.h"
 #include "common/xmalloc.h"
 #include "orchestrator/engine_int.h"
 
@@ -139,7 +140,7 @@ static void
 emit_state(struct frame *f, const char *what, const char *key,
     const cJSON *data)
 {
-	char *text = f->x->emit ? json_compact(data) : NULL;
+	char *text = f->x->emit ? sl_json_print(data) : NULL;
 
 	emit_state_text(f, what, key, text);
 	cJSON_free(text);
@@ -258,7 +259,7 @@ transition(struct frame *f, cJSON *output, struct asl_state *next)
 	    st->type == ASL_PARALLEL || (st->type == ASL_PASS &&
 	    st->parameters != NULL)) && json_size_upper(output,
 	    SL_ASL_PAYLOAD_MAX) > SL_ASL_PAYLOAD_MAX)) {
-		char *text = json_compact(output);
+		char *text = sl_json_print(output);
 
 		if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
 			char *cause = xasprintf("The state/task '%s' returned "
@@ -325,7 +326,7 @@ frame_end(struct frame *f, cJSON *output, const char *error,
 
 	f->phase = PH_DONE;
 	if (p == NULL) {
-		char *text = output ? json_compact(output) : NULL;
+		char *text = output ? sl_json_print(output) : NULL;
 
 		if (error != NULL)
 			exec_finish(f->x, SL_EXEC_FAILED, NULL, error, cause);
@@ -442,7 +443,7 @@ positive_from_path(struct frame *f, const struct sl_path *p, const cJSON *in,
 	}
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    v->valuedouble < 1 || v->valuedouble > 99999999) {
-		char *t = json_compact(v);
+		char *t = sl_json_print(v);
 
 		runtime_error(f, "The %s field refers to value \"%s\" which "
 		    "is not a valid positive integer: %s", field, t,
@@ -472,7 +473,7 @@ invoke_payload(const cJSON *payload)
 			return xstrdup(payload->valuestring);
 		}
 	}
-	return json_compact(payload);
+	return sl_json_print(payload);
 }
 
 static void
@@ -538,7 +539,7 @@ task_begin(struct frame *f)
 		payload = cJSON_GetObjectItemCaseSensitive(params, "Payload");
 	}
 	text = st->res_kind == ASL_RES_LAMBDA_INVOKE ?
-	    invoke_payload(payload) : json_compact(payload);
+	    invoke_payload(payload) : sl_json_print(payload);
 	if (strlen(text) > SL_ASL_PAYLOAD_MAX) {
 		char *cause = xasprintf("The state/task '%s' was given an "
 		    "input with a size exceeding the maximum number of bytes "
@@ -557,7 +558,7 @@ task_begin(struct frame *f)
 			cJSON_AddStringToObject(d, "resource", st->resource);
 			hist_add_text(d, "input", text);
 		} else {
-			char *pt = json_compact(params);
+			char *pt = sl_json_print(params);
 
 			cJSON_AddStringToObject(d, "region", e->region);
 			cJSON_AddStringToObject(d, "parameters", pt);
@@ -659,7 +660,7 @@ state_resume_task(struct frame *f, const struct sl_task_result *res)
 		    res->payload_len) : NULL;
 
 		if (p != NULL)
-			cause = json_compact(p);
+			cause = sl_json_print(p);
 		else if (res->payload != NULL)
 			cause = xstrndup(res->payload, res->payload_len);
 		cJSON_Delete(p);
@@ -862,7 +863,7 @@ wait_run(struct frame *f)
 			return;
 		}
 		vt = cJSON_IsString(v) ? xstrdup(v->valuestring) :
-		    json_compact(v);
+		    sl_json_print(v);
 		if (st->seconds_path != NULL) {
 			if (!cJSON_IsNumber(v) || v->valuedouble !=
 			    floor(v->valuedouble) || fabs(v->valuedouble) >
@@ -935,7 +936,7 @@ fail_field(struct frame *f, const struct sl_path *p, const char *field,
 	cJSON *v = sl_path_eval(p, f->input, ctx_get(f, NULL, NULL), &err);
 
 	if (v == NULL) {
-		char *in = json_compact(f->input);
+		char *in = sl_json_print(f->input);
 
 		runtime_error(f, "The JSONPath '%s' specified for the field "
 		    "'%s' could not be found in the input '%s'",
@@ -943,7 +944,7 @@ fail_field(struct frame *f, const struct sl_path *p, const char *field,
 		cJSON_free(in);
 		return -1;
 	}
-	*out = cJSON_IsString(v) ? xstrdup(v->valuestring) : json_compact(v);
+	*out = cJSON_IsString(v) ? xstrdup(v->valuestring) : sl_json_print(v);
 	cJSON_Delete(v);
 	return 0;
 }
@@ -959,7 +960,7 @@ fail_call(struct frame *f, const struct sl_intrinsic *fn, char **out)
 		eval_error(f, &err);
 		return -1;
 	}
-	*out = cJSON_IsString(v) ? xstrdup(v->valuestring) : json_compact(v);
+	*out = cJSON_IsString(v) ? xstrdup(v->valuestring) : sl_json_print(v);
 	cJSON_Delete(v);
 	return 0;
 }
@@ -1048,7 +1049,7 @@ map_number(struct frame *f, const struct sl_path *p, const cJSON *eff,
 	}
 	if (isnan(d) || (want_int && d != floor(d))) {
 		char *t = cJSON_IsString(v) ? xstrdup(v->valuestring) :
-		    json_compact(v);
+		    sl_json_print(v);
 
 		runtime_error(f, "The %s field refers to value \"%s\" which "
 		    "is not a valid %s: %s", field, t, want_int ? "integer" :
@@ -1091,7 +1092,7 @@ map_begin(struct frame *f)
 	} else
 		items = cJSON_Duplicate(eff, 1);
 	if (!cJSON_IsArray(items)) {
-		char *t = json_compact(items);
+		char *t = sl_json_print(items);
 
 		cJSON_Delete(eff);
 		cJSON_Delete(items);

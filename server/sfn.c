@@ -445,13 +445,6 @@ texts_free(char **texts, int n)
 	free(texts);
 }
 
-/* A history event as compact JSON text (yours, free(3)). */
-static char *
-event_text(const cJSON *ev)
-{
-	return sl_json_print(ev);
-}
-
 /* Subscribers see the events in order, once they are recorded. */
 static void
 push_events(struct sfn_exec *fx, char **texts, int n)
@@ -520,7 +513,7 @@ on_batch(void *arg, struct sl_exec *x, const cJSON *events,
 	evs = xcalloc((size_t)n + 1, sizeof(*evs));
 	texts = xcalloc((size_t)n + 1, sizeof(*texts));
 	cJSON_ArrayForEach(ev, events) {
-		texts[i] = event_text(ev);
+		texts[i] = sl_json_print(ev);
 		evs[i].id = (int64_t)cJSON_GetNumberValue(
 		    cJSON_GetObjectItemCaseSensitive(ev, "id"));
 		evs[i].previous_id = (int64_t)cJSON_GetNumberValue(
