@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "common/loop.h"
 #include "orchestrator/choice.h"
 #include "orchestrator/jsonpath.h"
 #include "orchestrator/payload.h"
@@ -13,10 +14,7 @@
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)sl_loop_now_us() / 1e6;
 }
 
 int

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/loop.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
 #include "tests/bench/lib/wsbench.h"
@@ -254,9 +255,9 @@ main(void)
 		wsb_die("mkdir");
 
 	/* 2. Start-up with 100,000 finished and 1,000 running. */
-	tmp = wsb_now_us();
+	tmp = sl_loop_now_us();
 	build_finished(data);
-	t_build = (double)(wsb_now_us() - tmp) / 1e6;
+	t_build = (double)(sl_loop_now_us() - tmp) / 1e6;
 	wsb_daemon_start(build, fx, data, log);
 	wsb_client_open(NCONN);
 	create_sm("sleepy", SLEEPY_DEF);

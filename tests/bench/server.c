@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/loop.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 
@@ -49,15 +50,6 @@ static struct bench {
 	pid_t daemon;
 } B;
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void
 report(const char *metric, double value, const char *unit, const char *note)
 {
@@ -73,7 +65,7 @@ send_text(struct bconn *c, const char *text)
 	unsigned char *buf = xmalloc(LWS_PRE + n);
 
 	memcpy(buf + LWS_PRE, text, n);
-	c->sent_at = now_us();
+	c->sent_at = sl_loop_now_us();
 	c->busy = 1;
 	if (lws_write(c->wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
 		B.failed++;
@@ -100,7 +92,7 @@ bench_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		if (!c->busy && B.request != NULL &&
-		    (B.phase == PH_RTT || now_us() < B.stop_at))
+		    (B.phase == PH_RTT || sl_loop_now_us() < B.stop_at))
 			send_text(c, B.request);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -116,7 +108,7 @@ bench_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		c->busy = 0;
 		B.done++;
 		if (B.phase == PH_RTT && B.nlat < B.maxlat)
-			B.lat[B.nlat++] = now_us() - c->sent_at;
+			B.lat[B.nlat++] = sl_loop_now_us() - c->sent_at;
 		if (B.phase == PH_RTT || B.phase == PH_LOAD)
 			lws_callback_on_writable(wsi);
 		break;
@@ -135,9 +127,9 @@ static const struct lws_protocols bench_protocols[] = {
 static void
 service_until(int (*done)(void), uint64_t timeout_us)
 {
-	uint64_t end = now_us() + timeout_us;
+	uint64_t end = sl_loop_now_us() + timeout_us;
 
-	while (!done() && now_us() < end)
+	while (!done() && sl_loop_now_us() < end)
 		if (lws_service(B.ctx, 0) < 0)
 			break;
 }
@@ -165,7 +157,7 @@ load_drained(void)
 {
 	int i;
 
-	if (now_us() < B.stop_at)
+	if (sl_loop_now_us() < B.stop_at)
 		return 0;
 	for (i = 0; i < load_running; i++)
 		if (B.conns[i].busy)
@@ -231,12 +223,12 @@ closed_loop(int n, const char *request, double secs)
 	B.done = 0;
 	B.errors = 0;
 	load_running = n;
-	t0 = now_us();
+	t0 = sl_loop_now_us();
 	B.stop_at = t0 + (uint64_t)(secs * 1e6);
 	for (i = 0; i < n; i++)
 		lws_callback_on_writable(B.conns[i].wsi);
 	service_until(load_drained, (uint64_t)(secs * 1e6) + 30000000);
-	return (double)B.done / ((double)(now_us() - t0) / 1e6);
+	return (double)B.done / ((double)(sl_loop_now_us() - t0) / 1e6);
 }
 
 static long
@@ -266,7 +258,7 @@ start_daemon(const char *build, const char *dir)
 	char *data = xasprintf("%s/var", dir);
 	char *log = xasprintf("%s/sluiced.log", dir);
 	char line[512];
-	uint64_t end = now_us() + 30000000;
+	uint64_t end = sl_loop_now_us() + 30000000;
 	int rc = -1;
 
 	B.daemon = fork();
@@ -278,7 +270,7 @@ start_daemon(const char *build, const char *dir)
 		    "--log-level", "info", (char *)NULL);
 		_exit(127);
 	}
-	while (B.daemon > 0 && now_us() < end && rc < 0) {
+	while (B.daemon > 0 && sl_loop_now_us() < end && rc < 0) {
 		FILE *f = fopen(log, "r");
 
 		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/loop.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "tests/bench/lib/wsbench.h"
@@ -68,15 +69,6 @@ make_dirs(char *path)
 		wsb_die("mkdir");
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Microseconds to create (open O_CREAT|O_EXCL, write 1 KiB, close) one
  * file in a new directory beside the data directory's: what a Maildir
  * delivery costs the file system now. The files stay (deleting them
@@ -87,12 +79,12 @@ file_create_us(const char *root, const char *run)
 	enum { NFILES = 200 };
 	char *dir = xasprintf("%s/probe/%s", root, run), path[4096];
 	char block[1024];
-	double t0, t1;
+	uint64_t t0, t1;
 	int i, fd;
 
 	memset(block, 'x', sizeof(block));
 	make_dirs(dir);
-	t0 = now_s();
+	t0 = sl_loop_now_us();
 	for (i = 0; i < NFILES; i++) {
 		snprintf(path, sizeof(path), "%s/%d", dir, i);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -101,9 +93,9 @@ file_create_us(const char *root, const char *run)
 			wsb_die("probe file");
 		close(fd);
 	}
-	t1 = now_s();
+	t1 = sl_loop_now_us();
 	free(dir);
-	return (t1 - t0) * 1e6 / NFILES;
+	return (double)(t1 - t0) / NFILES;
 }
 
 /* As a mail reader does: move what arrived in DATA/mail/new to

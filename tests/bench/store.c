@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/loop.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
 
@@ -26,10 +27,7 @@
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)sl_loop_now_us() / 1e6;
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/loop.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "tests/bench/lib/wsbench.h"
@@ -40,15 +41,6 @@ static struct {
 	pid_t daemon;
 	int port;
 } C = { .name = "wsbench" };
-
-uint64_t
-wsb_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 void
 wsb_set_name(const char *name)
@@ -81,7 +73,7 @@ wsb_daemon_start(const char *build, const char *functions, const char *data,
 {
 	char *exe = xasprintf("%s/sluiced", build);
 	char line[512];
-	uint64_t t0 = wsb_now_us(), end = t0 + 120000000, t = 0;
+	uint64_t t0 = sl_loop_now_us(), end = t0 + 120000000, t = 0;
 
 	C.port = 0;
 	(void)unlink(log); /* not the last run's "listening" */
@@ -93,14 +85,14 @@ wsb_daemon_start(const char *build, const char *functions, const char *data,
 		    functions, "--retention-days", "0", (char *)NULL);
 		_exit(127);
 	}
-	while (C.daemon > 0 && wsb_now_us() < end && C.port == 0) {
+	while (C.daemon > 0 && sl_loop_now_us() < end && C.port == 0) {
 		FILE *f = fopen(log, "r");
 		char *p;
 
 		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
 			if ((p = strstr(line, "event=listening port=")) !=
 			    NULL) {
-				t = wsb_now_us() - t0;
+				t = sl_loop_now_us() - t0;
 				C.port = atoi(p + 21);
 			}
 		if (f != NULL)
@@ -213,7 +205,7 @@ static int
 want_more(const struct bconn *c)
 {
 	return C.req != NULL && c->inflight < C.window && C.sent < C.limit &&
-	    (C.stop_at == 0 || wsb_now_us() < C.stop_at);
+	    (C.stop_at == 0 || sl_loop_now_us() < C.stop_at);
 }
 
 static void
@@ -227,7 +219,7 @@ note_sent(uint64_t id)
 		C.t_sent = xrealloc(C.t_sent, cap * sizeof(*C.t_sent));
 		C.t_cap = cap;
 	}
-	C.t_sent[id] = wsb_now_us();
+	C.t_sent[id] = sl_loop_now_us();
 }
 
 static void
@@ -239,7 +231,7 @@ note_latency(uint64_t id)
 		C.lat_cap = C.lat_cap ? 2 * C.lat_cap : 1024;
 		C.lat = xrealloc(C.lat, C.lat_cap * sizeof(*C.lat));
 	}
-	C.lat[C.nlat++] = (double)(wsb_now_us() - C.t_sent[id]) / 1000.0;
+	C.lat[C.nlat++] = (double)(sl_loop_now_us() - C.t_sent[id]) / 1000.0;
 }
 
 /* One whole message: an event (counted when a Notification) or the reply
@@ -335,7 +327,7 @@ wsb_client_open(int nconn)
 {
 	struct lws_context_creation_info info;
 	struct lws_client_connect_info ci;
-	uint64_t end = wsb_now_us() + 20000000;
+	uint64_t end = sl_loop_now_us() + 20000000;
 	int i;
 
 	if (nconn < 1 || nconn > WSB_MAX_CONN)
@@ -367,7 +359,7 @@ wsb_client_open(int nconn)
 		if (lws_client_connect_via_info(&ci) == NULL)
 			wsb_die("cannot connect");
 	}
-	while (C.nup < nconn && !C.failed && wsb_now_us() < end)
+	while (C.nup < nconn && !C.failed && sl_loop_now_us() < end)
 		lws_service(C.ctx, 0);
 	if (C.nup < nconn)
 		wsb_die("cannot connect");
@@ -404,7 +396,7 @@ void
 wsb_load(wsb_request_fn *req, void *arg, int window, uint64_t limit,
     double secs, struct wsb_result *out)
 {
-	uint64_t t0 = wsb_now_us(), end = t0 + (uint64_t)(secs * 1e6) +
+	uint64_t t0 = sl_loop_now_us(), end = t0 + (uint64_t)(secs * 1e6) +
 	    60000000;
 	int i;
 
@@ -417,7 +409,7 @@ wsb_load(wsb_request_fn *req, void *arg, int window, uint64_t limit,
 	C.stop_at = secs > 0 ? t0 + (uint64_t)(secs * 1e6) : 0;
 	for (i = 0; i < C.nconn; i++)
 		lws_callback_on_writable(C.conns[i].wsi);
-	while (busy() && !C.failed && wsb_now_us() < end)
+	while (busy() && !C.failed && sl_loop_now_us() < end)
 		lws_service(C.ctx, 0);
 	C.req = NULL;
 	if (C.failed || C.done < C.sent)
@@ -425,7 +417,7 @@ wsb_load(wsb_request_fn *req, void *arg, int window, uint64_t limit,
 	out->done = C.done;
 	out->errors = C.errors;
 	out->notifications = C.notes;
-	out->seconds = (double)(wsb_now_us() - t0) / 1e6;
+	out->seconds = (double)(sl_loop_now_us() - t0) / 1e6;
 }
 
 static int
@@ -451,9 +443,9 @@ wsb_latency_ms(double p)
 uint64_t
 wsb_wait_notifications(uint64_t n, double secs)
 {
-	uint64_t end = wsb_now_us() + (uint64_t)(secs * 1e6);
+	uint64_t end = sl_loop_now_us() + (uint64_t)(secs * 1e6);
 
-	while (C.notes < n && !C.failed && wsb_now_us() < end)
+	while (C.notes < n && !C.failed && sl_loop_now_us() < end)
 		lws_service(C.ctx, 0);
 	return C.notes;
 }
@@ -462,7 +454,7 @@ void
 wsb_call(const char *text)
 {
 	struct bconn *c = &C.conns[0];
-	uint64_t end = wsb_now_us() + 60000000;
+	uint64_t end = sl_loop_now_us() + 60000000;
 
 	C.sent = C.done = C.errors = 0;
 	C.limit = 0;
@@ -470,7 +462,7 @@ wsb_call(const char *text)
 	send_text(c, text);
 	c->inflight = 1;
 	C.sent = 1;
-	while (C.done < 1 && !C.failed && wsb_now_us() < end)
+	while (C.done < 1 && !C.failed && sl_loop_now_us() < end)
 		lws_service(C.ctx, 0);
 	if (C.errors > 0 || C.done < 1)
 		wsb_die("request refused");

@@ -11,8 +11,6 @@
 
 #define WSB_MAX_CONN 64
 
-/* Monotonic microseconds. */
-uint64_t wsb_now_us(void);
 /* Print "bench NAME: what" to stderr, kill the daemon (if any), exit 1. */
 void wsb_die(const char *what);
 /* The NAME in wsb_die's messages (borrowed; default "wsbench"). */
