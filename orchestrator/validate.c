@@ -574,18 +574,25 @@ check_template_field(struct vctx *v, const cJSON *st, const char *field,
 	pop(v, old);
 }
 
-static const char *
-get_string(struct vctx *v, const cJSON *obj, const char *field, int required)
+/* obj's field, or NULL, reported as missing when it is required. */
+static const cJSON *
+get_field(struct vctx *v, const cJSON *obj, const char *field, int required)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
 
-	if (it == NULL) {
-		if (required)
-			report(v, C_SCHEMA, field,
-			    "the field '%s' is required but was missing",
-			    field);
+	if (it == NULL && required)
+		report(v, C_SCHEMA, field,
+		    "the field '%s' is required but was missing", field);
+	return it;
+}
+
+static const char *
+get_string(struct vctx *v, const cJSON *obj, const char *field, int required)
+{
+	const cJSON *it = get_field(v, obj, field, required);
+
+	if (it == NULL)
 		return NULL;
-	}
 	if (!cJSON_IsString(it)) {
 		report(v, C_SCHEMA, field, "must be a string, not %s",
 		    type_name(it));
@@ -600,15 +607,10 @@ static const cJSON *
 get_array(struct vctx *v, const cJSON *obj, const char *field,
     const char *what, int required)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+	const cJSON *it = get_field(v, obj, field, required);
 
-	if (it == NULL) {
-		if (required)
-			report(v, C_SCHEMA, field,
-			    "the field '%s' is required but was missing",
-			    field);
+	if (it == NULL)
 		return NULL;
-	}
 	if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) == 0) {
 		report(v, C_SCHEMA, field, "must be a non-empty array of %s",
 		    what);
