@@ -3,7 +3,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -18,6 +17,7 @@
 #include "common/loop.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
+#include "tests/tree_util.h"
 
 #define SM_ARN "arn:aws:states:us-east-1:000000000000:stateMachine:"
 #define EX_ARN "arn:aws:states:us-east-1:000000000000:execution:"
@@ -30,15 +30,6 @@
 
 static char tmpdir[256];
 
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 setup(void)
 {
@@ -50,7 +41,7 @@ setup(void)
 static void
 teardown(void)
 {
-	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpdir);
 }
 
 static char *

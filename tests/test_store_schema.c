@@ -3,7 +3,6 @@
  * indexes) reads back exactly, and a schema 1 database is migrated in
  * place with everything in it. */
 #include <check.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
+#include "tests/tree_util.h"
 
 #define SM_ARN "arn:aws:states:us-east-1:000000000000:stateMachine:"
 #define EX_ARN "arn:aws:states:us-east-1:000000000000:execution:"
@@ -22,15 +22,6 @@
 	"\"End\":true}}}"
 
 static char tmpdir[256];
-
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 setup(void)
@@ -42,7 +33,7 @@ setup(void)
 static void
 teardown(void)
 {
-	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpdir);
 }
 
 static struct sl_store *

@@ -12,7 +12,6 @@
  * SLUICE_BENCH_WINDOW (executions in flight per connection) and
  * SLUICE_BENCH_QUICK (the first part only). */
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -27,6 +26,7 @@
 #include "common/xmalloc.h"
 #include "store/store.h"
 #include "tests/bench/lib/wsbench.h"
+#include "tests/tree_util.h"
 
 #define SM_THREE "arn:aws:states:us-east-1:000000000000:stateMachine:three"
 #define SM_SLEEPY "arn:aws:states:us-east-1:000000000000:stateMachine:sleepy"
@@ -50,15 +50,6 @@ report(const char *metric, double value, const char *unit, const char *note)
 	printf("{\"bench\":\"durable\",\"metric\":\"%s\",\"value\":%.1f,"
 	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
 	fflush(stdout);
-}
-
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static void
@@ -248,7 +239,7 @@ main(void)
 	    (double)r.done, "us", note);
 	wsb_client_close();
 	wsb_daemon_stop();
-	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(dir);
 	if (getenv("SLUICE_BENCH_QUICK") != NULL)
 		goto out;
 	if (mkdir(dir, 0700) < 0)
@@ -298,7 +289,7 @@ main(void)
 	    "%.0f MB database (built in %.1f s), integrity check included",
 	    FINISHED, RUNNING, (double)sb.st_size / 1e6, t_build);
 	report("daemon_startup_ms", (double)t[1] / 1000.0, "ms", note);
-	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(dir);
 out:
 	free(data);
 	free(db);

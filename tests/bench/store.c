@@ -5,7 +5,6 @@
  * The big store is built once under $SLUICE_BUILD/bench-data (or /tmp) and
  * reused; remove it to rebuild. */
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "common/loop.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
+#include "tests/tree_util.h"
 
 #define SM "arn:aws:states:us-east-1:000000000000:stateMachine:bench"
 #define EX "arn:aws:states:us-east-1:000000000000:execution:bench:"
@@ -44,21 +44,6 @@ report(const char *metric, double value, const char *unit, const char *note)
 	printf("{\"bench\":\"store\",\"metric\":\"%s\",\"value\":%.1f,"
 	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
 	fflush(stdout);
-}
-
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *dir)
-{
-	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static struct sl_store *
@@ -184,7 +169,7 @@ bench_events(const char *dir, int conc, int iters)
 	char note[128];
 	int i, k;
 
-	rm_rf(dir);
+	tu_rm_rf(dir);
 	s = open_at(dir, SL_STORE_SYNC_FULL, 0);
 	make_sm(s);
 	for (i = 0; i < conc; i++)
@@ -206,7 +191,7 @@ bench_events(const char *dir, int conc, int iters)
 	report("commit_latency", dt / iters * 1000.0, "ms", note);
 	sl_store_close(s);
 	free(r);
-	rm_rf(dir);
+	tu_rm_rf(dir);
 }
 
 /* Durable executions/s: waves of `conc` executions in flight; each does
@@ -221,7 +206,7 @@ bench_execs(const char *dir, int conc, int waves, enum sl_store_sync sync)
 	char note[160];
 	int i, w, step;
 
-	rm_rf(dir);
+	tu_rm_rf(dir);
 	s = open_at(dir, sync, 0);
 	make_sm(s);
 	flush(s);
@@ -250,7 +235,7 @@ bench_execs(const char *dir, int conc, int waves, enum sl_store_sync sync)
 	    "executions/s", note);
 	sl_store_close(s);
 	free(r);
-	rm_rf(dir);
+	tu_rm_rf(dir);
 }
 
 /* Build the big store: 100,000 finished executions with 10 events each and
@@ -270,7 +255,7 @@ build_big(const char *dir)
 		free(marker);
 		return;
 	}
-	rm_rf(dir);
+	tu_rm_rf(dir);
 	t0 = now_s();
 	s = open_at(dir, SL_STORE_SYNC_NORMAL, 0);
 	make_sm(s);
