@@ -21,9 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sluice_ws import Conn, Fail, check, result, ok  # noqa: E402
+from sluice_ws import Conn, check, result, ok, run_main  # noqa: E402
 
-import websockets  # noqa: E402
 
 TIMEOUT = 30          # seconds: the bound on any one wait
 LAMBDA = "arn:aws:lambda:us-east-1:000000000000:function:"
@@ -447,15 +446,7 @@ def main():
     p.add_argument("--logs", required=True)
     p.add_argument("--signup", default="")
     a = p.parse_args()
-    try:
-        asyncio.run(run(a))
-    except Fail as e:
-        print("FAIL:", e, flush=True)
-        sys.exit(1)
-    except (asyncio.TimeoutError, OSError,
-            websockets.WebSocketException) as e:
-        print("FAIL: %s: %s" % (type(e).__name__, e), flush=True)
-        sys.exit(1)
+    run_main(run(a))
 
 
 if __name__ == "__main__":

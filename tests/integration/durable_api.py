@@ -16,10 +16,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sluice_ws import Conn, Fail, check, result, error, ok  # noqa: E402
+from sluice_ws import Conn, check, result, error, ok, run_main  # noqa: E402
 from durable import Daemon, TIMEOUT, list_all, history  # noqa: E402
-
-import websockets  # noqa: E402
 
 
 def pass_chain(n, result_value=None):
@@ -426,15 +424,7 @@ def main():
     p.add_argument("--functions", required=True)
     p.add_argument("--logs", required=True)
     a = p.parse_args()
-    try:
-        asyncio.run(run(a))
-    except Fail as e:
-        print("FAIL:", e, flush=True)
-        sys.exit(1)
-    except (asyncio.TimeoutError, OSError,
-            websockets.WebSocketException) as e:
-        print("FAIL: %s: %s" % (type(e).__name__, e), flush=True)
-        sys.exit(1)
+    run_main(run(a))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,20 @@ import websockets
 TIMEOUT = 20  # seconds: a bound on every wait, never a sleep
 
 
+def run_main(coro):
+    """Run a scenario: a Fail, a timeout or a connection error becomes one
+    FAIL line and exit status 1."""
+    try:
+        asyncio.run(coro)
+    except Fail as e:
+        print("FAIL:", e, flush=True)
+        sys.exit(1)
+    except (asyncio.TimeoutError, OSError,
+            websockets.WebSocketException) as e:
+        print("FAIL: %s: %s" % (type(e).__name__, e), flush=True)
+        sys.exit(1)
+
+
 class Fail(Exception):
     pass
 
@@ -668,15 +682,7 @@ def main():
     p.add_argument("--hold", action="store_true")
     a = p.parse_args()
     fn = globals()["scenario_" + a.scenario]
-    try:
-        asyncio.run(fn(a))
-    except Fail as e:
-        print("FAIL:", e, flush=True)
-        sys.exit(1)
-    except (asyncio.TimeoutError, OSError,
-            websockets.WebSocketException) as e:
-        print("FAIL: %s: %s" % (type(e).__name__, e), flush=True)
-        sys.exit(1)
+    run_main(fn(a))
 
 
 if __name__ == "__main__":
