@@ -6,6 +6,7 @@
 #include "runtime/filter.h"
 #include "runtime/sandbox.h"
 #include "runtime/spawner.h"
+#include "common/fs.h"
 #include "common/json.h"
 #include "common/xmalloc.h"
 
@@ -177,22 +178,13 @@ prepare_write_paths(struct sl_host *h, const struct sl_fn_config *c)
 	int give = geteuid() == 0 && h->uid >= 0;
 
 	for (i = 0; i < c->nwrite; i++) {
-		char *p = xstrdup(c->write_paths[i]), *s;
+		const char *p = c->write_paths[i];
 		struct stat st;
 
-		for (s = p + 1; *s; s++) {
-			if (*s != '/')
-				continue;
-			*s = '\0';
-			(void)mkdir(p, 0755);
-			*s = '/';
-		}
-		if (stat(p, &st) < 0)
-			(void)mkdir(p, give ? 0750 : 0755);
+		(void)sl_mkdirs(p, give ? 0750 : 0755, NULL);
 		/* Never through a symlink: that could hand out any folder. */
 		if (give && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			(void)lchown(p, (uid_t)h->uid, (gid_t)h->gid);
-		free(p);
 	}
 }
 

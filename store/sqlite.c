@@ -2,6 +2,7 @@
  * data directory, guarded by a lock file, with its schema created and
  * migrated here. See store.h for the contract. */
 #include "store/store.h"
+#include "common/fs.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
 
@@ -2330,29 +2331,13 @@ be_close(struct sl_store_backend *be)
 static int
 make_dir(const char *dir, struct sl_err *err)
 {
-	char *p = xstrdup(dir), *s;
-	int rc = 0;
+	size_t bad;
 
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		{
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-				rc = sl_err_set(err, "ServiceUnavailable",
-				    "cannot create data directory %s: %s", p,
-				    strerror(errno));
-				break;
-			}
-			*s = c;
-		}
-		if (*s == '\0')
-			break;
-	}
-	free(p);
-	return rc;
+	if (sl_mkdirs(dir, 0755, &bad) < 0)
+		return sl_err_set(err, "ServiceUnavailable",
+		    "cannot create data directory %.*s: %s", (int)bad, dir,
+		    strerror(errno));
+	return 0;
 }
 
 /* Take DIR/sluice.lock: one daemon per data directory. The lock is an

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/fs.h"
 #include "common/loop.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
@@ -50,25 +51,6 @@ report(const char *metric, double value, const char *unit, const char *note)
 	fflush(stdout);
 }
 
-/* mkdir -p path (0755: the workers run as another user and must reach
- * the data). */
-static void
-make_dirs(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			wsb_die("mkdir");
-		*p = '/';
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		wsb_die("mkdir");
-}
-
 /* Microseconds to create (open O_CREAT|O_EXCL, write 1 KiB, close) one
  * file in a new directory beside the data directory's: what a Maildir
  * delivery costs the file system now. The files stay (deleting them
@@ -83,7 +65,8 @@ file_create_us(const char *root, const char *run)
 	int i, fd;
 
 	memset(block, 'x', sizeof(block));
-	make_dirs(dir);
+	if (sl_mkdirs(dir, 0755, NULL) < 0)
+		wsb_die("mkdir");
 	t0 = sl_loop_now_us();
 	for (i = 0; i < NFILES; i++) {
 		snprintf(path, sizeof(path), "%s/%d", dir, i);
@@ -194,7 +177,9 @@ main(void)
 	data = xasprintf("%s/data", root);
 	log = xasprintf("%s/sluiced.log", root);
 	fns = xasprintf("%s/functions", build);
-	make_dirs(data);
+	/* 0755: the workers run as another user and must reach the data. */
+	if (sl_mkdirs(data, 0755, NULL) < 0)
+		wsb_die("mkdir");
 	/* Earlier benchmarks leave dirty pages (hundreds of MB): written
 	 * back during the burst they would compete with its fsyncs. */
 	sync();
