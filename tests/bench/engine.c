@@ -11,6 +11,7 @@
 #include "common/xmalloc.h"
 #include "orchestrator/clock.h"
 #include "orchestrator/engine.h"
+#include "tests/bench/lib/wsbench.h"
 
 struct bench {
 	struct sl_clock *clock;
@@ -29,22 +30,6 @@ now_s(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
 }
 
 static void
@@ -240,9 +225,9 @@ parked(void)
 	long before, after, n = 100000;
 
 	bench_init(&b, 0);
-	before = rss_kb();
+	before = wsb_rss_kb(0);
 	run_many(&b, m, "{\"order\":12345,\"user\":\"someone\"}", n);
-	after = rss_kb();
+	after = wsb_rss_kb(0);
 	if (sl_engine_count(b.e) != (size_t)n)
 		fprintf(stderr, "bench: parked: %zu of %ld running\n",
 		    sl_engine_count(b.e), n);

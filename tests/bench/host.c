@@ -10,6 +10,7 @@
 #include "common/loop.h"
 #include "common/xmalloc.h"
 #include "runtime/host.h"
+#include "tests/bench/lib/wsbench.h"
 
 struct one {
 	int done;
@@ -75,24 +76,6 @@ invoke_wait(struct sl_loop *loop, struct sl_host *h, const char *fn,
 	return sl_loop_now_us() - t0;
 }
 
-static long
-rss_kb(long pid)
-{
-	char path[64], line[256];
-	FILE *f;
-	long kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 static struct sl_host *
 host_new(struct sl_loop *loop, unsigned max_workers)
 {
@@ -123,6 +106,28 @@ host_new(struct sl_loop *loop, unsigned max_workers)
 	return h;
 }
 
+/* n cold starts, reported as name_p50/p99 (lat: room for n). With room for
+ * one worker only, alternating two functions makes every invocation start
+ * a fresh worker. Exits when one fails or is not cold. */
+static void
+cold_starts(struct sl_loop *loop, const char *name, uint64_t *lat, int n)
+{
+	struct sl_host *h = host_new(loop, 1);
+	struct one o;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		lat[i] = invoke_wait(
+		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
+		if (!o.ok || !o.cold) {
+			fprintf(stderr, "bench/host: cold invoke failed\n");
+			exit(1);
+		}
+	}
+	emit_pct(name, lat, (size_t)n);
+	sl_host_free(h);
+}
+
 int
 main(void)
 {
@@ -141,33 +146,11 @@ main(void)
 	memset(payload + n, 'x', 1024 - n - 2);
 	strcpy(payload + 1024 - 2, "\"}");
 
-	/* Cold start: with room for one worker only, alternating two
-	 * functions makes every invocation start a fresh worker. */
-	h = host_new(loop, 1);
-	for (i = 0; i < COLD; i++) {
-		lat[i] = invoke_wait(
-		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
-		if (!o.ok || !o.cold) {
-			fprintf(stderr, "bench/host: cold invoke failed\n");
-			return 1;
-		}
-	}
-	emit_pct("cold_start", lat, COLD);
-	sl_host_free(h);
-
-	/* The same without the spawner: every worker is an exec. */
+	/* Cold start, with the pre-started spawner, then without it (every
+	 * worker an exec). */
+	cold_starts(loop, "cold_start", lat, COLD);
 	setenv("SLUICE_SPAWNER", "0", 1);
-	h = host_new(loop, 1);
-	for (i = 0; i < COLD; i++) {
-		lat[i] = invoke_wait(
-		    loop, h, i % 2 ? "echo_function" : "id_function", "{}", &o);
-		if (!o.ok || !o.cold) {
-			fprintf(stderr, "bench/host: cold invoke failed\n");
-			return 1;
-		}
-	}
-	emit_pct("cold_start_exec", lat, COLD);
-	sl_host_free(h);
+	cold_starts(loop, "cold_start_exec", lat, COLD);
 	unsetenv("SLUICE_SPAWNER");
 
 	/* A burst of cold starts: BURST invocations at once, each needing a
@@ -279,7 +262,7 @@ main(void)
 		buf[n] = '\0';
 		for (p = strtok_r(buf, " \n", &save); p != NULL;
 		     p = strtok_r(NULL, " \n", &save))
-			if ((kb = rss_kb(strtol(p, NULL, 10))) > max)
+			if ((kb = wsb_rss_kb((pid_t)strtol(p, NULL, 10))) > max)
 				max = kb;
 		emit("worker_rss", (double)max, "KB");
 	}

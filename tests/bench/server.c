@@ -17,6 +17,7 @@
 #include "common/loop.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "tests/bench/lib/wsbench.h"
 
 #define MAX_CONNS 1100
 #define SM_NAME "benchthree"
@@ -231,23 +232,6 @@ closed_loop(int n, const char *request, double secs)
 	return (double)B.done / ((double)(sl_loop_now_us() - t0) / 1e6);
 }
 
-static long
-rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 /* Start sluiced; its log goes to dir/sluiced.log, where the port is read
  * from the "listening" line. */
 static int
@@ -418,13 +402,13 @@ main(void)
 	report("sfn_3task_throughput", rate, "executions/s", note);
 
 	/* Memory with 1,000 idle connections. */
-	rss0 = rss_kb(B.daemon);
+	rss0 = wsb_rss_kb(B.daemon);
 	if (connect_n(1000) < 0) {
 		fprintf(stderr, "bench server: cannot open 1000 connections\n");
 		goto out;
 	}
 	B.phase = PH_IDLE;
-	rss1 = rss_kb(B.daemon);
+	rss1 = wsb_rss_kb(B.daemon);
 	snprintf(note, sizeof(note), "%ld KiB with 64 connections before",
 	    rss0);
 	report("rss_1000_idle", (double)rss1 / 1024.0, "MiB", note);

@@ -152,6 +152,26 @@ wsb_cpu_s(pid_t pid, int children)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+long
+wsb_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long kb = -1;
+
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/status");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
 double
 wsb_written_bytes(pid_t pid)
 {
