@@ -451,14 +451,6 @@ fail:
 
 /* --- executions ----------------------------------------------------------- */
 
-static const char *
-sm_name_of(const char *sm_arn)
-{
-	const char *p = strstr(sm_arn, ":stateMachine:");
-
-	return p ? p + 14 : sm_arn;
-}
-
 /* Start an Express execution (not stored); a waiter gets its end. */
 static void
 start_express(struct sl_api *api, struct api_req *r,
@@ -545,8 +537,12 @@ start_execution(struct sl_api *api, struct api_req *r, int sync)
 		sl_api_uuid(id);
 		name = id;
 	}
-	arn = xasprintf("arn:aws:states:%s:%s:execution:%s:%s", api->region,
-	    api->account, sm_name_of(sm_arn), name);
+	/* AWS's form, as the store wants it. */
+	if ((arn = sl_store_exec_arn(sm_arn, name)) == NULL) {
+		sl_err_set(&err, "InvalidArn", "Invalid Arn: no execution ARN "
+		    "can be made of '%s'", sm_arn);
+		goto fail;
+	}
 	in.arn = arn;
 	in.name = name;
 	in.sm_arn = sm_arn;
