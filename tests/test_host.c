@@ -461,6 +461,19 @@ copy_file(const char *from, const char *to)
 	free(tmp);
 }
 
+/* Put fixture FIXTURE.so (from fx) into dir as NAME.so. */
+static void
+deploy(const char *fx, const char *fixture, const char *dir,
+    const char *name)
+{
+	char *src = xasprintf("%s/%s.so", fx, fixture);
+	char *dst = xasprintf("%s/%s.so", dir, name);
+
+	copy_file(src, dst);
+	free(src);
+	free(dst);
+}
+
 static char *
 make_dir(void)
 {
@@ -679,29 +692,19 @@ START_TEST(function_stats)
 	struct hu_result r, q[3];
 	struct sl_invoke_request req;
 	char *dir = make_dir(), *fx = hu_build("tests/fixtures");
-	char *src, *dst;
+	char *dst;
 	const cJSON *st, *fns, *it, *c;
 	cJSON *doc;
 	struct stat sb;
 	char *j;
 	int i;
 
-	src = xasprintf("%s/id_function.so", fx);
+	deploy(fx, "id_function", dir, "ok");
 	dst = xasprintf("%s/ok.so", dir);
-	copy_file(src, dst);
 	ck_assert_int_eq(stat(dst, &sb), 0);
-	free(src);
 	free(dst);
-	src = xasprintf("%s/raise_exception.so", fx);
-	dst = xasprintf("%s/err.so", dir);
-	copy_file(src, dst);
-	free(src);
-	free(dst);
-	src = xasprintf("%s/sleeper.so", fx);
-	dst = xasprintf("%s/slow.so", dir);
-	copy_file(src, dst);
-	free(src);
-	free(dst);
+	deploy(fx, "raise_exception", dir, "err");
+	deploy(fx, "sleeper", dir, "slow");
 	dst = xasprintf("%s/slow.json", dir);
 	write_text(dst, "{\"Timeout\": 1, \"ReservedConcurrency\": 1}");
 	free(dst);
