@@ -82,3 +82,13 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+void
+xfree_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v != NULL; i++)
+		free(v[i]);
+	free(v);
+}

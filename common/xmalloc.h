@@ -14,5 +14,7 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string; the caller frees it. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Free the n strings of v, then v (NULL ok). */
+void xfree_strv(char **v, size_t n);
 
 #endif

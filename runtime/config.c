@@ -23,24 +23,14 @@ sl_config_init(struct sl_fn_config *c)
 	c->handler = xstrdup("handler");
 }
 
-static void
-free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 sl_config_release(struct sl_fn_config *c)
 {
 	free(c->ports);
-	free_strv(c->env_names, c->nenv);
-	free_strv(c->env_values, c->nenv);
-	free_strv(c->read_paths, c->nread);
-	free_strv(c->write_paths, c->nwrite);
+	xfree_strv(c->env_names, c->nenv);
+	xfree_strv(c->env_values, c->nenv);
+	xfree_strv(c->read_paths, c->nread);
+	xfree_strv(c->write_paths, c->nwrite);
 	free(c->handler);
 	free(c->description);
 	memset(c, 0, sizeof(*c));
@@ -150,7 +140,7 @@ parse_paths(const cJSON *arr, const char *what, const char *field,
 		return sl_err_set(err, ERR_TYPE,
 		    "%s: field Paths.%s must be an array of strings", what,
 		    field);
-	free_strv(*out, *nout);
+	xfree_strv(*out, *nout);
 	*nout = 0;
 	*out = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
 	cJSON_ArrayForEach(it, arr)
@@ -290,8 +280,8 @@ parse_obj(struct sl_fn_config *c, const cJSON *root, const char *what,
 					    "%s: field Environment.Variables "
 					    "must be an object of strings",
 					    what);
-				free_strv(c->env_names, c->nenv);
-				free_strv(c->env_values, c->nenv);
+				xfree_strv(c->env_names, c->nenv);
+				xfree_strv(c->env_values, c->nenv);
 				c->nenv = 0;
 				cap = (size_t)cJSON_GetArraySize(g) + 1;
 				c->env_names = xcalloc(cap, sizeof(char *));

@@ -435,16 +435,6 @@ struct progress {
 	int n;
 };
 
-static void
-texts_free(char **texts, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		free(texts[i]);
-	free(texts);
-}
-
 /* Subscribers see the events in order, once they are recorded. */
 static void
 push_events(struct sfn_exec *fx, char **texts, int n)
@@ -467,7 +457,7 @@ progress_done(void *arg, const struct sl_err *err)
 		push_events(pc->fx, pc->texts, pc->n);
 	else
 		mark_lost(pc->fx, err);
-	texts_free(pc->texts, pc->n);
+	xfree_strv(pc->texts, (size_t)pc->n);
 	fx_unref(pc->fx);
 	free(pc);
 }
@@ -530,7 +520,7 @@ on_batch(void *arg, struct sl_exec *x, const cJSON *events,
 	if (!fx->stored) {
 		/* Express: nothing to wait for. */
 		push_events(fx, texts, n);
-		texts_free(texts, n);
+		xfree_strv(texts, (size_t)n);
 		free(evs);
 		return;
 	}
@@ -547,7 +537,7 @@ on_batch(void *arg, struct sl_exec *x, const cJSON *events,
 			over_quota(fx, evs, n);
 		else
 			mark_lost(fx, &err);
-		texts_free(texts, n);
+		xfree_strv(texts, (size_t)n);
 	}
 	free(evs);
 }
