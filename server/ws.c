@@ -269,10 +269,24 @@ conn_receive(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi,
 	return 0;
 }
 
+/* How much one WRITEABLE callback may send: enough that a busy
+ * subscriber keeps up with many messages per service pass, little enough
+ * that one connection cannot hold the loop. */
+#define WRITE_BURST_MSGS 64
+#define WRITE_BURST_BYTES (256u * 1024u)
+
+/* Send queued messages while the socket takes them. lws allows one
+ * lws_write per WRITEABLE unless lws_send_pipe_choked() says, between
+ * writes, that nothing is buffered and the socket is writable; a send the
+ * kernel takes only in part is buffered by lws, which then reports the
+ * pipe choked, so the loop stops there and WRITEABLE comes back once the
+ * tail is out. Without this a connection got one message per pass, and a
+ * subscriber to a busy topic fell behind by hundreds. */
 static int
 conn_writeable(struct ws_conn *c, struct lws *wsi)
 {
 	struct out_msg *m = c->head;
+	size_t sent = 0, bytes = 0;
 
 	if (m == NULL) {
 		if (c->close_code != 0) {
@@ -284,14 +298,19 @@ conn_writeable(struct ws_conn *c, struct lws *wsi)
 		}
 		return 0; /* spurious WRITEABLE */
 	}
-	if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) <
-	    (int)m->len)
-		return -1;
-	c->head = m->next;
-	if (c->head == NULL)
-		c->tail = NULL;
-	c->q_bytes -= m->len;
-	free(m);
+	do {
+		if (lws_write(wsi, m->buf + LWS_PRE, m->len,
+		    LWS_WRITE_TEXT) < (int)m->len)
+			return -1;
+		c->head = m->next;
+		if (c->head == NULL)
+			c->tail = NULL;
+		c->q_bytes -= m->len;
+		bytes += m->len;
+		free(m);
+		m = c->head;
+	} while (m != NULL && ++sent < WRITE_BURST_MSGS &&
+	    bytes < WRITE_BURST_BYTES && !lws_send_pipe_choked(wsi));
 	if (c->head != NULL || c->close_code != 0)
 		lws_callback_on_writable(wsi);
 	return 0;

@@ -274,6 +274,22 @@ async def scenario_order(a):
             check(ev["Message"] == str(i),
                   "subscriber %d: message %d is %s" % (k, i, ev["Message"]))
     ok("%d subscribers each got %d messages in order" % (len(subs), a.n))
+    # Big and small messages queued at once: the server sends several per
+    # turn, so a send the socket takes only in part must stop the turn
+    # until its tail is out, or frames would interleave.
+    sizes = [150000 if i % 3 == 0 else 10 + i for i in range(60)]
+    futs = [await pub.send({"action": "Publish", "topic": "seq",
+                            "Message": "%d:%s" % (i, "b" * n)})
+            for i, n in enumerate(sizes)]
+    await asyncio.wait_for(asyncio.gather(*futs), TIMEOUT)
+    for k, s in enumerate(subs):
+        for i, n in enumerate(sizes):
+            ev = await s.event()
+            check(ev["Message"] == "%d:%s" % (i, "b" * n),
+                  "subscriber %d: mixed message %d mangled (%d bytes)" %
+                  (k, i, len(ev["Message"])))
+    ok("%d subscribers each got %d big and small messages intact" %
+       (len(subs), len(sizes)))
     for s in subs + [pub]:
         await s.close()
 
