@@ -146,10 +146,14 @@ check "db_insert: ... 16 rows in the new database" \
     test "$(sqlite_q "$SVC_TMP/data-fresh/signup/signup.db" \
     'SELECT count(*) FROM signup_users')" = 16
 
-# Another writer holds the lock: DatabaseBusy once the wait runs out.
+# Another writer holds the lock: DatabaseBusy once the wait runs out. It
+# holds the environments' queue (DB.write-lock) too, as a db_insert in the
+# middle of its insert does: the wait for that ends at the deadline as well.
 BUSY=$SVC_TMP/fn-busy
 fn_variant "$BUSY" db_insert --set SIGNUP_DB_BUSY_TIMEOUT_MS=300
-"$PY" -c 'import signal, sqlite3, sys
+"$PY" -c 'import fcntl, signal, sqlite3, sys
+q = open(sys.argv[1] + ".write-lock", "a")
+fcntl.flock(q, fcntl.LOCK_EX)
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")
 open(sys.argv[2], "w").write("locked\n")
