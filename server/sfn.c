@@ -839,6 +839,16 @@ sl_sfn_free(struct sl_sfn *sfn)
 		free(c->revision_id);
 		free(c);
 	}
+	if (sfn->store != NULL) {
+		struct sl_store_stats st;
+
+		sl_store_get_stats(sfn->store, &st);
+		sl_slog(SL_SLOG_INFO, "store_stats", "commits=%llu "
+		    "failed_commits=%llu writes=%llu",
+		    (unsigned long long)st.commits,
+		    (unsigned long long)st.failed_commits,
+		    (unsigned long long)st.writes);
+	}
 	/* The last commit runs the write callbacks, which let go of the
 	 * last records. */
 	sl_store_close(sfn->store);
