@@ -248,11 +248,20 @@ sl_loop_next_timeout_us(const struct sl_loop *loop)
 
 /* Run the timers due now. Timers started by a callback for "now" run on the
  * next pass, so a timer that re-arms itself with 0 cannot starve fds. */
+static int run_io(struct sl_loop *loop, int timeout_ms);
+
+/* How long a run of timer callbacks may go on without a look at the fds.
+ * A long run (a burst of finished invocations, each moving its execution
+ * on) would otherwise keep a worker whose result came in meanwhile idle
+ * until the run ends, although work is queued for it: the result's
+ * callback hands the worker its next request at once. */
+#define IO_CHECK_US 50
+
 static int
 run_timers(struct sl_loop *loop)
 {
-	uint64_t now = sl_loop_now_us();
-	int n = 0;
+	uint64_t now = sl_loop_now_us(), checked = now, t1;
+	int n = 0, ran;
 	size_t budget = loop->nheap;
 
 	while (budget-- > 0 && loop->nheap > 0 && loop->heap[0]->due_us <= now) {
@@ -261,6 +270,13 @@ run_timers(struct sl_loop *loop)
 		sl_loop_timer_stop(loop, t);
 		t->cb(t);
 		n++;
+		if (loop->nwatched > 0 &&
+		    (t1 = sl_loop_now_us()) - checked >= IO_CHECK_US) {
+			ran = run_io(loop, 0);
+			if (ran > 0)
+				n += ran;
+			checked = t1;
+		}
 	}
 	return n;
 }

@@ -65,14 +65,17 @@ uint64_t sl_loop_now_us(void);
 int64_t sl_loop_wall_ms(void);
 
 /* Run ready callbacks and due timers, waiting at most max_wait_us for the
- * first one (0 = do not wait, UINT64_MAX = until something happens).
- * Returns the number of callbacks run, or -1 on error. */
+ * first one (0 = do not wait, UINT64_MAX = until something happens). A
+ * run of timer callbacks looks at the fds again every 50 us, so that fd
+ * callbacks do not wait for the whole run. Returns the number of
+ * callbacks run, or -1 on error. */
 int sl_loop_run_once(struct sl_loop *loop, uint64_t max_wait_us);
 /* Run until *stop becomes non-zero (set by a callback). */
 void sl_loop_run(struct sl_loop *loop, const volatile int *stop);
 
 /* For embedding: an fd that is readable whenever an fd event is pending;
- * when it is, call sl_loop_dispatch(). Timers are due at
+ * when it is, call sl_loop_dispatch() (which runs as sl_loop_run_once
+ * without waiting). Timers are due at
  * sl_loop_next_timeout_us() (UINT64_MAX = none; relative, may be 0). */
 int sl_loop_fd(const struct sl_loop *loop);
 int sl_loop_dispatch(struct sl_loop *loop);

@@ -137,6 +137,77 @@ START_TEST(test_embedding_fd_signals_pending_io)
 }
 END_TEST
 
+/* A run of due timers that takes long gives the fds a look in between:
+ * data that arrives while the first callback runs is read before the
+ * second, not after the whole run. */
+struct busy_tick {
+	struct sl_timer t;
+	struct fired *f;
+	int id;
+	int wfd; /* write here first, or -1 */
+};
+
+static void
+busy_tick_cb(struct sl_timer *t)
+{
+	struct busy_tick *k = t->arg;
+	uint64_t until;
+
+	k->f->order[k->f->n++] = k->id;
+	if (k->wfd >= 0) {
+		ck_assert_int_eq(write(k->wfd, "r", 1), 1);
+		/* Longer than the loop's 50 us between looks at the fds. */
+		until = sl_loop_now_us() + 200;
+		while (sl_loop_now_us() < until)
+			continue;
+	}
+}
+
+struct order_reader {
+	struct fired *f;
+};
+
+static void
+order_read_cb(void *arg, int fd, unsigned events)
+{
+	struct order_reader *r = arg;
+	char c;
+
+	(void)events;
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	r->f->order[r->f->n++] = 100;
+}
+
+START_TEST(test_long_timer_run_lets_io_in)
+{
+	struct sl_loop *loop = sl_loop_new();
+	struct fired f = { .n = 0 };
+	struct order_reader r = { .f = &f };
+	struct busy_tick a = { .f = &f, .id = 1 }, b = { .f = &f, .id = 2,
+		.wfd = -1 };
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	a.wfd = p[1];
+	ck_assert_int_eq(sl_loop_watch(loop, p[0], SL_LOOP_READ,
+	    order_read_cb, &r), 0);
+	sl_timer_init(&a.t, busy_tick_cb, &a);
+	sl_timer_init(&b.t, busy_tick_cb, &b);
+	sl_loop_timer_start(loop, &a.t, 0);
+	sl_loop_timer_start(loop, &b.t, 0);
+	/* Both timers are due; a's byte arrives while a runs. */
+	while (sl_loop_timer_count(loop) > 0)
+		ck_assert_int_ge(sl_loop_dispatch(loop), 0);
+	ck_assert_int_eq(f.n, 3);
+	ck_assert_int_eq(f.order[0], 1);
+	ck_assert_int_eq(f.order[1], 100);
+	ck_assert_int_eq(f.order[2], 2);
+	close(p[0]);
+	close(p[1]);
+	sl_loop_free(loop);
+}
+END_TEST
+
 Suite *
 loop_suite(void)
 {
@@ -146,6 +217,7 @@ loop_suite(void)
 	tcase_add_test(tc, test_timers_fire_in_due_order);
 	tcase_add_test(tc, test_watch_reads_then_eof);
 	tcase_add_test(tc, test_embedding_fd_signals_pending_io);
+	tcase_add_test(tc, test_long_timer_run_lets_io_in);
 	suite_add_tcase(s, tc);
 	return s;
 }
