@@ -34,6 +34,8 @@ struct sl_store {
 	struct cb_list lost;
 	struct sl_err lost_err;
 	struct sl_store_stats stats;
+	int64_t (*clock_ms)(void *arg); /* NULL: sl_loop_wall_ms */
+	void *clock_arg;
 };
 
 static const char *const sm_type_names[] = { "STANDARD", "EXPRESS" };
@@ -170,10 +172,19 @@ sl_store_name_check(const char *name, const char *what, struct sl_err *err)
 }
 
 /* --- paging tokens ----------------------------------------------------- *
- * A token is "K.HEXKEY.HASH": K the kind of listing, HEXKEY the position
- * (hex of its bytes) and HASH a 64-bit FNV-1a of kind, key and the other
- * arguments of the listing, so that a token is refused with other
- * arguments or when altered. */
+ * A token is "K.HEXKEY.ISSUED.HASH": K the kind of listing, HEXKEY the
+ * position (hex of its bytes), ISSUED when it was made (ms since the
+ * epoch, hex) and HASH a 64-bit FNV-1a of kind, key, issue time and the
+ * other arguments of the listing, so that a token is refused with other
+ * arguments or when altered, and once it is older than
+ * SL_STORE_TOKEN_TTL_MS. */
+
+static int64_t
+store_now_ms(const struct sl_store *s)
+{
+	return s->clock_ms != NULL ? s->clock_ms(s->clock_arg) :
+	    sl_loop_wall_ms();
+}
 
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
@@ -188,20 +199,28 @@ fnv(uint64_t h, const void *p, size_t n)
 }
 
 static uint64_t
-token_hash(char kind, const char *key, size_t keylen, const char *params)
+token_hash(char kind, const char *key, size_t keylen, uint64_t issued,
+    const char *params)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char t[8];
+	int i;
 
+	for (i = 0; i < 8; i++)
+		t[i] = (unsigned char)(issued >> (8 * i));
 	h = fnv(h, &kind, 1);
 	h = fnv(h, key, keylen);
 	h = fnv(h, "\x1f", 1);
+	h = fnv(h, t, sizeof(t));
 	return fnv(h, params, strlen(params));
 }
 
 static char *
-token_encode(char kind, const char *key, size_t keylen, const char *params)
+token_encode(const struct sl_store *s, char kind, const char *key,
+    size_t keylen, const char *params)
 {
 	struct sl_buf b = SL_BUF_INIT;
+	uint64_t issued = (uint64_t)store_now_ms(s);
 	size_t i;
 
 	sl_buf_init(&b);
@@ -209,29 +228,34 @@ token_encode(char kind, const char *key, size_t keylen, const char *params)
 	sl_buf_addch(&b, '.');
 	for (i = 0; i < keylen; i++)
 		sl_buf_addf(&b, "%02x", (unsigned char)key[i]);
-	sl_buf_addf(&b, ".%016" PRIx64, token_hash(kind, key, keylen, params));
+	sl_buf_addf(&b, ".%" PRIx64 ".%016" PRIx64, issued,
+	    token_hash(kind, key, keylen, issued, params));
 	return sl_buf_detach(&b, NULL);
 }
 
 /* Decode token into a fresh NUL-terminated key (*key, yours) or fail with
  * InvalidToken. */
 static int
-token_decode(const char *token, char kind, const char *params, char **key,
-    struct sl_err *err)
+token_decode(const struct sl_store *s, const char *token, char kind,
+    const char *params, char **key, struct sl_err *err)
 {
-	const char *dot;
+	const char *hash, *stamp;
 	size_t hexlen, i, len;
 	char *k = NULL, *end;
-	uint64_t h;
+	uint64_t h, issued;
 
 	*key = NULL;
 	len = strlen(token);
 	if (len < 3 || token[0] != kind || token[1] != '.')
 		goto bad;
-	dot = strchr(token + 2, '.');
-	if (dot == NULL || strlen(dot + 1) != 16)
+	hash = strrchr(token, '.');
+	if (hash == NULL || hash - token < 4 || strlen(hash + 1) != 16)
 		goto bad;
-	hexlen = (size_t)(dot - (token + 2));
+	for (stamp = hash - 1; stamp > token + 1 && *stamp != '.'; stamp--)
+		continue;
+	if (stamp <= token + 1 || stamp + 1 == hash)
+		goto bad;
+	hexlen = (size_t)(stamp - (token + 2));
 	if (hexlen % 2 != 0)
 		goto bad;
 	k = xmalloc(hexlen / 2 + 1);
@@ -243,9 +267,19 @@ token_decode(const char *token, char kind, const char *params, char **key,
 		k[i] = (char)v;
 	}
 	k[hexlen / 2] = '\0';
-	h = strtoull(dot + 1, &end, 16);
-	if (*end != '\0' || h != token_hash(kind, k, hexlen / 2, params))
+	issued = strtoull(stamp + 1, &end, 16);
+	if (end != hash)
 		goto bad;
+	h = strtoull(hash + 1, &end, 16);
+	if (*end != '\0' ||
+	    h != token_hash(kind, k, hexlen / 2, issued, params))
+		goto bad;
+	if (store_now_ms(s) - (int64_t)issued > SL_STORE_TOKEN_TTL_MS) {
+		free(k);
+		return sl_err_set(err, "InvalidToken",
+		    "Invalid Token: '%.64s' has expired (paging tokens last "
+		    "24 hours)", token);
+	}
 	*key = k;
 	return 0;
 bad:
@@ -270,15 +304,15 @@ page_size(int max_results, size_t *limit, struct sl_err *err)
 }
 
 static int
-token_int(const char *token, char kind, const char *params, int64_t *pos,
-    struct sl_err *err)
+token_int(const struct sl_store *s, const char *token, char kind,
+    const char *params, int64_t *pos, struct sl_err *err)
 {
 	char *key = NULL, *end;
 
 	*pos = 0;
 	if (token == NULL)
 		return 0;
-	if (token_decode(token, kind, params, &key, err) < 0)
+	if (token_decode(s, token, kind, params, &key, err) < 0)
 		return -1;
 	*pos = strtoll(key, &end, 10);
 	if (*end != '\0' || *pos <= 0) {
@@ -291,12 +325,13 @@ token_int(const char *token, char kind, const char *params, int64_t *pos,
 }
 
 static char *
-token_int_encode(char kind, int64_t pos, const char *params)
+token_int_encode(const struct sl_store *s, char kind, int64_t pos,
+    const char *params)
 {
 	char key[32];
 
 	snprintf(key, sizeof(key), "%" PRId64, pos);
-	return token_encode(kind, key, strlen(key), params);
+	return token_encode(s, kind, key, strlen(key), params);
 }
 
 /* --- the store and its batches ----------------------------------------- */
@@ -355,11 +390,15 @@ struct sl_store *
 sl_store_open(const struct sl_store_config *cfg, struct sl_err *err)
 {
 	struct sl_store_backend *be;
+	struct sl_store *s;
 
 	be = sl_store_sqlite_open(cfg, err);
 	if (be == NULL)
 		return NULL;
-	return sl_store_new(&sl_store_sqlite_ops, be, cfg->loop);
+	s = sl_store_new(&sl_store_sqlite_ops, be, cfg->loop);
+	s->clock_ms = cfg->clock_ms;
+	s->clock_arg = cfg->clock_arg;
+	return s;
 }
 
 void
@@ -600,7 +639,7 @@ sl_store_sm_list(struct sl_store *s, int max_results, const char *next_token,
 	if (page_size(max_results, &limit, err) < 0)
 		return -1;
 	if (next_token != NULL &&
-	    token_decode(next_token, 'M', "", &after, err) < 0)
+	    token_decode(s, next_token, 'M', "", &after, err) < 0)
 		return -1;
 	/* One more than asked tells whether a next page exists. */
 	if (s->ops->sm_list(s->be, after, limit + 1, out, err) < 0) {
@@ -611,7 +650,8 @@ sl_store_sm_list(struct sl_store *s, int max_results, const char *next_token,
 	if (out->n > limit) {
 		sm_release_fields(&out->items[limit]);
 		out->n = limit;
-		out->next_token = token_encode('M', out->items[limit - 1].name,
+		out->next_token = token_encode(s, 'M',
+		    out->items[limit - 1].name,
 		    strlen(out->items[limit - 1].name), "");
 	}
 	return 0;
@@ -848,7 +888,7 @@ sl_store_exec_list(struct sl_store *s, const struct sl_store_exec_query *q,
 		    "of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED");
 	params = xasprintf("%s|%d", q->sm_arn ? q->sm_arn : "",
 	    q->status_filter);
-	if (token_int(q->next_token, 'E', params, &before, err) < 0)
+	if (token_int(s, q->next_token, 'E', params, &before, err) < 0)
 		goto fail;
 	if (s->ops->exec_list(s->be, q->sm_arn, q->status_filter, before,
 	    limit + 1, out, err) < 0)
@@ -856,7 +896,7 @@ sl_store_exec_list(struct sl_store *s, const struct sl_store_exec_query *q,
 	if (out->n > limit) {
 		exec_release_fields(&out->items[limit]);
 		out->n = limit;
-		out->next_token = token_int_encode('E',
+		out->next_token = token_int_encode(s, 'E',
 		    out->items[limit - 1].seq, params);
 	}
 	free(params);
@@ -974,7 +1014,7 @@ sl_store_history_get(struct sl_store *s,
 		return -1;
 	params = xasprintf("%s|%d|%d", q->exec_arn, q->reverse_order != 0,
 	    q->exclude_execution_data != 0);
-	if (token_int(q->next_token, 'H', params, &from, err) < 0)
+	if (token_int(s, q->next_token, 'H', params, &from, err) < 0)
 		goto fail;
 	if (s->ops->history(s->be, q->exec_arn, q->reverse_order != 0, from,
 	    limit + 1, out, err) < 0)
@@ -982,7 +1022,7 @@ sl_store_history_get(struct sl_store *s,
 	if (out->n > limit) {
 		event_release_fields(&out->events[limit]);
 		out->n = limit;
-		out->next_token = token_int_encode('H',
+		out->next_token = token_int_encode(s, 'H',
 		    out->events[limit - 1].id, params);
 	}
 	if (q->exclude_execution_data)
@@ -1057,7 +1097,7 @@ sl_store_notify_list(struct sl_store *s, const char *topic, int reverse,
 	    page_size(max_results, &limit, err) < 0)
 		return -1;
 	params = xasprintf("%s|%d", topic, reverse != 0);
-	if (token_int(next_token, 'N', params, &from, err) < 0)
+	if (token_int(s, next_token, 'N', params, &from, err) < 0)
 		goto fail;
 	if (s->ops->notify_list(s->be, topic, reverse != 0, from, limit + 1,
 	    out, err) < 0)
@@ -1065,7 +1105,7 @@ sl_store_notify_list(struct sl_store *s, const char *topic, int reverse,
 	if (out->n > limit) {
 		notification_release_fields(&out->items[limit]);
 		out->n = limit;
-		out->next_token = token_int_encode('N',
+		out->next_token = token_int_encode(s, 'N',
 		    out->items[limit - 1].id, params);
 	}
 	free(params);

@@ -128,6 +128,10 @@ struct sl_store_config {
 	/* Testing hook: cap the database at this many pages (0 = no cap), to
 	 * provoke "disk full". */
 	uint32_t max_pages;
+	/* Testing hook: the wall clock (ms since the epoch) that paging
+	 * tokens are dated by; NULL = the real one. */
+	int64_t (*clock_ms)(void *arg);
+	void *clock_arg;
 };
 
 /* Open (creating if missing) the store in cfg->data_dir: takes an
@@ -141,8 +145,9 @@ struct sl_store_config {
 struct sl_store *sl_store_open(const struct sl_store_config *cfg,
     struct sl_err *err);
 /* Commit what is pending (callbacks run, and what they write too), then
- * close and unlock. NULL ok. Not from inside a store callback. The lock file descriptor is close-on-exec; a
- * child forked without exec keeps the lock until it exits. */
+ * close and unlock. NULL ok. Not from inside a store callback. The lock
+ * file descriptor is close-on-exec; a child forked without exec keeps the
+ * lock until it exits. */
 void sl_store_close(struct sl_store *s);
 /* The database file's path (borrowed, lives as long as s). */
 const char *sl_store_path(const struct sl_store *s);
@@ -191,9 +196,11 @@ int sl_store_name_check(const char *name, const char *what,
 /* Paging, as AWS: max_results 0 = SL_STORE_PAGE_DEFAULT, at most
  * SL_STORE_PAGE_MAX (else ValidationException); next_token NULL for the first
  * page, else the opaque token of the previous page, which must come with the
- * same other arguments (else InvalidToken). A page's next_token is NULL when
- * it is the last. Pages never repeat or skip an item, whatever is added
- * meanwhile. */
+ * same other arguments (else InvalidToken). A token expires
+ * SL_STORE_TOKEN_TTL_MS after it was issued (then InvalidToken too). A
+ * page's next_token is NULL when it is the last. Pages never repeat or
+ * skip an item, whatever is added meanwhile. */
+#define SL_STORE_TOKEN_TTL_MS (24 * 3600 * 1000LL) /* AWS's 24 hours */
 
 /* --- state machines -------------------------------------------------- */
 
