@@ -378,6 +378,10 @@ wsb_client_open(int nconn)
 		ci.pwsi = &c->wsi;
 		if (lws_client_connect_via_info(&ci) == NULL)
 			wsb_die("cannot connect");
+		/* 64 at a time, not to overflow the listen backlog. */
+		while (i % 64 == 63 && C.nup <= i && !C.failed &&
+		    sl_loop_now_us() < end)
+			lws_service(C.ctx, 0);
 	}
 	while (C.nup < nconn && !C.failed && sl_loop_now_us() < end)
 		lws_service(C.ctx, 0);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define WSB_MAX_CONN 64
+#define WSB_MAX_CONN 1024
 
 /* Print "bench NAME: what" to stderr, kill the daemon (if any), exit 1. */
 void wsb_die(const char *what);
