@@ -11,51 +11,29 @@ at most K in flight (default N: all at once), spread over C connections.
 Waits (bounded) until N admin notifications have arrived, and prints one
 JSON object: {"n", "succeeded", "failed", "errors": {name: count},
 "notifications", "seconds", "per_second", "p50_ms", "p99_ms"}.
-Exits 1 when the daemon cannot be reached or a bound runs out.
+Exits 1 when the daemon cannot be reached or a bound runs out. Speaks
+through the tests' shared client (tests/integration/sluice_ws.py).
 """
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 
 import websockets
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from sluice_ws import Conn, Fail  # noqa: E402 (the client the tests share)
+
 BOUND = 300  # seconds: the longest the whole run may take
 
 
-class Conn:
-    def __init__(self, ws, on_event=None):
-        self.ws = ws
-        self.on_event = on_event
-        self.next_id = 0
-        self.pending = {}
-        self.reader = asyncio.ensure_future(self.read())
-
-    async def read(self):
-        try:
-            async for text in self.ws:
-                msg = json.loads(text)
-                if "event" in msg:
-                    if self.on_event is not None:
-                        self.on_event(msg)
-                    continue
-                fut = self.pending.pop(msg.get("id"), None)
-                if fut is not None and not fut.done():
-                    fut.set_result(msg)
-        except websockets.ConnectionClosed:
-            pass
-        for fut in self.pending.values():
-            if not fut.done():
-                fut.set_exception(ConnectionError("connection closed"))
-
-    async def call(self, action, **params):
-        self.next_id += 1
-        fut = asyncio.get_running_loop().create_future()
-        self.pending[self.next_id] = fut
-        await self.ws.send(json.dumps(dict(params, action=action,
-                                           id=self.next_id)))
-        return await asyncio.wait_for(fut, BOUND)
+async def call(conn, action, **params):
+    """Like Conn.call, but waiting as long as the whole run may."""
+    fut = await conn.send(dict(params, action=action))
+    return await asyncio.wait_for(fut, BOUND)
 
 
 def percentile(values, p):
@@ -71,26 +49,26 @@ async def run(a):
     notes = []
     got_all = asyncio.Event()
 
-    def on_event(msg):
-        if msg.get("event") == "Notification" and msg.get("topic") == "admin":
-            notes.append(msg)
-            if len(notes) >= a.n:
-                got_all.set()
-
-    async def connect(handler=None):
-        ws = await asyncio.wait_for(websockets.connect(
-            a.url, subprotocols=["sluice.v1"], max_size=16 << 20), 30)
-        return Conn(ws, handler)
-
-    conns = [await connect(on_event)]
-    for _ in range(a.connections - 1):
-        conns.append(await connect())
-    sub = await conns[0].call("Subscribe", topic="admin")
+    conns = [await Conn.open(a.url, max_size=16 << 20)
+             for _ in range(a.connections)]
+    sub = await call(conns[0], "Subscribe", topic="admin")
     if "error" in sub:
         raise RuntimeError("Subscribe: %s" % sub["error"])
-    res = await conns[0].call("CreateStateMachine", name=a.machine,
-                              definition=definition,
-                              roleArn="arn:aws:iam::000000000000:role/load")
+
+    async def count_notes():
+        """The first connection's pushed messages: the admin topic's."""
+        while True:
+            msg = await conns[0].events.get()
+            if msg.get("event") == "Notification" and \
+                    msg.get("topic") == "admin":
+                notes.append(msg)
+                if len(notes) >= a.n:
+                    got_all.set()
+
+    counter = asyncio.ensure_future(count_notes())
+    res = await call(conns[0], "CreateStateMachine", name=a.machine,
+                     definition=definition,
+                     roleArn="arn:aws:iam::000000000000:role/load")
     if "error" in res:
         raise RuntimeError("CreateStateMachine: %s" % res["error"])
     machine = res["result"]["stateMachineArn"]
@@ -102,11 +80,11 @@ async def run(a):
         async with gate:
             c = conns[i % len(conns)]
             t = time.monotonic()
-            r = await c.call("StartExecution", stateMachineArn=machine,
-                             name="%s-%d" % (a.prefix, i), wait=True,
-                             input=json.dumps({
-                                 "email": "%s-%d@example.org" % (a.prefix, i),
-                                 "name": "Load %d" % i}))
+            r = await call(c, "StartExecution", stateMachineArn=machine,
+                           name="%s-%d" % (a.prefix, i), wait=True,
+                           input=json.dumps({
+                               "email": "%s-%d@example.org" % (a.prefix, i),
+                               "name": "Load %d" % i}))
             lat.append((time.monotonic() - t) * 1000)
             if "error" in r:
                 name = r["error"].get("type", "?")
@@ -124,9 +102,9 @@ async def run(a):
         await asyncio.wait_for(got_all.wait(), 30)
     except asyncio.TimeoutError:
         pass
+    counter.cancel()
     for c in conns:
-        await c.ws.close()
-        c.reader.cancel()
+        await c.close()
     ok = errors.pop("SUCCEEDED", 0)
     return {"n": a.n, "succeeded": ok, "failed": a.n - ok,
             "errors": errors, "notifications": len(notes),
@@ -150,7 +128,7 @@ def main():
         a.inflight = a.n
     try:
         out = asyncio.run(asyncio.wait_for(run(a), BOUND))
-    except (OSError, RuntimeError, asyncio.TimeoutError,
+    except (OSError, RuntimeError, Fail, asyncio.TimeoutError,
             websockets.WebSocketException) as e:
         print("signup_load: %s" % (e or type(e).__name__), file=sys.stderr)
         sys.exit(1)
