@@ -246,8 +246,6 @@ sl_loop_next_timeout_us(const struct sl_loop *loop)
 	return loop->heap[0]->due_us <= now ? 0 : loop->heap[0]->due_us - now;
 }
 
-/* Run the timers due now. Timers started by a callback for "now" run on the
- * next pass, so a timer that re-arms itself with 0 cannot starve fds. */
 static int run_io(struct sl_loop *loop, int timeout_ms);
 
 /* How long a run of timer callbacks may go on without a look at the fds.
@@ -257,6 +255,9 @@ static int run_io(struct sl_loop *loop, int timeout_ms);
  * callback hands the worker its next request at once. */
 #define IO_CHECK_US 50
 
+/* Run the timers due now, with the fds' ready callbacks in between every
+ * IO_CHECK_US. Timers started by a callback for "now" run on the next
+ * pass, so a timer that re-arms itself with 0 cannot starve fds. */
 static int
 run_timers(struct sl_loop *loop)
 {

@@ -209,13 +209,12 @@ make_parent(const char *path)
 /* The writers' queue. SQLite lets one connection write at a time; a
  * second one gets SQLITE_BUSY and can only poll, napping, so under load the
  * environments of this function took turns badly: the lock sat free while
- * the others slept, and inserts ran at half the rate one environment alone
- * reaches. So each environment first takes an exclusive flock on
- * PATH.write-lock, held over one write transaction (or the schema set-up):
- * a waiter sleeps in the kernel and is woken the moment the holder is
- * done. It also keeps two environments that start together from both
- * holding a shared lock while each waits for the exclusive one that
- * switching to WAL needs.
+ * the others slept, and two environments inserted no faster than one. So
+ * each environment first takes an exclusive flock on PATH.write-lock,
+ * held over one write transaction (or the schema set-up): a waiter sleeps
+ * in the kernel and is woken the moment the holder is done. It also keeps
+ * two environments that start together from both holding a shared lock
+ * while each waits for the exclusive one that switching to WAL needs.
  *
  * The wait ends at this invocation's deadline (SIGALRM interrupts it).
  * Writers other than this function (a shell, a backup) do not take the
@@ -255,16 +254,17 @@ writers_lock(void)
 		return 0;
 	if (errno != EWOULDBLOCK && errno != EINTR)
 		return -1;
-	left = st.deadline - now_ms();
-	if (left <= 0)
-		return -1;
-	memset(&it, 0, sizeof(it));
-	it.it_value.tv_sec = (time_t)(left / 1000);
-	it.it_value.tv_usec = (suseconds_t)(left % 1000) * 1000;
-	(void)setitimer(ITIMER_REAL, &it, NULL);
-	do
+	/* Another signal may interrupt the wait too: the timer is set
+	 * again for what is left each time round. */
+	for (rc = -1; (left = st.deadline - now_ms()) > 0;) {
+		memset(&it, 0, sizeof(it));
+		it.it_value.tv_sec = (time_t)(left / 1000);
+		it.it_value.tv_usec = (suseconds_t)(left % 1000) * 1000;
+		(void)setitimer(ITIMER_REAL, &it, NULL);
 		rc = flock(st.lock_fd, LOCK_EX);
-	while (rc == -1 && errno == EINTR && now_ms() < st.deadline);
+		if (rc == 0 || errno != EINTR)
+			break;
+	}
 	memset(&it, 0, sizeof(it));
 	(void)setitimer(ITIMER_REAL, &it, NULL);
 	return rc == 0 ? 0 : -1;
