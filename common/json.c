@@ -12,15 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Bytes that cJSON escapes: '"', '\\' and the controls. */
-static const unsigned char needs_escape[256] = {
-	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
-	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1,
-	[0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
-	[0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1,
-	[0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
-	[0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
-	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+/* How cJSON escapes each byte: 0 for none, 'u' for \u00XX, else the
+ * letter after the backslash. */
+static const unsigned char escape_as[256] = {
+	[0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+	[0x05] = 'u', [0x06] = 'u', [0x07] = 'u', ['\b'] = 'b', ['\t'] = 't',
+	['\n'] = 'n', [0x0b] = 'u', ['\f'] = 'f', ['\r'] = 'r', [0x0e] = 'u',
+	[0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+	[0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u',
+	[0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u',
+	[0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
 };
 
 void
@@ -33,38 +34,19 @@ sl_json_write_string(struct sl_buf *b, const char *s)
 	sl_buf_grow(b, strlen(s) + 2);
 	sl_buf_addch(b, '"');
 	for (;;) {
-		for (run = p; !needs_escape[*p]; p++)
+		for (run = p; escape_as[*p] == 0; p++)
 			continue;
 		if (p > run)
 			sl_buf_add(b, run, (size_t)(p - run));
 		if (*p == '\0')
 			break;
-		switch (*p) {
-		case '"':
-			sl_buf_add(b, "\\\"", 2);
-			break;
-		case '\\':
-			sl_buf_add(b, "\\\\", 2);
-			break;
-		case '\b':
-			sl_buf_add(b, "\\b", 2);
-			break;
-		case '\f':
-			sl_buf_add(b, "\\f", 2);
-			break;
-		case '\n':
-			sl_buf_add(b, "\\n", 2);
-			break;
-		case '\r':
-			sl_buf_add(b, "\\r", 2);
-			break;
-		case '\t':
-			sl_buf_add(b, "\\t", 2);
-			break;
-		default:
+		if (escape_as[*p] == 'u') {
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
 			sl_buf_add(b, esc, 6);
-			break;
+		} else {
+			esc[0] = '\\';
+			esc[1] = (char)escape_as[*p];
+			sl_buf_add(b, esc, 2);
 		}
 		p++;
 	}
@@ -135,27 +117,24 @@ sl_json_write(struct sl_buf *b, const cJSON *v)
 		sl_json_write_string(b, v->valuestring ? v->valuestring : "");
 		return 0;
 	case cJSON_Array:
-		sl_buf_addch(b, '[');
+	case cJSON_Object: {
+		int obj = (v->type & 0xff) == cJSON_Object;
+
+		sl_buf_addch(b, obj ? '{' : '[');
 		for (c = v->child; c != NULL; c = c->next) {
 			if (c != v->child)
 				sl_buf_addch(b, ',');
+			if (obj) {
+				sl_json_write_string(b,
+				    c->string ? c->string : "");
+				sl_buf_addch(b, ':');
+			}
 			if (sl_json_write(b, c) < 0)
 				return -1;
 		}
-		sl_buf_addch(b, ']');
+		sl_buf_addch(b, obj ? '}' : ']');
 		return 0;
-	case cJSON_Object:
-		sl_buf_addch(b, '{');
-		for (c = v->child; c != NULL; c = c->next) {
-			if (c != v->child)
-				sl_buf_addch(b, ',');
-			sl_json_write_string(b, c->string ? c->string : "");
-			sl_buf_addch(b, ':');
-			if (sl_json_write(b, c) < 0)
-				return -1;
-		}
-		sl_buf_addch(b, '}');
-		return 0;
+	}
 	default:
 		return -1;
 	}
