@@ -1,7 +1,5 @@
 /* Checkpoints: an execution's whole running state as compact JSON, and
  * sl_exec_restore to continue from one (in a fresh engine after a crash). */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,17 +9,6 @@
 
 static const char *phase_names[] = { "idle", "task", "wait", "retry", "kids",
 	"done" };
-
-/* Whole numbers as plain integer text: cJSON prints a number beyond int's
- * range (epoch milliseconds) through "%1.15g" and reads it back to check. */
-static void
-add_int(cJSON *o, const char *key, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	cJSON_AddRawToObject(o, key, buf);
-}
 
 /* The frame's JSON values are borrowed (cJSON references), not copied:
  * the tree lives only until it is printed. */
@@ -39,14 +26,14 @@ frame_json(const struct frame *f)
 	    phase_names[f->phase]);
 	if (f->input != NULL)
 		cJSON_AddItemReferenceToObject(o, "input", f->input);
-	add_int(o, "entered", f->entered_ms);
-	add_int(o, "enteredId", f->entered_id);
+	cJSON_AddNumberToObject(o, "entered", (double)f->entered_ms);
+	cJSON_AddNumberToObject(o, "enteredId", (double)f->entered_id);
 	cJSON_AddNumberToObject(o, "retryCount", f->retry_count);
 	if (f->attempts != NULL)
 		cJSON_AddItemToObject(o, "attempts",
 		    cJSON_CreateIntArray(f->attempts, f->st->nretry));
 	if (f->timer.slot != 0)
-		add_int(o, "due", f->timer.due_ms);
+		cJSON_AddNumberToObject(o, "due", (double)f->timer.due_ms);
 	if (f->phase == PH_KIDS) {
 		cJSON *k = cJSON_AddObjectToObject(o, "kids"), *fr;
 
@@ -85,12 +72,13 @@ ckpt_write(struct sl_exec *x)
 	cJSON_AddStringToObject(o, "name", x->name);
 	cJSON_AddStringToObject(o, "stateMachineArn", x->m->arn);
 	cJSON_AddStringToObject(o, "input", x->input_text);
-	add_int(o, "startTime", x->start_ms);
+	cJSON_AddNumberToObject(o, "startTime", (double)x->start_ms);
 	if (x->express)
 		cJSON_AddBoolToObject(o, "express", 1);
-	add_int(o, "lastEventId", x->last_id);
+	cJSON_AddNumberToObject(o, "lastEventId", (double)x->last_id);
 	if (x->timeout.slot != 0)
-		add_int(o, "timeoutDue", x->timeout.due_ms);
+		cJSON_AddNumberToObject(o, "timeoutDue",
+		    (double)x->timeout.due_ms);
 	if (x->top != NULL)
 		cJSON_AddItemToObject(o, "frame", frame_json(x->top));
 	s = sl_json_print(o);
