@@ -700,29 +700,21 @@ sl_store_exec_release(struct sl_store_exec *e)
 #define SM_PART ":stateMachine:"
 #define EX_PART ":execution:"
 
-/* The length of the ARN of execution name of machine sm_arn, or 0 when
- * there is none (see store.h); *pre receives the length of the part of
- * sm_arn before ":stateMachine:". */
-static size_t
-exec_arn_len(const char *sm_arn, const char *name, size_t *pre)
+char *
+sl_store_exec_arn(const char *sm_arn, const char *name)
 {
-	const char *p = strstr(sm_arn, SM_PART);
+	const char *p = strstr(sm_arn, SM_PART), *tail;
+	size_t pre, tl, nl;
+	char *arn, *out;
 
 	if (p == NULL || strstr(p + 1, SM_PART) != NULL ||
 	    strstr(sm_arn, EX_PART) != NULL || strchr(name, ':') != NULL)
-		return 0;
-	*pre = (size_t)(p - sm_arn);
-	return strlen(sm_arn) - (sizeof(SM_PART) - 1) + (sizeof(EX_PART) - 1) +
-	    1 + strlen(name);
-}
-
-/* Write that ARN (len bytes, from exec_arn_len) and a NUL to out. */
-static void
-exec_arn_write(char *out, const char *sm_arn, size_t pre, const char *name)
-{
-	const char *tail = sm_arn + pre + sizeof(SM_PART) - 1;
-	size_t tl = strlen(tail), nl = strlen(name);
-
+		return NULL;
+	pre = (size_t)(p - sm_arn);
+	tail = p + sizeof(SM_PART) - 1;
+	tl = strlen(tail);
+	nl = strlen(name);
+	out = arn = xmalloc(pre + sizeof(EX_PART) - 1 + tl + 1 + nl + 1);
 	memcpy(out, sm_arn, pre);
 	out += pre;
 	memcpy(out, EX_PART, sizeof(EX_PART) - 1);
@@ -731,19 +723,18 @@ exec_arn_write(char *out, const char *sm_arn, size_t pre, const char *name)
 	out += tl;
 	*out++ = ':';
 	memcpy(out, name, nl + 1);
+	return arn;
 }
 
-char *
-sl_store_exec_arn(const char *sm_arn, const char *name)
+/* Whether arn is the ARN of execution name of machine sm_arn. */
+static int
+exec_arn_is(const char *arn, const char *sm_arn, const char *name)
 {
-	size_t pre, len = exec_arn_len(sm_arn, name, &pre);
-	char *arn;
+	char *want = sl_store_exec_arn(sm_arn, name);
+	int ok = want != NULL && strcmp(want, arn) == 0;
 
-	if (len == 0)
-		return NULL;
-	arn = xmalloc(len + 1);
-	exec_arn_write(arn, sm_arn, pre, name);
-	return arn;
+	free(want);
+	return ok;
 }
 
 int
@@ -764,9 +755,9 @@ sl_store_exec_arn_split(const char *arn, char **sm_arn, const char **name)
 	memcpy(sm + pre, SM_PART, sizeof(SM_PART) - 1);
 	memcpy(sm + pre + sizeof(SM_PART) - 1, p + sizeof(EX_PART) - 1, tl);
 	sm[pre + sizeof(SM_PART) - 1 + tl] = '\0';
-	/* Only what sl_store_exec_arn makes: the same machine ARN back,
-	 * and no other way to cut it. */
-	if (exec_arn_len(sm, n + 1, &tl) != strlen(arn) || tl != pre) {
+	/* Only what sl_store_exec_arn makes: the same ARN back, so no other
+	 * way to cut it. */
+	if (!exec_arn_is(arn, sm, n + 1)) {
 		free(sm);
 		return -1;
 	}
@@ -779,11 +770,7 @@ static int
 exec_arn_check(const char *arn, const char *sm_arn, const char *name,
     struct sl_err *err)
 {
-	char *want = sl_store_exec_arn(sm_arn, name);
-	int ok = want != NULL && strcmp(want, arn) == 0;
-
-	free(want);
-	if (ok)
+	if (exec_arn_is(arn, sm_arn, name))
 		return 0;
 	return sl_err_set(err, "ValidationException",
 	    "1 validation error detected: executionArn '%s' is not the ARN "
