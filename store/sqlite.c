@@ -549,18 +549,22 @@ col_text(sqlite3_stmt *st, int i)
 }
 
 /* Bind an execution's ARN taken apart, as EXEC_BY_ARN wants it (?1 its
- * machine's ARN, ?2 its name); -1 when no execution can have it. */
+ * machine's ARN, ?2 its name); -1 when no execution can have it. The
+ * machine's ARN is handed to *sm_arn (yours) when sm_arn is not NULL. */
 static int
-bind_exec_arn(sqlite3_stmt *st, const char *arn)
+bind_exec_arn(sqlite3_stmt *st, const char *arn, char **sm_arn)
 {
 	const char *name;
-	char *sm_arn;
+	char *sm;
 
-	if (sl_store_exec_arn_split(arn, &sm_arn, &name) < 0)
+	if (sl_store_exec_arn_split(arn, &sm, &name) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, sm_arn, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, sm, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	free(sm_arn);
+	if (sm_arn != NULL)
+		*sm_arn = sm;
+	else
+		free(sm);
 	return 0;
 }
 
@@ -1222,23 +1226,28 @@ struct exec_state {
 	int sm_status;
 };
 
+/* Read the state of execution arn; with sm_arn, also hand over its
+ * machine's ARN (yours, on success only). */
 static int
 exec_state(struct sl_store_backend *be, const char *arn,
-    struct exec_state *es, struct sl_err *err)
+    struct exec_state *es, char **sm_arn, struct sl_err *err)
 {
 	sqlite3_stmt *st = stmt(be, S_EXEC_STATE, err);
+	char *sm = NULL;
 	int r;
 
 	memset(es, 0, sizeof(*es));
 	if (st == NULL)
 		return -1;
-	if (bind_exec_arn(st, arn) < 0)
+	if (bind_exec_arn(st, arn, sm_arn != NULL ? &sm : NULL) < 0)
 		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
-	if (r < 0)
-		return -1;
-	if (r == 0)
-		return no_exec(arn, err);
+	if (r <= 0) {
+		free(sm);
+		return r < 0 ? -1 : no_exec(arn, err);
+	}
+	if (sm_arn != NULL)
+		*sm_arn = sm;
 	es->seq = sqlite3_column_int64(st, 0);
 	es->status = sqlite3_column_int(st, 1);
 	es->sm_id = sqlite3_column_int64(st, 2);
@@ -1828,16 +1837,42 @@ append_events(struct sl_store_backend *be, const char *arn,
 
 static int
 running_state(struct sl_store_backend *be, const char *arn,
-    struct exec_state *es, struct sl_err *err)
+    struct exec_state *es, char **sm_arn, struct sl_err *err)
 {
-	if (exec_state(be, arn, es, err) < 0)
+	if (exec_state(be, arn, es, sm_arn, err) < 0)
 		return -1;
-	if (es->status != SL_STORE_EXEC_RUNNING)
+	if (es->status != SL_STORE_EXEC_RUNNING) {
+		if (sm_arn != NULL) {
+			free(*sm_arn);
+			*sm_arn = NULL;
+		}
 		return sl_err_set(err, SL_STORE_NOT_RUNNING,
 		    "Execution '%s' is not running: it is %s", arn,
 		    sl_store_exec_status_name(
 		    (enum sl_store_exec_status)es->status));
+	}
 	return 0;
+}
+
+/* Save the checkpoint of execution seq (arn, of machine sm_arn). */
+static int
+put_checkpoint(struct sl_store_backend *be, int64_t seq, const char *arn,
+    const char *sm_arn, const char *checkpoint, struct sl_err *err)
+{
+	sqlite3_stmt *st = stmt(be, S_CHECKPOINT_PUT, err);
+	struct text_token ctx[NCONTEXT];
+	struct sl_buf b;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	text_context(ctx, arn, sm_arn);
+	sl_buf_init(&b);
+	sqlite3_bind_int64(st, 1, seq);
+	bind_compact(st, 2, checkpoint, ctx, &b);
+	rc = run(be, st, "saving a checkpoint", err);
+	sl_buf_release(&b);
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -1846,35 +1881,19 @@ exec_progress_in(struct sl_store_backend *be, const char *arn,
     struct sl_err *err)
 {
 	struct exec_state es;
-	sqlite3_stmt *st;
+	char *sm_arn = NULL;
+	int rc;
 
-	if (running_state(be, arn, &es, err) < 0 ||
-	    append_events(be, arn, &es, events, n, err) < 0)
+	/* The machine's ARN (a compaction token of the checkpoint) comes
+	 * from the lookup, which takes the ARN apart anyway. */
+	if (running_state(be, arn, &es, checkpoint != NULL ? &sm_arn : NULL,
+	    err) < 0)
 		return -1;
-	if (checkpoint != NULL) {
-		struct text_token ctx[NCONTEXT];
-		struct sl_buf b = SL_BUF_INIT;
-		const char *name;
-		char *sm_arn;
-		int rc;
-
-		st = stmt(be, S_CHECKPOINT_PUT, err);
-		if (st == NULL)
-			return -1;
-		/* running_state found it: its ARN takes apart. */
-		if (sl_store_exec_arn_split(arn, &sm_arn, &name) < 0)
-			return no_exec(arn, err);
-		text_context(ctx, arn, sm_arn);
-		sl_buf_init(&b);
-		sqlite3_bind_int64(st, 1, es.seq);
-		bind_compact(st, 2, checkpoint, ctx, &b);
-		rc = run(be, st, "saving a checkpoint", err);
-		sl_buf_release(&b);
-		free(sm_arn);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
+	rc = append_events(be, arn, &es, events, n, err) < 0 ? -1 : 0;
+	if (rc == 0 && checkpoint != NULL)
+		rc = put_checkpoint(be, es.seq, arn, sm_arn, checkpoint, err);
+	free(sm_arn);
+	return rc;
 }
 
 static int
@@ -1898,7 +1917,7 @@ exec_finish_in(struct sl_store_backend *be, const char *arn,
 	sqlite3_stmt *st;
 	int r;
 
-	if (running_state(be, arn, &es, err) < 0 ||
+	if (running_state(be, arn, &es, NULL, err) < 0 ||
 	    append_events(be, arn, &es, end->events, end->n, err) < 0)
 		return -1;
 	st = stmt(be, S_EXEC_FINISH, err);
@@ -1947,7 +1966,7 @@ be_exec_get(struct sl_store_backend *be, const char *arn,
 
 	if (st == NULL)
 		return -1;
-	if (bind_exec_arn(st, arn) < 0)
+	if (bind_exec_arn(st, arn, NULL) < 0)
 		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
 	if (r < 0)
@@ -2021,7 +2040,7 @@ be_exec_running(struct sl_store_backend *be, const char *arn,
 
 	if (st == NULL)
 		return -1;
-	if (arn != NULL && bind_exec_arn(st, arn) < 0)
+	if (arn != NULL && bind_exec_arn(st, arn, NULL) < 0)
 		return 0; /* none: the front says it does not exist */
 	sl_buf_init(&b);
 	while ((r = row(be, st, "listing running executions", err)) == 1) {
@@ -2057,7 +2076,7 @@ exec_seq(struct sl_store_backend *be, const char *arn, int64_t *seq,
 
 	if (st == NULL)
 		return -1;
-	if (bind_exec_arn(st, arn) < 0)
+	if (bind_exec_arn(st, arn, NULL) < 0)
 		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
 	if (r < 0)
