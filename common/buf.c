@@ -36,6 +36,16 @@ sl_buf_reset(struct sl_buf *b)
 }
 
 void
+sl_buf_reset_max(struct sl_buf *b, size_t max)
+{
+	if (b->cap > max) {
+		sl_buf_release(b);
+		sl_buf_init(b);
+	} else
+		sl_buf_reset(b);
+}
+
+void
 sl_buf_grow(struct sl_buf *b, size_t n)
 {
 	size_t want;

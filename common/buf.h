@@ -18,6 +18,10 @@ void sl_buf_init(struct sl_buf *b);
 void sl_buf_release(struct sl_buf *b);
 /* Empty the buffer, keeping its storage. */
 void sl_buf_reset(struct sl_buf *b);
+/* Empty the buffer, keeping its storage unless it grew past max bytes
+ * (then it starts small again): for a buffer reused per message, so that
+ * one big message does not stay in memory. */
+void sl_buf_reset_max(struct sl_buf *b, size_t max);
 /* Make room for n more bytes beyond len. */
 void sl_buf_grow(struct sl_buf *b, size_t n);
 void sl_buf_add(struct sl_buf *b, const void *p, size_t n);

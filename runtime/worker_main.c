@@ -360,10 +360,7 @@ main(int argc, char **argv)
 		rc = handler(event, &ctx, &result);
 		cJSON_Delete(event);
 		reply(&ctx, f.id, rc, result, &out);
-		if (out.cap > 64 * 1024) {
-			sl_buf_release(&out);
-			sl_buf_init(&out);
-		}
+		sl_buf_reset_max(&out, 64 * 1024);
 		sl_worker_invoke_end();
 		sl_worker_ctx_reset(&ctx);
 	}

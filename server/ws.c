@@ -260,11 +260,7 @@ conn_receive(struct sl_ws *ws, struct ws_conn *c, struct lws *wsi,
 		lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL);
 	}
 	/* Keep a small buffer for the next message, not a big one. */
-	if (c->rx.cap > 64 * 1024) {
-		sl_buf_release(&c->rx);
-		sl_buf_init(&c->rx);
-	} else
-		sl_buf_reset(&c->rx);
+	sl_buf_reset_max(&c->rx, 64 * 1024);
 	c->rx_total = 0;
 	return 0;
 }

@@ -38,6 +38,32 @@ START_TEST(test_buf_add_format_consume_detach)
 }
 END_TEST
 
+/* A buffer reused per message keeps small storage and lets big go. */
+START_TEST(test_buf_reset_max)
+{
+	struct sl_buf b;
+	char big[5000];
+	char *small_data;
+
+	memset(big, 'b', sizeof(big));
+	sl_buf_init(&b);
+	sl_buf_add(&b, "hello", 5);
+	small_data = b.data;
+	sl_buf_reset_max(&b, 4096);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_ptr_eq(b.data, small_data);
+	ck_assert_str_eq(b.data, "");
+	sl_buf_add(&b, big, sizeof(big));
+	ck_assert_uint_gt(b.cap, 4096);
+	sl_buf_reset_max(&b, 4096);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_uint_le(b.cap, 4096);
+	sl_buf_add(&b, "x", 1);
+	ck_assert_str_eq(b.data, "x");
+	sl_buf_release(&b);
+}
+END_TEST
+
 START_TEST(test_buf_read_file)
 {
 	char path[] = "/tmp/sluice-buf-XXXXXX";
@@ -72,6 +98,7 @@ buf_suite(void)
 
 	tcase_add_test(tc, test_buf_add_format_consume_detach);
 	tcase_add_test(tc, test_buf_read_file);
+	tcase_add_test(tc, test_buf_reset_max);
 	suite_add_tcase(s, tc);
 	return s;
 }
