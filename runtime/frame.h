@@ -22,6 +22,10 @@ enum sl_frame_type {
 	SL_FRAME_CONFIG = 1, /* JSON start config, '\0', seccomp BPF bytes */
 	SL_FRAME_INVOKE = 2, /* {"requestId","key","event":...} */
 	SL_FRAME_PUBACK = 3, /* "" accepted, else an error message */
+	/* An INVOKE sent while the worker still runs the one before it (see
+	 * SL_FRAME_START_MARK): deadline_ms holds its timeout in ms, counted
+	 * from when the worker starts it. */
+	SL_FRAME_INVOKE_NEXT = 4,
 	/* worker -> host */
 	SL_FRAME_READY = 16,   /* init done; "" */
 	SL_FRAME_RESULT = 17,  /* the result JSON */
@@ -32,6 +36,12 @@ enum sl_frame_type {
 	SL_FRAME_RTERROR = 22, /* {"errorType","errorMessage"}: the runtime
 	                          failed this invocation (Unhandled) */
 };
+
+/* Written by the worker to its log (fd 2) as it starts an INVOKE_NEXT,
+ * followed by the invocation's id in decimal and a newline, in one write:
+ * the host reads the log apart from the socket, and this line tells it
+ * where the output of the one invocation ends and the next one's begins. */
+#define SL_FRAME_START_MARK "\036sluice-start "
 
 struct sl_frame {
 	uint32_t len;

@@ -434,6 +434,12 @@ inv_free(struct sl_invocation *inv)
 	inv_release(inv);
 }
 
+void
+sl_host_inv_drop(struct sl_invocation *inv)
+{
+	inv_free(inv);
+}
+
 static void event_finished(struct sl_invocation *inv);
 
 /* Count an outcome in its function's stats (once per delivery: an Event
@@ -466,9 +472,14 @@ stats_record(const struct sl_invocation *inv)
 	}
 	if (inv->start_us != 0) {
 		/* It ran on a worker: keep its run time. */
-		st->dur[st->dur_next] = inv->duration_us > UINT32_MAX
-		                            ? UINT32_MAX
-		                            : (uint32_t)inv->duration_us;
+		uint32_t d = inv->duration_us > UINT32_MAX
+		                 ? UINT32_MAX
+		                 : (uint32_t)inv->duration_us;
+
+		st->avg_us = st->dur_n == 0
+		                 ? d
+		                 : (uint32_t)(((uint64_t)st->avg_us * 7 + d) / 8);
+		st->dur[st->dur_next] = d;
 		st->dur_next = (st->dur_next + 1) % SL_POOL_DUR_RING;
 		if (st->dur_n < SL_POOL_DUR_RING)
 			st->dur_n++;
@@ -537,6 +548,8 @@ void
 sl_host_inv_complete(struct sl_invocation *inv)
 {
 	if (inv->status == 200 && inv->want_tail) {
+		if (inv->log.len > 0 && inv->log.data[inv->log.len - 1] != '\n')
+			sl_buf_addch(&inv->log, '\n');
 		sl_buf_addf(&inv->log,
 		    "END RequestId: %s\nREPORT RequestId: "
 		    "%s\tDuration: %.2f ms\n",
@@ -1017,6 +1030,9 @@ sl_host_new(
 	h->queue_max = cfg->queue_max ? cfg->queue_max : SL_POOL_QUEUE_MAX;
 	h->retry_ms =
 	    cfg->event_retry_ms ? cfg->event_retry_ms : SL_POOL_RETRY_MS;
+	h->ahead_us = cfg->ahead_us < 0    ? 0
+	              : cfg->ahead_us == 0 ? SL_POOL_AHEAD_US
+	                                   : (uint64_t)cfg->ahead_us;
 	h->on_publish = cfg->on_publish;
 	h->on_event_result = cfg->on_event_result;
 	h->cb_arg = cfg->cb_arg;
@@ -1123,6 +1139,7 @@ sl_host_free(struct sl_host *h)
 		}
 		w->exited = 1;
 		w->inv = NULL;
+		w->ahead = NULL;
 		sl_pool_free_worker(w);
 	}
 	while (h->invs != NULL)
@@ -1302,6 +1319,13 @@ sl_host_cancel(struct sl_host *h, uint64_t id)
 	if (inv->state == I_QUEUED && inv->fn != NULL &&
 	    (inv->qprev != NULL || inv->fn->qhead == inv))
 		sl_pool_dequeue(inv->fn, inv);
+	if (inv->w != NULL && inv->w->ahead == inv) {
+		/* Sent ahead: the worker starts it the moment it is done with
+		 * the invocation before, which is not to be harmed. It is
+		 * dropped then, or when the worker ends first (pool.c). */
+		inv->cancelled = 1;
+		return;
+	}
 	if (inv->w != NULL) {
 		struct sl_worker *w = inv->w;
 
@@ -1369,6 +1393,7 @@ fn_add_stats(struct sl_host *h, struct sl_function *fn, cJSON *to)
 	    o, "ErrorsUnhandled", (double)st->errors_unhandled);
 	cJSON_AddNumberToObject(o, "Timeouts", (double)st->timeouts);
 	cJSON_AddNumberToObject(o, "Throttles", (double)st->throttles);
+	cJSON_AddNumberToObject(o, "SentAhead", (double)st->ahead);
 	cJSON_AddNumberToObject(
 	    o, "DurationP50Ms", pct_ms(sorted, st->dur_n, 50));
 	cJSON_AddNumberToObject(

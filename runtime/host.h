@@ -57,6 +57,13 @@ struct sl_host_config {
 	/* Serve only this one .so (offline `sluice run`): functions_dir is
 	 * then its folder and nothing else there is loaded. NULL = scan. */
 	const char *single_so;
+	/* Sending ahead: when all the workers a function may have are busy,
+	 * one more invocation may be sent to a busy worker, which starts it
+	 * the moment it is done with the one it runs (no round trip through
+	 * the host in between). Only for a function whose runs average under
+	 * this many microseconds, and to a worker whose current run is not
+	 * older than that; 0 = 10000, < 0 = never. */
+	long ahead_us;
 	double timeout_override;  /* > 0: replaces Timeout (seconds) */
 	unsigned memory_override; /* > 0: replaces MemorySize (MB) */
 	sl_host_publish_cb *on_publish;

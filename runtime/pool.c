@@ -152,13 +152,68 @@ sl_pool_free_worker(struct sl_worker *w)
 	free(w);
 }
 
+/* Whose output the log carries now (NULL: no running invocation's). */
+static struct sl_invocation *
+log_owner(const struct sl_worker *w)
+{
+	if (w->inv != NULL && w->inv->id == w->log_id)
+		return w->inv;
+	if (w->ahead != NULL && w->ahead->id == w->log_id)
+		return w->ahead;
+	return NULL;
+}
+
+/* Log n bytes of w->line as one line (nl: the worker ended it with a
+ * newline), then drop them from it. */
+static void
+log_emit(struct sl_worker *w, size_t n, int nl)
+{
+	struct sl_invocation *inv = log_owner(w);
+
+	if (inv != NULL) {
+		sl_host_inv_log(inv, w->line.data, n);
+		if (nl)
+			sl_host_inv_log(inv, "\n", 1);
+	}
+	sl_host_fn_log_line(w->fn, inv ? inv->rid : "", w->line.data, n);
+	sl_buf_consume(&w->line, n);
+}
+
+/* A whole line is in w->line. When it ends with the start mark of an
+ * invocation sent ahead (still waiting, or already taken as w->inv), the
+ * text before the mark (unfinished output of the one before) is the last
+ * of the old owner's, and the mark itself is not logged. */
+static void
+log_line_end(struct sl_worker *w)
+{
+	static const char mark[] = SL_FRAME_START_MARK;
+	const size_t ml = sizeof(mark) - 1;
+	const char *l = w->line.data;
+	size_t n = w->line.len, d = n;
+	uint64_t id;
+
+	while (d > 0 && l[d - 1] >= '0' && l[d - 1] <= '9')
+		d--;
+	if (d == n || n - d > 20 || d < ml ||
+	    memcmp(l + d - ml, mark, ml) != 0) {
+		log_emit(w, n, 1);
+		return;
+	}
+	id = strtoull(l + d, NULL, 10);
+	if ((w->ahead == NULL || w->ahead->id != id) &&
+	    (w->inv == NULL || w->inv->id != id)) {
+		log_emit(w, n, 1); /* not one of ours: plain text */
+		return;
+	}
+	if (d > ml)
+		log_emit(w, d - ml, 0);
+	w->log_id = id;
+	sl_buf_reset(&w->line);
+}
+
 static void
 worker_log_bytes(struct sl_worker *w, const char *p, size_t n)
 {
-	const char *rid = w->inv ? w->inv->rid : "";
-
-	if (w->inv != NULL)
-		sl_host_inv_log(w->inv, p, n);
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t k = nl ? (size_t)(nl - p) : n;
@@ -171,12 +226,22 @@ worker_log_bytes(struct sl_worker *w, const char *p, size_t n)
 		if (nl != NULL && p == nl) {
 			p++;
 			n--;
-		} else if (w->line.len < SL_POOL_LINE_MAX) {
-			break;
+			log_line_end(w);
+		} else if (w->line.len >= SL_POOL_LINE_MAX) {
+			/* A long line is logged in pieces; its last bytes wait
+			 * for the rest, in case a start mark ends it. */
+			log_emit(w, w->line.len - SL_POOL_LINE_KEEP, 0);
 		}
-		sl_host_fn_log_line(w->fn, rid, w->line.data, w->line.len);
-		sl_buf_reset(&w->line);
 	}
+}
+
+/* Log what is left of an unfinished line, when nothing more of it can
+ * come from its owner. */
+static void
+log_flush(struct sl_worker *w)
+{
+	if (w->line.len > 0)
+		log_emit(w, w->line.len, 0);
 }
 
 /* Read what the worker printed; at most max bytes (fairness), all that
@@ -198,17 +263,22 @@ worker_read_log(struct sl_worker *w, size_t max)
 			sl_loop_unwatch(w->host->loop, w->logfd);
 			close(w->logfd);
 			w->logfd = -1;
-			if (w->line.len > 0) {
-				sl_host_fn_log_line(w->fn,
-				    w->inv ? w->inv->rid : "", w->line.data,
-				    w->line.len);
-				sl_buf_reset(&w->line);
-			}
+			log_flush(w);
 			return;
 		}
 		worker_log_bytes(w, buf, (size_t)n);
 		got += (size_t)n;
 	}
+}
+
+/* inv's run on w is over: take all it printed. The worker wrote it before
+ * its reply, so it is in the pipe now; what follows is the next's. */
+static void
+worker_settle_log(struct sl_worker *w, struct sl_invocation *inv)
+{
+	worker_read_log(w, 0);
+	if (log_owner(w) == inv)
+		log_flush(w);
 }
 
 static void
@@ -283,13 +353,54 @@ deadline_cb(struct sl_timer *t)
 	    fn_timeout_text(inv, secs, sizeof(secs)));
 	sl_host_inv_set_error(inv, "Unhandled", "Sandbox.Timedout", msg);
 	if (w != NULL) {
-		worker_read_log(w, 0);
+		worker_settle_log(w, inv);
 		w->inv = NULL;
 		sl_pool_retire(w);
 	}
 	inv->w = NULL;
 	inv->duration_us = sl_loop_now_us() - inv->start_us;
 	sl_host_inv_complete(inv);
+}
+
+/* inv's time limit on a worker of version v: the function's Timeout, or
+ * the caller's cap when that is lower. */
+static uint64_t
+inv_timeout_ms(const struct sl_invocation *inv, const struct sl_version *v)
+{
+	uint64_t ms = (uint64_t)(v->cfg.timeout_s * 1000.0 + 0.5);
+
+	if (inv->cap_ms > 0 && inv->cap_ms < ms)
+		ms = inv->cap_ms;
+	return ms;
+}
+
+/* inv's run starts now: its duration and its deadline count from here. */
+static void
+inv_start_clock(struct sl_invocation *inv, uint64_t tmo_ms)
+{
+	inv->start_us = sl_loop_now_us();
+	sl_timer_init(&inv->timer, deadline_cb, inv);
+	sl_loop_timer_start(inv->host->loop, &inv->timer, tmo_ms * 1000u);
+}
+
+/* w is done with its invocation and already holds the next one, sent
+ * ahead, which it is starting now. One cancelled meanwhile is stopped as
+ * a cancel of a running invocation is: with its worker. */
+static void
+worker_take_next(struct sl_worker *w)
+{
+	struct sl_invocation *inv = w->ahead;
+
+	w->ahead = NULL;
+	if (inv->cancelled) {
+		inv->w = NULL;
+		sl_host_inv_drop(inv);
+		sl_pool_retire(w);
+	} else {
+		w->inv = inv;
+		inv_start_clock(inv, inv_timeout_ms(inv, w->ver));
+	}
+	sl_pool_pump(w->fn);
 }
 
 static void idle_cb(struct sl_timer *t);
@@ -350,7 +461,7 @@ worker_finish(struct sl_worker *w, const struct sl_frame *f)
 	struct sl_invocation *inv = w->inv;
 	int keep = 1;
 
-	worker_read_log(w, 0);
+	worker_settle_log(w, inv);
 	sl_loop_timer_stop(w->host->loop, &inv->timer);
 	inv->duration_us = sl_loop_now_us() - inv->start_us;
 	if (f->type == SL_FRAME_RESULT) {
@@ -387,10 +498,13 @@ worker_finish(struct sl_worker *w, const struct sl_frame *f)
 		    f->payload, f->len);
 	}
 	inv->w = NULL;
-	if (keep)
-		sl_pool_idle(w);
-	else
+	w->inv = NULL;
+	if (!keep)
 		sl_pool_retire(w);
+	else if (w->ahead != NULL)
+		worker_take_next(w);
+	else
+		sl_pool_idle(w);
 	sl_host_inv_complete(inv);
 }
 
@@ -406,7 +520,7 @@ worker_protocol_error(struct sl_worker *w, const char *why)
 		    "RequestId: %s Error: Runtime broke "
 		    "the IPC protocol: %s",
 		    inv->rid, why);
-		worker_read_log(w, 0);
+		worker_settle_log(w, inv);
 		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		inv->duration_us = sl_loop_now_us() - inv->start_us;
 		sl_host_inv_set_error(
@@ -486,7 +600,7 @@ worker_frames(struct sl_worker *w)
 			    "(%u bytes) exceeded maximum allowed payload size "
 			    "(%u bytes).",
 			    peek, SL_INVOKE_SYNC_MAX);
-			worker_read_log(w, 0);
+			worker_settle_log(w, inv);
 			sl_loop_timer_stop(w->host->loop, &inv->timer);
 			sl_host_inv_set_error(inv, "Unhandled",
 			    "Function.ResponseSizeTooLarge", msg);
@@ -602,28 +716,48 @@ sock_cb(void *arg, int fd, unsigned events)
 	}
 }
 
-/* The worker died (or we killed it) while it held an invocation or was
- * starting: report that with the exit status. */
+/* The worker died (or we killed it) while it ran inv: report that with
+ * the exit status. */
 static void
-worker_died(struct sl_worker *w)
+worker_died(struct sl_worker *w, struct sl_invocation *inv)
 {
-	struct sl_invocation *inv = w->inv;
 	char st[64], msg[256];
 
 	sl_pool_status_text(w->status, st, sizeof(st));
-	if (inv != NULL) {
-		sl_loop_timer_stop(w->host->loop, &inv->timer);
-		inv->duration_us = sl_loop_now_us() - inv->start_us;
-		snprintf(msg, sizeof(msg),
-		    "RequestId: %s Error: Runtime "
-		    "exited with error: %s",
-		    inv->rid, st);
-		sl_host_inv_set_error(inv, "Unhandled",
-		    inv->oom ? "Runtime.OutOfMemory" : "Runtime.ExitError",
-		    msg);
-		inv->w = NULL;
+	sl_loop_timer_stop(w->host->loop, &inv->timer);
+	inv->duration_us = sl_loop_now_us() - inv->start_us;
+	snprintf(msg, sizeof(msg),
+	    "RequestId: %s Error: Runtime "
+	    "exited with error: %s",
+	    inv->rid, st);
+	sl_host_inv_set_error(inv, "Unhandled",
+	    inv->oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
+	inv->w = NULL;
+	if (w->inv == inv)
 		w->inv = NULL;
-		sl_host_inv_complete(inv);
+	sl_host_inv_complete(inv);
+}
+
+/* w is gone while it held an invocation sent ahead. If its start mark
+ * was read, the worker had started it, and it ended with the worker;
+ * if not, it never ran (the mark comes before the handler), and it goes
+ * back first in its function's queue, for another worker. */
+static void
+worker_orphan_next(struct sl_worker *w)
+{
+	struct sl_invocation *inv = w->ahead;
+
+	w->ahead = NULL;
+	inv->w = NULL;
+	if (inv->cancelled) {
+		sl_host_inv_drop(inv);
+	} else if (w->log_id == inv->id) {
+		inv->start_us = sl_loop_now_us();
+		worker_died(w, inv);
+	} else {
+		sl_buf_reset(&inv->log);
+		inv->oom = 0;
+		sl_pool_requeue(w->fn, inv);
 	}
 }
 
@@ -674,10 +808,12 @@ worker_join_check(struct sl_worker *w)
 		w->state = W_DEAD;
 		sl_host_probe_done(w, 0);
 	} else if (w->inv != NULL) {
-		worker_died(w);
+		worker_died(w, w->inv);
 	} else if (!w->ever_ready) {
 		start_failed(w);
 	}
+	if (w->ahead != NULL)
+		worker_orphan_next(w);
 	w->state = W_DEAD;
 	sl_pool_free_worker(w);
 	sl_pool_pump(fn);
@@ -1242,20 +1378,35 @@ sl_pool_idle_worker(struct sl_function *fn)
 	return best;
 }
 
+/* Queue inv's INVOKE frame (of type type, with deadline as that type
+ * wants it) for w. */
+static void
+inv_encode(struct sl_invocation *inv, struct sl_worker *w, uint16_t type,
+    int64_t deadline)
+{
+	size_t rl = strlen(inv->rid), kl = inv->key ? strlen(inv->key) : 0;
+
+	if (inv->want_tail)
+		sl_buf_addf(&inv->log, "START RequestId: %s Version: $LATEST\n",
+		    inv->rid);
+	sl_frame_encode_hdr(&w->wq.buf, type, inv->id, deadline,
+	    rl + kl + 2 + inv->payload_len);
+	sl_buf_add(&w->wq.buf, inv->rid, rl + 1);
+	sl_buf_add(&w->wq.buf, inv->key ? inv->key : "", kl + 1);
+	sl_buf_add(&w->wq.buf, inv->payload, inv->payload_len);
+}
+
 static void
 inv_dispatch(struct sl_invocation *inv, struct sl_worker *w)
 {
-	struct sl_host *h = inv->host;
 	uint64_t tmo_ms;
-	int64_t deadline;
-	size_t rl, kl;
 
 	inv->state = I_RUNNING;
 	inv->cold = w->fresh;
 	w->fresh = 0;
-	sl_loop_timer_stop(h->loop, &w->idle);
-	inv->start_us = sl_loop_now_us();
+	sl_loop_timer_stop(inv->host->loop, &w->idle);
 	if (inv->type == SL_INVOKE_DRY_RUN) {
+		inv->start_us = sl_loop_now_us();
 		sl_host_inv_set_result(inv, 204, "", 0);
 		w->state = W_IDLE;
 		sl_pool_idle(w);
@@ -1264,23 +1415,50 @@ inv_dispatch(struct sl_invocation *inv, struct sl_worker *w)
 	}
 	w->state = W_BUSY;
 	w->inv = inv;
+	w->log_id = inv->id;
 	inv->w = w;
-	tmo_ms = (uint64_t)(w->ver->cfg.timeout_s * 1000.0 + 0.5);
-	if (inv->cap_ms > 0 && inv->cap_ms < tmo_ms)
-		tmo_ms = inv->cap_ms;
-	deadline = sl_loop_wall_ms() + (int64_t)tmo_ms;
-	if (inv->want_tail)
-		sl_buf_addf(&inv->log, "START RequestId: %s Version: $LATEST\n",
-		    inv->rid);
-	rl = strlen(inv->rid);
-	kl = inv->key ? strlen(inv->key) : 0;
-	sl_frame_encode_hdr(&w->wq.buf, SL_FRAME_INVOKE, inv->id, deadline,
-	    rl + kl + 2 + inv->payload_len);
-	sl_buf_add(&w->wq.buf, inv->rid, rl + 1);
-	sl_buf_add(&w->wq.buf, inv->key ? inv->key : "", kl + 1);
-	sl_buf_add(&w->wq.buf, inv->payload, inv->payload_len);
-	sl_timer_init(&inv->timer, deadline_cb, inv);
-	sl_loop_timer_start(h->loop, &inv->timer, tmo_ms * 1000u);
+	tmo_ms = inv_timeout_ms(inv, w->ver);
+	inv_encode(inv, w, SL_FRAME_INVOKE,
+	    sl_loop_wall_ms() + (int64_t)tmo_ms);
+	inv_start_clock(inv, tmo_ms);
+	worker_flush(w);
+}
+
+/* A busy worker of fn to send its next invocation to ahead of time: the
+ * one whose run started first, when fn's runs are short on average and
+ * that run has not outlasted the same bound. NULL when there is none. */
+static struct sl_worker *
+ahead_worker(struct sl_function *fn)
+{
+	struct sl_host *h = fn->host;
+	struct sl_worker *w, *best = NULL;
+	uint64_t now;
+
+	if (h->ahead_us == 0 || fn->stats.dur_n == 0 ||
+	    fn->stats.avg_us >= h->ahead_us ||
+	    fn->qhead->type == SL_INVOKE_DRY_RUN)
+		return NULL;
+	now = sl_loop_now_us();
+	for (w = h->workers; w != NULL; w = w->next)
+		if (w->fn == fn && w->state == W_BUSY && w->inv != NULL &&
+		    w->ahead == NULL && w->ver == fn->cur &&
+		    now - w->inv->start_us < h->ahead_us &&
+		    (best == NULL || w->inv->start_us < best->inv->start_us))
+			best = w;
+	return best;
+}
+
+/* Send inv to w, which starts it when done with the run it is in. */
+static void
+inv_send_ahead(struct sl_invocation *inv, struct sl_worker *w)
+{
+	inv->state = I_RUNNING;
+	inv->cold = 0;
+	inv->w = w;
+	w->ahead = inv;
+	w->fn->stats.ahead++;
+	inv_encode(inv, w, SL_FRAME_INVOKE_NEXT,
+	    (int64_t)inv_timeout_ms(inv, w->ver));
 	worker_flush(w);
 }
 
@@ -1313,6 +1491,23 @@ sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv)
 	else
 		fn->qhead = inv;
 	fn->qtail = inv;
+	if (inv->event)
+		fn->nevent++;
+	else
+		fn->nsync++;
+}
+
+void
+sl_pool_requeue(struct sl_function *fn, struct sl_invocation *inv)
+{
+	inv->state = I_QUEUED;
+	inv->qprev = NULL;
+	inv->qnext = fn->qhead;
+	if (fn->qhead)
+		fn->qhead->qprev = inv;
+	else
+		fn->qtail = inv;
+	fn->qhead = inv;
 	if (inv->event)
 		fn->nevent++;
 	else
@@ -1373,6 +1568,13 @@ fn_pump_one(struct sl_function *fn)
 				    NULL, "%s", msg);
 				sl_host_inv_complete(inv);
 			}
+			continue;
+		}
+		if (fn->starting < fn->nsync + fn->nevent &&
+		    (w = ahead_worker(fn)) != NULL) {
+			inv = fn->qhead;
+			sl_pool_dequeue(fn, inv);
+			inv_send_ahead(inv, w);
 			continue;
 		}
 		break;

@@ -34,6 +34,10 @@ struct sl_spawner;
 #define SL_POOL_SPAWN_WAIT_MS 2000u /* the spawner's silence before it is
                                        taken for broken */
 #define SL_POOL_DUR_RING 1024u /* recent durations kept per function */
+#define SL_POOL_AHEAD_US 10000u /* default sl_host_config.ahead_us */
+/* Bytes of a long line's end kept back when its start is logged, so that
+ * a start mark that completes it is always seen whole. */
+#define SL_POOL_LINE_KEEP 64u
 
 enum sl_worker_state { W_STARTING, W_IDLE, W_BUSY, W_DEAD };
 enum sl_invocation_state { I_QUEUED, I_RUNNING, I_DELIVER, I_RETRY };
@@ -75,6 +79,7 @@ struct sl_invocation {
 	int cold;
 	int attempts; /* Event: runs so far */
 	int event;    /* an internal Event run (cb is the host's) */
+	int cancelled; /* sent ahead, then cancelled: dropped, unreported */
 	uint64_t start_us;
 	struct sl_buf log; /* this invocation's log, trimmed to the tail */
 	sl_invoke_cb *cb;
@@ -93,8 +98,8 @@ struct sl_invocation {
 };
 
 /* One worker process: starting (until READY), idle (warm), busy with one
- * invocation, or dead (killed, waiting for both its exit and its socket's
- * EOF before it is freed). */
+ * invocation (and perhaps one more sent ahead), or dead (killed, waiting
+ * for both its exit and its socket's EOF before it is freed). */
 struct sl_worker {
 	struct sl_host *host;
 	struct sl_function *fn;
@@ -111,6 +116,12 @@ struct sl_worker {
 	struct sl_frame_dec dec;
 	struct sl_frame_wq wq;
 	struct sl_invocation *inv;
+	/* Sent ahead while inv runs; it becomes inv when inv's outcome comes
+	 * in. Whether the worker has started it shows in its log. */
+	struct sl_invocation *ahead;
+	/* The invocation whose output the log carries now: the last one
+	 * dispatched, or one sent ahead once its start mark was read. */
+	uint64_t log_id;
 	struct sl_timer idle;
 	struct sl_buf line; /* partial log line */
 	int exited, eof, status;
@@ -135,6 +146,8 @@ struct sl_fn_stats {
 	uint64_t errors_unhandled; /* FunctionError Unhandled */
 	uint64_t timeouts;         /* Sandbox.Timedout (also Unhandled) */
 	uint64_t throttles;        /* refused with 429 */
+	uint64_t ahead;            /* sent ahead to a busy worker */
+	uint32_t avg_us;           /* run time, moving average (1/8) */
 	/* The last SL_POOL_DUR_RING run times (us), oldest overwritten. */
 	uint32_t dur[SL_POOL_DUR_RING];
 	unsigned dur_next, dur_n;
@@ -189,6 +202,7 @@ struct sl_host {
 	double timeout_override;
 	unsigned memory_override;
 	unsigned max_workers, idle_ms, queue_max, retry_ms;
+	uint64_t ahead_us; /* 0 = never */
 	sl_host_publish_cb *on_publish;
 	sl_host_event_cb *on_event_result;
 	void *cb_arg;
@@ -246,6 +260,9 @@ void sl_pool_idle(struct sl_worker *w);
 /* Start what the queues allow, for fn first, then every function. */
 void sl_pool_pump(struct sl_function *fn);
 void sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv);
+/* Put inv back first in line (it was sent ahead to a worker that died
+ * before it started it). */
+void sl_pool_requeue(struct sl_function *fn, struct sl_invocation *inv);
 void sl_pool_dequeue(struct sl_function *fn, struct sl_invocation *inv);
 struct sl_worker *sl_pool_idle_worker(struct sl_function *fn);
 /* Whether fn may have one more worker now (may reclaim another
@@ -274,6 +291,8 @@ void sl_host_inv_set_error_json(
 void sl_host_inv_refuse(struct sl_invocation *inv, int status, const char *type,
     const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Free an invocation that will not be reported (cancelled). */
+void sl_host_inv_drop(struct sl_invocation *inv);
 /* The outcome is set: deliver it from the loop. */
 void sl_host_inv_complete(struct sl_invocation *inv);
 void sl_host_inv_log(struct sl_invocation *inv, const char *p, size_t n);

@@ -12,13 +12,13 @@
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SYNC_MAX (6u * 1024u * 1024u)
@@ -195,15 +195,25 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	free(ports);
 }
 
-/* Sleep until fd has data. A read() blocked on a unix stream socket is
- * also woken each time the host drains the other direction (write space);
- * poll() sleeps through those, which spares a wakeup per invocation. */
-static void
-wait_readable(int fd)
+static int64_t
+wall_ms(void)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec ts;
 
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Tell the host, in the log, that invocation id starts here (one write,
+ * so that nothing the handler writes can come between its bytes). */
+static void
+mark_start(uint64_t id)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), SL_FRAME_START_MARK "%llu\n",
+	    (unsigned long long)id);
+
+	while (write(2, line, (size_t)n) < 0 && errno == EINTR)
 		;
 }
 
@@ -328,11 +338,9 @@ main(int argc, char **argv)
 		int rc;
 
 		sl_worker_ipc_check();
-		wait_readable(SL_WORKER_FD_IPC);
-		if (sl_frame_read_one(
-		        SL_WORKER_FD_IPC, &buf, &f, SL_FRAME_MAX) < 0)
+		if (sl_worker_next_frame(&buf, &f) < 0)
 			_exit(errno == 0 ? 0 : SL_WORKER_EXIT_IPC);
-		if (f.type != SL_FRAME_INVOKE)
+		if (f.type != SL_FRAME_INVOKE && f.type != SL_FRAME_INVOKE_NEXT)
 			_exit(SL_WORKER_EXIT_IPC);
 		/* requestId '\0' key '\0' event JSON */
 		rid = buf.data;
@@ -345,10 +353,14 @@ main(int argc, char **argv)
 			_exit(SL_WORKER_EXIT_IPC);
 		body = key + klen + 1;
 		sl_worker_invoke_begin(f.id);
+		ctx.deadline_ms = f.deadline_ms;
+		if (f.type == SL_FRAME_INVOKE_NEXT) {
+			ctx.deadline_ms += wall_ms();
+			mark_start(f.id);
+		}
 		event = cJSON_ParseWithLength(body, buf.len - rlen - klen - 2);
 		ctx.request_id = rid;
 		ctx.key = key;
-		ctx.deadline_ms = f.deadline_ms;
 		sl_worker_ctx_reset(&ctx);
 		if (event == NULL) {
 			send_error(SL_FRAME_RTERROR, f.id,

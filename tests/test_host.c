@@ -1099,6 +1099,293 @@ START_TEST(cancel)
 }
 END_TEST
 
+/* --- invocations sent ahead to a busy worker ------------------------------ */
+
+/* A host whose "ahead" function (ReservedConcurrency 1) sends ahead
+ * whenever its one worker is busy (ahead_us: < 0 never), warmed by one
+ * run so that its average run time is known. */
+static void
+ahead_open(struct fx *f, long ahead_us)
+{
+	struct sl_host_config cfg;
+	struct hu_result r;
+
+	hu_config(&cfg, NULL);
+	cfg.ahead_us = ahead_us;
+	fx_open(f, NULL, &cfg);
+	hu_invoke(f->loop, f->host, "ahead", "{}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	ck_assert_msg(r.status == 200 && r.function_error == NULL, "%s",
+	    r.payload);
+	hu_result_release(&r);
+}
+
+/* Invoke "ahead" n times in one go (payloads[i], capped at cap_ms[i] when
+ * cap_ms is given) and wait for every outcome. */
+static void
+ahead_burst(struct fx *f, int n, const char *const *payloads,
+    const uint64_t *cap_ms, struct hu_result *r, uint64_t *ids)
+{
+	struct sl_invoke_request req;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&req, 0, sizeof(req));
+		memset(&r[i], 0, sizeof(r[i]));
+		req.function = "ahead";
+		req.payload = payloads[i];
+		req.want_log_tail = 1;
+		req.timeout_cap_ms = cap_ms ? cap_ms[i] : 0;
+		ids[i] = sl_host_invoke(f->host, &req, hu_cb, &r[i]);
+	}
+	for (i = 0; i < n; i++)
+		ck_assert_msg(hu_run_until(f->loop, &r[i].done, 20000),
+		    "invocation %d did not complete", i);
+}
+
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* r's log tail has its own lines, once each, and nobody else's. */
+static void
+ahead_check_tail(const struct hu_result *r, const struct hu_result *all,
+    int n)
+{
+	static const char *const kinds[] = {"out ", "err ", "log ",
+	    "unfinished ", "START RequestId: "};
+	char want[128];
+	size_t i;
+	int j;
+
+	ck_assert_msg(r->log_tail != NULL, "no log tail");
+	ck_assert_msg(strchr(r->log_tail, '\036') == NULL,
+	    "a start mark is in the log: %s", r->log_tail);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(want, sizeof(want), "%s%s", kinds[i], r->rid);
+		ck_assert_msg(count_of(r->log_tail, want) == 1,
+		    "'%s' %d times in %s", want, count_of(r->log_tail, want),
+		    r->log_tail);
+	}
+	for (j = 0; j < n; j++)
+		ck_assert_msg(all[j].rid == r->rid ||
+		                  strcmp(all[j].rid, r->rid) == 0 ||
+		                  strstr(r->log_tail, all[j].rid) == NULL,
+		    "%s's log has %s's lines: %s", r->rid, all[j].rid,
+		    r->log_tail);
+}
+
+/* Every line of the function's ring that names a request id is filed
+ * under that id. */
+static void
+ahead_check_ring(struct fx *f)
+{
+	struct sl_err err = SL_ERR_INIT;
+	char *logs = sl_host_function_logs(f->host, "ahead", &err), *line,
+	     *save = NULL;
+	int lines = 0;
+
+	ck_assert(logs != NULL);
+	ck_assert_msg(strchr(logs, '\036') == NULL, "a start mark: %s", logs);
+	for (line = strtok_r(logs, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t'), *sp;
+
+		ck_assert_msg(tab != NULL, "%s", line);
+		*tab = '\0';
+		sp = strchr(tab + 1, ' ');
+		if (sp == NULL)
+			continue;
+		ck_assert_msg(strcmp(sp + 1, line) == 0,
+		    "line '%s' is filed under %s", tab + 1, line);
+		lines++;
+	}
+	ck_assert_int_gt(lines, 0);
+	free(logs);
+}
+
+START_TEST(ahead_logs_and_publish)
+{
+	enum { N = 6 };
+	static const char *const p[N] = {"{\"publish\":true}", "{}",
+	    "{\"publish\":true}", "{}", "{\"publish\":true}", "{}"};
+	struct fx f;
+	struct hu_result r[N];
+	uint64_t ids[N];
+	const cJSON *st;
+	cJSON *doc, *o;
+	int i;
+
+	ahead_open(&f, 60 * 1000 * 1000L);
+	ahead_burst(&f, N, p, NULL, r, ids);
+	for (i = 0; i < N; i++) {
+		o = parse_ok(&r[i]);
+		ck_assert_str_eq(str(o, "rid"), r[i].rid);
+		ck_assert_int_eq(r[i].cold, 0);
+		cJSON_Delete(o);
+		ahead_check_tail(&r[i], r, N);
+	}
+	/* Each publish got its PUBACK although an INVOKE came first. */
+	ck_assert_int_eq(f.publishes, 3);
+	ahead_check_ring(&f);
+	/* One worker all along: the first ran at once, the other five were
+	 * each sent while the one before ran. */
+	st = fn_stats(&f, "ahead", &doc);
+	ck_assert_int_eq((int)num(st, "SentAhead"), N - 1);
+	ck_assert_int_eq((int)num(st, "Invocations"), N + 1);
+	cJSON_Delete(doc);
+	ck_assert_int_eq(hu_count_children(), 1);
+	for (i = 0; i < N; i++)
+		hu_result_release(&r[i]);
+	fx_close(&f);
+}
+END_TEST
+
+/* The deadline and the duration of one sent ahead count from its start,
+ * not from when it was sent. */
+START_TEST(ahead_clock_starts_with_the_run)
+{
+	static const char *const p[2] = {"{\"ms\":1500}", "{}"};
+	struct fx f;
+	struct hu_result r[2];
+	uint64_t ids[2];
+	cJSON *o;
+
+	ahead_open(&f, 60 * 1000 * 1000L);
+	ahead_burst(&f, 2, p, NULL, r, ids);
+	o = parse_ok(&r[1]);
+	/* Timeout 5 s: with the wait counted it would be 3.5 s or less. */
+	ck_assert_msg(num(o, "remaining") > 4000 && num(o, "remaining") <= 5000,
+	    "remaining %g ms", num(o, "remaining"));
+	ck_assert_uint_lt(r[1].duration_us, 1000000u);
+	ck_assert_uint_ge(r[0].duration_us, 1500000u);
+	cJSON_Delete(o);
+	hu_result_release(&r[0]);
+	hu_result_release(&r[1]);
+	fx_close(&f);
+}
+END_TEST
+
+/* The worker dies (timeout, crash) in the run before: the invocation
+ * sent ahead never started, so it goes to a new worker, once. */
+START_TEST(ahead_worker_dies_before)
+{
+	static const char *const p[2][3] = {
+	    {"{\"ms\":20000}", "{}", "{}"},
+	    {"{\"crash\":true}", "{}", "{}"},
+	};
+	static const char *const want[2] = {
+	    "Sandbox.Timedout", "Runtime.ExitError"};
+	static const uint64_t cap[3] = {300, 0, 0};
+	int k, i;
+
+	for (k = 0; k < 2; k++) {
+		struct fx f;
+		struct hu_result r[3];
+		uint64_t ids[3];
+		const cJSON *st;
+		cJSON *doc, *o;
+
+		ahead_open(&f, 60 * 1000 * 1000L);
+		ahead_burst(&f, 3, p[k], cap, r, ids);
+		ck_assert_int_eq(r[0].status, 200);
+		ck_assert_str_eq(r[0].function_error, "Unhandled");
+		ck_assert_str_eq(r[0].error_type, want[k]);
+		for (i = 1; i < 3; i++) {
+			o = parse_ok(&r[i]);
+			ck_assert_str_eq(str(o, "rid"), r[i].rid);
+			cJSON_Delete(o);
+			ahead_check_tail(&r[i], r, 3);
+		}
+		ck_assert_int_eq(r[1].cold, 1); /* on the new worker */
+		st = fn_stats(&f, "ahead", &doc);
+		ck_assert_int_eq((int)num(st, "Invocations"), 4);
+		ck_assert_int_ge((int)num(st, "SentAhead"), 1);
+		cJSON_Delete(doc);
+		ahead_check_ring(&f);
+		for (i = 0; i < 3; i++)
+			hu_result_release(&r[i]);
+		fx_close(&f);
+	}
+}
+END_TEST
+
+static void never_cb(void *arg, const struct sl_invoke_result *r);
+
+/* Cancelling one sent ahead leaves the run before it alone; the worker,
+ * which starts it regardless, is replaced after. */
+START_TEST(ahead_cancel)
+{
+	struct fx f;
+	struct sl_invoke_request req;
+	struct hu_result r;
+	uint64_t id;
+
+	ahead_open(&f, 60 * 1000 * 1000L);
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	req.function = "ahead";
+	req.payload = "{\"ms\":300}";
+	(void)sl_host_invoke(f.host, &req, hu_cb, &r);
+	req.payload = "{\"ms\":20000}";
+	id = sl_host_invoke(f.host, &req, never_cb, NULL);
+	{
+		int dummy = 0;
+
+		/* Both are on the worker now (sent on the loop's turn). */
+		(void)hu_run_until(f.loop, &dummy, 50);
+	}
+	sl_host_cancel(f.host, id);
+	ck_assert(hu_run_until(f.loop, &r.done, 10000));
+	ck_assert_msg(r.status == 200 && r.function_error == NULL, "%s",
+	    r.payload);
+	ck_assert_int_eq(hu_wait_children(f.loop, 0, 5000), 0);
+	ck_assert_int_eq(sl_host_busy(f.host), 0);
+	hu_result_release(&r);
+	hu_invoke(f.loop, f.host, "ahead", "{}", SL_INVOKE_REQUEST_RESPONSE,
+	    &r);
+	ck_assert_msg(r.status == 200 && r.function_error == NULL, "%s",
+	    r.payload);
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	fx_close(&f);
+}
+END_TEST
+
+START_TEST(ahead_off)
+{
+	static const char *const p[3] = {"{}", "{}", "{}"};
+	struct fx f;
+	struct hu_result r[3];
+	uint64_t ids[3];
+	const cJSON *st;
+	cJSON *doc;
+	int i;
+
+	ahead_open(&f, -1);
+	ahead_burst(&f, 3, p, NULL, r, ids);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(r[i].status, 200);
+		ahead_check_tail(&r[i], r, 3);
+	}
+	st = fn_stats(&f, "ahead", &doc);
+	ck_assert_int_eq((int)num(st, "SentAhead"), 0);
+	ck_assert_int_eq((int)num(st, "Invocations"), 4);
+	cJSON_Delete(doc);
+	for (i = 0; i < 3; i++)
+		hu_result_release(&r[i]);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(describe)
 {
 	struct fx f;
@@ -1415,6 +1702,11 @@ host_suite(void)
 	tcase_add_test(tc, log_tail_and_ring);
 	tcase_add_test(tc, publish);
 	tcase_add_test(tc, cancel);
+	tcase_add_test(tc, ahead_logs_and_publish);
+	tcase_add_test(tc, ahead_clock_starts_with_the_run);
+	tcase_add_test(tc, ahead_worker_dies_before);
+	tcase_add_test(tc, ahead_cancel);
+	tcase_add_test(tc, ahead_off);
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, granted_write_path);
 	tcase_add_test(tc, drain);

@@ -181,6 +181,43 @@ create_machine(const char *def_path)
 	free(def);
 }
 
+/* Over the pipeline's three functions: invocations so far, and of those
+ * how many were sent ahead to a busy worker. */
+static void
+fn_counts(double *runs, double *ahead)
+{
+	static const char *const fns[] = {
+	    "db_insert", "send_email", "notify_admin"};
+	char req[160];
+	size_t i;
+
+	*runs = *ahead = 0;
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		char *text;
+		cJSON *o;
+		const cJSON *st;
+
+		snprintf(req, sizeof(req),
+		    "{\"id\":0,\"action\":\"GetFunction\","
+		    "\"FunctionName\":\"%s\"}", fns[i]);
+		text = wsb_call_result(req);
+		o = cJSON_Parse(text);
+		st = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(o, "Configuration"),
+		    "Stats");
+		if (st == NULL)
+			st = cJSON_GetObjectItemCaseSensitive(o, "Stats");
+		if (!cJSON_IsObject(st))
+			wsb_die("GetFunction has no Stats");
+		*runs += cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(st, "Invocations"));
+		*ahead += cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(st, "SentAhead"));
+		cJSON_Delete(o);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -192,6 +229,7 @@ main(void)
 	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
 	int inflight = ek ? atoi(ek) : 64;
 	double d0, d1, w0, w1, b0, b1, rate, p50, p99, create_us, sync_us;
+	double runs0, runs1, ahead0, ahead1;
 	struct wsb_result r;
 
 	wsb_set_name("signup");
@@ -231,6 +269,7 @@ main(void)
 
 	/* The workers: the live ones, and those that ended (reaped, so
 	 * counted in the daemon's children's time). */
+	fn_counts(&runs0, &ahead0);
 	b0 = wsb_written_bytes(wsb_daemon_pid());
 	d0 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	w0 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d0;
@@ -243,6 +282,7 @@ main(void)
 	p50 = wsb_latency_ms(50);
 	p99 = wsb_latency_ms(99);
 	got = wsb_wait_notifications(n, 30);
+	fn_counts(&runs1, &ahead1);
 	if (r.errors > 0 || got != n)
 		wsb_die("signups failed, or admin notifications are missing");
 	snprintf(note, sizeof(note), "StartExecution (wait) to SUCCEEDED, "
@@ -263,6 +303,9 @@ main(void)
 	    "store's WAL, and its sockets");
 	report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
 	    "its workers' CPU time per signup of the burst");
+	report("sent_ahead_pct", runs1 > runs0 ? 100.0 * (ahead1 - ahead0) /
+	    (runs1 - runs0) : 0, "%", "of the burst's function runs, those "
+	    "sent to a worker still busy with the run before");
 	wsb_client_close();
 
 	wsb_client_open(1);

@@ -40,6 +40,7 @@ static struct {
 	size_t nlat, lat_cap;
 	pid_t daemon;
 	int port;
+	char *reply;          /* wsb_call's reply's "result", printed */
 } C = { .name = "wsbench" };
 
 void
@@ -284,6 +285,8 @@ on_message(struct bconn *c, const char *text)
 	}
 	if (cJSON_IsNumber(id) && id->valuedouble >= 0)
 		note_latency((uint64_t)id->valuedouble);
+	if (C.req == NULL && C.reply == NULL && res != NULL)
+		C.reply = cJSON_PrintUnformatted(res);
 	cJSON_Delete(m);
 	C.done++;
 	c->inflight--;
@@ -474,15 +477,18 @@ wsb_wait_notifications(uint64_t n, double secs)
 	return C.notes;
 }
 
-void
-wsb_call(const char *text)
+char *
+wsb_call_result(const char *text)
 {
 	struct bconn *c = &C.conns[0];
 	uint64_t end = sl_loop_now_us() + 60000000;
+	char *r;
 
 	C.sent = C.done = C.errors = 0;
 	C.limit = 0;
 	C.req = NULL;
+	free(C.reply);
+	C.reply = NULL;
 	send_text(c, text);
 	c->inflight = 1;
 	C.sent = 1;
@@ -490,4 +496,13 @@ wsb_call(const char *text)
 		lws_service(C.ctx, 0);
 	if (C.errors > 0 || C.done < 1)
 		wsb_die("request refused");
+	r = C.reply ? C.reply : xstrdup("null");
+	C.reply = NULL;
+	return r;
+}
+
+void
+wsb_call(const char *text)
+{
+	free(wsb_call_result(text));
 }

@@ -42,6 +42,9 @@ void wsb_client_close(void);
 /* Send text (a request with "id":0) on the first connection and wait for
  * its reply; dies when the reply is an error. */
 void wsb_call(const char *text);
+/* The same, returning the reply's "result" as JSON text (the caller frees
+ * it). */
+char *wsb_call_result(const char *text);
 
 /* Writes request number seq (its "id" must be seq) into buf (size bytes,
  * NUL-terminated). */
