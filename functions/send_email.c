@@ -381,13 +381,10 @@ send_smtp(sl_context *ctx, const struct mail *m, const char *url)
 
 /* What this worker knows of its Maildir: the directory whose tmp/, cur/
  * and new/ it has made or found (later deliveries skip the mkdir calls;
- * one that finds them gone makes them again), whether its file system
- * makes unnamed files (O_TMPFILE), how such a file gets its name, and the
- * host part of the names. */
+ * one that finds them gone makes them again), and the host part of the
+ * names. */
 static struct {
 	char dir[PATH_MAX];
-	int no_tmpfile; /* O_TMPFILE or linking it failed here: use tmp/ */
-	int link_proc;  /* linkat(AT_EMPTY_PATH) was refused: /proc/self/fd */
 	char host[256]; /* without '/' and ':' */
 } md;
 
@@ -474,97 +471,14 @@ sync_dir(const char *path)
 	return rc;
 }
 
-/* Give the unnamed file fd the name name in the directory dfd:
- * linkat(AT_EMPTY_PATH), which recent kernels allow the file's opener, or
- * else through /proc/self/fd, which needs no capability. Returns 0, or -1
- * with errno. */
-static int
-link_unnamed(int fd, int dfd, const char *name)
-{
-	char proc[32];
-
-	if (!md.link_proc) {
-		if (linkat(fd, "", dfd, name, AT_EMPTY_PATH) == 0)
-			return 0;
-		if (errno != ENOENT)
-			return -1;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW) == -1)
-		return -1;
-	md.link_proc = 1;
-	return 0;
-}
-
-/* Deliver the n bytes at text as new/name without a name in tmp/: an
- * unnamed file in new/ (O_TMPFILE) is written and fsynced, then named, so
- * that it appears in new/ complete. No directory is locked while its inode
- * is made, and there is no rename. The second fsync writes the link count
- * that the name gave the file (a file system check after a crash would
- * otherwise take the name for one of a deleted file, and drop it); the
- * fsync of new/ makes the name last. Returns 0; 1 when this file system or
- * sandbox cannot do it (the caller uses tmp/: nothing is left behind); or
- * -1 with errno. */
-static int
-deliver_unnamed(const char *dir, const char *newdir, const char *name,
-    const char *text, size_t n)
-{
-	int dfd, fd = -1, again = 1, named = 0, rc = -1, saved;
-	struct stat st;
-
-	while ((dfd = open(newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1 && errno == ENOENT && again) {
-		/* Removed since this worker made it: make it again. */
-		again = 0;
-		if (make_maildir(dir, 1) == -1)
-			return -1;
-	}
-	if (dfd == -1)
-		return -1;
-	fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		/* Old kernels take O_TMPFILE for O_DIRECTORY (EISDIR). */
-		if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
-			md.no_tmpfile = 1;
-			rc = 1;
-		}
-		goto out;
-	}
-	if (write_all(fd, text, n) == -1 || fsync(fd) == -1)
-		goto out;
-	if (link_unnamed(fd, dfd, name) == -1) {
-		/* No way to name it here (no /proc, say): use tmp/ from now
-		 * on. A new/ removed meanwhile is made again there. */
-		if (errno != EEXIST) {
-			saved = errno;
-			if (saved != ENOENT ||
-			    (fstat(dfd, &st) == 0 && st.st_nlink > 0))
-				md.no_tmpfile = 1;
-			errno = saved;
-			rc = 1;
-		}
-		goto out;
-	}
-	named = 1;
-	if (fsync(fd) == -1 || fsync(dfd) == -1)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (fd != -1 && close(fd) == -1 && rc == 0) {
-		saved = errno;
-		rc = -1;
-	}
-	if (rc == -1 && named)
-		unlinkat(dfd, name, 0);
-	close(dfd);
-	errno = saved;
-	return rc;
-}
-
 /* Deliver the n bytes at text as the Maildir spec describes: write
  * tmp/UNIQUE (tmp), fsync it, rename it to new/UNIQUE (path) and fsync
- * new/. Returns 0, or -1 with errno. */
+ * new/. Two syncs: the first makes the file's data and its inode (one
+ * link) last, the second its name in new/, so a reader finds in new/ only
+ * complete messages, and every delivery reported survives a crash. (An
+ * unnamed file in new/ (O_TMPFILE), named with linkat, needs a third:
+ * the link count it gains by its name must be written after the data.)
+ * Returns 0, or -1 with errno. */
 static int
 deliver_renamed(const char *dir, const char *tmp, const char *newdir,
     const char *path, const char *text, size_t n)
@@ -599,8 +513,7 @@ fail:
 }
 
 /* Deliver m into the Maildir at dir so that a delivery reported is one
- * that survives a crash: into new/ directly where the file system makes
- * unnamed files, through tmp/ otherwise. m has LF line ends, as mail
+ * that survives a crash, through tmp/. m has LF line ends, as mail
  * readers expect of a Maildir. On success path (PATH_MAX) names the
  * delivered file. */
 static int
@@ -609,7 +522,6 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 {
 	char uniq[512], tmp[PATH_MAX], newdir[PATH_MAX];
 	struct timespec ts;
-	int rc;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(uniq, sizeof(uniq), "%lld.M%06ldP%dR%s.%s",
@@ -628,11 +540,7 @@ deliver_maildir(sl_context *ctx, const struct mail *m, const char *dir,
 		return sl_error(ctx, "EmailTransientError",
 		    "maildir: cannot create %s (or its tmp/new/cur): %s", dir,
 		    strerror(errno));
-	rc = md.no_tmpfile ? 1 :
-	    deliver_unnamed(dir, newdir, uniq, m->text, m->len);
-	if (rc == 1)
-		rc = deliver_renamed(dir, tmp, newdir, path, m->text, m->len);
-	if (rc == -1)
+	if (deliver_renamed(dir, tmp, newdir, path, m->text, m->len) == -1)
 		return sl_error(ctx, "EmailTransientError",
 		    "maildir: cannot deliver into %s: %s", dir,
 		    strerror(errno));

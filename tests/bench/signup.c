@@ -229,7 +229,7 @@ main(void)
 	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
 	int inflight = ek ? atoi(ek) : 64;
 	double d0, d1, w0, w1, b0, b1, rate, p50, p99, create_us, sync_us;
-	double runs0, runs1, ahead0, ahead1;
+	double runs0, runs1, ahead0, ahead1, m0, m1;
 	struct wsb_result r;
 
 	wsb_set_name("signup");
@@ -270,12 +270,14 @@ main(void)
 	/* The workers: the live ones, and those that ended (reaped, so
 	 * counted in the daemon's children's time). */
 	fn_counts(&runs0, &ahead0);
+	m0 = wsb_machine_busy_s();
 	b0 = wsb_written_bytes(wsb_daemon_pid());
 	d0 = wsb_cpu_s(wsb_daemon_pid(), 0);
 	w0 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d0;
 	snprintf(prefix, sizeof(prefix), "%s-burst", run);
 	wsb_load(signup_request, prefix, inflight / NCONN, n, 0, &r);
 	d1 = wsb_cpu_s(wsb_daemon_pid(), 0);
+	m1 = wsb_machine_busy_s();
 	b1 = wsb_written_bytes(wsb_daemon_pid());
 	w1 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d1;
 	rate = (double)r.done / r.seconds;
@@ -303,6 +305,9 @@ main(void)
 	    "store's WAL, and its sockets");
 	report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
 	    "its workers' CPU time per signup of the burst");
+	report("machine_cpu_per_signup", (m1 - m0) * 1e6 / (double)n, "us",
+	    "all cores' busy time per signup of the burst: the daemon, its "
+	    "workers, the client, the kernel's own threads and interrupts");
 	report("sent_ahead_pct", runs1 > runs0 ? 100.0 * (ahead1 - ahead0) /
 	    (runs1 - runs0) : 0, "%", "of the burst's function runs, those "
 	    "sent to a worker still busy with the run before");

@@ -29,6 +29,9 @@ double wsb_children_cpu_s(void);
 /* CPU seconds (user + system) pid has used; with children, also those of
  * its children it has waited for. 0 when unknown. */
 double wsb_cpu_s(pid_t pid, int children);
+/* CPU seconds all the machine's cores have been busy (user, system,
+ * interrupts, stolen), from /proc/stat. */
+double wsb_machine_busy_s(void);
 /* Resident set size of pid (0: this process) in KiB, from
  * /proc/PID/status; -1 when it cannot be read. */
 long wsb_rss_kb(pid_t pid);
