@@ -53,8 +53,11 @@ void sl_log(sl_context *ctx, const char *fmt, ...)
 
 /* Publish a message (JSON text) to a host topic, as a Lambda would publish
  * to SNS. Every client subscribed to the topic receives it; the host stores
- * it. Returns 0 once the host has accepted it, -1 on error (topic name not
- * 1-256 of [A-Za-z0-9_-.:], message not JSON, or over 256 KiB). */
+ * it. Returns 0 once it is sent to the host, which takes it in before this
+ * invocation's result (so before any later state of a workflow runs); -1
+ * on error (topic name not 1-256 of [A-Za-z0-9_-.:], message not JSON, or
+ * over 256 KiB). A message published by an invocation that then times out
+ * or crashes may be lost with it. */
 int sl_publish(sl_context *ctx, const char *topic, const char *message_json);
 
 /* The invocation's request id (a UUID), "" inside init(). */

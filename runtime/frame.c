@@ -11,7 +11,8 @@
 static int
 type_valid(uint16_t t)
 {
-	return (t >= SL_FRAME_CONFIG && t <= SL_FRAME_INVOKE_NEXT) ||
+	return t == SL_FRAME_CONFIG || t == SL_FRAME_INVOKE ||
+	       t == SL_FRAME_INVOKE_NEXT ||
 	       (t >= SL_FRAME_READY && t <= SL_FRAME_RTERROR);
 }
 

@@ -21,7 +21,7 @@ enum sl_frame_type {
 	/* host -> worker */
 	SL_FRAME_CONFIG = 1, /* JSON start config, '\0', seccomp BPF bytes */
 	SL_FRAME_INVOKE = 2, /* {"requestId","key","event":...} */
-	SL_FRAME_PUBACK = 3, /* "" accepted, else an error message */
+	/* 3 is not used (it was a reply to PUBLISH). */
 	/* An INVOKE sent while the worker still runs the one before it (see
 	 * SL_FRAME_START_MARK): deadline_ms holds its timeout in ms, counted
 	 * from when the worker starts it. */

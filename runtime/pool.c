@@ -554,29 +554,30 @@ worker_ready(struct sl_worker *w)
 	sl_pool_idle(w);
 }
 
-static void
+/* A message the handler published. Its worker does not wait for an
+ * answer; one that is not {"topic": string, "message": ...} (sl_publish
+ * never sends such) is the worker breaking the protocol. Returns -1 when
+ * w was retired for it. */
+static int
 worker_publish(struct sl_worker *w, const struct sl_frame *f)
 {
 	struct sl_host *h = w->host;
 	cJSON *o = cJSON_ParseWithLength(f->payload, f->len);
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "topic");
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "message");
-	const char *err = "";
-	char *msg = NULL;
+	char *msg;
 
-	if (!cJSON_IsString(t) || m == NULL)
-		err = "malformed publish";
-	else {
-		msg = sl_json_print(m);
-		if (h->on_publish != NULL && msg != NULL)
-			h->on_publish(
-			    h->cb_arg, w->fn->name, t->valuestring, msg);
+	if (!cJSON_IsString(t) || m == NULL) {
+		cJSON_Delete(o);
+		worker_protocol_error(w, "malformed publish");
+		return -1;
 	}
+	msg = sl_json_print(m);
+	if (h->on_publish != NULL && msg != NULL)
+		h->on_publish(h->cb_arg, w->fn->name, t->valuestring, msg);
 	cJSON_free(msg);
 	cJSON_Delete(o);
-	sl_frame_encode(
-	    &w->wq.buf, SL_FRAME_PUBACK, f->id, 0, err, strlen(err));
-	worker_flush(w);
+	return 0;
 }
 
 /* Handle the frames that have arrived; returns -1 once w is retired. */
@@ -660,7 +661,8 @@ worker_frames(struct sl_worker *w)
 		case SL_FRAME_PUBLISH:
 			if (w->state != W_BUSY && w->state != W_STARTING)
 				goto bad;
-			worker_publish(w, &f);
+			if (worker_publish(w, &f) < 0)
+				return -1;
 			break;
 		case SL_FRAME_MEMFAIL:
 			if (w->inv != NULL && f.id == w->inv->id)

@@ -43,12 +43,6 @@ int sl_worker_oom_seen(void);
  * when it is not. sl_worker_ipc_remember records it once at start. */
 void sl_worker_ipc_remember(void);
 void sl_worker_ipc_check(void);
-/* The next frame from the host into buf: an INVOKE that arrived while
- * sl_publish waited for its PUBACK first, else one read from the socket
- * (sleeping until it comes). 0, or -1 as sl_frame_read_one. */
-struct sl_buf;
-struct sl_frame;
-int sl_worker_next_frame(struct sl_buf *buf, struct sl_frame *f);
 /* Serve as the spawner (worker_spawner.c): returns only in a newly forked
  * worker, which then carries on as a worker. */
 int sl_worker_spawner(void);

@@ -5,7 +5,6 @@
 #include "common/buf.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +21,6 @@ static volatile int in_invoke;
 static volatile int oom_seen;
 static dev_t ipc_dev;
 static ino_t ipc_ino;
-/* An invocation the host sent ahead that arrived while sl_publish waited
- * for its PUBACK: the host sends at most one ahead, so one slot is
- * enough. */
-static struct sl_buf stash_buf = SL_BUF_INIT;
-static struct sl_frame stash_frame;
-static int stashed;
 
 /* glibc's allocator entry points; the worker's own malloc/calloc/realloc
  * wrap them (the executable's definitions win for every library, the
@@ -126,41 +119,6 @@ sl_worker_ipc_check(void)
 	}
 }
 
-/* Sleep until fd has data. A read() blocked on a unix stream socket is
- * also woken each time the host drains the other direction (write space);
- * poll() sleeps through those, which spares a wakeup per invocation. */
-static void
-wait_readable(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
-		;
-}
-
-static void
-buf_swap(struct sl_buf *a, struct sl_buf *b)
-{
-	struct sl_buf t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-int
-sl_worker_next_frame(struct sl_buf *buf, struct sl_frame *f)
-{
-	if (stashed) {
-		stashed = 0;
-		buf_swap(buf, &stash_buf);
-		*f = stash_frame;
-		f->payload = buf->data;
-		return 0;
-	}
-	wait_readable(SL_WORKER_FD_IPC);
-	return sl_frame_read_one(SL_WORKER_FD_IPC, buf, f, SL_FRAME_MAX);
-}
-
 void
 sl_worker_ctx_reset(struct sl_context *ctx)
 {
@@ -240,10 +198,8 @@ int
 sl_publish(sl_context *ctx, const char *topic, const char *message_json)
 {
 	struct sl_buf b = SL_BUF_INIT;
-	struct sl_frame f;
 	cJSON *check;
 	size_t mlen;
-	int rc = -1;
 
 	(void)ctx;
 	if (topic == NULL || message_json == NULL || !topic_valid(topic)) {
@@ -266,28 +222,14 @@ sl_publish(sl_context *ctx, const char *topic, const char *message_json)
 	sl_buf_addf(&b, "{\"topic\":\"%s\",\"message\":", topic);
 	sl_buf_add(&b, message_json, mlen);
 	sl_buf_addch(&b, '}');
+	/* No reply to wait for: the host reads this frame before the
+	 * invocation's result, which follows it on the same socket. A full
+	 * socket blocks here until the host has read what came before. */
 	if (sl_frame_write_all(SL_WORKER_FD_IPC, SL_FRAME_PUBLISH, cur_id, 0,
 	        b.data, b.len) < 0)
 		_exit(SL_WORKER_EXIT_IPC);
-	for (;;) {
-		if (sl_frame_read_one(SL_WORKER_FD_IPC, &b, &f, SL_FRAME_MAX) <
-		    0)
-			_exit(SL_WORKER_EXIT_IPC);
-		if (f.type == SL_FRAME_PUBACK)
-			break;
-		/* The next invocation, sent ahead: keep it for the loop. */
-		if (f.type != SL_FRAME_INVOKE_NEXT || stashed)
-			_exit(SL_WORKER_EXIT_IPC);
-		buf_swap(&b, &stash_buf);
-		stash_frame = f;
-		stashed = 1;
-	}
-	if (f.len == 0)
-		rc = 0;
-	else
-		errno = EINVAL;
 	sl_buf_release(&b);
-	return rc;
+	return 0;
 }
 
 const char *

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,18 @@ start(struct start *st, struct sl_context *ctx, struct sl_buf *buf)
 	free(ports);
 }
 
+/* Sleep until fd has data. A read() blocked on a unix stream socket is
+ * also woken each time the host drains the other direction (write space);
+ * poll() sleeps through those, which spares a wakeup per invocation. */
+static void
+wait_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+}
+
 static int64_t
 wall_ms(void)
 {
@@ -338,7 +351,9 @@ main(int argc, char **argv)
 		int rc;
 
 		sl_worker_ipc_check();
-		if (sl_worker_next_frame(&buf, &f) < 0)
+		wait_readable(SL_WORKER_FD_IPC);
+		if (sl_frame_read_one(
+		        SL_WORKER_FD_IPC, &buf, &f, SL_FRAME_MAX) < 0)
 			_exit(errno == 0 ? 0 : SL_WORKER_EXIT_IPC);
 		if (f.type != SL_FRAME_INVOKE && f.type != SL_FRAME_INVOKE_NEXT)
 			_exit(SL_WORKER_EXIT_IPC);

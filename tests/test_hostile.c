@@ -157,6 +157,8 @@ static const struct hostile cases[] = {
         "exceeded maximum allowed payload size (6291456 bytes)", NULL, 1},
     {"ipc_close", "Runtime.ExitError", "Runtime exited with error", NULL, 0},
     {"ipc_scribble", "Runtime.InvalidResponse", "IPC protocol", NULL, 0},
+    {"publish_forged", "Runtime.InvalidResponse", "malformed publish", NULL,
+        0},
     {"stdout_flood", NULL, NULL, expect_flood_ok, 1},
 };
 
