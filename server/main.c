@@ -32,6 +32,7 @@ struct opts {
 	const char *web;
 	const char *worker;
 	const char *sync;
+	const char *verify;
 	unsigned grace_s;
 	unsigned auth_timeout_s;
 	unsigned retention_days;
@@ -69,6 +70,11 @@ usage(FILE *f)
 	    "                    default: web/ beside sluiced, else\n"
 	    "                    " SL_PREFIX "/share/sluice/web)\n"
 	    "  --worker PATH     the sluice-worker image (SLUICE_WORKER)\n"
+"  --verify WHEN     check the store's integrity at start: unclean "
+	    "(after a\n"
+	    "                    stop that left its log behind), always or "
+	    "never\n"
+	    "                    (SLUICE_VERIFY, unclean)\n"
 "  --sync MODE       store commits: full (fsync each) or normal "
 	    "(SLUICE_SYNC, full)\n"
 "  --auth-timeout S  with a token: time to authenticate "
@@ -152,6 +158,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->web = env_or("SLUICE_WEB", NULL);
 	o->worker = env_or("SLUICE_WORKER", NULL);
 	o->sync = env_or("SLUICE_SYNC", "full");
+	o->verify = env_or("SLUICE_VERIFY", "unclean");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		const char **dst = NULL;
@@ -186,6 +193,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			dst = &grace;
 		else if (strcmp(a, "--sync") == 0)
 			dst = &o->sync;
+		else if (strcmp(a, "--verify") == 0)
+			dst = &o->verify;
 		else if (strcmp(a, "--auth-timeout") == 0)
 			dst = &auth_to;
 		else if (strcmp(a, "--retention-days") == 0)
@@ -232,6 +241,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 	if (parse_uint(max_pages, 1u << 30, &o->db_max_pages) < 0) {
 		fprintf(stderr, "sluiced: bad --db-max-pages '%s'\n",
 		    max_pages);
+		return -1;
+	}
+	if (strcmp(o->verify, "unclean") != 0 &&
+	    strcmp(o->verify, "always") != 0 &&
+	    strcmp(o->verify, "never") != 0) {
+		fprintf(stderr, "sluiced: bad --verify '%s' (unclean, always "
+		    "or never)\n", o->verify);
 		return -1;
 	}
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
@@ -490,6 +506,9 @@ main(int argc, char **argv)
 	fc.region = o.region;
 	fc.account = o.account;
 	fc.relaxed_sync = strcmp(o.sync, "normal") == 0;
+	fc.verify = strcmp(o.verify, "always") == 0 ? SL_STORE_VERIFY_ALWAYS
+	            : strcmp(o.verify, "never") == 0 ? SL_STORE_VERIFY_NEVER
+	                                            : SL_STORE_VERIFY_UNCLEAN;
 	fc.retention_days = o.retention_days;
 	fc.max_db_pages = o.db_max_pages;
 	fc.flush_by_owner = 1;

@@ -749,6 +749,7 @@ sl_sfn_new(const struct sl_sfn_config *cfg, struct sl_err *err)
 	sc.data_dir = cfg->data_dir;
 	sc.loop = cfg->flush_by_owner ? NULL : cfg->loop;
 	sc.sync = cfg->relaxed_sync ? SL_STORE_SYNC_NORMAL : SL_STORE_SYNC_FULL;
+	sc.verify = cfg->verify;
 	sc.max_pages = cfg->max_db_pages;
 	sfn->store = sl_store_open(&sc, err);
 	if (sfn->store == NULL)

@@ -13,6 +13,7 @@
 #include "common/err.h"
 #include "common/loop.h"
 #include "runtime/host.h"
+#include "store/store.h"
 
 struct sl_sfn;
 struct sl_api;
@@ -26,6 +27,9 @@ struct sl_sfn_config {
 	/* fsync only at WAL checkpoints (benchmarks); default is every
 	 * commit. */
 	int relaxed_sync;
+	/* When the store checks the database's integrity at open (the
+	 * default: after an unclean stop). */
+	enum sl_store_verify verify;
 	/* Finished executions older than this many days are deleted (at
 	 * start-up, then hourly); 0 keeps them for ever. */
 	unsigned retention_days;

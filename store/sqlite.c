@@ -2619,14 +2619,31 @@ quick_check(struct sl_store_backend *be, struct sl_err *err)
 	return 0;
 }
 
+/* Whether db_path's write-ahead log is there and not empty: the last
+ * connection to write it did not close (SQLite removes the log when the
+ * last one closes). */
+static int
+wal_left(const char *db_path)
+{
+	char *wal = xasprintf("%s-wal", db_path);
+	struct stat sb;
+	int left = stat(wal, &sb) == 0 && sb.st_size > 0;
+
+	free(wal);
+	return left;
+}
+
 static int
 open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
     struct sl_err *err)
 {
 	int64_t app = 0, ver = 0, n = 0;
 	char *sql;
-	int rc;
+	int rc, unclean;
 
+	/* Looked at before SQLite opens the database: it replays a log left
+	 * behind and may remove it. */
+	unclean = wal_left(be->path);
 	rc = sqlite3_open_v2(be->path, &be->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
 		rc = add_functions(be->db);
@@ -2683,7 +2700,9 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 	if (pragma_int(be, "PRAGMA page_size", &n, err) < 0)
 		return -1;
 	be->chunk_bytes = chunk_bytes_for((size_t)n);
-	if (!cfg->skip_verify && quick_check(be, err) < 0)
+	if ((cfg->verify == SL_STORE_VERIFY_ALWAYS ||
+	        (cfg->verify == SL_STORE_VERIFY_UNCLEAN && unclean)) &&
+	    quick_check(be, err) < 0)
 		return -1;
 	if (ver < SCHEMA_VERSION && migrate(be, ver, err) < 0)
 		return -1;

@@ -114,16 +114,27 @@ enum sl_store_sync {
 	SL_STORE_SYNC_NORMAL,
 };
 
+enum sl_store_verify {
+	/* Only when the last writer did not close the database: its
+	 * write-ahead log is still there (a crash, kill -9, power loss),
+	 * which is when a disk that lied about a sync, or a bug, could have
+	 * left damage behind. A clean close removes the log. */
+	SL_STORE_VERIFY_UNCLEAN = 0,
+	SL_STORE_VERIFY_ALWAYS,
+	SL_STORE_VERIFY_NEVER,
+};
+
 struct sl_store_config {
 	const char *data_dir;    /* NULL = "var"; created if missing */
 	/* Group commit timer; NULL = the owner calls sl_store_flush(). */
 	struct sl_loop *loop;
 	enum sl_store_sync sync;
-	/* Skip the integrity check (PRAGMA quick_check) at open, which
+	/* When to run the integrity check (PRAGMA quick_check) at open. It
 	 * reads the whole file: 0.4-0.7 s for 300 MB (100,000 finished
-	 * executions) from the page cache. The cheap checks (header,
-	 * application id, schema version, schema) always run. */
-	int skip_verify;
+	 * executions) from the page cache, minutes for gigabytes from disk.
+	 * The cheap checks (header, application id, schema version, schema)
+	 * always run. */
+	enum sl_store_verify verify;
 	unsigned busy_timeout_ms; /* 0 = 5000 */
 	/* Testing hook: cap the database at this many pages (0 = no cap), to
 	 * provoke "disk full". */

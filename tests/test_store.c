@@ -1466,15 +1466,46 @@ START_TEST(test_foreign_and_newer_database)
 }
 END_TEST
 
-START_TEST(test_corrupt_pages)
+/* Scribble over every other page of the database file's second half
+ * (the notifications; the schema, which every open reads, is at its
+ * start). */
+static void
+damage_pages(const char *path)
 {
-	char *dir = data_dir(), *path = xasprintf("%s/sluice.db", dir);
-	struct sl_store_config cfg = { .data_dir = dir };
-	struct sl_err err = SL_ERR_INIT;
-	struct sl_store *s = must_open();
 	char junk[4096];
 	struct stat sb;
 	int i, fd;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_gt(sb.st_size, 8 * 4096);
+	memset(junk, 0xa5, sizeof(junk));
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	for (i = (int)(sb.st_size / 4096 / 2); i < sb.st_size / 4096 - 1;
+	     i += 2)
+		ck_assert_int_eq(pwrite(fd, junk, sizeof(junk),
+		    (off_t)i * 4096), 4096);
+	close(fd);
+}
+
+static void
+expect_corrupt(const struct sl_err *err, const char *path)
+{
+	ck_assert_str_eq(err->type, "InternalFailure");
+	ck_assert_msg(strstr(err->msg, "corrupt") != NULL, "%s", err->msg);
+	ck_assert_ptr_nonnull(strstr(err->msg, path));
+}
+
+START_TEST(test_corrupt_pages)
+{
+	char *dir = data_dir(), *path = xasprintf("%s/sluice.db", dir);
+	char *wal = xasprintf("%s-wal", path);
+	struct sl_store_config cfg = { .data_dir = dir };
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store *s = must_open();
+	struct stat sb;
+	pid_t pid;
+	int i, st;
 
 	create_sm(s, "m", SL_SM_STANDARD);
 	for (i = 0; i < 2000; i++)
@@ -1482,33 +1513,60 @@ START_TEST(test_corrupt_pages)
 		    "\"message text to fill pages\"}", NULL, i, NULL, NULL,
 		    NULL, &err), 0);
 	sl_store_close(s);
-	/* Checkpointed on close: damage pages in the middle of the file. */
-	ck_assert_int_eq(stat(path, &sb), 0);
-	ck_assert_int_gt(sb.st_size, 8 * 4096);
-	memset(junk, 0xa5, sizeof(junk));
-	fd = open(path, O_WRONLY);
-	ck_assert_int_ge(fd, 0);
-	for (i = 3; i < sb.st_size / 4096 - 1; i += 2)
-		ck_assert_int_eq(pwrite(fd, junk, sizeof(junk),
-		    (off_t)i * 4096), 4096);
-	close(fd);
+	/* A clean close checkpoints and removes the log. */
+	ck_assert_int_ne(stat(wal, &sb), 0);
+	damage_pages(path);
+
+	/* The check at every open finds the damage. */
+	cfg.verify = SL_STORE_VERIFY_ALWAYS;
 	s = sl_store_open(&cfg, &err);
 	ck_assert_ptr_null(s);
-	ck_assert_str_eq(err.type, "InternalFailure");
-	ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s", err.msg);
-	ck_assert_ptr_nonnull(strstr(err.msg, path));
-	/* Without the check at open, reads find it and say so. */
-	cfg.skip_verify = 1;
-	s = sl_store_open(&cfg, &err);
-	if (s != NULL) {
-		struct sl_store_notify_list nl;
+	expect_corrupt(&err, path);
+	ck_assert_msg(strstr(err.msg, "integrity check") != NULL, "%s",
+	    err.msg);
 
-		ck_assert_int_eq(sl_store_notify_list(s, "t", 0, 1000, NULL,
-		    &nl, &err), -1);
-		sl_store_close(s);
+	/* After a clean stop the default skips the whole-file read, and so
+	 * does "never": the cheap checks at open (reading the schema) or the
+	 * reads after it find the damage and say so. */
+	for (i = 0; i < 2; i++) {
+		cfg.verify = i == 0 ? SL_STORE_VERIFY_UNCLEAN
+		                    : SL_STORE_VERIFY_NEVER;
+		s = sl_store_open(&cfg, &err);
+		if (s != NULL) {
+			struct sl_store_notify_list nl;
+
+			ck_assert_int_eq(sl_store_notify_list(s, "t", 0, 1000,
+			    NULL, &nl, &err), -1);
+			sl_store_close(s);
+		}
+		expect_corrupt(&err, path);
+		ck_assert_msg(strstr(err.msg, "integrity check") == NULL,
+		    "the whole file was checked: %s", err.msg);
 	}
-	ck_assert_str_eq(err.type, "InternalFailure");
-	ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s", err.msg);
+
+	/* A writer that ends without closing leaves its log behind: the
+	 * default checks the next open. */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		cfg.verify = SL_STORE_VERIFY_NEVER;
+		s = sl_store_open(&cfg, &err);
+		if (s == NULL || sl_store_notify_add(s, "u", "{}", NULL, 1,
+		    NULL, NULL, NULL, &err) < 0 || sl_store_flush(s, &err) < 0)
+			_exit(1);
+		_exit(0); /* no close: as a crash */
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	ck_assert_int_gt(sb.st_size, 0);
+	cfg.verify = SL_STORE_VERIFY_UNCLEAN;
+	s = sl_store_open(&cfg, &err);
+	ck_assert_ptr_null(s);
+	expect_corrupt(&err, path);
+	ck_assert_msg(strstr(err.msg, "integrity check") != NULL, "%s",
+	    err.msg);
+	free(wal);
 	free(path);
 	free(dir);
 }

@@ -124,7 +124,7 @@ build_finished(const char *data)
 		"LambdaFunctionScheduled", "LambdaFunctionStarted",
 		"LambdaFunctionSucceeded", "TaskStateExited" };
 	struct sl_store_config cfg = { .data_dir = data,
-		.sync = SL_STORE_SYNC_NORMAL, .skip_verify = 1 };
+		.sync = SL_STORE_SYNC_NORMAL, .verify = SL_STORE_VERIFY_NEVER };
 	struct sl_store_sm_create sm = { .arn = SM_THREE, .name = "three",
 		.definition = THREE_DEF, .type = SL_SM_STANDARD, .now = 1 };
 	struct sl_err err = SL_ERR_INIT;

@@ -50,7 +50,8 @@ static struct sl_store *
 open_at(const char *dir, enum sl_store_sync sync, int verify)
 {
 	struct sl_store_config cfg = { .data_dir = dir, .sync = sync,
-		.skip_verify = !verify };
+		.verify = verify ? SL_STORE_VERIFY_ALWAYS
+	                  : SL_STORE_VERIFY_NEVER };
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_store *s = sl_store_open(&cfg, &err);
 
