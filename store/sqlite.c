@@ -2,6 +2,7 @@
  * data directory, guarded by a lock file, with its schema created and
  * migrated here. See store.h for the contract. */
 #include "store/store.h"
+#include "store/exec_cache.h"
 #include "common/fs.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
@@ -437,6 +438,7 @@ struct sl_store_backend {
 	int in_txn;
 	uint64_t db_commits;
 	size_t chunk_bytes; /* see "history chunks" */
+	struct sl_exec_cache *execs; /* running executions (exec_cache.h) */
 	sqlite3_stmt *st[S_COUNT];
 };
 
@@ -634,6 +636,17 @@ exec_sql(struct sl_store_backend *be, const char *sql, const char *what,
  * a savepoint of its own, so that a refused or failed write leaves nothing
  * behind while the batch goes on. */
 
+/* Whether the batch's transaction is gone; then the executions cache may
+ * hold what it undid, and is emptied. */
+static int
+batch_lost(struct sl_store_backend *be)
+{
+	if (!txn_lost(be))
+		return 0;
+	sl_exec_cache_clear(be->execs);
+	return 1;
+}
+
 static int
 write_begin(struct sl_store_backend *be, struct sl_err *err)
 {
@@ -647,7 +660,7 @@ write_begin(struct sl_store_backend *be, struct sl_err *err)
 	}
 	st = stmt(be, S_SAVEPOINT, err);
 	if (st == NULL || run(be, st, "opening a savepoint", err) < 0)
-		return txn_lost(be) ? SL_STORE_BATCH_LOST : -1;
+		return batch_lost(be) ? SL_STORE_BATCH_LOST : -1;
 	return 0;
 }
 
@@ -659,7 +672,7 @@ write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
 	struct sl_err ignore;
 	sqlite3_stmt *st;
 
-	if (txn_lost(be))
+	if (batch_lost(be))
 		return SL_STORE_BATCH_LOST;
 	if (rc == 0) {
 		st = stmt(be, S_RELEASE, err);
@@ -667,7 +680,7 @@ write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
 		    run(be, st, "releasing a savepoint", err) == 0)
 			return 0;
 		rc = -1;
-		if (txn_lost(be))
+		if (batch_lost(be))
 			return SL_STORE_BATCH_LOST;
 	}
 	st = stmt(be, S_ROLLBACK_TO, &ignore);
@@ -676,7 +689,7 @@ write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
 	st = stmt(be, S_RELEASE, &ignore);
 	if (st != NULL)
 		run(be, st, "releasing a savepoint", &ignore);
-	if (txn_lost(be))
+	if (batch_lost(be))
 		return SL_STORE_BATCH_LOST;
 	return rc;
 }
@@ -697,6 +710,7 @@ be_commit(struct sl_store_backend *be, struct sl_err *err)
 	if (!sqlite3_get_autocommit(be->db))
 		sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
 	be->in_txn = 0;
+	sl_exec_cache_clear(be->execs);
 	return -1;
 }
 
@@ -1054,7 +1068,12 @@ be_sm_delete(struct sl_store_backend *be, const char *arn, int *deleted,
 
 	if (rc < 0)
 		return rc;
-	return write_end(be, sm_delete_in(be, arn, deleted, err), err);
+	rc = write_end(be, sm_delete_in(be, arn, deleted, err), err);
+	/* A machine marked DELETING: its running executions' cached status
+	 * of their machine is out of date. */
+	if (rc == 0)
+		sl_exec_cache_clear(be->execs);
+	return rc;
 }
 
 static int
@@ -1875,24 +1894,56 @@ put_checkpoint(struct sl_store_backend *be, int64_t seq, const char *arn,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The state of running execution arn: remembered, or read and then
+ * remembered. A missing or finished execution is an error. */
+static int
+exec_lookup(struct sl_store_backend *be, const char *arn,
+    struct sl_exec_cached **out, struct sl_err *err)
+{
+	struct sl_exec_cached *c = sl_exec_cache_get(be->execs, arn), v;
+	struct exec_state es;
+
+	if (c == NULL) {
+		if (running_state(be, arn, &es, &v.sm_arn, err) < 0)
+			return -1;
+		v.seq = es.seq;
+		v.last_id = es.last_id;
+		v.sm_id = es.sm_id;
+		v.sm_status = es.sm_status;
+		c = sl_exec_cache_put(be->execs, arn, &v);
+	}
+	*out = c;
+	return 0;
+}
+
+/* A copy of c to write with: the cache learns the new last event id only
+ * once the write is kept. */
+static void
+exec_state_of(const struct sl_exec_cached *c, struct exec_state *es)
+{
+	es->seq = c->seq;
+	es->status = SL_STORE_EXEC_RUNNING;
+	es->last_id = c->last_id;
+	es->sm_id = c->sm_id;
+	es->sm_status = c->sm_status;
+}
+
 static int
 exec_progress_in(struct sl_store_backend *be, const char *arn,
     const struct sl_store_event *events, size_t n, const char *checkpoint,
-    struct sl_err *err)
+    int64_t *last_id, struct sl_err *err)
 {
+	struct sl_exec_cached *c;
 	struct exec_state es;
-	char *sm_arn = NULL;
 	int rc;
 
-	/* The machine's ARN (a compaction token of the checkpoint) comes
-	 * from the lookup, which takes the ARN apart anyway. */
-	if (running_state(be, arn, &es, checkpoint != NULL ? &sm_arn : NULL,
-	    err) < 0)
+	if (exec_lookup(be, arn, &c, err) < 0)
 		return -1;
+	exec_state_of(c, &es);
 	rc = append_events(be, arn, &es, events, n, err) < 0 ? -1 : 0;
 	if (rc == 0 && checkpoint != NULL)
-		rc = put_checkpoint(be, es.seq, arn, sm_arn, checkpoint, err);
-	free(sm_arn);
+		rc = put_checkpoint(be, es.seq, arn, c->sm_arn, checkpoint, err);
+	*last_id = es.last_id;
 	return rc;
 }
 
@@ -1902,23 +1953,31 @@ be_exec_progress(struct sl_store_backend *be, const char *arn,
     struct sl_err *err)
 {
 	int rc = write_begin(be, err);
+	int64_t last_id = 0;
+	struct sl_exec_cached *c;
 
 	if (rc < 0)
 		return rc;
-	return write_end(be, exec_progress_in(be, arn, events, n, checkpoint,
-	    err), err);
+	rc = write_end(be, exec_progress_in(be, arn, events, n, checkpoint,
+	    &last_id, err), err);
+	if (rc == 0 && (c = sl_exec_cache_get(be->execs, arn)) != NULL)
+		c->last_id = last_id;
+	return rc;
 }
 
 static int
 exec_finish_in(struct sl_store_backend *be, const char *arn,
     const struct sl_store_exec_end *end, struct sl_err *err)
 {
+	struct sl_exec_cached *c;
 	struct exec_state es;
 	sqlite3_stmt *st;
 	int r;
 
-	if (running_state(be, arn, &es, NULL, err) < 0 ||
-	    append_events(be, arn, &es, end->events, end->n, err) < 0)
+	if (exec_lookup(be, arn, &c, err) < 0)
+		return -1;
+	exec_state_of(c, &es);
+	if (append_events(be, arn, &es, end->events, end->n, err) < 0)
 		return -1;
 	st = stmt(be, S_EXEC_FINISH, err);
 	if (st == NULL)
@@ -1954,7 +2013,10 @@ be_exec_finish(struct sl_store_backend *be, const char *arn,
 
 	if (rc < 0)
 		return rc;
-	return write_end(be, exec_finish_in(be, arn, end, err), err);
+	rc = write_end(be, exec_finish_in(be, arn, end, err), err);
+	if (rc == 0)
+		sl_exec_cache_drop(be->execs, arn);
+	return rc;
 }
 
 static int
@@ -2340,6 +2402,7 @@ be_close(struct sl_store_backend *be)
 	}
 	if (be->lock_fd >= 0)
 		close(be->lock_fd); /* drops the lock */
+	sl_exec_cache_free(be->execs);
 	free(be->dir);
 	free(be->path);
 	free(be->lock_path);
@@ -2718,6 +2781,7 @@ sl_store_sqlite_open(const struct sl_store_config *cfg, struct sl_err *err)
 	struct stat sb;
 
 	be->lock_fd = -1;
+	be->execs = sl_exec_cache_new();
 	be->dir = xstrdup(dir);
 	be->path = xasprintf("%s/%s", dir, SL_STORE_DB_FILE);
 	be->lock_path = xasprintf("%s/%s", dir, SL_STORE_LOCK_FILE);

@@ -1713,6 +1713,76 @@ START_TEST(test_disk_full_statement)
 }
 END_TEST
 
+/* The backend remembers running executions (their last event id, their
+ * machine's status) between progress writes. What it remembers follows
+ * the database: a batch that cannot be committed takes its events back
+ * from both, and a machine marked DELETING meanwhile is seen when the
+ * execution ends. */
+START_TEST(test_exec_memory_follows_undo)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store *s = must_open();
+	struct acks b = { 0 };
+	struct rlimit old, lim;
+	static char big[200000];
+	char *wal = xasprintf("%s/var/sluice.db-wal", tmpdir);
+	char *arn = ex_arn("m", "e");
+	struct sl_store_exec ex;
+	struct sl_store_sm sm;
+	struct stat sb;
+	int i, deleted = -1;
+
+	create_sm(s, "m", SL_SM_STANDARD);
+	ck_assert_int_eq(start_exec(s, "m", "e", "{}", 1, &err), 0);
+	ck_assert_int_eq(append(s, arn, 1, 3, "{\"at\":3}", &err), 0);
+	flush(s);
+
+	/* Events 4-5 go into a batch that cannot be written. */
+	memset(big, 'y', sizeof(big) - 1);
+	big[0] = '"';
+	big[sizeof(big) - 2] = '"';
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 64 * 1024;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ck_assert_int_eq(append(s, arn, 4, 5, "{\"at\":5}", &err), 0);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(sl_store_notify_add(s, "t", big, NULL, 2, NULL,
+		    count_cb, &b, &err), 0);
+	ck_assert_int_eq(sl_store_flush(s, &err), -1);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+
+	/* The execution's last event is 3 again, for the backend too. */
+	ck_assert_int_eq(append(s, arn, 6, 6, NULL, &err), -1);
+	ck_assert_str_eq(err.type, "ValidationException");
+	ck_assert_int_eq(append(s, arn, 4, 5, "{\"at\":5}", &err), 0);
+	flush(s);
+	ck_assert_int_eq(sl_store_exec_resume(s, arn, &ex, &err), 0);
+	ck_assert_int_eq(ex.last_event_id, 5);
+	ck_assert_str_eq(ex.checkpoint, "{\"at\":5}");
+	sl_store_exec_release(&ex);
+
+	/* The machine is deleted while the execution runs: it goes with the
+	 * execution's end. */
+	ck_assert_int_eq(sl_store_sm_delete(s, SM_ARN "m", &deleted, NULL,
+	    NULL, &err), 0);
+	ck_assert_int_eq(deleted, 0);
+	flush(s);
+	ck_assert_int_eq(finish(s, arn, SL_STORE_EXEC_SUCCEEDED, 6, 10, &err),
+	    0);
+	flush(s);
+	ck_assert_int_eq(sl_store_sm_get(s, SM_ARN "m", &sm, &err), -1);
+	ck_assert_str_eq(err.type, "StateMachineDoesNotExist");
+	/* An execution that has ended takes no more events. */
+	ck_assert_int_eq(append(s, arn, 7, 7, NULL, &err), -1);
+	free(arn);
+	free(wal);
+	sl_store_close(s);
+}
+END_TEST
+
 /* A commit whose WAL write fails (the file size limit stands in for a full
  * disk): the batch fails as a whole, what was committed stays. */
 START_TEST(test_disk_full_commit)
@@ -1962,6 +2032,7 @@ store_suite(void)
 	tcase_add_test(tc, test_unwritable);
 	tcase_add_test(tc, test_disk_full_statement);
 	tcase_add_test(tc, test_disk_full_commit);
+	tcase_add_test(tc, test_exec_memory_follows_undo);
 	tcase_add_test(tc, test_lost_batch);
 	tcase_add_test(tc, test_retention);
 	suite_add_tcase(s, tc);
