@@ -382,13 +382,21 @@ api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 static void loop_rearm(struct sl_ws *ws);
 
+/* The embedded loop's timers fire here, inside lws_service(), which may
+ * poll afterwards. What they did may be finished by the owner only once
+ * lws_service() returns (sluiced's group commit, and the replies waiting
+ * on it), so when anything ran, the poll must not sleep: an execution
+ * that ended in such a timer was otherwise answered only when some other
+ * event came, up to lws's 30 s limit. lws_cancel_service() wakes it. */
 static void
 loop_timer_cb(lws_sorted_usec_list_t *sul)
 {
 	struct sl_ws *ws = lws_container_of(sul, struct sl_ws, loop_sul);
+	int ran = sl_loop_dispatch(ws->loop);
 
-	sl_loop_dispatch(ws->loop);
 	loop_rearm(ws);
+	if (ran > 0)
+		lws_cancel_service(ws->ctx);
 }
 
 static void
