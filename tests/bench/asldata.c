@@ -10,6 +10,7 @@
 #include "orchestrator/choice.h"
 #include "orchestrator/jsonpath.h"
 #include "orchestrator/payload.h"
+#include "tests/bench/lib/report.h"
 
 static double
 now(void)
@@ -37,6 +38,7 @@ main(void)
 	cJSON *v;
 	long i, hits = 0;
 
+	bench_report_as("asldata", 0);
 	if (p == NULL || rp == NULL || c == NULL) {
 		fprintf(stderr, "asldata bench: %s\n", err.msg);
 		return 1;
@@ -50,15 +52,14 @@ main(void)
 		}
 	}
 	t1 = now();
-	printf("{\"bench\": \"asldata\", \"metric\": "
-	    "\"parameters_resultpath_per_sec\", \"value\": %.0f, \"unit\": "
-	    "\"ops/s\"}\n", (double)n / (t1 - t0));
+	bench_report("parameters_resultpath_per_sec", (double)n / (t1 - t0),
+	    "ops/s", NULL);
 	t0 = now();
 	for (i = 0; i < n; i++)
 		hits += sl_choice_eval(c, doc, NULL, &err) == 1;
 	t1 = now();
-	printf("{\"bench\": \"asldata\", \"metric\": \"choice_rule_per_sec\", "
-	    "\"value\": %.0f, \"unit\": \"ops/s\"}\n", (double)n / (t1 - t0));
+	bench_report("choice_rule_per_sec", (double)n / (t1 - t0), "ops/s",
+	    NULL);
 	if (hits != n)
 		return 1;
 	sl_payload_free(p);

@@ -25,6 +25,7 @@
 #include "common/loop.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
+#include "tests/bench/lib/report.h"
 #include "tests/bench/lib/wsbench.h"
 #include "tests/tree_util.h"
 
@@ -43,14 +44,6 @@
 #define NCONN 64
 
 static const char *load_sm; /* what the load starts */
-
-static void
-report(const char *metric, double value, const char *unit, const char *note)
-{
-	printf("{\"bench\":\"durable\",\"metric\":\"%s\",\"value\":%.1f,"
-	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
-	fflush(stdout);
-}
 
 static void
 start_request(void *arg, uint64_t seq, char *buf, size_t size)
@@ -198,6 +191,7 @@ main(void)
 	const char *w = getenv("SLUICE_BENCH_WINDOW");
 	int i, j, window = w ? atoi(w) : 1;
 
+	bench_report_as("durable", 1);
 	if (build == NULL || mkdtemp(dir) == NULL)
 		wsb_die("SLUICE_BUILD unset or no tmp");
 	wsb_set_name("durable");
@@ -227,15 +221,15 @@ main(void)
 	    "3 Tasks of id_function, %d connections x %d in flight, "
 	    "synchronous=FULL, %.1f s, %" PRIu64 " errors", NCONN, window,
 	    secs, r.errors);
-	report("durable_3task_executions_per_s", rate, "executions/s", note);
+	bench_report("durable_3task_executions_per_s", rate, "executions/s", note);
 	snprintf(note, sizeof(note), "%" PRId64 " history events committed "
 	    "in %.1f s (%.1f per execution)", ev1 - ev0, secs,
 	    (double)(ev1 - ev0) / (double)r.done);
-	report("history_events_per_s", (double)(ev1 - ev0) / secs,
+	bench_report("history_events_per_s", (double)(ev1 - ev0) / secs,
 	    "events/s", note);
 	snprintf(note, sizeof(note), "sluiced's own CPU time (its workers "
 	    "not included) per execution of the run above");
-	report("daemon_cpu_per_execution", (cpu1 - cpu0) * 1e6 /
+	bench_report("daemon_cpu_per_execution", (cpu1 - cpu0) * 1e6 /
 	    (double)r.done, "us", note);
 	wsb_client_close();
 	wsb_daemon_stop();
@@ -288,7 +282,7 @@ main(void)
 	    "finished (17 events each) + %d running executions resumed, "
 	    "%.0f MB database (built in %.1f s), integrity check included",
 	    FINISHED, RUNNING, (double)sb.st_size / 1e6, t_build);
-	report("daemon_startup_ms", (double)t[1] / 1000.0, "ms", note);
+	bench_report("daemon_startup_ms", (double)t[1] / 1000.0, "ms", note);
 	tu_rm_rf(dir);
 out:
 	free(data);

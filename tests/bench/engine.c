@@ -12,6 +12,7 @@
 #include "orchestrator/clock.h"
 #include "orchestrator/engine.h"
 #include "tests/bench/lib/wsbench.h"
+#include "tests/bench/lib/report.h"
 
 struct bench {
 	struct sl_clock *clock;
@@ -111,14 +112,6 @@ compile(const char *def)
 }
 
 static void
-report(const char *metric, double value, const char *unit)
-{
-	printf("{\"bench\":\"engine\",\"metric\":\"%s\",\"value\":%.0f,"
-	    "\"unit\":\"%s\"}\n", metric, value, unit);
-	fflush(stdout);
-}
-
-static void
 run_many(struct bench *b, struct sl_asl_machine *m, const char *input,
     long n)
 {
@@ -173,13 +166,13 @@ pass_chain(int with_history)
 		fprintf(stderr, "bench: pass chain: %ld of %ld done, %ld "
 		    "failed\n", b.done, n, b.failed);
 	if (with_history) {
-		report("pass_chain_transitions_per_s_with_history",
-		    (double)n * 100 / t, "transitions/s");
-		report("history_events_per_s", (double)b.events / t,
-		    "events/s");
+		bench_report("pass_chain_transitions_per_s_with_history",
+		    (double)n * 100 / t, "transitions/s", NULL);
+		bench_report("history_events_per_s", (double)b.events / t,
+		    "events/s", NULL);
 	} else
-		report("pass_chain_transitions_per_s", (double)n * 100 / t,
-		    "transitions/s");
+		bench_report("pass_chain_transitions_per_s", (double)n * 100 / t,
+		    "transitions/s", NULL);
 	bench_release(&b);
 	sl_asl_machine_unref(m);
 }
@@ -209,7 +202,7 @@ three_tasks(void)
 	if (b.done != n || b.failed != 0)
 		fprintf(stderr, "bench: three tasks: %ld of %ld done, %ld "
 		    "failed\n", b.done, n, b.failed);
-	report("three_task_executions_per_s", (double)n / t, "executions/s");
+	bench_report("three_task_executions_per_s", (double)n / t, "executions/s", NULL);
 	bench_release(&b);
 	sl_asl_machine_unref(m);
 }
@@ -231,9 +224,9 @@ parked(void)
 	if (sl_engine_count(b.e) != (size_t)n)
 		fprintf(stderr, "bench: parked: %zu of %ld running\n",
 		    sl_engine_count(b.e), n);
-	report("parked_wait_100k_rss", (double)after / 1024, "MB");
-	report("parked_wait_bytes_per_execution",
-	    (double)(after - before) * 1024 / n, "bytes");
+	bench_report("parked_wait_100k_rss", (double)after / 1024, "MB", NULL);
+	bench_report("parked_wait_bytes_per_execution",
+	    (double)(after - before) * 1024 / n, "bytes", NULL);
 	/* Wake them all: every one finishes. */
 	sl_clock_advance(b.clock, 3600 * 1000);
 	if (b.done != n || b.failed != 0)
@@ -245,6 +238,7 @@ parked(void)
 int
 main(void)
 {
+	bench_report_as("engine", 0);
 	pass_chain(0);
 	pass_chain(1);
 	three_tasks();

@@ -11,6 +11,7 @@
 #include "common/xmalloc.h"
 #include "runtime/host.h"
 #include "tests/bench/lib/wsbench.h"
+#include "tests/bench/lib/report.h"
 
 struct one {
 	int done;
@@ -37,24 +38,15 @@ cmp_u64(const void *a, const void *b)
 }
 
 static void
-emit(const char *metric, double value, const char *unit)
-{
-	printf("{\"bench\":\"host\",\"metric\":\"%s\",\"value\":%.2f,"
-	       "\"unit\":\"%s\"}\n",
-	    metric, value, unit);
-	fflush(stdout);
-}
-
-static void
 emit_pct(const char *name, uint64_t *v, size_t n)
 {
 	char m[64];
 
 	qsort(v, n, sizeof(*v), cmp_u64);
 	snprintf(m, sizeof(m), "%s_p50", name);
-	emit(m, (double)v[n / 2], "us");
+	bench_report(m, (double)v[n / 2], "us", NULL);
 	snprintf(m, sizeof(m), "%s_p99", name);
-	emit(m, (double)v[(n * 99) / 100], "us");
+	bench_report(m, (double)v[(n * 99) / 100], "us", NULL);
 }
 
 static uint64_t
@@ -141,6 +133,7 @@ main(void)
 	int i, done, sent;
 	size_t n;
 
+	bench_report_as("host", 2);
 	/* A 1 KB JSON payload. */
 	n = (size_t)snprintf(payload, sizeof(payload), "{\"data\":\"");
 	memset(payload + n, 'x', 1024 - n - 2);
@@ -185,8 +178,8 @@ main(void)
 				fprintf(stderr, "bench/host: burst failed\n");
 				return 1;
 			}
-		emit("cold_burst16_submit", (double)sub, "us");
-		emit("cold_burst16_total", (double)t1, "us");
+		bench_report("cold_burst16_submit", (double)sub, "us", NULL);
+		bench_report("cold_burst16_total", (double)t1, "us", NULL);
 	}
 	sl_host_free(h);
 
@@ -204,8 +197,8 @@ main(void)
 	t0 = sl_loop_now_us();
 	for (i = 0; i < TPUT; i++)
 		(void)invoke_wait(loop, h, "id_function", payload, &o);
-	emit("sequential_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
-	    "invocations/s");
+	bench_report("sequential_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
+	    "invocations/s", NULL);
 
 	/* Two in flight at a time: two workers on two cores. */
 	memset(par, 0, sizeof(par));
@@ -243,8 +236,8 @@ main(void)
 			sent++;
 		}
 	}
-	emit("two_workers_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
-	    "invocations/s");
+	bench_report("two_workers_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
+	    "invocations/s", NULL);
 
 	/* RSS of the warm trivial workers. */
 	{
@@ -264,7 +257,7 @@ main(void)
 		     p = strtok_r(NULL, " \n", &save))
 			if ((kb = wsb_rss_kb((pid_t)strtol(p, NULL, 10))) > max)
 				max = kb;
-		emit("worker_rss", (double)max, "KB");
+		bench_report("worker_rss", (double)max, "KB", NULL);
 	}
 	sl_host_free(h);
 	sl_loop_free(loop);

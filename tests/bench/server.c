@@ -11,20 +11,13 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "tests/bench/lib/report.h"
 #include "tests/bench/lib/wsbench.h"
 #include "tests/tree_util.h"
 
 #define SM_NAME "benchthree"
 #define SM_ARN "arn:aws:states:us-east-1:000000000000:stateMachine:" SM_NAME
 #define LAMBDA "arn:aws:lambda:us-east-1:000000000000:function:id_function"
-
-static void
-report(const char *metric, double value, const char *unit, const char *note)
-{
-	printf("{\"bench\":\"server\",\"metric\":\"%s\",\"value\":%.1f,"
-	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
-	fflush(stdout);
-}
 
 /* The requests, each with its sequence number as its id. */
 static void
@@ -67,9 +60,9 @@ round_trips(wsb_request_fn *req, uint64_t n, const char *metric,
 	snprintf(note, sizeof(note), "%s, 1 connection, %llu sequential "
 	    "round trips", what, (unsigned long long)r.done);
 	snprintf(name, sizeof(name), "%s_p50", metric);
-	report(name, wsb_latency_ms(50) * 1000.0, "us", note);
+	bench_report(name, wsb_latency_ms(50) * 1000.0, "us", note);
 	snprintf(name, sizeof(name), "%s_p99", metric);
-	report(name, wsb_latency_ms(99) * 1000.0, "us", note);
+	bench_report(name, wsb_latency_ms(99) * 1000.0, "us", note);
 }
 
 /* A closed loop of req on every connection, one in flight each, for secs
@@ -103,6 +96,7 @@ main(void)
 	long rss0, rss1;
 	double rate;
 
+	bench_report_as("server", 1);
 	wsb_set_name("server");
 	if (build == NULL || mkdtemp(dir) == NULL)
 		wsb_die("SLUICE_BUILD unset or no tmp");
@@ -129,7 +123,7 @@ main(void)
 	rate = closed_loop(invoke_request, 3.0, &errors);
 	snprintf(note, sizeof(note), "Invoke id_function, 64 connections, "
 	    "3 s, %llu errors", (unsigned long long)errors);
-	report("invoke_throughput", rate, "invocations/s", note);
+	bench_report("invoke_throughput", rate, "invocations/s", note);
 
 	/* Workflows: StartExecution (wait) of a 3-Task machine. */
 	wsb_call(create);
@@ -137,7 +131,7 @@ main(void)
 	snprintf(note, sizeof(note), "StartExecution to completion, 3 Tasks, "
 	    "64 connections, 5 s, durable store, %llu errors",
 	    (unsigned long long)errors);
-	report("sfn_3task_throughput", rate, "executions/s", note);
+	bench_report("sfn_3task_throughput", rate, "executions/s", note);
 
 	/* Memory with 1,000 idle connections. */
 	rss0 = wsb_rss_kb(wsb_daemon_pid());
@@ -146,7 +140,7 @@ main(void)
 	rss1 = wsb_rss_kb(wsb_daemon_pid());
 	snprintf(note, sizeof(note), "%ld KiB with 64 connections before",
 	    rss0);
-	report("rss_1000_idle", (double)rss1 / 1024.0, "MiB", note);
+	bench_report("rss_1000_idle", (double)rss1 / 1024.0, "MiB", note);
 	wsb_client_close();
 
 	wsb_daemon_stop();

@@ -39,18 +39,11 @@
 #include "common/loop.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "tests/bench/lib/report.h"
 #include "tests/bench/lib/wsbench.h"
 
 #define SM_SIGNUP "arn:aws:states:us-east-1:000000000000:stateMachine:signup"
 #define NCONN 4
-
-static void
-report(const char *metric, double value, const char *unit, const char *note)
-{
-	printf("{\"bench\":\"signup\",\"metric\":\"%s\",\"value\":%.2f,"
-	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
-	fflush(stdout);
-}
 
 /* Microseconds to create (open O_CREAT|O_EXCL, write 1 KiB, close) one
  * file in a new directory beside the data directory's: what a Maildir
@@ -232,6 +225,7 @@ main(void)
 	double runs0, runs1, ahead0, ahead1, m0, m1;
 	struct wsb_result r;
 
+	bench_report_as("signup", 2);
 	wsb_set_name("signup");
 	if (build == NULL)
 		wsb_die("SLUICE_BUILD unset");
@@ -291,24 +285,24 @@ main(void)
 	    "%" PRIu64 " signups, %d in flight over %d connections, "
 	    "%.2f s, %" PRIu64 " admin notifications", n, inflight, NCONN,
 	    r.seconds, got);
-	report("signups_per_s", rate, "1/s", note);
-	report("file_create_us", create_us, "us", "creating a 1 KiB file "
+	bench_report("signups_per_s", rate, "1/s", note);
+	bench_report("file_create_us", create_us, "us", "creating a 1 KiB file "
 	    "in the data directory's file system before the burst");
-	report("fsync_us", sync_us, "us", "writing 4 KiB and fdatasync in "
+	bench_report("fsync_us", sync_us, "us", "writing 4 KiB and fdatasync in "
 	    "the data directory's file system before the burst");
-	report("latency_p50_burst", p50, "ms", "64 in flight");
-	report("latency_p99_burst", p99, "ms", "64 in flight");
-	report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
+	bench_report("latency_p50_burst", p50, "ms", "64 in flight");
+	bench_report("latency_p99_burst", p99, "ms", "64 in flight");
+	bench_report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
 	    "sluiced's own CPU time per signup of the burst");
-	report("daemon_written_kb_per_signup", (b1 - b0) / 1024.0 /
+	bench_report("daemon_written_kb_per_signup", (b1 - b0) / 1024.0 /
 	    (double)n, "KiB", "sluiced's write(2) bytes per signup: its "
 	    "store's WAL, and its sockets");
-	report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
+	bench_report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
 	    "its workers' CPU time per signup of the burst");
-	report("machine_cpu_per_signup", (m1 - m0) * 1e6 / (double)n, "us",
+	bench_report("machine_cpu_per_signup", (m1 - m0) * 1e6 / (double)n, "us",
 	    "all cores' busy time per signup of the burst: the daemon, its "
 	    "workers, the client, the kernel's own threads and interrupts");
-	report("sent_ahead_pct", runs1 > runs0 ? 100.0 * (ahead1 - ahead0) /
+	bench_report("sent_ahead_pct", runs1 > runs0 ? 100.0 * (ahead1 - ahead0) /
 	    (runs1 - runs0) : 0, "%", "of the burst's function runs, those "
 	    "sent to a worker still busy with the run before");
 	wsb_client_close();
@@ -318,9 +312,9 @@ main(void)
 	wsb_load(signup_request, prefix, 1, 300, 0, &r);
 	if (r.errors > 0)
 		wsb_die("single signups failed");
-	report("latency_p50_single", wsb_latency_ms(50), "ms",
+	bench_report("latency_p50_single", wsb_latency_ms(50), "ms",
 	    "one signup at a time");
-	report("latency_p99_single", wsb_latency_ms(99), "ms",
+	bench_report("latency_p99_single", wsb_latency_ms(99), "ms",
 	    "one signup at a time");
 	wsb_client_close();
 	wsb_daemon_stop();

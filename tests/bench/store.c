@@ -17,6 +17,7 @@
 #include "common/xmalloc.h"
 #include "store/store.h"
 #include "tests/tree_util.h"
+#include "tests/bench/lib/report.h"
 
 #define SM "arn:aws:states:us-east-1:000000000000:stateMachine:bench"
 #define EX "arn:aws:states:us-east-1:000000000000:execution:bench:"
@@ -36,14 +37,6 @@ die(const char *what, const struct sl_err *err)
 	fprintf(stderr, "bench store: %s: %s: %s\n", what, err->type,
 	    err->msg);
 	exit(1);
-}
-
-static void
-report(const char *metric, double value, const char *unit, const char *note)
-{
-	printf("{\"bench\":\"store\",\"metric\":\"%s\",\"value\":%.1f,"
-	    "\"unit\":\"%s\",\"note\":\"%s\"}\n", metric, value, unit, note);
-	fflush(stdout);
 }
 
 static struct sl_store *
@@ -185,11 +178,11 @@ bench_events(const char *dir, int conc, int iters)
 	dt = now_s() - t0;
 	snprintf(note, sizeof(note), "synchronous=FULL, %d executions x 2 "
 	    "events + checkpoint per commit", conc);
-	report("history_events_per_s", 2.0 * conc * iters / dt, "events/s",
+	bench_report("history_events_per_s", 2.0 * conc * iters / dt, "events/s",
 	    note);
 	snprintf(note, sizeof(note), "synchronous=FULL, %d progress calls "
 	    "per commit", conc);
-	report("commit_latency", dt / iters * 1000.0, "ms", note);
+	bench_report("commit_latency", dt / iters * 1000.0, "ms", note);
 	sl_store_close(s);
 	free(r);
 	tu_rm_rf(dir);
@@ -231,7 +224,7 @@ bench_execs(const char *dir, int conc, int waves, enum sl_store_sync sync)
 	snprintf(note, sizeof(note), "synchronous=%s, %d in flight, 10 events "
 	    "+ checkpoints each, 6 commits per wave",
 	    sync == SL_STORE_SYNC_FULL ? "FULL" : "NORMAL", conc);
-	report(conc == 1 ? "durable_executions_per_s_unbatched" :
+	bench_report(conc == 1 ? "durable_executions_per_s_unbatched" :
 	    "durable_executions_per_s", (double)conc * waves / dt,
 	    "executions/s", note);
 	sl_store_close(s);
@@ -273,7 +266,7 @@ build_big(const char *dir)
 		progress(s, &r, 5, 300000 + i);
 	}
 	sl_store_close(s);
-	report("big_store_build", now_s() - t0, "s",
+	bench_report("big_store_build", now_s() - t0, "s",
 	    "100000 finished (10 events) + 1000 running, synchronous=NORMAL");
 	fclose(fopen(marker, "w"));
 	free(marker);
@@ -304,7 +297,7 @@ bench_open(const char *dir, int verify)
 	snprintf(note, sizeof(note), "open%s + list 1000 running with "
 	    "checkpoints; 100000 finished; file %.0f MB",
 	    verify ? " with quick_check" : "", (double)sb.st_size / 1e6);
-	report(verify ? "open_verified_ms" : "open_ms", dt * 1000.0, "ms",
+	bench_report(verify ? "open_verified_ms" : "open_ms", dt * 1000.0, "ms",
 	    note);
 	sl_store_exec_list_release(&run);
 	sl_store_close(s);
@@ -319,6 +312,7 @@ main(void)
 	char *small = xasprintf("%s/store-small", base);
 	char *big = xasprintf("%s/store-100k", base);
 
+	bench_report_as("store", 1);
 	mkdir(base, 0755);
 	bench_events(small, 200, 100);
 	bench_execs(small, 500, 4, SL_STORE_SYNC_FULL);

@@ -7,6 +7,7 @@
 
 #include "common/buf.h"
 #include "orchestrator/validate.h"
+#include "tests/bench/lib/report.h"
 
 #define STATES 9000
 #define ROUNDS 20
@@ -26,6 +27,7 @@ main(void)
 	struct sl_asl_diags d = SL_ASL_DIAGS_INIT;
 	struct sl_buf b;
 	double t0, secs;
+	char note[64];
 	int i;
 
 	sl_buf_init(&b);
@@ -44,12 +46,13 @@ main(void)
 		sl_asl_diags_release(&d);
 	}
 	secs = now() - t0;
-	printf("{\"bench\": \"validate\", \"metric\": \"states_per_second\", "
-	    "\"value\": %.0f, \"unit\": \"states/s\"}\n",
-	    (double)STATES * ROUNDS / secs);
-	printf("{\"bench\": \"validate\", \"metric\": \"throughput\", "
-	    "\"value\": %.1f, \"unit\": \"MB/s\", \"definition_bytes\": %zu}\n",
-	    (double)b.len * ROUNDS / secs / 1e6, b.len);
+	snprintf(note, sizeof(note), "a definition of %zu bytes", b.len);
+	bench_report_as("validate", 0);
+	bench_report("states_per_second", (double)STATES * ROUNDS / secs,
+	    "states/s", NULL);
+	bench_report_as("validate", 1);
+	bench_report("throughput", (double)b.len * ROUNDS / secs / 1e6, "MB/s",
+	    note);
 	sl_buf_release(&b);
 	return 0;
 }
