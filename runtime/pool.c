@@ -740,25 +740,32 @@ worker_died(struct sl_worker *w, struct sl_invocation *inv)
 	sl_host_inv_complete(inv);
 }
 
-/* w is gone while it held an invocation sent ahead. If its start mark
- * was read, the worker had started it, and it ended with the worker;
- * if not, it never ran (the mark comes before the handler), and it goes
- * back first in its function's queue, for another worker. */
+/* w is gone with inv, which was sent ahead: still waiting as w->ahead, or
+ * already taken as w->inv. If the worker's start mark for it was read, it
+ * had started and it ended with the worker. If not, it never ran (the
+ * mark comes before the handler): it goes back first in its function's
+ * queue, for another worker. */
 static void
-worker_orphan_next(struct sl_worker *w)
+worker_lost_ahead(struct sl_worker *w, struct sl_invocation *inv)
 {
-	struct sl_invocation *inv = w->ahead;
-
-	w->ahead = NULL;
-	inv->w = NULL;
+	if (w->ahead == inv)
+		w->ahead = NULL;
 	if (inv->cancelled) {
+		inv->w = NULL;
 		sl_host_inv_drop(inv);
 	} else if (w->log_id == inv->id) {
-		inv->start_us = sl_loop_now_us();
+		if (inv->start_us == 0)
+			inv->start_us = sl_loop_now_us();
 		worker_died(w, inv);
 	} else {
+		if (w->inv == inv)
+			w->inv = NULL;
+		inv->w = NULL;
+		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		sl_buf_reset(&inv->log);
 		inv->oom = 0;
+		inv->start_us = 0;
+		inv->sent_ahead = 0;
 		sl_pool_requeue(w->fn, inv);
 	}
 }
@@ -804,18 +811,22 @@ worker_join_check(struct sl_worker *w)
 	worker_read_log(w, 0);
 	if (w->state != W_DEAD)
 		worker_uncount(w);
+	/* The one waiting first: requeued, it must end up behind the one
+	 * before it. */
+	if (w->ahead != NULL)
+		worker_lost_ahead(w, w->ahead);
 	if (w->quiet) {
 		/* superseded; nobody waits for it */
 	} else if (w->probe) {
 		w->state = W_DEAD;
 		sl_host_probe_done(w, 0);
+	} else if (w->inv != NULL && w->inv->sent_ahead) {
+		worker_lost_ahead(w, w->inv);
 	} else if (w->inv != NULL) {
 		worker_died(w, w->inv);
 	} else if (!w->ever_ready) {
 		start_failed(w);
 	}
-	if (w->ahead != NULL)
-		worker_orphan_next(w);
 	w->state = W_DEAD;
 	sl_pool_free_worker(w);
 	sl_pool_pump(fn);
@@ -1456,6 +1467,7 @@ inv_send_ahead(struct sl_invocation *inv, struct sl_worker *w)
 {
 	inv->state = I_RUNNING;
 	inv->cold = 0;
+	inv->sent_ahead = 1;
 	inv->w = w;
 	w->ahead = inv;
 	w->fn->stats.ahead++;

@@ -43,6 +43,10 @@ int sl_worker_oom_seen(void);
  * when it is not. sl_worker_ipc_remember records it once at start. */
 void sl_worker_ipc_remember(void);
 void sl_worker_ipc_check(void);
+/* Whether fd 2 is still the log pipe the worker started with (recorded by
+ * sl_worker_ipc_remember too): the host reads the start of an invocation
+ * sent ahead from it. */
+int sl_worker_log_intact(void);
 /* Serve as the spawner (worker_spawner.c): returns only in a newly forked
  * worker, which then carries on as a worker. */
 int sl_worker_spawner(void);

@@ -21,6 +21,8 @@ static volatile int in_invoke;
 static volatile int oom_seen;
 static dev_t ipc_dev;
 static ino_t ipc_ino;
+static dev_t log_dev;
+static ino_t log_ino;
 
 /* glibc's allocator entry points; the worker's own malloc/calloc/realloc
  * wrap them (the executable's definitions win for every library, the
@@ -102,6 +104,19 @@ sl_worker_ipc_remember(void)
 		ipc_dev = st.st_dev;
 		ipc_ino = st.st_ino;
 	}
+	if (fstat(2, &st) == 0) {
+		log_dev = st.st_dev;
+		log_ino = st.st_ino;
+	}
+}
+
+int
+sl_worker_log_intact(void)
+{
+	struct stat st;
+
+	return fstat(2, &st) == 0 && st.st_dev == log_dev &&
+	    st.st_ino == log_ino;
 }
 
 void

@@ -370,6 +370,12 @@ main(int argc, char **argv)
 		sl_worker_invoke_begin(f.id);
 		ctx.deadline_ms = f.deadline_ms;
 		if (f.type == SL_FRAME_INVOKE_NEXT) {
+			/* Without the mark the host would take a start that
+			 * ended badly for one that never began, and run it
+			 * again: a handler that replaced fd 2 ends this
+			 * worker instead, and the host runs it elsewhere. */
+			if (!sl_worker_log_intact())
+				_exit(SL_WORKER_EXIT_IPC);
 			ctx.deadline_ms += wall_ms();
 			mark_start(f.id);
 		}

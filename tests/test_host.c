@@ -1318,6 +1318,40 @@ START_TEST(ahead_worker_dies_before)
 }
 END_TEST
 
+/* A handler that points stderr elsewhere: the worker could no longer
+ * mark the start of the next invocation, so it ends before it; the
+ * invocation runs on a new worker, once, and the one before is fine. */
+START_TEST(ahead_stderr_replaced)
+{
+	static const char *const p[3] = {
+	    "{\"stderr_away\":true,\"ms\":200}", "{}", "{}"};
+	struct fx f;
+	struct hu_result r[3];
+	uint64_t ids[3];
+	const cJSON *st;
+	cJSON *doc, *o;
+	int i;
+
+	ahead_open(&f, 60 * 1000 * 1000L);
+	ahead_burst(&f, 3, p, NULL, r, ids);
+	for (i = 0; i < 3; i++) {
+		o = parse_ok(&r[i]);
+		ck_assert_str_eq(str(o, "rid"), r[i].rid);
+		cJSON_Delete(o);
+	}
+	/* The next ran on the new worker, and in its turn. */
+	ck_assert_int_eq(r[1].cold, 1);
+	ck_assert_int_eq(r[2].cold, 0);
+	ahead_check_tail(&r[1], r, 3);
+	st = fn_stats(&f, "ahead", &doc);
+	ck_assert_int_eq((int)num(st, "Invocations"), 4);
+	cJSON_Delete(doc);
+	for (i = 0; i < 3; i++)
+		hu_result_release(&r[i]);
+	fx_close(&f);
+}
+END_TEST
+
 static void never_cb(void *arg, const struct sl_invoke_result *r);
 
 /* Cancelling one sent ahead leaves the run before it alone; the worker,
@@ -1705,6 +1739,7 @@ host_suite(void)
 	tcase_add_test(tc, ahead_logs_and_publish);
 	tcase_add_test(tc, ahead_clock_starts_with_the_run);
 	tcase_add_test(tc, ahead_worker_dies_before);
+	tcase_add_test(tc, ahead_stderr_replaced);
 	tcase_add_test(tc, ahead_cancel);
 	tcase_add_test(tc, ahead_off);
 	tcase_add_test(tc, describe);
