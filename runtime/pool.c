@@ -740,13 +740,14 @@ worker_died(struct sl_worker *w, struct sl_invocation *inv)
 	sl_host_inv_complete(inv);
 }
 
-/* w is gone with inv, which was sent ahead: still waiting as w->ahead, or
- * already taken as w->inv. If the worker's start mark for it was read, it
- * had started and it ended with the worker. If not, it never ran (the
- * mark comes before the handler): it goes back first in its function's
- * queue, for another worker. */
+/* w is gone with inv: its run, or the one sent ahead. Whether the worker
+ * had started it shows in w->log_id: a dispatch sets it at once, a run
+ * sent ahead only when its start mark is read, before the handler runs
+ * (and the mark of a later run follows this one's result, which has
+ * been read by now). One that started ended with the worker; one that
+ * did not goes back first in its function's queue, for another worker. */
 static void
-worker_lost_ahead(struct sl_worker *w, struct sl_invocation *inv)
+worker_lost(struct sl_worker *w, struct sl_invocation *inv)
 {
 	if (w->ahead == inv)
 		w->ahead = NULL;
@@ -765,7 +766,6 @@ worker_lost_ahead(struct sl_worker *w, struct sl_invocation *inv)
 		sl_buf_reset(&inv->log);
 		inv->oom = 0;
 		inv->start_us = 0;
-		inv->sent_ahead = 0;
 		sl_pool_requeue(w->fn, inv);
 	}
 }
@@ -814,16 +814,14 @@ worker_join_check(struct sl_worker *w)
 	/* The one waiting first: requeued, it must end up behind the one
 	 * before it. */
 	if (w->ahead != NULL)
-		worker_lost_ahead(w, w->ahead);
+		worker_lost(w, w->ahead);
 	if (w->quiet) {
 		/* superseded; nobody waits for it */
 	} else if (w->probe) {
 		w->state = W_DEAD;
 		sl_host_probe_done(w, 0);
-	} else if (w->inv != NULL && w->inv->sent_ahead) {
-		worker_lost_ahead(w, w->inv);
 	} else if (w->inv != NULL) {
-		worker_died(w, w->inv);
+		worker_lost(w, w->inv);
 	} else if (!w->ever_ready) {
 		start_failed(w);
 	}
@@ -1467,7 +1465,6 @@ inv_send_ahead(struct sl_invocation *inv, struct sl_worker *w)
 {
 	inv->state = I_RUNNING;
 	inv->cold = 0;
-	inv->sent_ahead = 1;
 	inv->w = w;
 	w->ahead = inv;
 	w->fn->stats.ahead++;
@@ -1494,17 +1491,22 @@ sl_pool_dequeue(struct sl_function *fn, struct sl_invocation *inv)
 		fn->nsync--;
 }
 
-void
-sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv)
+/* Put inv in fn's queue before next (NULL: last). */
+static void
+queue_insert(struct sl_function *fn, struct sl_invocation *inv,
+    struct sl_invocation *next)
 {
 	inv->state = I_QUEUED;
-	inv->qprev = fn->qtail;
-	inv->qnext = NULL;
-	if (fn->qtail)
-		fn->qtail->qnext = inv;
+	inv->qnext = next;
+	inv->qprev = next != NULL ? next->qprev : fn->qtail;
+	if (inv->qprev != NULL)
+		inv->qprev->qnext = inv;
 	else
 		fn->qhead = inv;
-	fn->qtail = inv;
+	if (next != NULL)
+		next->qprev = inv;
+	else
+		fn->qtail = inv;
 	if (inv->event)
 		fn->nevent++;
 	else
@@ -1512,20 +1514,15 @@ sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv)
 }
 
 void
+sl_pool_enqueue(struct sl_function *fn, struct sl_invocation *inv)
+{
+	queue_insert(fn, inv, NULL);
+}
+
+void
 sl_pool_requeue(struct sl_function *fn, struct sl_invocation *inv)
 {
-	inv->state = I_QUEUED;
-	inv->qprev = NULL;
-	inv->qnext = fn->qhead;
-	if (fn->qhead)
-		fn->qhead->qprev = inv;
-	else
-		fn->qtail = inv;
-	fn->qhead = inv;
-	if (inv->event)
-		fn->nevent++;
-	else
-		fn->nsync++;
+	queue_insert(fn, inv, fn->qhead);
 }
 
 static void fn_pump_one(struct sl_function *fn);

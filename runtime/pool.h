@@ -80,7 +80,6 @@ struct sl_invocation {
 	int attempts; /* Event: runs so far */
 	int event;    /* an internal Event run (cb is the host's) */
 	int cancelled; /* sent ahead, then cancelled: dropped, unreported */
-	int sent_ahead; /* sent to its worker while that ran another */
 	uint64_t start_us;
 	struct sl_buf log; /* this invocation's log, trimmed to the tail */
 	sl_invoke_cb *cb;

@@ -5,6 +5,7 @@
 #include "runtime/sandbox.h"
 #include "runtime/worker.h"
 #include "common/buf.h"
+#include "common/loop.h"
 #include "common/json.h"
 #include "common/err.h"
 #include "common/xmalloc.h"
@@ -19,7 +20,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SYNC_MAX (6u * 1024u * 1024u)
@@ -208,15 +208,6 @@ wait_readable(int fd)
 		;
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Tell the host, in the log, that invocation id starts here (one write,
  * so that nothing the handler writes can come between its bytes). */
 static void
@@ -376,7 +367,7 @@ main(int argc, char **argv)
 			 * worker instead, and the host runs it elsewhere. */
 			if (!sl_worker_log_intact())
 				_exit(SL_WORKER_EXIT_IPC);
-			ctx.deadline_ms += wall_ms();
+			ctx.deadline_ms += sl_loop_wall_ms();
 			mark_start(f.id);
 		}
 		event = cJSON_ParseWithLength(body, buf.len - rlen - klen - 2);
