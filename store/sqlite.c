@@ -1237,42 +1237,38 @@ be_exec_start(struct sl_store_backend *be, const struct sl_store_exec_start *in,
 	return rc;
 }
 
-struct exec_state {
-	int64_t seq;
-	int status;
-	int64_t last_id;
-	int64_t sm_id;
-	int sm_status;
-};
-
-/* Read the state of execution arn; with sm_arn, also hand over its
- * machine's ARN (yours, on success only). */
+/* Read running execution arn into *v, handing over its machine's ARN in
+ * v->sm_arn (yours, on success only). A missing or finished execution is
+ * an error. */
 static int
-exec_state(struct sl_store_backend *be, const char *arn,
-    struct exec_state *es, char **sm_arn, struct sl_err *err)
+exec_read_running(struct sl_store_backend *be, const char *arn,
+    struct sl_exec_cached *v, struct sl_err *err)
 {
 	sqlite3_stmt *st = stmt(be, S_EXEC_STATE, err);
-	char *sm = NULL;
-	int r;
+	int r, status;
 
-	memset(es, 0, sizeof(*es));
 	if (st == NULL)
 		return -1;
-	if (bind_exec_arn(st, arn, sm_arn != NULL ? &sm : NULL) < 0)
+	if (bind_exec_arn(st, arn, &v->sm_arn) < 0)
 		return no_exec(arn, err);
 	r = row(be, st, "reading an execution", err);
 	if (r <= 0) {
-		free(sm);
+		free(v->sm_arn);
 		return r < 0 ? -1 : no_exec(arn, err);
 	}
-	if (sm_arn != NULL)
-		*sm_arn = sm;
-	es->seq = sqlite3_column_int64(st, 0);
-	es->status = sqlite3_column_int(st, 1);
-	es->sm_id = sqlite3_column_int64(st, 2);
-	es->sm_status = sqlite3_column_int(st, 3);
-	es->last_id = sqlite3_column_int64(st, 4);
+	v->seq = sqlite3_column_int64(st, 0);
+	status = sqlite3_column_int(st, 1);
+	v->sm_id = sqlite3_column_int64(st, 2);
+	v->sm_status = sqlite3_column_int(st, 3);
+	v->last_id = sqlite3_column_int64(st, 4);
 	sqlite3_reset(st);
+	if (status != SL_STORE_EXEC_RUNNING) {
+		free(v->sm_arn);
+		return sl_err_set(err, SL_STORE_NOT_RUNNING,
+		    "Execution '%s' is not running: it is %s", arn,
+		    sl_store_exec_status_name(
+		    (enum sl_store_exec_status)status));
+	}
 	return 0;
 }
 
@@ -1787,18 +1783,18 @@ add_functions(sqlite3 *db)
 	    NULL, NULL);
 }
 
-/* Append events after es->last_id: all are checked before any is
- * written. */
+/* Append events to execution seq after *last_id (advanced past them):
+ * all are checked before any is written. */
 static int
-append_events(struct sl_store_backend *be, const char *arn,
-    struct exec_state *es, const struct sl_store_event *ev, size_t n,
+append_events(struct sl_store_backend *be, const char *arn, int64_t seq,
+    int64_t *last_id, const struct sl_store_event *ev, size_t n,
     struct sl_err *err)
 {
 	struct sl_buf b = SL_BUF_INIT, chunk = SL_BUF_INIT, tail = SL_BUF_INIT;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		int64_t want = es->last_id + 1 + (int64_t)i;
+		int64_t want = *last_id + 1 + (int64_t)i;
 
 		if (ev[i].id != want)
 			return sl_err_set(err, "ValidationException",
@@ -1837,7 +1833,7 @@ append_events(struct sl_store_backend *be, const char *arn,
 		st = stmt(be, S_EVENT_INSERT, err);
 		if (st == NULL)
 			break;
-		sqlite3_bind_int64(st, 1, es->seq);
+		sqlite3_bind_int64(st, 1, seq);
 		sqlite3_bind_int64(st, 2, ev[j - 1].id);
 		sqlite3_bind_int64(st, 3, (int64_t)(j - i));
 		sqlite3_bind_blob(st, 4, chunk.data, (int)chunk.len,
@@ -1850,26 +1846,7 @@ append_events(struct sl_store_backend *be, const char *arn,
 	sl_buf_release(&tail);
 	if (i < n)
 		return -1;
-	es->last_id += (int64_t)n;
-	return 0;
-}
-
-static int
-running_state(struct sl_store_backend *be, const char *arn,
-    struct exec_state *es, char **sm_arn, struct sl_err *err)
-{
-	if (exec_state(be, arn, es, sm_arn, err) < 0)
-		return -1;
-	if (es->status != SL_STORE_EXEC_RUNNING) {
-		if (sm_arn != NULL) {
-			free(*sm_arn);
-			*sm_arn = NULL;
-		}
-		return sl_err_set(err, SL_STORE_NOT_RUNNING,
-		    "Execution '%s' is not running: it is %s", arn,
-		    sl_store_exec_status_name(
-		    (enum sl_store_exec_status)es->status));
-	}
+	*last_id += (int64_t)n;
 	return 0;
 }
 
@@ -1901,50 +1878,32 @@ exec_lookup(struct sl_store_backend *be, const char *arn,
     struct sl_exec_cached **out, struct sl_err *err)
 {
 	struct sl_exec_cached *c = sl_exec_cache_get(be->execs, arn), v;
-	struct exec_state es;
 
 	if (c == NULL) {
-		if (running_state(be, arn, &es, &v.sm_arn, err) < 0)
+		if (exec_read_running(be, arn, &v, err) < 0)
 			return -1;
-		v.seq = es.seq;
-		v.last_id = es.last_id;
-		v.sm_id = es.sm_id;
-		v.sm_status = es.sm_status;
 		c = sl_exec_cache_put(be->execs, arn, &v);
 	}
 	*out = c;
 	return 0;
 }
 
-/* A copy of c to write with: the cache learns the new last event id only
- * once the write is kept. */
-static void
-exec_state_of(const struct sl_exec_cached *c, struct exec_state *es)
-{
-	es->seq = c->seq;
-	es->status = SL_STORE_EXEC_RUNNING;
-	es->last_id = c->last_id;
-	es->sm_id = c->sm_id;
-	es->sm_status = c->sm_status;
-}
-
+/* The write of a progress: *c is the execution's entry, and *last_id its
+ * new last event id, for the cache to learn once the write is kept. */
 static int
 exec_progress_in(struct sl_store_backend *be, const char *arn,
     const struct sl_store_event *events, size_t n, const char *checkpoint,
-    int64_t *last_id, struct sl_err *err)
+    struct sl_exec_cached **c, int64_t *last_id, struct sl_err *err)
 {
-	struct sl_exec_cached *c;
-	struct exec_state es;
-	int rc;
-
-	if (exec_lookup(be, arn, &c, err) < 0)
+	if (exec_lookup(be, arn, c, err) < 0)
 		return -1;
-	exec_state_of(c, &es);
-	rc = append_events(be, arn, &es, events, n, err) < 0 ? -1 : 0;
-	if (rc == 0 && checkpoint != NULL)
-		rc = put_checkpoint(be, es.seq, arn, c->sm_arn, checkpoint, err);
-	*last_id = es.last_id;
-	return rc;
+	*last_id = (*c)->last_id;
+	if (append_events(be, arn, (*c)->seq, last_id, events, n, err) < 0)
+		return -1;
+	if (checkpoint != NULL && put_checkpoint(be, (*c)->seq, arn,
+	    (*c)->sm_arn, checkpoint, err) < 0)
+		return -1;
+	return 0;
 }
 
 static int
@@ -1953,14 +1912,15 @@ be_exec_progress(struct sl_store_backend *be, const char *arn,
     struct sl_err *err)
 {
 	int rc = write_begin(be, err);
+	struct sl_exec_cached *c = NULL;
 	int64_t last_id = 0;
-	struct sl_exec_cached *c;
 
 	if (rc < 0)
 		return rc;
 	rc = write_end(be, exec_progress_in(be, arn, events, n, checkpoint,
-	    &last_id, err), err);
-	if (rc == 0 && (c = sl_exec_cache_get(be->execs, arn)) != NULL)
+	    &c, &last_id, err), err);
+	/* Kept: c still stands (only an undo empties the cache). */
+	if (rc == 0)
 		c->last_id = last_id;
 	return rc;
 }
@@ -1970,19 +1930,20 @@ exec_finish_in(struct sl_store_backend *be, const char *arn,
     const struct sl_store_exec_end *end, struct sl_err *err)
 {
 	struct sl_exec_cached *c;
-	struct exec_state es;
 	sqlite3_stmt *st;
+	int64_t last_id;
 	int r;
 
 	if (exec_lookup(be, arn, &c, err) < 0)
 		return -1;
-	exec_state_of(c, &es);
-	if (append_events(be, arn, &es, end->events, end->n, err) < 0)
+	last_id = c->last_id;
+	if (append_events(be, arn, c->seq, &last_id, end->events, end->n,
+	    err) < 0)
 		return -1;
 	st = stmt(be, S_EXEC_FINISH, err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, es.seq);
+	sqlite3_bind_int64(st, 1, c->seq);
 	sqlite3_bind_int(st, 2, (int)end->status);
 	sqlite3_bind_int64(st, 3, end->now);
 	bind_text(st, 4, end->output);
@@ -1993,13 +1954,13 @@ exec_finish_in(struct sl_store_backend *be, const char *arn,
 	st = stmt(be, S_CHECKPOINT_DROP, err);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, es.seq);
+	sqlite3_bind_int64(st, 1, c->seq);
 	if (run(be, st, "dropping a checkpoint", err) < 0)
 		return -1;
 	/* The last execution of a DELETING machine takes it along. */
-	if (es.sm_status == SL_SM_DELETING) {
-		r = has_running(be, es.sm_id, err);
-		if (r < 0 || (r == 0 && sm_purge(be, es.sm_id, err) < 0))
+	if (c->sm_status == SL_SM_DELETING) {
+		r = has_running(be, c->sm_id, err);
+		if (r < 0 || (r == 0 && sm_purge(be, c->sm_id, err) < 0))
 			return -1;
 	}
 	return 0;
@@ -2808,18 +2769,12 @@ sl_store_sqlite_open(const struct sl_store_config *cfg, struct sl_err *err)
 		}
 		/* A WAL without its database would be replayed into a fresh
 		 * one: somebody moved the database away; do not guess. */
-		{
-			char *wal = xasprintf("%s-wal", be->path);
-			int orphan = stat(wal, &sb) == 0 && sb.st_size > 0;
-
-			if (orphan)
-				sl_err_set(err, "InternalFailure",
-				    "%s is missing but its write-ahead log %s "
-				    "is there; refusing to start a new "
-				    "database beside it", be->path, wal);
-			free(wal);
-			if (orphan)
-				goto fail;
+		if (wal_left(be->path)) {
+			sl_err_set(err, "InternalFailure",
+			    "%s is missing but its write-ahead log %s-wal is "
+			    "there; refusing to start a new database beside it",
+			    be->path, be->path);
+			goto fail;
 		}
 		if (create_db(be, err) < 0)
 			goto fail;
