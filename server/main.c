@@ -32,7 +32,7 @@ struct opts {
 	const char *web;
 	const char *worker;
 	const char *sync;
-	const char *verify;
+	enum sl_store_verify verify;
 	unsigned grace_s;
 	unsigned auth_timeout_s;
 	unsigned retention_days;
@@ -145,6 +145,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	const char *auth_to = env_or("SLUICE_AUTH_TIMEOUT", "10");
 	const char *retention = env_or("SLUICE_RETENTION_DAYS", "90");
 	const char *max_pages = env_or("SLUICE_DB_MAX_PAGES", "0");
+	const char *verify = env_or("SLUICE_VERIFY", "unclean");
+	static const char *const verify_names[] = {
+		[SL_STORE_VERIFY_UNCLEAN] = "unclean",
+		[SL_STORE_VERIFY_ALWAYS] = "always",
+		[SL_STORE_VERIFY_NEVER] = "never",
+	};
 	unsigned u;
 	int i;
 
@@ -158,7 +164,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->web = env_or("SLUICE_WEB", NULL);
 	o->worker = env_or("SLUICE_WORKER", NULL);
 	o->sync = env_or("SLUICE_SYNC", "full");
-	o->verify = env_or("SLUICE_VERIFY", "unclean");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		const char **dst = NULL;
@@ -194,7 +199,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--sync") == 0)
 			dst = &o->sync;
 		else if (strcmp(a, "--verify") == 0)
-			dst = &o->verify;
+			dst = &verify;
 		else if (strcmp(a, "--auth-timeout") == 0)
 			dst = &auth_to;
 		else if (strcmp(a, "--retention-days") == 0)
@@ -243,13 +248,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		    max_pages);
 		return -1;
 	}
-	if (strcmp(o->verify, "unclean") != 0 &&
-	    strcmp(o->verify, "always") != 0 &&
-	    strcmp(o->verify, "never") != 0) {
+	for (u = 0; u < sizeof(verify_names) / sizeof(verify_names[0]) &&
+	     strcmp(verify, verify_names[u]) != 0; u++)
+		;
+	if (u == sizeof(verify_names) / sizeof(verify_names[0])) {
 		fprintf(stderr, "sluiced: bad --verify '%s' (unclean, always "
-		    "or never)\n", o->verify);
+		    "or never)\n", verify);
 		return -1;
 	}
+	o->verify = (enum sl_store_verify)u;
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
 		fprintf(stderr, "sluiced: bad --sync '%s' (full or normal)\n",
 		    o->sync);
@@ -506,9 +513,7 @@ main(int argc, char **argv)
 	fc.region = o.region;
 	fc.account = o.account;
 	fc.relaxed_sync = strcmp(o.sync, "normal") == 0;
-	fc.verify = strcmp(o.verify, "always") == 0 ? SL_STORE_VERIFY_ALWAYS
-	            : strcmp(o.verify, "never") == 0 ? SL_STORE_VERIFY_NEVER
-	                                            : SL_STORE_VERIFY_UNCLEAN;
+	fc.verify = o.verify;
 	fc.retention_days = o.retention_days;
 	fc.max_db_pages = o.db_max_pages;
 	fc.flush_by_owner = 1;
