@@ -476,9 +476,10 @@ stats_record(const struct sl_invocation *inv)
 		                 ? UINT32_MAX
 		                 : (uint32_t)inv->duration_us;
 
-		st->avg_us = st->dur_n == 0
-		                 ? d
-		                 : (uint32_t)(((uint64_t)st->avg_us * 7 + d) / 8);
+		st->avg_us =
+		    st->dur_n == 0
+		        ? d
+		        : (uint32_t)(((uint64_t)st->avg_us * 7 + d) / 8);
 		st->dur[st->dur_next] = d;
 		st->dur_next = (st->dur_next + 1) % SL_POOL_DUR_RING;
 		if (st->dur_n < SL_POOL_DUR_RING)

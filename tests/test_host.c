@@ -1212,6 +1212,38 @@ ahead_check_ring(struct fx *f)
 	free(logs);
 }
 
+/* r's result is {"rid": its own request id, ...}. */
+static void
+ahead_expect_own_rid(const struct hu_result *r)
+{
+	cJSON *o = parse_ok(r);
+
+	ck_assert_str_eq(str(o, "rid"), r->rid);
+	cJSON_Delete(o);
+}
+
+/* The "ahead" function's counter name from GetFunction's Stats. */
+static int
+ahead_stat(struct fx *f, const char *name)
+{
+	cJSON *doc;
+	int v = (int)num(fn_stats(f, "ahead", &doc), name);
+
+	cJSON_Delete(doc);
+	return v;
+}
+
+/* Let go of a burst's n results and of the host. */
+static void
+ahead_close(struct fx *f, struct hu_result *r, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		hu_result_release(&r[i]);
+	fx_close(f);
+}
+
 START_TEST(ahead_logs_and_publish)
 {
 	enum { N = 6 };
@@ -1220,17 +1252,13 @@ START_TEST(ahead_logs_and_publish)
 	struct fx f;
 	struct hu_result r[N];
 	uint64_t ids[N];
-	const cJSON *st;
-	cJSON *doc, *o;
 	int i;
 
 	ahead_open(&f, 60 * 1000 * 1000L);
 	ahead_burst(&f, N, p, NULL, r, ids);
 	for (i = 0; i < N; i++) {
-		o = parse_ok(&r[i]);
-		ck_assert_str_eq(str(o, "rid"), r[i].rid);
+		ahead_expect_own_rid(&r[i]);
 		ck_assert_int_eq(r[i].cold, 0);
-		cJSON_Delete(o);
 		ahead_check_tail(&r[i], r, N);
 	}
 	/* Each publish reached the host, in the run that made it. */
@@ -1238,14 +1266,10 @@ START_TEST(ahead_logs_and_publish)
 	ahead_check_ring(&f);
 	/* One worker all along: the first ran at once, the other five were
 	 * each sent while the one before ran. */
-	st = fn_stats(&f, "ahead", &doc);
-	ck_assert_int_eq((int)num(st, "SentAhead"), N - 1);
-	ck_assert_int_eq((int)num(st, "Invocations"), N + 1);
-	cJSON_Delete(doc);
+	ck_assert_int_eq(ahead_stat(&f, "SentAhead"), N - 1);
+	ck_assert_int_eq(ahead_stat(&f, "Invocations"), N + 1);
 	ck_assert_int_eq(hu_count_children(), 1);
-	for (i = 0; i < N; i++)
-		hu_result_release(&r[i]);
-	fx_close(&f);
+	ahead_close(&f, r, N);
 }
 END_TEST
 
@@ -1268,9 +1292,7 @@ START_TEST(ahead_clock_starts_with_the_run)
 	ck_assert_uint_lt(r[1].duration_us, 1000000u);
 	ck_assert_uint_ge(r[0].duration_us, 1500000u);
 	cJSON_Delete(o);
-	hu_result_release(&r[0]);
-	hu_result_release(&r[1]);
-	fx_close(&f);
+	ahead_close(&f, r, 2);
 }
 END_TEST
 
@@ -1291,8 +1313,6 @@ START_TEST(ahead_worker_dies_before)
 		struct fx f;
 		struct hu_result r[3];
 		uint64_t ids[3];
-		const cJSON *st;
-		cJSON *doc, *o;
 
 		ahead_open(&f, 60 * 1000 * 1000L);
 		ahead_burst(&f, 3, p[k], cap, r, ids);
@@ -1300,20 +1320,14 @@ START_TEST(ahead_worker_dies_before)
 		ck_assert_str_eq(r[0].function_error, "Unhandled");
 		ck_assert_str_eq(r[0].error_type, want[k]);
 		for (i = 1; i < 3; i++) {
-			o = parse_ok(&r[i]);
-			ck_assert_str_eq(str(o, "rid"), r[i].rid);
-			cJSON_Delete(o);
+			ahead_expect_own_rid(&r[i]);
 			ahead_check_tail(&r[i], r, 3);
 		}
 		ck_assert_int_eq(r[1].cold, 1); /* on the new worker */
-		st = fn_stats(&f, "ahead", &doc);
-		ck_assert_int_eq((int)num(st, "Invocations"), 4);
-		ck_assert_int_ge((int)num(st, "SentAhead"), 1);
-		cJSON_Delete(doc);
+		ck_assert_int_eq(ahead_stat(&f, "Invocations"), 4);
+		ck_assert_int_ge(ahead_stat(&f, "SentAhead"), 1);
 		ahead_check_ring(&f);
-		for (i = 0; i < 3; i++)
-			hu_result_release(&r[i]);
-		fx_close(&f);
+		ahead_close(&f, r, 3);
 	}
 }
 END_TEST
@@ -1328,27 +1342,18 @@ START_TEST(ahead_stderr_replaced)
 	struct fx f;
 	struct hu_result r[3];
 	uint64_t ids[3];
-	const cJSON *st;
-	cJSON *doc, *o;
 	int i;
 
 	ahead_open(&f, 60 * 1000 * 1000L);
 	ahead_burst(&f, 3, p, NULL, r, ids);
-	for (i = 0; i < 3; i++) {
-		o = parse_ok(&r[i]);
-		ck_assert_str_eq(str(o, "rid"), r[i].rid);
-		cJSON_Delete(o);
-	}
+	for (i = 0; i < 3; i++)
+		ahead_expect_own_rid(&r[i]);
 	/* The next ran on the new worker, and in its turn. */
 	ck_assert_int_eq(r[1].cold, 1);
 	ck_assert_int_eq(r[2].cold, 0);
 	ahead_check_tail(&r[1], r, 3);
-	st = fn_stats(&f, "ahead", &doc);
-	ck_assert_int_eq((int)num(st, "Invocations"), 4);
-	cJSON_Delete(doc);
-	for (i = 0; i < 3; i++)
-		hu_result_release(&r[i]);
-	fx_close(&f);
+	ck_assert_int_eq(ahead_stat(&f, "Invocations"), 4);
+	ahead_close(&f, r, 3);
 }
 END_TEST
 
@@ -1400,8 +1405,6 @@ START_TEST(ahead_off)
 	struct fx f;
 	struct hu_result r[3];
 	uint64_t ids[3];
-	const cJSON *st;
-	cJSON *doc;
 	int i;
 
 	ahead_open(&f, -1);
@@ -1410,13 +1413,9 @@ START_TEST(ahead_off)
 		ck_assert_int_eq(r[i].status, 200);
 		ahead_check_tail(&r[i], r, 3);
 	}
-	st = fn_stats(&f, "ahead", &doc);
-	ck_assert_int_eq((int)num(st, "SentAhead"), 0);
-	ck_assert_int_eq((int)num(st, "Invocations"), 4);
-	cJSON_Delete(doc);
-	for (i = 0; i < 3; i++)
-		hu_result_release(&r[i]);
-	fx_close(&f);
+	ck_assert_int_eq(ahead_stat(&f, "SentAhead"), 0);
+	ck_assert_int_eq(ahead_stat(&f, "Invocations"), 4);
+	ahead_close(&f, r, 3);
 }
 END_TEST
 

@@ -1713,6 +1713,41 @@ START_TEST(test_disk_full_statement)
 }
 END_TEST
 
+/* Let files grow only 64 KiB past the WAL's size now, as a full disk
+ * would, with SIGXFSZ ignored; *old is the limit to put back. */
+static void
+limit_wal_growth(struct rlimit *old)
+{
+	char *wal = xasprintf("%s/var/sluice.db-wal", tmpdir);
+	struct rlimit lim;
+	struct stat sb;
+
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, old), 0);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	lim = *old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 64 * 1024;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	free(wal);
+}
+
+/* Ten notifications of 200 KB into the open batch, acknowledged to b:
+ * more than limit_wal_growth() leaves room for. */
+static void
+add_big_notifications(struct sl_store *s, struct acks *b)
+{
+	static char big[200000];
+	struct sl_err err = SL_ERR_INIT;
+	int i;
+
+	memset(big, 'y', sizeof(big) - 1);
+	big[0] = '"';
+	big[sizeof(big) - 2] = '"';
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(sl_store_notify_add(s, "t", big, NULL, 2, NULL,
+		    count_cb, b, &err), 0);
+}
+
 /* The backend remembers running executions (their last event id, their
  * machine's status) between progress writes. What it remembers follows
  * the database: a batch that cannot be committed takes its events back
@@ -1723,14 +1758,11 @@ START_TEST(test_exec_memory_follows_undo)
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_store *s = must_open();
 	struct acks b = { 0 };
-	struct rlimit old, lim;
-	static char big[200000];
-	char *wal = xasprintf("%s/var/sluice.db-wal", tmpdir);
+	struct rlimit old;
 	char *arn = ex_arn("m", "e");
 	struct sl_store_exec ex;
 	struct sl_store_sm sm;
-	struct stat sb;
-	int i, deleted = -1;
+	int deleted = -1;
 
 	create_sm(s, "m", SL_SM_STANDARD);
 	ck_assert_int_eq(start_exec(s, "m", "e", "{}", 1, &err), 0);
@@ -1738,19 +1770,9 @@ START_TEST(test_exec_memory_follows_undo)
 	flush(s);
 
 	/* Events 4-5 go into a batch that cannot be written. */
-	memset(big, 'y', sizeof(big) - 1);
-	big[0] = '"';
-	big[sizeof(big) - 2] = '"';
-	signal(SIGXFSZ, SIG_IGN);
-	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-	ck_assert_int_eq(stat(wal, &sb), 0);
-	lim = old;
-	lim.rlim_cur = (rlim_t)sb.st_size + 64 * 1024;
-	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	limit_wal_growth(&old);
 	ck_assert_int_eq(append(s, arn, 4, 5, "{\"at\":5}", &err), 0);
-	for (i = 0; i < 10; i++)
-		ck_assert_int_eq(sl_store_notify_add(s, "t", big, NULL, 2, NULL,
-		    count_cb, &b, &err), 0);
+	add_big_notifications(s, &b);
 	ck_assert_int_eq(sl_store_flush(s, &err), -1);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
 
@@ -1778,7 +1800,6 @@ START_TEST(test_exec_memory_follows_undo)
 	/* An execution that has ended takes no more events. */
 	ck_assert_int_eq(append(s, arn, 7, 7, NULL, &err), -1);
 	free(arn);
-	free(wal);
 	sl_store_close(s);
 }
 END_TEST
@@ -1790,11 +1811,7 @@ START_TEST(test_disk_full_commit)
 	struct sl_err err = SL_ERR_INIT;
 	struct sl_store *s = must_open();
 	struct acks a = { 0 }, b = { 0 };
-	struct rlimit old, lim;
-	static char big[200000];
-	char *wal = xasprintf("%s/var/sluice.db-wal", tmpdir);
-	struct stat sb;
-	int i;
+	struct rlimit old;
 
 	create_sm(s, "m", SL_SM_STANDARD);
 	ck_assert_int_eq(start_exec(s, "m", "before", "{}", 1, &err), 0);
@@ -1802,18 +1819,8 @@ START_TEST(test_disk_full_commit)
 	    count_cb, &a, &err), 0);
 	flush(s);
 	ck_assert_int_eq(a.ok, 1);
-	memset(big, 'y', sizeof(big) - 1);
-	big[0] = '"';
-	big[sizeof(big) - 2] = '"';
-	signal(SIGXFSZ, SIG_IGN);
-	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-	ck_assert_int_eq(stat(wal, &sb), 0);
-	lim = old;
-	lim.rlim_cur = (rlim_t)sb.st_size + 64 * 1024;
-	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	for (i = 0; i < 10; i++)
-		ck_assert_int_eq(sl_store_notify_add(s, "t", big, NULL, 2, NULL,
-		    count_cb, &b, &err), 0);
+	limit_wal_growth(&old);
+	add_big_notifications(s, &b);
 	ck_assert_int_eq(sl_store_flush(s, &err), -1);
 	ck_assert_int_eq(b.failed, 10);
 	ck_assert_int_eq(b.ok, 0);
@@ -1832,7 +1839,6 @@ START_TEST(test_disk_full_commit)
 	ck_assert_int_eq(raw_count("SELECT count(*) FROM executions"), 1);
 	s = must_open();
 	sl_store_close(s);
-	free(wal);
 }
 END_TEST
 

@@ -221,10 +221,12 @@ main(void)
 	    "3 Tasks of id_function, %d connections x %d in flight, "
 	    "synchronous=FULL, %.1f s, %" PRIu64 " errors", NCONN, window,
 	    secs, r.errors);
-	bench_report("durable_3task_executions_per_s", rate, "executions/s", note);
-	snprintf(note, sizeof(note), "%" PRId64 " history events committed "
-	    "in %.1f s (%.1f per execution)", ev1 - ev0, secs,
-	    (double)(ev1 - ev0) / (double)r.done);
+	bench_report(
+	    "durable_3task_executions_per_s", rate, "executions/s", note);
+	snprintf(note, sizeof(note),
+	    "%" PRId64 " history events committed "
+	    "in %.1f s (%.1f per execution)",
+	    ev1 - ev0, secs, (double)(ev1 - ev0) / (double)r.done);
 	bench_report("history_events_per_s", (double)(ev1 - ev0) / secs,
 	    "events/s", note);
 	snprintf(note, sizeof(note), "sluiced's own CPU time (its workers "

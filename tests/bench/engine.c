@@ -171,8 +171,8 @@ pass_chain(int with_history)
 		bench_report("history_events_per_s", (double)b.events / t,
 		    "events/s", NULL);
 	} else
-		bench_report("pass_chain_transitions_per_s", (double)n * 100 / t,
-		    "transitions/s", NULL);
+		bench_report("pass_chain_transitions_per_s",
+		    (double)n * 100 / t, "transitions/s", NULL);
 	bench_release(&b);
 	sl_asl_machine_unref(m);
 }
@@ -202,7 +202,8 @@ three_tasks(void)
 	if (b.done != n || b.failed != 0)
 		fprintf(stderr, "bench: three tasks: %ld of %ld done, %ld "
 		    "failed\n", b.done, n, b.failed);
-	bench_report("three_task_executions_per_s", (double)n / t, "executions/s", NULL);
+	bench_report(
+	    "three_task_executions_per_s", (double)n / t, "executions/s", NULL);
 	bench_release(&b);
 	sl_asl_machine_unref(m);
 }

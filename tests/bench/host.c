@@ -197,8 +197,9 @@ main(void)
 	t0 = sl_loop_now_us();
 	for (i = 0; i < TPUT; i++)
 		(void)invoke_wait(loop, h, "id_function", payload, &o);
-	bench_report("sequential_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
-	    "invocations/s", NULL);
+	bench_report("sequential_per_s",
+	    TPUT * 1e6 / (double)(sl_loop_now_us() - t0), "invocations/s",
+	    NULL);
 
 	/* Two in flight at a time: two workers on two cores. */
 	memset(par, 0, sizeof(par));
@@ -236,8 +237,9 @@ main(void)
 			sent++;
 		}
 	}
-	bench_report("two_workers_per_s", TPUT * 1e6 / (double)(sl_loop_now_us() - t0),
-	    "invocations/s", NULL);
+	bench_report("two_workers_per_s",
+	    TPUT * 1e6 / (double)(sl_loop_now_us() - t0), "invocations/s",
+	    NULL);
 
 	/* RSS of the warm trivial workers. */
 	{

@@ -198,8 +198,6 @@ fn_counts(double *runs, double *ahead)
 		st = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(o, "Configuration"),
 		    "Stats");
-		if (st == NULL)
-			st = cJSON_GetObjectItemCaseSensitive(o, "Stats");
 		if (!cJSON_IsObject(st))
 			wsb_die("GetFunction has no Stats");
 		*runs += cJSON_GetNumberValue(
@@ -288,22 +286,27 @@ main(void)
 	bench_report("signups_per_s", rate, "1/s", note);
 	bench_report("file_create_us", create_us, "us", "creating a 1 KiB file "
 	    "in the data directory's file system before the burst");
-	bench_report("fsync_us", sync_us, "us", "writing 4 KiB and fdatasync in "
+	bench_report("fsync_us", sync_us, "us",
+	    "writing 4 KiB and fdatasync in "
 	    "the data directory's file system before the burst");
 	bench_report("latency_p50_burst", p50, "ms", "64 in flight");
 	bench_report("latency_p99_burst", p99, "ms", "64 in flight");
 	bench_report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
 	    "sluiced's own CPU time per signup of the burst");
-	bench_report("daemon_written_kb_per_signup", (b1 - b0) / 1024.0 /
-	    (double)n, "KiB", "sluiced's write(2) bytes per signup: its "
+	bench_report("daemon_written_kb_per_signup",
+	    (b1 - b0) / 1024.0 / (double)n, "KiB",
+	    "sluiced's write(2) bytes per signup: its "
 	    "store's WAL, and its sockets");
-	bench_report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n, "us",
-	    "its workers' CPU time per signup of the burst");
-	bench_report("machine_cpu_per_signup", (m1 - m0) * 1e6 / (double)n, "us",
+	bench_report("workers_cpu_per_signup", (w1 - w0) * 1e6 / (double)n,
+	    "us", "its workers' CPU time per signup of the burst");
+	bench_report("machine_cpu_per_signup", (m1 - m0) * 1e6 / (double)n,
+	    "us",
 	    "all cores' busy time per signup of the burst: the daemon, its "
 	    "workers, the client, the kernel's own threads and interrupts");
-	bench_report("sent_ahead_pct", runs1 > runs0 ? 100.0 * (ahead1 - ahead0) /
-	    (runs1 - runs0) : 0, "%", "of the burst's function runs, those "
+	bench_report("sent_ahead_pct",
+	    runs1 > runs0 ? 100.0 * (ahead1 - ahead0) / (runs1 - runs0) : 0,
+	    "%",
+	    "of the burst's function runs, those "
 	    "sent to a worker still busy with the run before");
 	wsb_client_close();
 

@@ -178,8 +178,8 @@ bench_events(const char *dir, int conc, int iters)
 	dt = now_s() - t0;
 	snprintf(note, sizeof(note), "synchronous=FULL, %d executions x 2 "
 	    "events + checkpoint per commit", conc);
-	bench_report("history_events_per_s", 2.0 * conc * iters / dt, "events/s",
-	    note);
+	bench_report(
+	    "history_events_per_s", 2.0 * conc * iters / dt, "events/s", note);
 	snprintf(note, sizeof(note), "synchronous=FULL, %d progress calls "
 	    "per commit", conc);
 	bench_report("commit_latency", dt / iters * 1000.0, "ms", note);
