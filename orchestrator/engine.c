@@ -348,68 +348,15 @@ frame_free(struct frame *f)
 
 /* --- executions ---------------------------------------------------------- */
 
-static size_t
-hash_str(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
-static void
-hash_add(struct sl_engine *e, struct sl_exec *x)
-{
-	size_t i;
-
-	if (e->count + 1 > e->nhash) {
-		size_t n = e->nhash ? e->nhash * 2 : 256;
-		struct sl_exec **h = xcalloc(n, sizeof(*h));
-		struct sl_exec *y, *nx;
-
-		for (i = 0; i < e->nhash; i++)
-			for (y = e->hash[i]; y != NULL; y = nx) {
-				nx = y->hnext;
-				y->hnext = h[hash_str(y->arn) & (n - 1)];
-				h[hash_str(y->arn) & (n - 1)] = y;
-			}
-		free(e->hash);
-		e->hash = h;
-		e->nhash = n;
-	}
-	i = hash_str(x->arn) & (e->nhash - 1);
-	x->hnext = e->hash[i];
-	e->hash[i] = x;
-}
-
-static void
-hash_del(struct sl_engine *e, struct sl_exec *x)
-{
-	struct sl_exec **p;
-
-	if (e->nhash == 0)
-		return;
-	for (p = &e->hash[hash_str(x->arn) & (e->nhash - 1)]; *p != NULL;
-	    p = &(*p)->hnext)
-		if (*p == x) {
-			*p = x->hnext;
-			return;
-		}
-}
-
 struct sl_exec *
 sl_engine_find(struct sl_engine *e, const char *arn)
 {
-	struct sl_exec *x;
+	struct sl_shash_node *n = sl_shash_find(&e->hash, arn);
 
-	if (e->nhash == 0 || arn == NULL)
-		return NULL;
-	for (x = e->hash[hash_str(arn) & (e->nhash - 1)]; x != NULL;
-	    x = x->hnext)
-		if (strcmp(x->arn, arn) == 0)
-			return x;
-	return NULL;
+	return n != NULL
+	           ? (struct sl_exec *)((char *)n -
+	                 offsetof(struct sl_exec, hnode))
+	           : NULL;
 }
 
 struct sl_exec *
@@ -431,7 +378,7 @@ exec_discard(struct sl_exec *x)
 
 	frame_free(x->top);
 	eng_timer_clear(e, &x->timeout);
-	hash_del(e, x);
+	sl_shash_del(&e->hash, &x->hnode);
 	if (x->prev != NULL)
 		x->prev->next = x->next;
 	else
@@ -480,7 +427,8 @@ exec_new(struct sl_engine *e, struct sl_asl_machine *m, const char *arn,
 		e->all->prev = x;
 	e->all = x;
 	e->count++;
-	hash_add(e, x);
+	x->hnode.key = x->arn;
+	sl_shash_add(&e->hash, &x->hnode);
 	return x;
 }
 
@@ -765,7 +713,7 @@ sl_engine_free(struct sl_engine *e)
 	if (e->armed_due != INT64_MAX && e->cfg.clock.stop != NULL)
 		e->cfg.clock.stop(e->cfg.clock.arg);
 	free(e->heap);
-	free(e->hash);
+	sl_shash_release(&e->hash);
 	free(e->fl);
 	free(e->region);
 	free(e->account);

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/err.h"
+#include "common/shash.h"
 #include "orchestrator/engine.h"
 #include "orchestrator/intrinsic.h"
 #include "orchestrator/jsonpath.h"
@@ -245,7 +246,7 @@ struct sl_exec {
 	struct eng_timer timeout;
 	int dirty;
 	struct sl_exec *next_dirty;
-	struct sl_exec *hnext;  /* ARN hash chain */
+	struct sl_shash_node hnode; /* in the engine's hash, by ARN */
 	struct sl_exec *prev, *next; /* all executions */
 	int emit;            /* build event objects */
 	int express;
@@ -274,8 +275,7 @@ struct sl_engine {
 	/* executions */
 	struct sl_exec *all;
 	size_t count;
-	struct sl_exec **hash;
-	size_t nhash;
+	struct sl_shash hash; /* by ARN */
 	/* in-flight invocations: open addressing on token */
 	struct inflight *fl;
 	size_t nfl, capfl;
