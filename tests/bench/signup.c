@@ -195,9 +195,7 @@ fn_counts(double *runs, double *ahead)
 		    "\"FunctionName\":\"%s\"}", fns[i]);
 		text = wsb_call_result(req);
 		o = cJSON_Parse(text);
-		st = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(o, "Configuration"),
-		    "Stats");
+		st = cJSON_GetObjectItemCaseSensitive(o, "Stats");
 		if (!cJSON_IsObject(st))
 			wsb_die("GetFunction has no Stats");
 		*runs += cJSON_GetNumberValue(
