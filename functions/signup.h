@@ -187,6 +187,22 @@ signup_random_hex(char *out, size_t n)
 	return 0;
 }
 
+/* The 16 bytes at v, version and variant already set, as a UUID into out
+ * (SIGNUP_UUID_LEN + 1 bytes): 8-4-4-4-12 hex digits. */
+static inline void
+signup_uuid_fmt(char *out, const unsigned char *v)
+{
+	signup_hex(out, v, 4);
+	out[8] = '-';
+	signup_hex(out + 9, v + 4, 2);
+	out[13] = '-';
+	signup_hex(out + 14, v + 6, 2);
+	out[18] = '-';
+	signup_hex(out + 19, v + 8, 2);
+	out[23] = '-';
+	signup_hex(out + 24, v + 10, 6);
+}
+
 /* The 16 random bytes at b as a version 4 UUID into out
  * (SIGNUP_UUID_LEN + 1 bytes). */
 static inline void
@@ -197,16 +213,25 @@ signup_uuid_of(char *out, const unsigned char *b)
 	memcpy(v, b, sizeof(v));
 	v[6] = (unsigned char)((v[6] & 0x0f) | 0x40);
 	v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);
-	/* 8-4-4-4-12 hex digits */
-	signup_hex(out, v, 4);
-	out[8] = '-';
-	signup_hex(out + 9, v + 4, 2);
-	out[13] = '-';
-	signup_hex(out + 14, v + 6, 2);
-	out[18] = '-';
-	signup_hex(out + 19, v + 8, 2);
-	out[23] = '-';
-	signup_hex(out + 24, v + 10, 6);
+	signup_uuid_fmt(out, v);
+}
+
+/* A version 7 UUID (RFC 9562) into out (SIGNUP_UUID_LEN + 1 bytes): the
+ * Unix time ms in its first 48 bits, then 74 of the random bits at b
+ * (16 bytes). Ids made later sort after earlier ones, so a table keyed by
+ * them grows at its end instead of touching a random page per insert. */
+static inline void
+signup_uuid7_of(char *out, int64_t ms, const unsigned char *b)
+{
+	unsigned char v[16];
+	int i;
+
+	memcpy(v, b, sizeof(v));
+	for (i = 0; i < 6; i++)
+		v[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
+	v[6] = (unsigned char)((v[6] & 0x0f) | 0x70);
+	v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);
+	signup_uuid_fmt(out, v);
 }
 
 /* A random (version 4) UUID into out (SIGNUP_UUID_LEN + 1 bytes). */
@@ -221,23 +246,40 @@ signup_uuid(char *out)
 	return 0;
 }
 
-/* The current time in RFC 3339 (UTC, milliseconds) into out
+/* The time ms (since the epoch) in RFC 3339 (UTC, milliseconds) into out
  * (SIGNUP_TIME_LEN + 1 bytes). */
 static inline void
-signup_now_rfc3339(char *out)
+signup_rfc3339_of(char *out, int64_t ms)
 {
-	struct timespec ts;
+	time_t sec = (time_t)(ms / 1000);
 	struct tm tm;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	gmtime_r(&sec, &tm);
 	if (strftime(out, SIGNUP_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%S",
 	    &tm) != 19) {
 		out[0] = '\0';
 		return;
 	}
 	snprintf(out + 19, SIGNUP_TIME_LEN + 1 - 19, ".%03uZ",
-	    (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+	    (unsigned)(ms % 1000));
+}
+
+/* The wall clock in ms since the epoch. */
+static inline int64_t
+signup_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The current time in RFC 3339 (UTC, milliseconds) into out
+ * (SIGNUP_TIME_LEN + 1 bytes). */
+static inline void
+signup_now_rfc3339(char *out)
+{
+	signup_rfc3339_of(out, signup_wall_ms());
 }
 
 #endif

@@ -187,6 +187,30 @@ START_TEST(test_signup_hex_and_uuid_of)
 }
 END_TEST
 
+START_TEST(test_signup_uuid7_and_time_of)
+{
+	unsigned char b[16];
+	char u[SIGNUP_UUID_LEN + 1], w[SIGNUP_UUID_LEN + 1];
+	char t[SIGNUP_TIME_LEN + 1];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		b[i] = (unsigned char)(0xf0 | i);
+	/* 2026-11-27T00:00:00.123Z: the 48-bit ms count leads, then the
+	 * version, then the random bits with the variant set. */
+	signup_uuid7_of(u, INT64_C(1795737600123), b);
+	ck_assert_str_eq(u, "01a21a4d-407b-76f7-b8f9-fafbfcfdfeff");
+	signup_rfc3339_of(t, INT64_C(1795737600123));
+	ck_assert_str_eq(t, "2026-11-27T00:00:00.123Z");
+	/* A later ms sorts after, whatever the random bits. */
+	memset(b, 0, sizeof(b));
+	signup_uuid7_of(w, INT64_C(1795737600124), b);
+	ck_assert_int_gt(strcmp(w, u), 0);
+	signup_rfc3339_of(t, 0);
+	ck_assert_str_eq(t, "1970-01-01T00:00:00.000Z");
+}
+END_TEST
+
 START_TEST(test_signup_rfc3339)
 {
 	char t[SIGNUP_TIME_LEN + 1];
@@ -219,6 +243,7 @@ signup_suite(void)
 	tcase_add_test(tc, test_signup_text);
 	tcase_add_test(tc, test_signup_tokens_and_ids);
 	tcase_add_test(tc, test_signup_hex_and_uuid_of);
+	tcase_add_test(tc, test_signup_uuid7_and_time_of);
 	tcase_add_test(tc, test_signup_rfc3339);
 	suite_add_tcase(s, tc);
 	return s;
