@@ -99,6 +99,7 @@ ih_invoke(void *arg, const struct sl_engine_invocation *inv)
 		 * guards against a lost cancel (and must not win the race
 		 * with its Sandbox.Timedout). */
 		.timeout_cap_ms = inv->timeout_ms ? inv->timeout_ms + 1000 : 0,
+		.queue_unbounded = 1,
 	};
 
 	c->ih = ih;

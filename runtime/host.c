@@ -1286,8 +1286,8 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	}
 	/* Refused only when no worker is free or may start and queue_max
 	 * invocations already wait (beyond those a starting worker will
-	 * take). */
-	if (sl_pool_idle_worker(fn) == NULL &&
+	 * take), and the caller is not a workflow's Task. */
+	if (!req->queue_unbounded && sl_pool_idle_worker(fn) == NULL &&
 	    !(fn->starting < fn->nsync + fn->nevent + 1 &&
 	        sl_pool_can_spawn(fn)) &&
 	    (fn->nsync > fn->starting ? fn->nsync - fn->starting : 0) >=

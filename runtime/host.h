@@ -48,8 +48,8 @@ struct sl_host_config {
 	                              0 = 300000 */
 	/* Synchronous invocations that may wait per function when all the
 	 * workers it may have are busy (FIFO); one more is refused with
-	 * TooManyRequestsException (429). Event runs wait unbounded.
-	 * 0 = 64. */
+	 * TooManyRequestsException (429). Event runs and workflow Tasks
+	 * (queue_unbounded) wait unbounded. 0 = 64. */
 	unsigned queue_max;
 	int watch_dir;             /* pick up new/changed .so with inotify */
 	unsigned event_retry_ms;   /* Event: delay before the first retry
@@ -82,6 +82,12 @@ struct sl_invoke_request {
 	/* Cap on this invocation's run time below the function's Timeout, in
 	 * ms (0 = none); a workflow Task's TimeoutSeconds uses it. */
 	uint64_t timeout_cap_ms;
+	/* A workflow's Task: when every worker the function may have is busy
+	 * it waits in the queue however long it is, instead of being refused
+	 * at queue_max. The executions that wait are already accepted and
+	 * kept, and bound their own number; refusing them would only make
+	 * each sleep out a Retry while the queue drains in milliseconds. */
+	int queue_unbounded;
 };
 
 struct sl_invoke_result {

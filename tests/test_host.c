@@ -375,6 +375,46 @@ START_TEST(reserved_concurrency_and_queue)
 }
 END_TEST
 
+/* A workflow's Tasks wait past queue_max; a direct invocation behind them
+ * is still refused. */
+START_TEST(workflow_tasks_wait_past_queue_max)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r[4];
+	struct sl_invoke_request req;
+	int i;
+
+	hu_config(&cfg, NULL);
+	cfg.queue_max = 1;
+	fx_open(&f, NULL, &cfg);
+	memset(&req, 0, sizeof(req));
+	memset(r, 0, sizeof(r));
+	req.function = "sleeper"; /* ReservedConcurrency 1 */
+	req.payload = "{\"ms\":100}";
+	req.payload_len = strlen(req.payload);
+	req.queue_unbounded = 1;
+	for (i = 0; i < 3; i++)
+		(void)sl_host_invoke(f.host, &req, hu_cb, &r[i]);
+	req.queue_unbounded = 0;
+	(void)sl_host_invoke(f.host, &req, hu_cb, &r[3]);
+	ck_assert(hu_run_until(f.loop, &r[3].done, 5000));
+	ck_assert_int_eq(r[3].status, 429);
+	ck_assert_str_eq(r[3].error_type, "TooManyRequestsException");
+	ck_assert(!r[0].done && !r[1].done && !r[2].done);
+	ck_assert(hu_run_until(f.loop, &r[2].done, 10000));
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(r[i].done && r[i].status == 200, "%d: %d %s", i,
+		    r[i].status, r[i].payload ? r[i].payload : "");
+		ck_assert_str_eq(r[i].payload, "{\"slept\":100}");
+	}
+	ck_assert_int_eq(hu_count_children(), 1);
+	for (i = 0; i < 4; i++)
+		hu_result_release(&r[i]);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(max_workers_evicts_idle)
 {
 	struct fx f;
@@ -1724,6 +1764,7 @@ host_suite(void)
 	tcase_add_test(tc, conformance_fixtures);
 	tcase_add_test(tc, error_mapping);
 	tcase_add_test(tc, reserved_concurrency_and_queue);
+	tcase_add_test(tc, workflow_tasks_wait_past_queue_max);
 	tcase_add_test(tc, max_workers_evicts_idle);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);
