@@ -341,7 +341,8 @@ main(int argc, char **argv)
 		size_t rlen, klen;
 		int rc;
 
-		sl_worker_ipc_check();
+		/* No handler code ran since the last send checked the
+		 * channel. */
 		wait_readable(SL_WORKER_FD_IPC);
 		if (sl_frame_read_one(
 		        SL_WORKER_FD_IPC, &buf, &f, SL_FRAME_MAX) < 0)
