@@ -3,6 +3,7 @@
 #include "runtime/frame.h"
 #include "runtime/worker.h"
 #include "common/buf.h"
+#include "common/loop.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define ERR_MSG_MAX (64 * 1024)
@@ -280,13 +280,11 @@ sl_deadline_ms(const sl_context *ctx)
 int64_t
 sl_remaining_ms(const sl_context *ctx)
 {
-	struct timespec ts;
 	int64_t now;
 
 	if (ctx == NULL || ctx->deadline_ms == 0)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = sl_loop_wall_ms();
 	return ctx->deadline_ms > now ? ctx->deadline_ms - now : 0;
 }
 
