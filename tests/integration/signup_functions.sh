@@ -58,7 +58,8 @@ run "$SQ" db_insert '{"email": "Ada@Example.org", "name": "Ada Lovelace"}'
 if expect_ok "db_insert: a valid signup is inserted"; then
 	UID1=$(field "$OUT" userId)
 	TOK1=$(field "$OUT" verificationToken)
-	check "db_insert: userId is a UUID ($UID1)" is_uuid "$UID1"
+	check "db_insert: userId is a version 7 UUID of createdAt ($UID1)" \
+	    is_uuid7 "$UID1" "$(field "$OUT" createdAt)"
 	check "db_insert: verificationToken is 64 hex digits" is_token "$TOK1"
 	check "db_insert: createdAt is RFC 3339" \
 	    is_rfc3339 "$(field "$OUT" createdAt)"
@@ -176,7 +177,8 @@ fn_variant "$PG" db_insert --network loopback --port "$PG_PORT" \
 run "$PG" db_insert '{"email": "Linus@Example.org", "name": "Linus"}'
 if expect_ok "db_insert/pg: a valid signup is inserted"; then
 	PUID=$(field "$OUT" userId)
-	check "db_insert/pg: userId is a UUID" is_uuid "$PUID"
+	check "db_insert/pg: userId is a version 7 UUID of createdAt" \
+	    is_uuid7 "$PUID" "$(field "$OUT" createdAt)"
 	check "db_insert/pg: createdAt is RFC 3339" \
 	    is_rfc3339 "$(field "$OUT" createdAt)"
 	check "db_insert/pg: the row is in PostgreSQL" \

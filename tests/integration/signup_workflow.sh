@@ -118,7 +118,7 @@ sys.exit(0 if sorted(o) == ["email", "emailSent", "notificationId",
     "userId"] and o["emailSent"] is True and
     o["email"] == "ada@example.org" else 1)' "$SVC_TMP/output"
 	U=$(field "$SVC_TMP/output" userId)
-	check "workflow: userId is a UUID" is_uuid "$U"
+	check "workflow: userId is a version 7 UUID" is_uuid7 "$U"
 	check "workflow: notificationId is a UUID" \
 	    is_uuid "$(field "$SVC_TMP/output" notificationId)"
 	check "workflow: the user is in the database" \

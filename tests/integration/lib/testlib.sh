@@ -98,6 +98,20 @@ is_uuid()
 	echo "$1" | grep -Eq \
 	    '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 }
+# is_uuid7 ID [CREATED_AT]: a version 7 UUID; with CREATED_AT (RFC 3339,
+# milliseconds, UTC), one whose time is that instant.
+is_uuid7()
+{
+	echo "$1" | grep -Eq \
+	    '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' ||
+	    return 1
+	[ -z "${2:-}" ] && return 0
+	"$PY" -c 'import calendar, sys, time
+u, t = sys.argv[1], sys.argv[2]
+sec = calendar.timegm(time.strptime(t[:19], "%Y-%m-%dT%H:%M:%S"))
+ms = sec * 1000 + int(t[20:23])
+sys.exit(0 if int(u[:8] + u[9:13], 16) == ms else 1)' "$1" "$2"
+}
 is_token()
 {
 	echo "$1" | grep -Eq '^[0-9a-f]{64}$'
