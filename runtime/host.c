@@ -1599,6 +1599,36 @@ sl_host_sandbox_info(const struct sl_host *h, struct sl_host_sandbox_info *i)
 	i->uid = h->uid;
 }
 
+int
+sl_host_pin_loop(struct sl_host *h, int cpu, struct sl_err *err)
+{
+	cpu_set_t now, one;
+
+	if (h->loop_pinned)
+		now = h->child_cpus;
+	else if (sched_getaffinity(0, sizeof(now), &now) < 0) {
+		sl_err_set(err, "ServiceException",
+		    "reading the CPU mask: %s", strerror(errno));
+		return -1;
+	}
+	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &now)) {
+		sl_err_set(err, "InvalidParameterValue",
+		    "CPU %d is not one this process may run on", cpu);
+		return -1;
+	}
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0) {
+		sl_err_set(err, "ServiceException",
+		    "pinning the loop to CPU %d: %s", cpu, strerror(errno));
+		return -1;
+	}
+	h->child_cpus = now;
+	h->loop_cpus = one;
+	h->loop_pinned = 1;
+	return 0;
+}
+
 void
 sl_host_hold_spawns(struct sl_host *h, int hold)
 {

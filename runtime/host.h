@@ -160,6 +160,12 @@ void sl_host_sandbox_info(
 void sl_host_drain(struct sl_host *host);
 int sl_host_busy(const struct sl_host *host);
 
+/* Pin the calling thread, the loop's, to cpu (see runtime/placement.h).
+ * The processes the host starts from then on (workers, a new spawner) keep
+ * the mask the thread had before the first pin. 0, or -1 with err
+ * (InvalidParameterValue when this process may not run on cpu). */
+int sl_host_pin_loop(struct sl_host *host, int cpu, struct sl_err *err);
+
 /* For tests: while hold is set, the spawner's replies are left unread, so
  * cold starts stay pending (and its silence is not taken for a failure);
  * clearing it lets them complete. */

@@ -889,6 +889,21 @@ close_fd(int *fd)
 	}
 }
 
+void
+sl_pool_spawn_mask_enter(struct sl_host *h)
+{
+	if (h->loop_pinned)
+		(void)sched_setaffinity(
+		    0, sizeof(h->child_cpus), &h->child_cpus);
+}
+
+void
+sl_pool_spawn_mask_leave(struct sl_host *h)
+{
+	if (h->loop_pinned)
+		(void)sched_setaffinity(0, sizeof(h->loop_cpus), &h->loop_cpus);
+}
+
 /* Exec the worker image for w on its child ends. 0, or -1 with errno. */
 static int
 worker_exec(struct sl_worker *w)
@@ -913,7 +928,9 @@ worker_exec(struct sl_worker *w)
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	sl_pool_spawn_mask_enter(h);
 	rc = posix_spawn(&w->pid, h->worker_path, &fa, &attr, argv, v->envp);
+	sl_pool_spawn_mask_leave(h);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
@@ -1163,7 +1180,9 @@ void
 sl_pool_spawner_start(struct sl_host *h)
 {
 	sl_timer_init(&h->spawn_timer, spawn_timer_cb, h);
+	sl_pool_spawn_mask_enter(h);
 	h->spawner = sl_spawner_new(h->worker_path, NULL);
+	sl_pool_spawn_mask_leave(h);
 	spawner_watch(h);
 }
 
@@ -1274,7 +1293,9 @@ sl_pool_spawn(struct sl_function *fn, struct sl_version *v, int probe)
 		/* It died (killed from outside?): start a new one. */
 		spawner_unwatch(h);
 		sl_spawner_free(h->spawner);
+		sl_pool_spawn_mask_enter(h);
 		h->spawner = sl_spawner_new(h->worker_path, NULL);
+		sl_pool_spawn_mask_leave(h);
 		h->spawner_restarts++;
 		spawner_watch(h);
 	}

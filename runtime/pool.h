@@ -6,6 +6,7 @@
 #ifndef SL_POOL_H
 #define SL_POOL_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -224,6 +225,10 @@ struct sl_host {
 	int spawn_hold;    /* sl_host_hold_spawns */
 	int spawner_breaking; /* in spawner_broken: no restart meanwhile */
 	int spawner_watched;
+	/* sl_host_pin_loop: the loop's thread runs on loop_cpus; the
+	 * processes the host starts get child_cpus, the mask it had before. */
+	int loop_pinned;
+	cpu_set_t loop_cpus, child_cpus;
 	int draining;
 	int pumping, repump;
 	unsigned active;
@@ -244,6 +249,10 @@ struct sl_host {
  * process could be started or asked for. */
 struct sl_worker *sl_pool_spawn(
     struct sl_function *fn, struct sl_version *v, int probe);
+/* Around starting a process from the loop's thread: with the loop pinned
+ * (sl_host_pin_loop), the process takes the mask the loop had before. */
+void sl_pool_spawn_mask_enter(struct sl_host *h);
+void sl_pool_spawn_mask_leave(struct sl_host *h);
 /* The spawner: start it (when enabled) and watch its replies; stop it,
  * first waiting (bounded) for pending replies to reap those workers. */
 void sl_pool_spawner_start(struct sl_host *h);

@@ -3,6 +3,7 @@
  * stop on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "common/loop.h"
 #include "common/xmalloc.h"
 #include "runtime/host.h"
+#include "runtime/placement.h"
 #include "server/api.h"
 #include "server/log.h"
 #include "server/sfn.h"
@@ -37,6 +39,8 @@ struct opts {
 	unsigned auth_timeout_s;
 	unsigned retention_days;
 	unsigned db_max_pages;
+	/* --loop-cpu: -2 none, -1 auto (the quietest CPU), else that CPU */
+	int loop_cpu;
 };
 
 static volatile sig_atomic_t stop_signals;
@@ -77,6 +81,11 @@ usage(FILE *f)
 	    "                    (SLUICE_VERIFY, unclean)\n"
 "  --sync MODE       store commits: full (fsync each) or normal "
 	    "(SLUICE_SYNC, full)\n"
+"  --loop-cpu C      run the event loop on CPU C only, or 'auto': the "
+	    "one that\n"
+	    "                    has taken the fewest device interrupts; "
+	    "workers keep\n"
+	    "                    every CPU (SLUICE_LOOP_CPU, none)\n"
 "  --auth-timeout S  with a token: time to authenticate "
 	    "(SLUICE_AUTH_TIMEOUT, 10)\n"
 	    "  --grace S         on SIGTERM/SIGINT, let invocations finish "
@@ -146,6 +155,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	const char *retention = env_or("SLUICE_RETENTION_DAYS", "90");
 	const char *max_pages = env_or("SLUICE_DB_MAX_PAGES", "0");
 	const char *verify = env_or("SLUICE_VERIFY", "unclean");
+	const char *loop_cpu = env_or("SLUICE_LOOP_CPU", "none");
 	static const char *const verify_names[] = {
 		[SL_STORE_VERIFY_UNCLEAN] = "unclean",
 		[SL_STORE_VERIFY_ALWAYS] = "always",
@@ -200,6 +210,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			dst = &o->sync;
 		else if (strcmp(a, "--verify") == 0)
 			dst = &verify;
+		else if (strcmp(a, "--loop-cpu") == 0)
+			dst = &loop_cpu;
 		else if (strcmp(a, "--auth-timeout") == 0)
 			dst = &auth_to;
 		else if (strcmp(a, "--retention-days") == 0)
@@ -257,6 +269,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	o->verify = (enum sl_store_verify)u;
+	if (strcmp(loop_cpu, "none") == 0)
+		o->loop_cpu = -2;
+	else if (strcmp(loop_cpu, "auto") == 0)
+		o->loop_cpu = -1;
+	else if (parse_uint(loop_cpu, CPU_SETSIZE - 1, &u) == 0)
+		o->loop_cpu = (int)u;
+	else {
+		fprintf(stderr, "sluiced: bad --loop-cpu '%s' (a CPU number, "
+		    "auto or none)\n", loop_cpu);
+		return -1;
+	}
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
 		fprintf(stderr, "sluiced: bad --sync '%s' (full or normal)\n",
 		    o->sync);
@@ -273,6 +296,34 @@ parse_opts(int argc, char **argv, struct opts *o)
 		    "%s (not loopback)\n", o->bind);
 		return -1;
 	}
+	return 0;
+}
+
+/* --loop-cpu: pin the loop's thread (the host has started its spawner
+ * already, and starts every later process with the mask from before). A
+ * CPU named but not allowed stops the start; auto that finds nothing to
+ * choose only warns. */
+static int
+pin_loop(struct sl_host *host, int cpu)
+{
+	struct sl_err err = SL_ERR_INIT;
+	char q[256];
+	int how_auto = cpu == -1;
+
+	if (how_auto && (cpu = sl_placement_quietest_cpu_here()) < 0) {
+		sl_slog(SL_SLOG_WARN, "loop_cpu", "how=auto errno=%d "
+		    "note=\"no CPU chosen from /proc/interrupts: not "
+		    "pinned\"", errno);
+		return 0;
+	}
+	if (sl_host_pin_loop(host, cpu, &err) < 0) {
+		sl_slog(SL_SLOG_ERROR, "start_failed", "reason=loop_cpu "
+		    "type=%s msg=%s", err.type,
+		    sl_slog_quote(err.msg, q, sizeof(q)));
+		return -1;
+	}
+	sl_slog(SL_SLOG_INFO, "loop_cpu", "cpu=%d how=%s", cpu,
+	    how_auto ? "auto" : "given");
 	return 0;
 }
 
@@ -496,6 +547,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	if (o.loop_cpu != -2 && pin_loop(host, o.loop_cpu) < 0)
+		goto out;
 	{
 		struct sl_host_sandbox_info si;
 

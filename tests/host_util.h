@@ -158,6 +158,38 @@ hu_count_children(void)
 	return count;
 }
 
+/* The pid of this process's child named comm, or 0. */
+static HU_UNUSED long
+hu_child_named(const char *comm)
+{
+	char path[64], buf[4096], name[64];
+	FILE *f;
+	size_t n;
+	char *p, *save = NULL;
+
+	snprintf(
+	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	f = fopen(path, "re");
+	ck_assert(f != NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (p = strtok_r(buf, " \n", &save); p != NULL;
+	     p = strtok_r(NULL, " \n", &save)) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", p);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		if (fgets(name, sizeof(name), f) == NULL)
+			name[0] = '\0';
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, comm) == 0)
+			return strtol(p, NULL, 10);
+	}
+	return 0;
+}
+
 /* Run the loop until the number of children is want (bounded). */
 static HU_UNUSED int
 hu_wait_children(struct sl_loop *loop, int want, unsigned ms)

@@ -5,6 +5,8 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +413,81 @@ START_TEST(workflow_tasks_wait_past_queue_max)
 	ck_assert_int_eq(hu_count_children(), 1);
 	for (i = 0; i < 4; i++)
 		hu_result_release(&r[i]);
+	fx_close(&f);
+}
+END_TEST
+
+/* Every child of this process may run on exactly the CPUs in want;
+ * returns how many children were looked at. */
+static int
+children_masks_are(const cpu_set_t *want)
+{
+	char path[64], buf[4096];
+	FILE *f;
+	size_t n;
+	int count = 0;
+	char *p, *save = NULL;
+
+	snprintf(
+	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	f = fopen(path, "re");
+	ck_assert(f != NULL);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (p = strtok_r(buf, " \n", &save); p != NULL;
+	     p = strtok_r(NULL, " \n", &save)) {
+		cpu_set_t m;
+		pid_t pid = (pid_t)strtol(p, NULL, 10);
+
+		if (sched_getaffinity(pid, sizeof(m), &m) < 0)
+			continue; /* gone meanwhile */
+		ck_assert_msg(CPU_EQUAL(&m, want), "child %ld has %d CPUs",
+		    (long)pid, CPU_COUNT(&m));
+		count++;
+	}
+	return count;
+}
+
+/* The loop pinned to one CPU: the workers and a spawner started after it
+ * keep the CPUs the process had. */
+START_TEST(pin_loop_keeps_children_mask)
+{
+	struct fx f;
+	struct sl_err err = SL_ERR_INIT;
+	struct hu_result r;
+	cpu_set_t before, now;
+	int cpu, last = -1;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(before), &before), 0);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &before))
+			last = cpu;
+	fx_open(&f, NULL, NULL);
+	ck_assert_int_eq(sl_host_pin_loop(f.host, CPU_SETSIZE, &err), -1);
+	ck_assert_str_eq(err.type, "InvalidParameterValue");
+	ck_assert_int_eq(sl_host_pin_loop(f.host, last, &err), 0);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(now), &now), 0);
+	ck_assert_int_eq(CPU_COUNT(&now), 1);
+	ck_assert(CPU_ISSET(last, &now));
+
+	hu_invoke(f.loop, f.host, "echo_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	hu_result_release(&r);
+	ck_assert_int_ge(children_masks_are(&before), 2); /* + the spawner */
+
+	/* Without that spawner, a worker started while pinned (exec'd, or
+	 * by a new spawner). */
+	ck_assert_int_eq(kill((pid_t)hu_child_named("sluice-spawner"),
+	    SIGKILL), 0);
+	ck_assert_int_eq(hu_wait_children(f.loop, 1, 5000), 1);
+	hu_invoke(f.loop, f.host, "id_function", "1",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "1");
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	ck_assert_int_ge(children_masks_are(&before), 2);
 	fx_close(&f);
 }
 END_TEST
@@ -1765,6 +1842,7 @@ host_suite(void)
 	tcase_add_test(tc, error_mapping);
 	tcase_add_test(tc, reserved_concurrency_and_queue);
 	tcase_add_test(tc, workflow_tasks_wait_past_queue_max);
+	tcase_add_test(tc, pin_loop_keeps_children_mask);
 	tcase_add_test(tc, max_workers_evicts_idle);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);

@@ -356,38 +356,6 @@ START_TEST(sandbox_measures)
 }
 END_TEST
 
-/* The pid of this process's child named comm, or 0. */
-static long
-child_named(const char *comm)
-{
-	char path[64], buf[4096], name[64];
-	FILE *f;
-	size_t n;
-	char *p, *save = NULL;
-
-	snprintf(
-	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
-	f = fopen(path, "re");
-	ck_assert(f != NULL);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	     p = strtok_r(NULL, " \n", &save)) {
-		snprintf(path, sizeof(path), "/proc/%s/comm", p);
-		f = fopen(path, "re");
-		if (f == NULL)
-			continue;
-		if (fgets(name, sizeof(name), f) == NULL)
-			name[0] = '\0';
-		fclose(f);
-		name[strcspn(name, "\n")] = '\0';
-		if (strcmp(name, comm) == 0)
-			return strtol(p, NULL, 10);
-	}
-	return 0;
-}
-
 /* A host on loop serving fx, with id_function already answered once (so
  * that the spawner is up). */
 static struct sl_host *
@@ -414,7 +382,7 @@ spawner_host_free(struct sl_host *host, struct sl_loop *loop, int fds)
 {
 	sl_host_free(host);
 	sl_loop_free(loop);
-	ck_assert_int_eq(child_named("sluice-spawner"), 0);
+	ck_assert_int_eq(hu_child_named("sluice-spawner"), 0);
 	ck_assert_int_eq(hu_count_children(), 0);
 	ck_assert_int_eq(hu_count_fds(), fds);
 }
@@ -431,7 +399,7 @@ START_TEST(spawner_killed)
 	long sp;
 
 	host = spawner_host_new(loop, fx);
-	sp = child_named("sluice-spawner");
+	sp = hu_child_named("sluice-spawner");
 	ck_assert_int_gt(sp, 0);
 	ck_assert_int_eq(kill((pid_t)sp, SIGKILL), 0);
 	hu_invoke(
@@ -465,7 +433,7 @@ START_TEST(spawner_stuck_or_killed_pending)
 	host = spawner_host_new(loop, fx);
 
 	/* Stuck: its silence is noticed, it is killed, the worker exec'd. */
-	sp = child_named("sluice-spawner");
+	sp = hu_child_named("sluice-spawner");
 	ck_assert_int_gt(sp, 0);
 	ck_assert_int_eq(kill((pid_t)sp, SIGSTOP), 0);
 	hu_invoke(
@@ -474,7 +442,7 @@ START_TEST(spawner_stuck_or_killed_pending)
 	ck_assert_ptr_null(r.function_error);
 	ck_assert_int_eq(r.cold, 1);
 	hu_result_release(&r);
-	ck_assert_int_ne(child_named("sluice-spawner"), sp);
+	ck_assert_int_ne(hu_child_named("sluice-spawner"), sp);
 
 	/* Killed with two requests pending (a new spawner started with
 	 * the next cold start; stopped so that it cannot answer). */
@@ -482,7 +450,7 @@ START_TEST(spawner_stuck_or_killed_pending)
 	    SL_INVOKE_REQUEST_RESPONSE, &r);
 	ck_assert_str_eq(r.payload, "\"HelloWorld!\"");
 	hu_result_release(&r);
-	sp = child_named("sluice-spawner");
+	sp = hu_child_named("sluice-spawner");
 	ck_assert_int_gt(sp, 0);
 	ck_assert_int_eq(kill((pid_t)sp, SIGSTOP), 0);
 	memset(p, 0, sizeof(p));

@@ -214,6 +214,8 @@ main(void)
 	const char *en = getenv("SIGNUP_BENCH_N");
 	const char *ek = getenv("SIGNUP_BENCH_INFLIGHT");
 	const char *edata = getenv("SIGNUP_BENCH_DATA");
+	const char *loop_cpu = getenv("SLUICE_LOOP_CPU");
+	char name[48];
 	char *root, *data, *log, *fns, note[256], run[32], prefix[48];
 	uint64_t n = en ? strtoull(en, NULL, 10) : 3000, got;
 	int inflight = ek ? atoi(ek) : 64;
@@ -221,7 +223,14 @@ main(void)
 	double runs0, runs1, ahead0, ahead1, m0, m1;
 	struct wsb_result r;
 
-	bench_report_as("signup", 2);
+	/* sluiced takes SLUICE_LOOP_CPU from the environment: a run with the
+	 * loop pinned reports under its own name. */
+	if (loop_cpu != NULL && *loop_cpu != '\0' &&
+	    strcmp(loop_cpu, "none") != 0)
+		snprintf(name, sizeof(name), "signup_loop_cpu_%.16s", loop_cpu);
+	else
+		snprintf(name, sizeof(name), "signup");
+	bench_report_as(name, 2);
 	wsb_set_name("signup");
 	if (build == NULL)
 		wsb_die("SLUICE_BUILD unset");

@@ -5,8 +5,11 @@
 set -u
 . "$(dirname "$0")/server.shlib"
 
-start_sluiced api --log-level debug
+# The whole API runs with the loop pinned: the workers keep every CPU.
+start_sluiced api --log-level debug --loop-cpu auto
 D=$PID
+grep -q "event=loop_cpu cpu=[0-9]* how=auto" "$T/api.log" ||
+	fail "--loop-cpu auto: no loop_cpu line in $T/api.log"
 
 "$PY" "$WSPY" "$URL" api --echo "$FN_ECHO" --fail "$FN_FAIL" \
     --slow "$FN_SLOW" --publish "$FN_PUBLISH" >"$T/py-api.out" 2>&1 ||
@@ -108,5 +111,17 @@ SLUICE_URL=$URL "$SLUICE" functions >/dev/null || fail "API beside --web"
 "$SLUICED" --web "$T/nothing-here" >"$T/noweb.log" 2>&1
 [ $? -eq 2 ] || fail "--web without index.html: exit status not 2"
 pass "--web serves the console's files beside the API"
+
+# --loop-cpu: a CPU this process may not run on stops the start; a word
+# that is no CPU is a usage error.
+"$SLUICED" --port 0 --data "$T/var-cpu" --functions "$FIXTURES" \
+    --loop-cpu 1000 >"$T/cpu.log" 2>&1
+[ $? -ne 0 ] || fail "--loop-cpu 1000 started"
+grep -q "reason=loop_cpu.*CPU 1000 is not one this process may run on" \
+    "$T/cpu.log" || fail "--loop-cpu 1000: $(cat "$T/cpu.log")"
+"$SLUICED" --loop-cpu fast >"$T/cpu2.log" 2>&1
+[ $? -eq 2 ] || fail "--loop-cpu fast: exit status not 2"
+grep -q "bad --loop-cpu 'fast'" "$T/cpu2.log" || fail "$(cat "$T/cpu2.log")"
+pass "--loop-cpu: auto pins the loop; a CPU not allowed, or no CPU, is refused"
 
 echo "server_api: $CHECKS checks passed"
