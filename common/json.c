@@ -27,30 +27,47 @@ static const unsigned char escape_as[256] = {
 void
 sl_json_write_string(struct sl_buf *b, const char *s)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run;
-	char esc[8];
+	size_t n;
+	char *o;
 
-	/* Room for the common case (nothing to escape) at once. */
-	sl_buf_grow(b, strlen(s) + 2);
-	sl_buf_addch(b, '"');
+	/* Room first, then the bytes straight into the buffer: JSON text
+	 * inside a string (a state's input in a history event) has an escape
+	 * every few bytes, and a buffer call per escape cost more than the
+	 * copying. A short string gets room for its worst case; a long one
+	 * is measured, so as not to reserve six times its size. */
+	n = strlen(s);
+	if (n <= 4096)
+		n *= 6; /* room for the worst case: every byte as \u00XX */
+	else
+		for (n = 0, run = p; *run != '\0'; run++)
+			n += escape_as[*run] == 0 ? 1 :
+			    escape_as[*run] == 'u' ? 6 : 2;
+	sl_buf_grow(b, n + 2);
+	o = b->data + b->len;
+	*o++ = '"';
 	for (;;) {
 		for (run = p; escape_as[*p] == 0; p++)
 			continue;
-		if (p > run)
-			sl_buf_add(b, run, (size_t)(p - run));
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
 		if (*p == '\0')
 			break;
+		*o++ = '\\';
 		if (escape_as[*p] == 'u') {
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			sl_buf_add(b, esc, 6);
-		} else {
-			esc[0] = '\\';
-			esc[1] = (char)escape_as[*p];
-			sl_buf_add(b, esc, 2);
-		}
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else
+			*o++ = (char)escape_as[*p];
 		p++;
 	}
-	sl_buf_addch(b, '"');
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 }
 
 /* cJSON 1.7.15's print_number: "%1.15g", or "%1.17g" when that does not

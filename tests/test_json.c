@@ -63,7 +63,7 @@ END_TEST
 
 START_TEST(test_strings_and_shapes)
 {
-	char all[256], key[8];
+	char all[256], key[8], long_all[20001];
 	cJSON *o = cJSON_CreateObject(), *in, *ref;
 	int i;
 
@@ -72,6 +72,18 @@ START_TEST(test_strings_and_shapes)
 		all[i - 1] = (char)i;
 	all[255] = '\0';
 	cJSON_AddStringToObject(o, "all", all);
+	/* The same cycled past the length where the printer measures a
+	 * string before it makes room. */
+	for (i = 0; i < 20000; i++)
+		long_all[i] = (char)(1 + i % 255);
+	long_all[20000] = '\0';
+	cJSON_AddStringToObject(o, "long", long_all);
+	/* And long with only bytes printed six times as long (\u00XX). */
+	for (i = 0; i < 20000; i++)
+		long_all[i] = (char)(1 + i % 7);
+	cJSON_AddStringToObject(o, "longControls", long_all);
+	long_all[4000] = '\0'; /* short enough to get room for the worst */
+	cJSON_AddStringToObject(o, "controls", long_all);
 	for (i = 1; i < 40; i++) {
 		snprintf(key, sizeof(key), "%c%c", i, '"');
 		cJSON_AddNumberToObject(o, key, i);
