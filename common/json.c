@@ -6,6 +6,7 @@
 #include "common/json.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,24 +30,21 @@ sl_json_write_string(struct sl_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run;
-	size_t n;
+	size_t n = strlen(s), rest;
+	ptrdiff_t slack;
 	char *o;
 
-	/* Room first, then the bytes straight into the buffer: JSON text
-	 * inside a string (a state's input in a history event) has an escape
-	 * every few bytes, and a buffer call per escape cost more than the
-	 * copying. A short string gets room for its worst case; a long one
-	 * is measured, so as not to reserve six times its size. */
-	n = strlen(s);
-	if (n <= 4096)
-		n *= 6; /* room for the worst case: every byte as \u00XX */
-	else
-		for (n = 0, run = p; *run != '\0'; run++)
-			n += escape_as[*run] == 0 ? 1 :
-			    escape_as[*run] == 'u' ? 6 : 2;
-	sl_buf_grow(b, n + 2);
+	/* The bytes go straight into the buffer: JSON text inside a string
+	 * (a state's input in a history event) has an escape every few
+	 * bytes, and a buffer call per escape cost more than the copying.
+	 * slack is the room beyond what the rest of s takes unescaped; an
+	 * escape uses up what it adds, and only when slack runs short does
+	 * the buffer grow, by as little as it must (a large realloc costs
+	 * malloc a consolidation of its small free chunks). */
+	sl_buf_grow(b, n + n / 8 + 8);
 	o = b->data + b->len;
 	*o++ = '"';
+	slack = (ptrdiff_t)(b->cap - b->len) - 1 - (ptrdiff_t)n;
 	for (;;) {
 		for (run = p; escape_as[*p] == 0; p++)
 			continue;
@@ -54,6 +52,14 @@ sl_json_write_string(struct sl_buf *b, const char *s)
 		o += p - run;
 		if (*p == '\0')
 			break;
+		/* This escape (6 bytes), the closing '"' and the NUL. */
+		if (slack < 7) {
+			rest = n - (size_t)(p - (const unsigned char *)s);
+			b->len = (size_t)(o - b->data);
+			sl_buf_grow(b, rest + rest / 8 + 8);
+			o = b->data + b->len;
+			slack = (ptrdiff_t)(b->cap - b->len) - (ptrdiff_t)rest;
+		}
 		*o++ = '\\';
 		if (escape_as[*p] == 'u') {
 			*o++ = 'u';
@@ -61,8 +67,11 @@ sl_json_write_string(struct sl_buf *b, const char *s)
 			*o++ = '0';
 			*o++ = hex[*p >> 4];
 			*o++ = hex[*p & 15];
-		} else
+			slack -= 5;
+		} else {
 			*o++ = (char)escape_as[*p];
+			slack -= 1;
+		}
 		p++;
 	}
 	*o++ = '"';
