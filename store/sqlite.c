@@ -1493,16 +1493,16 @@ text_decode(const unsigned char *p, size_t n, const struct text_token *ctx,
 }
 
 /* Bind text, compacted with context ctx (may be NULL), at parameter i of
- * st; b is scratch. */
+ * st; b is scratch. Not copied: text and b must stay as they are until st
+ * has run. */
 static void
 bind_compact(sqlite3_stmt *st, int i, const char *text,
     const struct text_token *ctx, struct sl_buf *b)
 {
 	if (text_encode(text, ctx, b) == 0)
-		sqlite3_bind_blob(st, i, b->data, (int)b->len,
-		    SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
 	else
-		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
 }
 
 /* Column i of st as text, expanded with context ctx (may be NULL) if it
