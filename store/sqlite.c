@@ -2668,7 +2668,9 @@ open_db(struct sl_store_backend *be, const struct sl_store_config *cfg,
 	/* Looked at before SQLite opens the database: it replays a log left
 	 * behind and may remove it. */
 	unclean = wal_left(be->path);
-	rc = sqlite3_open_v2(be->path, &be->db, SQLITE_OPEN_READWRITE, NULL);
+	/* One thread uses it (store.h): no mutex around each call. */
+	rc = sqlite3_open_v2(be->path, &be->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
 		rc = add_functions(be->db);
 	if (rc != SQLITE_OK)
