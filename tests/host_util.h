@@ -123,11 +123,14 @@ hu_count_fds(void)
 	return n - 1; /* the DIR's own fd */
 }
 
-/* Children of this process, zombies included. */
+#define HU_MAX_CHILDREN 512
+
+/* The pids of this process's children, zombies included, into pids (at
+ * most HU_MAX_CHILDREN); returns how many. */
 static HU_UNUSED int
-hu_count_children(void)
+hu_children(long *pids)
 {
-	char path[64], buf[4096];
+	char path[64], buf[8192];
 	FILE *f;
 	size_t n;
 	int count = 0;
@@ -140,19 +143,43 @@ hu_count_children(void)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	     p = strtok_r(NULL, " \n", &save)) {
-		char comm[64] = "";
+	for (p = strtok_r(buf, " \n", &save);
+	     p != NULL && count < HU_MAX_CHILDREN;
+	     p = strtok_r(NULL, " \n", &save))
+		pids[count++] = strtol(p, NULL, 10);
+	return count;
+}
 
-		/* The host's spawner lives as long as the host. */
-		snprintf(path, sizeof(path), "/proc/%s/comm", p);
-		f = fopen(path, "re");
-		if (f != NULL) {
-			if (fgets(comm, sizeof(comm), f) == NULL)
-				comm[0] = '\0';
-			fclose(f);
-		}
-		if (strcmp(comm, "sluice-spawner\n") != 0)
+/* The name (comm) of process pid into name (size bytes); "" when gone. */
+static HU_UNUSED void
+hu_comm(long pid, char *name, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	name[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	if (fgets(name, (int)size, f) == NULL)
+		name[0] = '\0';
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+}
+
+/* Children of this process, zombies included, but the host's spawner,
+ * which lives as long as the host. */
+static HU_UNUSED int
+hu_count_children(void)
+{
+	long pids[HU_MAX_CHILDREN];
+	char comm[64];
+	int i, n = hu_children(pids), count = 0;
+
+	for (i = 0; i < n; i++) {
+		hu_comm(pids[i], comm, sizeof(comm));
+		if (strcmp(comm, "sluice-spawner") != 0)
 			count++;
 	}
 	return count;
@@ -162,30 +189,14 @@ hu_count_children(void)
 static HU_UNUSED long
 hu_child_named(const char *comm)
 {
-	char path[64], buf[4096], name[64];
-	FILE *f;
-	size_t n;
-	char *p, *save = NULL;
+	long pids[HU_MAX_CHILDREN];
+	char name[64];
+	int i, n = hu_children(pids);
 
-	snprintf(
-	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
-	f = fopen(path, "re");
-	ck_assert(f != NULL);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	     p = strtok_r(NULL, " \n", &save)) {
-		snprintf(path, sizeof(path), "/proc/%s/comm", p);
-		f = fopen(path, "re");
-		if (f == NULL)
-			continue;
-		if (fgets(name, sizeof(name), f) == NULL)
-			name[0] = '\0';
-		fclose(f);
-		name[strcspn(name, "\n")] = '\0';
+	for (i = 0; i < n; i++) {
+		hu_comm(pids[i], name, sizeof(name));
 		if (strcmp(name, comm) == 0)
-			return strtol(p, NULL, 10);
+			return pids[i];
 	}
 	return 0;
 }

@@ -422,28 +422,16 @@ END_TEST
 static int
 children_masks_are(const cpu_set_t *want)
 {
-	char path[64], buf[4096];
-	FILE *f;
-	size_t n;
-	int count = 0;
-	char *p, *save = NULL;
+	long pids[HU_MAX_CHILDREN];
+	int i, n = hu_children(pids), count = 0;
 
-	snprintf(
-	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
-	f = fopen(path, "re");
-	ck_assert(f != NULL);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (p = strtok_r(buf, " \n", &save); p != NULL;
-	     p = strtok_r(NULL, " \n", &save)) {
+	for (i = 0; i < n; i++) {
 		cpu_set_t m;
-		pid_t pid = (pid_t)strtol(p, NULL, 10);
 
-		if (sched_getaffinity(pid, sizeof(m), &m) < 0)
+		if (sched_getaffinity((pid_t)pids[i], sizeof(m), &m) < 0)
 			continue; /* gone meanwhile */
 		ck_assert_msg(CPU_EQUAL(&m, want), "child %ld has %d CPUs",
-		    (long)pid, CPU_COUNT(&m));
+		    pids[i], CPU_COUNT(&m));
 		count++;
 	}
 	return count;
