@@ -889,16 +889,18 @@ close_fd(int *fd)
 	}
 }
 
-void
-sl_pool_spawn_mask_enter(struct sl_host *h)
+/* Around starting a process from the loop's thread: with the loop pinned
+ * (sl_host_pin_loop), the process takes the mask the loop had before. */
+static void
+spawn_mask_enter(struct sl_host *h)
 {
 	if (h->loop_pinned)
 		(void)sched_setaffinity(
 		    0, sizeof(h->child_cpus), &h->child_cpus);
 }
 
-void
-sl_pool_spawn_mask_leave(struct sl_host *h)
+static void
+spawn_mask_leave(struct sl_host *h)
 {
 	if (h->loop_pinned)
 		(void)sched_setaffinity(0, sizeof(h->loop_cpus), &h->loop_cpus);
@@ -928,9 +930,9 @@ worker_exec(struct sl_worker *w)
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	sl_pool_spawn_mask_enter(h);
+	spawn_mask_enter(h);
 	rc = posix_spawn(&w->pid, h->worker_path, &fa, &attr, argv, v->envp);
-	sl_pool_spawn_mask_leave(h);
+	spawn_mask_leave(h);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
@@ -1176,14 +1178,21 @@ spawn_timer_cb(struct sl_timer *t)
 	}
 }
 
+/* A new spawner for h (NULL when it cannot start), watched. */
+static void
+spawner_new(struct sl_host *h)
+{
+	spawn_mask_enter(h);
+	h->spawner = sl_spawner_new(h->worker_path, NULL);
+	spawn_mask_leave(h);
+	spawner_watch(h);
+}
+
 void
 sl_pool_spawner_start(struct sl_host *h)
 {
 	sl_timer_init(&h->spawn_timer, spawn_timer_cb, h);
-	sl_pool_spawn_mask_enter(h);
-	h->spawner = sl_spawner_new(h->worker_path, NULL);
-	sl_pool_spawn_mask_leave(h);
-	spawner_watch(h);
+	spawner_new(h);
 }
 
 void
@@ -1293,11 +1302,8 @@ sl_pool_spawn(struct sl_function *fn, struct sl_version *v, int probe)
 		/* It died (killed from outside?): start a new one. */
 		spawner_unwatch(h);
 		sl_spawner_free(h->spawner);
-		sl_pool_spawn_mask_enter(h);
-		h->spawner = sl_spawner_new(h->worker_path, NULL);
-		sl_pool_spawn_mask_leave(h);
+		spawner_new(h);
 		h->spawner_restarts++;
-		spawner_watch(h);
 	}
 	if (sl_spawner_alive(h->spawner) &&
 	    sl_spawner_request(h->spawner, w->child_log, w->child_sock,

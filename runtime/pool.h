@@ -249,10 +249,6 @@ struct sl_host {
  * process could be started or asked for. */
 struct sl_worker *sl_pool_spawn(
     struct sl_function *fn, struct sl_version *v, int probe);
-/* Around starting a process from the loop's thread: with the loop pinned
- * (sl_host_pin_loop), the process takes the mask the loop had before. */
-void sl_pool_spawn_mask_enter(struct sl_host *h);
-void sl_pool_spawn_mask_leave(struct sl_host *h);
 /* The spawner: start it (when enabled) and watch its replies; stop it,
  * first waiting (bounded) for pending replies to reap those workers. */
 void sl_pool_spawner_start(struct sl_host *h);
