@@ -718,8 +718,8 @@ sock_cb(void *arg, int fd, unsigned events)
 	}
 }
 
-/* The worker died (or we killed it) while it ran inv: report that with
- * the exit status. */
+/* The worker died (or we killed it) while it ran inv, already detached
+ * from it: report that with the exit status. */
 static void
 worker_died(struct sl_worker *w, struct sl_invocation *inv)
 {
@@ -734,9 +734,6 @@ worker_died(struct sl_worker *w, struct sl_invocation *inv)
 	    inv->rid, st);
 	sl_host_inv_set_error(inv, "Unhandled",
 	    inv->oom ? "Runtime.OutOfMemory" : "Runtime.ExitError", msg);
-	inv->w = NULL;
-	if (w->inv == inv)
-		w->inv = NULL;
 	sl_host_inv_complete(inv);
 }
 
@@ -751,17 +748,16 @@ worker_lost(struct sl_worker *w, struct sl_invocation *inv)
 {
 	if (w->ahead == inv)
 		w->ahead = NULL;
-	if (inv->cancelled) {
-		inv->w = NULL;
+	if (w->inv == inv)
+		w->inv = NULL;
+	inv->w = NULL;
+	if (inv->cancelled)
 		sl_host_inv_drop(inv);
-	} else if (w->log_id == inv->id) {
+	else if (w->log_id == inv->id) {
 		if (inv->start_us == 0)
 			inv->start_us = sl_loop_now_us();
 		worker_died(w, inv);
 	} else {
-		if (w->inv == inv)
-			w->inv = NULL;
-		inv->w = NULL;
 		sl_loop_timer_stop(w->host->loop, &inv->timer);
 		sl_buf_reset(&inv->log);
 		inv->oom = 0;
