@@ -187,11 +187,14 @@ signup_random_hex(char *out, size_t n)
 	return 0;
 }
 
-/* The 16 bytes at v, version and variant already set, as a UUID into out
- * (SIGNUP_UUID_LEN + 1 bytes): 8-4-4-4-12 hex digits. */
+/* The 16 bytes at v (changed) as a UUID of the given version into out
+ * (SIGNUP_UUID_LEN + 1 bytes): version and RFC 9562 variant bits set,
+ * then 8-4-4-4-12 hex digits. */
 static inline void
-signup_uuid_fmt(char *out, const unsigned char *v)
+signup_uuid_fmt(char *out, unsigned char *v, unsigned version)
 {
+	v[6] = (unsigned char)((v[6] & 0x0f) | (version << 4));
+	v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);
 	signup_hex(out, v, 4);
 	out[8] = '-';
 	signup_hex(out + 9, v + 4, 2);
@@ -211,9 +214,7 @@ signup_uuid_of(char *out, const unsigned char *b)
 	unsigned char v[16];
 
 	memcpy(v, b, sizeof(v));
-	v[6] = (unsigned char)((v[6] & 0x0f) | 0x40);
-	v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);
-	signup_uuid_fmt(out, v);
+	signup_uuid_fmt(out, v, 4);
 }
 
 /* A version 7 UUID (RFC 9562) into out (SIGNUP_UUID_LEN + 1 bytes): the
@@ -229,9 +230,7 @@ signup_uuid7_of(char *out, int64_t ms, const unsigned char *b)
 	memcpy(v, b, sizeof(v));
 	for (i = 0; i < 6; i++)
 		v[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
-	v[6] = (unsigned char)((v[6] & 0x0f) | 0x70);
-	v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);
-	signup_uuid_fmt(out, v);
+	signup_uuid_fmt(out, v, 7);
 }
 
 /* A random (version 4) UUID into out (SIGNUP_UUID_LEN + 1 bytes). */
