@@ -337,22 +337,32 @@ START_TEST(error_mapping)
 }
 END_TEST
 
+/* A host whose queues hold one invocation, and a request to "sleeper"
+ * (ReservedConcurrency 1) with payload. */
+static void
+one_deep_sleeper(struct fx *f, struct sl_invoke_request *req,
+    const char *payload)
+{
+	struct sl_host_config cfg;
+
+	hu_config(&cfg, NULL);
+	cfg.queue_max = 1;
+	fx_open(f, NULL, &cfg);
+	memset(req, 0, sizeof(*req));
+	req->function = "sleeper";
+	req->payload = payload;
+	req->payload_len = strlen(payload);
+}
+
 START_TEST(reserved_concurrency_and_queue)
 {
 	struct fx f;
-	struct sl_host_config cfg;
 	struct hu_result r[3];
 	struct sl_invoke_request req;
 	int i;
 
-	hu_config(&cfg, NULL);
-	cfg.queue_max = 1;
-	fx_open(&f, NULL, &cfg);
-	memset(&req, 0, sizeof(req));
+	one_deep_sleeper(&f, &req, "{\"ms\":300}");
 	memset(r, 0, sizeof(r));
-	req.function = "sleeper"; /* ReservedConcurrency 1 */
-	req.payload = "{\"ms\":300}";
-	req.payload_len = strlen(req.payload);
 	for (i = 0; i < 3; i++)
 		(void)sl_host_invoke(f.host, &req, hu_cb, &r[i]);
 	ck_assert(hu_run_until(f.loop, &r[2].done, 5000));
@@ -382,19 +392,12 @@ END_TEST
 START_TEST(workflow_tasks_wait_past_queue_max)
 {
 	struct fx f;
-	struct sl_host_config cfg;
 	struct hu_result r[4];
 	struct sl_invoke_request req;
 	int i;
 
-	hu_config(&cfg, NULL);
-	cfg.queue_max = 1;
-	fx_open(&f, NULL, &cfg);
-	memset(&req, 0, sizeof(req));
+	one_deep_sleeper(&f, &req, "{\"ms\":100}");
 	memset(r, 0, sizeof(r));
-	req.function = "sleeper"; /* ReservedConcurrency 1 */
-	req.payload = "{\"ms\":100}";
-	req.payload_len = strlen(req.payload);
 	req.queue_unbounded = 1;
 	for (i = 0; i < 3; i++)
 		(void)sl_host_invoke(f.host, &req, hu_cb, &r[i]);
