@@ -1496,6 +1496,19 @@ expect_corrupt(const struct sl_err *err, const char *path)
 	ck_assert_ptr_nonnull(strstr(err->msg, path));
 }
 
+/* Opening with cfg (its verify policy set) is refused: the whole-file
+ * check found path corrupt. */
+static void
+expect_check_refuses(const struct sl_store_config *cfg, const char *path)
+{
+	struct sl_err err = SL_ERR_INIT;
+
+	ck_assert_ptr_null(sl_store_open(cfg, &err));
+	expect_corrupt(&err, path);
+	ck_assert_msg(strstr(err.msg, "integrity check") != NULL, "%s",
+	    err.msg);
+}
+
 START_TEST(test_corrupt_pages)
 {
 	char *dir = data_dir(), *path = xasprintf("%s/sluice.db", dir);
@@ -1519,11 +1532,7 @@ START_TEST(test_corrupt_pages)
 
 	/* The check at every open finds the damage. */
 	cfg.verify = SL_STORE_VERIFY_ALWAYS;
-	s = sl_store_open(&cfg, &err);
-	ck_assert_ptr_null(s);
-	expect_corrupt(&err, path);
-	ck_assert_msg(strstr(err.msg, "integrity check") != NULL, "%s",
-	    err.msg);
+	expect_check_refuses(&cfg, path);
 
 	/* After a clean stop the default skips the whole-file read, and so
 	 * does "never": the cheap checks at open (reading the schema) or the
@@ -1561,11 +1570,7 @@ START_TEST(test_corrupt_pages)
 	ck_assert_int_eq(stat(wal, &sb), 0);
 	ck_assert_int_gt(sb.st_size, 0);
 	cfg.verify = SL_STORE_VERIFY_UNCLEAN;
-	s = sl_store_open(&cfg, &err);
-	ck_assert_ptr_null(s);
-	expect_corrupt(&err, path);
-	ck_assert_msg(strstr(err.msg, "integrity check") != NULL, "%s",
-	    err.msg);
+	expect_check_refuses(&cfg, path);
 	free(wal);
 	free(path);
 	free(dir);
