@@ -296,8 +296,9 @@ main(void)
 	bench_report("fsync_us", sync_us, "us",
 	    "writing 4 KiB and fdatasync in "
 	    "the data directory's file system before the burst");
-	bench_report("latency_p50_burst", p50, "ms", "64 in flight");
-	bench_report("latency_p99_burst", p99, "ms", "64 in flight");
+	snprintf(note, sizeof(note), "%d in flight", inflight);
+	bench_report("latency_p50_burst", p50, "ms", note);
+	bench_report("latency_p99_burst", p99, "ms", note);
 	bench_report("daemon_cpu_per_signup", (d1 - d0) * 1e6 / (double)n, "us",
 	    "sluiced's own CPU time per signup of the burst");
 	bench_report("daemon_written_kb_per_signup",
