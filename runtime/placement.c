@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns of the header: the CPU number of each, at most max. The count,
- * or -1 when the first line is not a row of CPUn. */
+/* Columns of the header: the CPU number of each into cpus (CPU_SETSIZE at
+ * most, as many as CPUs can be named). The count, or -1 when the first
+ * line is not a row of CPUn. */
 static int
-header_cpus(const char **p, int *cpus, int max)
+header_cpus(const char **p, int *cpus)
 {
 	const char *s = *p;
 	int n = 0;
@@ -28,7 +29,7 @@ header_cpus(const char **p, int *cpus, int max)
 		if (strncmp(s, "CPU", 3) != 0 || !isdigit((unsigned char)s[3]))
 			return -1;
 		cpu = strtol(s + 3, &end, 10);
-		if (n == max || cpu >= CPU_SETSIZE)
+		if (n == CPU_SETSIZE || cpu >= CPU_SETSIZE)
 			return -1;
 		cpus[n++] = (int)cpu;
 		s = end;
@@ -40,13 +41,12 @@ header_cpus(const char **p, int *cpus, int max)
 int
 sl_placement_quietest_cpu(const char *text, const cpu_set_t *allowed)
 {
-	enum { max = 1024 };
-	int *cpus = xcalloc(max, sizeof(*cpus));
-	uint64_t *count = xcalloc(max, sizeof(*count));
+	int *cpus = xcalloc(CPU_SETSIZE, sizeof(*cpus));
+	uint64_t *count = xcalloc(CPU_SETSIZE, sizeof(*count));
 	const char *p = text;
 	int ncol, i, best = -1;
 
-	if ((ncol = header_cpus(&p, cpus, max)) < 0)
+	if ((ncol = header_cpus(&p, cpus)) < 0)
 		goto out;
 	while (*p != '\0') {
 		const char *eol = strchr(p, '\n');
