@@ -244,6 +244,8 @@ version_new(struct sl_function *fn, struct sl_err *err)
 	cJSON_AddNumberToObject(o, "uid", (double)h->uid);
 	cJSON_AddNumberToObject(o, "gid", (double)h->gid);
 	cJSON_AddBoolToObject(
+	    o, "batch", h->worker_sched == SL_WORKER_SCHED_BATCH);
+	cJSON_AddBoolToObject(
 	    o, "netns", v->cfg.network == SL_NET_NONE && h->netns_fd >= 0);
 	cJSON_AddStringToObject(
 	    o, "network", sl_config_network_name(v->cfg.network));
@@ -1034,6 +1036,7 @@ sl_host_new(
 	h->ahead_us = cfg->ahead_us < 0    ? 0
 	              : cfg->ahead_us == 0 ? SL_POOL_AHEAD_US
 	                                   : (uint64_t)cfg->ahead_us;
+	h->worker_sched = cfg->worker_sched;
 	h->on_publish = cfg->on_publish;
 	h->on_event_result = cfg->on_event_result;
 	h->cb_arg = cfg->cb_arg;
@@ -1384,6 +1387,7 @@ fn_add_stats(struct sl_host *h, struct sl_function *fn, cJSON *to)
 	cJSON_AddNumberToObject(o, "WarmIdle", idle);
 	cJSON_AddNumberToObject(o, "WarmBusy", busy);
 	cJSON_AddNumberToObject(o, "Starting", starting);
+	cJSON_AddNumberToObject(o, "Queued", fn->nsync + fn->nevent);
 	cJSON_AddNumberToObject(o, "Invocations", (double)st->invocations);
 	cJSON_AddNumberToObject(o, "ColdStarts", (double)st->cold_starts);
 	cJSON_AddNumberToObject(o, "Errors",

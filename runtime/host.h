@@ -35,6 +35,12 @@ struct sl_invoke_result;
 typedef void sl_host_event_cb(
     void *arg, const char *function, const struct sl_invoke_result *res);
 
+/* How workers are scheduled (see sl_host_config.worker_sched). */
+enum sl_worker_sched {
+	SL_WORKER_SCHED_BATCH = 0,
+	SL_WORKER_SCHED_NORMAL,
+};
+
 struct sl_host_config {
 	const char *functions_dir; /* required */
 	const char *worker_path;   /* the sluice-worker image; NULL = default */
@@ -64,6 +70,12 @@ struct sl_host_config {
 	 * this many microseconds, and to a worker whose current run is not
 	 * older than that; 0 = 10000, < 0 = never. */
 	long ahead_us;
+	/* SCHED_BATCH (the default): a worker woken by the host (a new
+	 * invocation) does not preempt the host's loop at once, but runs when
+	 * the loop waits or another CPU is free, so the loop hands out work
+	 * and takes in results in larger turns and is interrupted less.
+	 * NORMAL leaves workers under the default policy. */
+	enum sl_worker_sched worker_sched;
 	double timeout_override;  /* > 0: replaces Timeout (seconds) */
 	unsigned memory_override; /* > 0: replaces MemorySize (MB) */
 	sl_host_publish_cb *on_publish;

@@ -204,6 +204,7 @@ struct sl_host {
 	unsigned memory_override;
 	unsigned max_workers, idle_ms, queue_max, retry_ms;
 	uint64_t ahead_us; /* 0 = never */
+	enum sl_worker_sched worker_sched;
 	sl_host_publish_cb *on_publish;
 	sl_host_event_cb *on_event_result;
 	void *cb_arg;

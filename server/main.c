@@ -41,6 +41,7 @@ struct opts {
 	unsigned db_max_pages;
 	/* --loop-cpu: -2 none, -1 auto (the quietest CPU), else that CPU */
 	int loop_cpu;
+	enum sl_worker_sched worker_sched;
 };
 
 static volatile sig_atomic_t stop_signals;
@@ -86,6 +87,11 @@ usage(FILE *f)
 	    "                    has taken the fewest device interrupts; "
 	    "workers keep\n"
 	    "                    every CPU (SLUICE_LOOP_CPU, none)\n"
+"  --worker-sched P  batch: a worker woken with work waits for the loop "
+	    "to\n"
+	    "                    yield its CPU instead of preempting it; "
+	    "normal\n"
+	    "                    (SLUICE_WORKER_SCHED, batch)\n"
 "  --auth-timeout S  with a token: time to authenticate "
 	    "(SLUICE_AUTH_TIMEOUT, 10)\n"
 	    "  --grace S         on SIGTERM/SIGINT, let invocations finish "
@@ -156,6 +162,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	const char *max_pages = env_or("SLUICE_DB_MAX_PAGES", "0");
 	const char *verify = env_or("SLUICE_VERIFY", "unclean");
 	const char *loop_cpu = env_or("SLUICE_LOOP_CPU", "none");
+	const char *wsched = env_or("SLUICE_WORKER_SCHED", "batch");
 	static const char *const verify_names[] = {
 		[SL_STORE_VERIFY_UNCLEAN] = "unclean",
 		[SL_STORE_VERIFY_ALWAYS] = "always",
@@ -212,6 +219,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			dst = &verify;
 		else if (strcmp(a, "--loop-cpu") == 0)
 			dst = &loop_cpu;
+		else if (strcmp(a, "--worker-sched") == 0)
+			dst = &wsched;
 		else if (strcmp(a, "--auth-timeout") == 0)
 			dst = &auth_to;
 		else if (strcmp(a, "--retention-days") == 0)
@@ -278,6 +287,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 	else {
 		fprintf(stderr, "sluiced: bad --loop-cpu '%s' (a CPU number, "
 		    "auto or none)\n", loop_cpu);
+		return -1;
+	}
+	if (strcmp(wsched, "batch") == 0)
+		o->worker_sched = SL_WORKER_SCHED_BATCH;
+	else if (strcmp(wsched, "normal") == 0)
+		o->worker_sched = SL_WORKER_SCHED_NORMAL;
+	else {
+		fprintf(stderr, "sluiced: bad --worker-sched '%s' (batch or "
+		    "normal)\n", wsched);
 		return -1;
 	}
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
@@ -537,6 +555,7 @@ main(int argc, char **argv)
 	hc.region = o.region;
 	hc.account = o.account;
 	hc.watch_dir = 1;
+	hc.worker_sched = o.worker_sched;
 	hc.on_publish = on_publish;
 	hc.on_event_result = on_event_result;
 	hc.cb_arg = &api;

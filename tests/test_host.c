@@ -483,6 +483,43 @@ START_TEST(pin_loop_keeps_children_mask)
 }
 END_TEST
 
+/* The scheduling policy of this process's worker (there is one). */
+static int
+worker_policy(void)
+{
+	long pid = hu_child_named("sluice-worker");
+
+	ck_assert_int_gt(pid, 0);
+	return sched_getscheduler((pid_t)pid);
+}
+
+/* Workers run under SCHED_BATCH unless the host is told otherwise. */
+START_TEST(workers_sched_policy)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+
+	fx_open(&f, NULL, NULL);
+	hu_invoke(f.loop, f.host, "echo_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	hu_result_release(&r);
+	ck_assert_int_eq(worker_policy(), SCHED_BATCH);
+	fx_close(&f);
+
+	hu_config(&cfg, NULL);
+	cfg.worker_sched = SL_WORKER_SCHED_NORMAL;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "echo_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	hu_result_release(&r);
+	ck_assert_int_eq(worker_policy(), SCHED_OTHER);
+	fx_close(&f);
+}
+END_TEST
+
 START_TEST(max_workers_evicts_idle)
 {
 	struct fx f;
@@ -858,6 +895,10 @@ START_TEST(function_stats)
 	(void)sl_host_invoke(f.host, &req, hu_cb, &q[2]);
 	ck_assert(hu_run_until(f.loop, &q[2].done, 5000));
 	ck_assert_int_eq(q[2].status, 429);
+	st = fn_stats(&f, "slow", &doc);
+	ck_assert_int_eq((int)num(st, "Queued"), 1);
+	ck_assert_int_eq((int)num(st, "WarmBusy"), 1);
+	cJSON_Delete(doc);
 	ck_assert(hu_run_until(f.loop, &q[1].done, 10000));
 	ck_assert(q[0].done);
 	ck_assert_str_eq(q[0].error_type, "Sandbox.Timedout");
@@ -902,6 +943,7 @@ START_TEST(function_stats)
 	ck_assert_int_eq((int)num(st, "Timeouts"), 1);
 	ck_assert_int_eq((int)num(st, "Throttles"), 1);
 	ck_assert_int_eq((int)num(st, "WarmIdle"), 1);
+	ck_assert_int_eq((int)num(st, "Queued"), 0);
 	ck_assert_int_eq((int)num(st, "DurationSamples"), 2);
 	/* The timed-out run lasted its Timeout; p50 is the short one. */
 	ck_assert(num(st, "DurationP99Ms") >= 900);
@@ -1834,6 +1876,7 @@ host_suite(void)
 	tcase_add_test(tc, reserved_concurrency_and_queue);
 	tcase_add_test(tc, workflow_tasks_wait_past_queue_max);
 	tcase_add_test(tc, pin_loop_keeps_children_mask);
+	tcase_add_test(tc, workers_sched_policy);
 	tcase_add_test(tc, max_workers_evicts_idle);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);

@@ -73,6 +73,18 @@ wait_exit "$S" 10
 news two" ] || fail "sluice subscribe printed: $(cat "$T/sub.out")"
 pass "sluice subscribe"
 
+# --worker-sched: the workers the API started run under SCHED_BATCH (policy
+# 3 in /proc/PID/stat).
+n=0
+for w in $(pgrep -P "$D" -x sluice-worker); do
+	policy=$(awk '{print $41}' "/proc/$w/stat" 2>/dev/null) || continue
+	[ -z "$policy" ] && continue
+	[ "$policy" = 3 ] || fail "worker $w runs under policy $policy, not 3"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "--worker-sched: no worker of $D to look at"
+pass "--worker-sched: $n workers under SCHED_BATCH"
+
 # SIGTERM with an invocation in flight: it finishes, the daemon exits 0,
 # and an idle client is told (close 1001).
 "$PY" "$WSPY" "$URL" hold >"$T/hold.out" 2>&1 &
@@ -123,5 +135,12 @@ grep -q "reason=loop_cpu.*CPU 1000 is not one this process may run on" \
 [ $? -eq 2 ] || fail "--loop-cpu fast: exit status not 2"
 grep -q "bad --loop-cpu 'fast'" "$T/cpu2.log" || fail "$(cat "$T/cpu2.log")"
 pass "--loop-cpu: auto pins the loop; a CPU not allowed, or no CPU, is refused"
+
+# --worker-sched: a word that is no policy is a usage error.
+"$SLUICED" --worker-sched fifo >"$T/sched.log" 2>&1
+[ $? -eq 2 ] || fail "--worker-sched fifo: exit status not 2"
+grep -q "bad --worker-sched 'fifo'" "$T/sched.log" ||
+	fail "$(cat "$T/sched.log")"
+pass "--worker-sched: an unknown policy is refused"
 
 echo "server_api: $CHECKS checks passed"
