@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config libwebsockets-dev libcjson-dev check \
 libseccomp-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libpq-dev \
-postgresql python3-websockets python3-aiosmtpd procps openssl \
+postgresql python3-websockets python3-aiosmtpd procps openssl strace \
 nodejs chromium"
 
 missing=""
