@@ -436,6 +436,10 @@ struct sl_store_backend {
 	char *lock_path;
 	int lock_fd;
 	int in_txn;
+	/* The write under way: whether it has a savepoint, and the
+	 * database's count of changed rows when it began. */
+	int write_sp;
+	int64_t write_changes;
 	uint64_t db_commits;
 	size_t chunk_bytes; /* see "history chunks" */
 	struct sl_exec_cache *execs; /* running executions (exec_cache.h) */
@@ -632,9 +636,21 @@ exec_sql(struct sl_store_backend *be, const char *sql, const char *what,
 }
 
 /* --- write framing ----------------------------------------------------- *
- * Each write runs inside the batch's transaction (begun by the first) and
- * a savepoint of its own, so that a refused or failed write leaves nothing
- * behind while the batch goes on. */
+ * Each write runs inside the batch's transaction (begun by the first), and
+ * leaves nothing behind when it is refused or fails. Two ways:
+ * - WRITE_CHECKED: the write checks everything that may refuse it (a name
+ *   taken, an unknown or finished execution, the history quota) before
+ *   its first change; after that only the database can fail it (a full
+ *   disk, an I/O error). Such a write has no savepoint of its own: should
+ *   it fail after a change, the whole batch is rolled back, as when SQLite
+ *   takes the transaction back itself, and every write of the batch is
+ *   told (SL_STORE_BATCH_LOST). The executions' writes are of this kind:
+ *   a savepoint for each (two more statements, and a copy of every page
+ *   the write touches first) took an eighth of the daemon's time.
+ * - WRITE_SAVEPOINT: the write runs in a savepoint, undone alone when it
+ *   fails, while the batch goes on. For the state machines' writes and
+ *   retention, which are rare and may be refused after a change. */
+enum write_kind { WRITE_SAVEPOINT, WRITE_CHECKED };
 
 /* Whether the batch's transaction is gone; then the executions cache may
  * hold what it undid, and is emptied. */
@@ -648,7 +664,8 @@ batch_lost(struct sl_store_backend *be)
 }
 
 static int
-write_begin(struct sl_store_backend *be, struct sl_err *err)
+write_begin(struct sl_store_backend *be, enum write_kind kind,
+    struct sl_err *err)
 {
 	sqlite3_stmt *st;
 
@@ -658,6 +675,10 @@ write_begin(struct sl_store_backend *be, struct sl_err *err)
 			return -1;
 		be->in_txn = 1;
 	}
+	be->write_sp = kind == WRITE_SAVEPOINT;
+	be->write_changes = sqlite3_total_changes64(be->db);
+	if (!be->write_sp)
+		return 0;
 	st = stmt(be, S_SAVEPOINT, err);
 	if (st == NULL || run(be, st, "opening a savepoint", err) < 0)
 		return batch_lost(be) ? SL_STORE_BATCH_LOST : -1;
@@ -674,6 +695,20 @@ write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
 
 	if (batch_lost(be))
 		return SL_STORE_BATCH_LOST;
+	if (!be->write_sp) {
+		if (rc == 0 ||
+		    sqlite3_total_changes64(be->db) == be->write_changes)
+			return rc;
+		/* Failed after a change: the batch goes with it. */
+		(void)sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
+		if (sqlite3_get_autocommit(be->db)) {
+			be->in_txn = 0;
+			sl_exec_cache_clear(be->execs);
+			return SL_STORE_BATCH_LOST;
+		}
+		/* Not even that: the next write's statements fail too. */
+		return rc;
+	}
 	if (rc == 0) {
 		st = stmt(be, S_RELEASE, err);
 		if (st != NULL &&
@@ -908,7 +943,7 @@ static int
 be_sm_create(struct sl_store_backend *be, const struct sl_store_sm_create *in,
     struct sl_store_sm *out, int *existed, struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_SAVEPOINT, err);
 
 	if (rc < 0)
 		return rc;
@@ -989,7 +1024,7 @@ be_sm_update(struct sl_store_backend *be, const char *arn,
     const char *definition, const char *role_arn, const char *extra,
     int64_t now, struct sl_store_sm *out, struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_SAVEPOINT, err);
 
 	if (rc < 0)
 		return rc;
@@ -1064,7 +1099,7 @@ static int
 be_sm_delete(struct sl_store_backend *be, const char *arn, int *deleted,
     struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_SAVEPOINT, err);
 
 	if (rc < 0)
 		return rc;
@@ -1226,7 +1261,7 @@ static int
 be_exec_start(struct sl_store_backend *be, const struct sl_store_exec_start *in,
     struct sl_store_exec *out, int *existed, struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_CHECKED, err);
 
 	if (rc < 0)
 		return rc;
@@ -1911,7 +1946,7 @@ be_exec_progress(struct sl_store_backend *be, const char *arn,
     const struct sl_store_event *events, size_t n, const char *checkpoint,
     struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_CHECKED, err);
 	struct sl_exec_cached *c = NULL;
 	int64_t last_id = 0;
 
@@ -1970,7 +2005,7 @@ static int
 be_exec_finish(struct sl_store_backend *be, const char *arn,
     const struct sl_store_exec_end *end, struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_CHECKED, err);
 
 	if (rc < 0)
 		return rc;
@@ -2192,7 +2227,7 @@ be_notify_add(struct sl_store_backend *be, const char *topic,
     struct sl_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_CHECKED, err);
 
 	if (rc < 0)
 		return rc;
@@ -2317,7 +2352,7 @@ static int
 be_prune(struct sl_store_backend *be, int64_t before, size_t limit,
     size_t *deleted, struct sl_err *err)
 {
-	int rc = write_begin(be, err);
+	int rc = write_begin(be, WRITE_SAVEPOINT, err);
 
 	if (rc < 0)
 		return rc;

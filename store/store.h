@@ -7,7 +7,11 @@
  * Writes and group commit. Every write call applies its change at once
  * (later reads see it) inside the current batch, and returns 0, or -1 with
  * err filled when the change itself is refused (a name taken, an unknown
- * ARN, a full disk...); a refused write changes nothing. The batch is one
+ * ARN, a full disk...); a refused write changes nothing. An execution's
+ * write (start, progress, finish) or a notification that the database
+ * fails midway (a full disk, an I/O error) takes its whole batch back
+ * with it: it returns -1, and the batch's earlier writes get the error at
+ * the flush, as when the commit fails. The batch is one
  * transaction, committed by sl_store_flush(), which runs
  *   - from a 0-delay sl_timer that the first write of a batch arms on
  *     cfg->loop: sl_loop runs it in the same pass as the callback that

@@ -241,6 +241,23 @@ raw_count(const char *sql)
 	return v;
 }
 
+/* Run sql on a second connection that may write. */
+static void
+raw_exec(const char *sql)
+{
+	char *path = xasprintf("%s/var/sluice.db", tmpdir);
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s: %s", sql, msg ? msg : "?");
+	sqlite3_close(db);
+	free(path);
+}
+
 /* --- names ------------------------------------------------------------- */
 
 START_TEST(test_names)
@@ -1758,6 +1775,53 @@ add_big_notifications(struct sl_store *s, struct acks *b)
  * the database: a batch that cannot be committed takes its events back
  * from both, and a machine marked DELETING meanwhile is seen when the
  * execution ends. */
+/* An execution's write has no savepoint of its own: one that fails after
+ * its first change (here its events are in, then a trigger refuses its
+ * checkpoint) takes its whole batch back, and every write of the batch is
+ * told; nothing of it is kept half. Then the store goes on. */
+START_TEST(test_failed_write_takes_its_batch)
+{
+	struct sl_err err = SL_ERR_INIT;
+	struct sl_store *s = must_open();
+	char *e = ex_arn("m", "e"), *f = ex_arn("m", "f");
+	struct sl_store_exec ex;
+	struct acks a = { 0 };
+
+	create_sm(s, "m", SL_SM_STANDARD);
+	ck_assert_int_eq(start_exec(s, "m", "e", "{}", 1, &err), 0);
+	ck_assert_int_eq(start_exec(s, "m", "f", "{}", 1, &err), 0);
+	flush(s);
+	raw_exec("CREATE TRIGGER refuse_f BEFORE INSERT ON checkpoints"
+	    " WHEN NEW.exec_seq = (SELECT seq FROM executions"
+	    " WHERE name = 'f') BEGIN SELECT RAISE(ABORT, 'no f'); END");
+
+	ck_assert_int_eq(sl_store_notify_add(s, "t", "1", NULL, 2, NULL,
+	    count_cb, &a, &err), 0);
+	ck_assert_int_eq(append(s, e, 1, 2, "{\"at\":2}", &err), 0);
+	ck_assert_int_eq(append(s, f, 1, 2, "{\"at\":2}", &err), -1);
+	ck_assert_msg(strstr(err.msg, "no f") != NULL, "%s", err.msg);
+	(void)sl_store_flush(s, NULL);
+	ck_assert_int_eq(a.ok, 0);
+	ck_assert_int_eq(a.failed, 1);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM events"), 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM checkpoints"), 0);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM notifications"), 0);
+
+	raw_exec("DROP TRIGGER refuse_f");
+	ck_assert_int_eq(append(s, e, 1, 2, "{\"at\":2}", &err), 0);
+	ck_assert_int_eq(append(s, f, 1, 3, "{\"at\":3}", &err), 0);
+	flush(s);
+	ck_assert_int_eq(sl_store_exec_resume(s, f, &ex, &err), 0);
+	ck_assert_int_eq(ex.last_event_id, 3);
+	ck_assert_str_eq(ex.checkpoint, "{\"at\":3}");
+	sl_store_exec_release(&ex);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM events"), 2);
+	sl_store_close(s);
+	free(e);
+	free(f);
+}
+END_TEST
+
 START_TEST(test_exec_memory_follows_undo)
 {
 	struct sl_err err = SL_ERR_INIT;
@@ -2044,6 +2108,7 @@ store_suite(void)
 	tcase_add_test(tc, test_disk_full_statement);
 	tcase_add_test(tc, test_disk_full_commit);
 	tcase_add_test(tc, test_exec_memory_follows_undo);
+	tcase_add_test(tc, test_failed_write_takes_its_batch);
 	tcase_add_test(tc, test_lost_batch);
 	tcase_add_test(tc, test_retention);
 	suite_add_tcase(s, tc);
