@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,37 +36,6 @@
 static void inv_free(struct sl_invocation *inv);
 
 /* --- small helpers -------------------------------------------------------- */
-
-static uint64_t
-rng_next(struct sl_host *h)
-{
-	uint64_t z = (h->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void
-make_uuid(struct sl_host *h, char out[37])
-{
-	unsigned char b[16];
-	uint64_t a = rng_next(h), c = rng_next(h);
-	static const char hex[] = "0123456789abcdef";
-	int i, o = 0;
-
-	memcpy(b, &a, 8);
-	memcpy(b + 8, &c, 8);
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
-	}
-	out[o] = '\0';
-}
 
 /* --- versions ------------------------------------------------------------- */
 
@@ -1043,8 +1011,7 @@ sl_host_new(
 	h->timeout_override = cfg->timeout_override;
 	h->memory_override = cfg->memory_override;
 	h->next_id = 1;
-	if (getrandom(&h->rng, sizeof(h->rng), 0) != sizeof(h->rng))
-		h->rng = sl_loop_now_us() ^ (uint64_t)getpid();
+	sl_rng_seed(&h->rng);
 	if (access(h->worker_path, X_OK) < 0) {
 		sl_err_set(err, "ServiceException",
 		    "worker image %s: %s (set SLUICE_WORKER)", h->worker_path,
@@ -1202,7 +1169,7 @@ sl_host_invoke(struct sl_host *h, const struct sl_invoke_request *req,
 	inv->key = req->idempotency_key ? xstrdup(req->idempotency_key) : NULL;
 	sl_buf_init(&inv->log);
 	sl_timer_init(&inv->timer, deliver_timer, inv);
-	make_uuid(h, inv->rid);
+	sl_rng_uuid(&h->rng, inv->rid);
 	inv->anext = h->invs;
 	if (h->invs)
 		h->invs->aprev = inv;

@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/loop.h"
+#include "common/rng.h"
 #include "runtime/config.h"
 #include "runtime/frame.h"
 #include "runtime/host.h"
@@ -235,7 +236,7 @@ struct sl_host {
 	unsigned active;
 	unsigned events_pending;
 	uint64_t next_id;
-	uint64_t rng;
+	struct sl_rng rng; /* request ids */
 	struct sl_function *fns;
 	struct sl_worker *workers;
 	struct sl_invocation *invs;

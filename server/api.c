@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "common/json.h"
@@ -49,6 +48,7 @@ sl_api_new(const struct sl_api_config *cfg)
 	api->sfn = cfg->sfn;
 	api->conns = xcalloc(CONN_BUCKETS, sizeof(*api->conns));
 	api->calls.next = api->calls.prev = &api->calls;
+	sl_rng_seed(&api->rng);
 	return api;
 }
 
@@ -417,28 +417,9 @@ sl_api_param_json_text(const struct api_req *r, const char *name,
 /* --- small helpers -------------------------------------------------------- */
 
 void
-sl_api_uuid(char out[37])
+sl_api_uuid(struct sl_api *api, char out[37])
 {
-	unsigned char b[16];
-	size_t i;
-	int o = 0;
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* Not secret, only unique: the clock will do. */
-		uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)clock();
-
-		for (i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)(t >> (i % 8 * 8)) ^
-			    (unsigned char)i;
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	for (i = 0; i < sizeof(b); i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		o += snprintf(out + o, 3, "%02x", b[i]);
-	}
-	out[36] = '\0';
+	sl_rng_uuid(&api->rng, out);
 }
 
 char *
@@ -562,7 +543,7 @@ sl_api_publish(struct sl_api *api, const char *topic, const char *message,
 	cJSON *ev = cJSON_CreateObject();
 	char *text, *arn;
 
-	sl_api_uuid(id);
+	sl_api_uuid(api, id);
 	sl_api_iso_time(sl_api_now_ms(), ts);
 	arn = xasprintf("arn:aws:sns:%s:%s:%s", api->region, api->account,
 	    topic);

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
+#include "common/rng.h"
 #include "server/api.h"
 
 enum api_sub_kind {
@@ -50,6 +51,7 @@ struct sl_api {
 	struct api_sub *subs;    /* in subscription order */
 	struct api_call calls;   /* list head */
 	size_t npending;
+	struct sl_rng rng; /* sl_api_uuid */
 };
 
 /* One request being dispatched; everything borrowed. */
@@ -107,7 +109,8 @@ int sl_api_sub_add(struct sl_api *api, uint64_t conn, int kind,
 int sl_api_sub_remove(struct sl_api *api, uint64_t conn, int kind,
     const char *key);
 
-void sl_api_uuid(char out[37]);
+/* A version 4 UUID (unique, not secret). */
+void sl_api_uuid(struct sl_api *api, char out[37]);
 void sl_api_iso_time(int64_t ms, char out[32]);
 int64_t sl_api_now_ms(void);
 
