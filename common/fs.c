@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int
 sl_mkdirs(const char *path, mode_t mode, size_t *bad)
@@ -39,4 +40,19 @@ sl_mkdirs(const char *path, mode_t mode, size_t *bad)
 	free(p);
 	errno = saved;
 	return rc;
+}
+
+char *
+sl_abspath(const char *path)
+{
+	char *p = realpath(path, NULL), *cwd;
+
+	if (p != NULL || path[0] == '/')
+		return p != NULL ? p : xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
+		return xstrdup(path);
+	p = xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	return p;
 }

@@ -10,4 +10,9 @@
  * of the prefix of path that could not be made. */
 int sl_mkdirs(const char *path, mode_t mode, size_t *bad);
 
+/* path made absolute (yours to free): resolved with realpath(3) when it
+ * exists, else the working directory joined to it when it is relative,
+ * else a copy. */
+char *sl_abspath(const char *path);
+
 #endif

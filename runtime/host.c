@@ -988,10 +988,9 @@ sl_host_new(
 	h->loop = loop;
 	h->netns_fd = -1;
 	h->inotify_fd = -1;
-	h->dir = realpath(cfg->functions_dir, NULL);
-	if (h->dir == NULL)
-		h->dir = xstrdup(cfg->functions_dir);
-	h->data_dir = cfg->data_dir ? xstrdup(cfg->data_dir) : NULL;
+	h->dir = sl_abspath(cfg->functions_dir);
+	/* Absolute, since configs name paths under it (Paths.write). */
+	h->data_dir = cfg->data_dir ? sl_abspath(cfg->data_dir) : NULL;
 	h->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
 	h->account = xstrdup(cfg->account ? cfg->account : "000000000000");
 	h->worker_path = find_worker(cfg->worker_path);

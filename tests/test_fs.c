@@ -1,4 +1,4 @@
-/* Suite "fs": common/fs.c's sl_mkdirs. */
+/* Suite "fs": common/fs.c's sl_mkdirs and sl_abspath. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +45,34 @@ START_TEST(test_mkdirs)
 }
 END_TEST
 
+/* Existing paths are resolved, missing relative ones joined to the
+ * working directory, missing absolute ones kept. */
+START_TEST(test_abspath)
+{
+	char top[] = "/tmp/sluice-fs-XXXXXX";
+	char *sub, *p, *want;
+
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	sub = xasprintf("%s/a", top);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	ck_assert_int_eq(chdir(top), 0);
+	p = sl_abspath("a/../a");
+	ck_assert_str_eq(p, sub);
+	free(p);
+	p = sl_abspath("missing/x");
+	want = xasprintf("%s/missing/x", top);
+	ck_assert_str_eq(p, want);
+	free(p);
+	free(want);
+	p = sl_abspath("/no/such/dir");
+	ck_assert_str_eq(p, "/no/such/dir");
+	free(p);
+	ck_assert_int_eq(chdir("/"), 0);
+	tu_rm_rf(top);
+	free(sub);
+}
+END_TEST
+
 Suite *
 fs_suite(void)
 {
@@ -52,6 +80,7 @@ fs_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_mkdirs);
+	tcase_add_test(tc, test_abspath);
 	suite_add_tcase(s, tc);
 	return s;
 }

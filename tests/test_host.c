@@ -1636,6 +1636,38 @@ START_TEST(granted_write_path)
 }
 END_TEST
 
+/* A relative data directory (sluiced's default is var/) is made absolute
+ * before ${SLUICE_DATA_DIR} goes into configs, whose Paths must be. */
+START_TEST(relative_data_dir)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+	char *data = make_dir(), *slash = strrchr(data, '/'), *file;
+	char *cwd = getcwd(NULL, 0);
+
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	ck_assert_int_eq(chdir(data), 0);
+	*slash = '/';
+	hu_config(&cfg, NULL);
+	cfg.data_dir = slash + 1;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "writer", "{\"text\":\"kept\"}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_msg(r.function_error == NULL, "%s", r.payload);
+	hu_result_release(&r);
+	file = xasprintf("%s/writer/out.txt", data);
+	ck_assert_int_eq(access(file, R_OK), 0);
+	fx_close(&f);
+	ck_assert_int_eq(chdir(cwd), 0);
+	remove_dir(data);
+	free(file);
+	free(data);
+	free(cwd);
+}
+END_TEST
+
 START_TEST(drain)
 {
 	struct fx f;
@@ -1896,6 +1928,7 @@ host_suite(void)
 	tcase_add_test(tc, ahead_off);
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, granted_write_path);
+	tcase_add_test(tc, relative_data_dir);
 	tcase_add_test(tc, drain);
 	tcase_add_test(tc, network_modes);
 	tcase_add_test(tc, free_while_busy);
