@@ -1095,6 +1095,7 @@ sl_host_free(struct sl_host *h)
 	if (h == NULL)
 		return;
 	sl_pool_spawner_free(h);
+	sl_pool_strays_free(h);
 	while (h->workers != NULL) {
 		struct sl_worker *w = h->workers;
 		siginfo_t si;

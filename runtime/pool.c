@@ -7,6 +7,7 @@
 #include "common/xmalloc.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1097,6 +1098,137 @@ spawn_pop(struct sl_host *h)
 	return w;
 }
 
+/* A child the host did not know, watched until it ends to be reaped. */
+struct sl_stray {
+	struct sl_stray *next;
+	struct sl_host *host;
+	int pidfd;
+};
+
+static void
+stray_free(struct sl_stray *s)
+{
+	struct sl_stray **pp;
+
+	for (pp = &s->host->strays; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	sl_loop_unwatch(s->host->loop, s->pidfd);
+	close(s->pidfd);
+	free(s);
+}
+
+static void
+stray_cb(void *arg, int fd, unsigned events)
+{
+	siginfo_t si;
+
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 ||
+	    si.si_pid != 0)
+		stray_free(arg);
+}
+
+/* Whether pid is one of h's workers or its spawner. */
+static int
+known_child(const struct sl_host *h, pid_t pid)
+{
+	const struct sl_worker *w;
+
+	if (h->spawner != NULL && sl_spawner_pid(h->spawner) == pid)
+		return 1;
+	for (w = h->workers; w != NULL; w = w->next)
+		if (w->pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Adopt the strays of a spawner that died with requests unanswered: it
+ * may have cloned a worker (the host's child, CLONE_PARENT) and died
+ * before sending its pid. Such a child, still named as the spawner or
+ * already as a worker, is found among this process's children, watched
+ * through a pidfd and reaped when it ends, soon: its peer is gone. */
+static void
+adopt_strays(struct sl_host *h)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[64], buf[4096], *p, *save = NULL;
+		size_t n;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children",
+		    e->d_name);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		for (p = strtok_r(buf, " \n", &save); p != NULL;
+		     p = strtok_r(NULL, " \n", &save)) {
+			pid_t pid = (pid_t)strtol(p, NULL, 10);
+			char comm[32] = "";
+			struct sl_stray *s;
+			int fd;
+
+			if (pid <= 0 || known_child(h, pid))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/comm",
+			    (int)pid);
+			if ((f = fopen(path, "re")) != NULL) {
+				if (fgets(comm, sizeof(comm), f) == NULL)
+					comm[0] = '\0';
+				fclose(f);
+			}
+			comm[strcspn(comm, "\n")] = '\0';
+			if (strcmp(comm, "sluice-worker") != 0 &&
+			    strcmp(comm, SL_SPAWNER_COMM) != 0)
+				continue;
+			fd = (int)syscall(SYS_pidfd_open, pid, 0);
+			if (fd < 0)
+				continue;
+			s = xcalloc(1, sizeof(*s));
+			s->host = h;
+			s->pidfd = fd;
+			s->next = h->strays;
+			h->strays = s;
+			if (sl_loop_watch(h->loop, fd, SL_LOOP_READ, stray_cb,
+			    s) < 0) {
+				h->strays = s->next;
+				close(fd);
+				free(s);
+			}
+		}
+	}
+	closedir(d);
+}
+
+/* At the host's end: strays still there are killed and reaped. */
+void
+sl_pool_strays_free(struct sl_host *h)
+{
+	siginfo_t si;
+
+	while (h->strays != NULL) {
+		(void)syscall(SYS_pidfd_send_signal, h->strays->pidfd, SIGKILL,
+		    NULL, 0);
+		while (waitid((idtype_t)P_PIDFD, (id_t)h->strays->pidfd, &si,
+		           WEXITED) < 0 &&
+		       errno == EINTR)
+			;
+		stray_free(h->strays);
+	}
+}
+
 /* The spawner is dead or stuck: kill it, take the workers it did make
  * (their replies were sent before it died), exec the others, and stop it.
  * A new one is started with the next spawn. */
@@ -1105,7 +1237,7 @@ spawner_broken(struct sl_host *h)
 {
 	struct sl_worker *w, *list;
 	pid_t pid;
-	int err;
+	int err, unanswered;
 
 	h->spawner_breaking = 1;
 	spawner_unwatch(h);
@@ -1115,6 +1247,7 @@ spawner_broken(struct sl_host *h)
 	       sl_spawner_reply(h->spawner, &pid, &err) == 1)
 		spawn_done(spawn_pop(h), pid, err, 0);
 	sl_spawner_stop(h->spawner);
+	unanswered = h->spawn_head != NULL;
 	list = h->spawn_head;
 	h->spawn_head = h->spawn_tail = NULL;
 	h->spawns_pending = 0;
@@ -1122,6 +1255,8 @@ spawner_broken(struct sl_host *h)
 		list = w->snext;
 		spawn_done(w, -1, EPIPE, 1);
 	}
+	if (unanswered)
+		adopt_strays(h);
 	h->spawner_breaking = 0;
 }
 

@@ -218,6 +218,9 @@ struct sl_host {
 	struct sl_change *changes;
 	struct sl_spawner *spawner;
 	int spawner_restarts;
+	/* Children nobody asked for: workers a spawner cloned just before
+	 * it died, whose pid never came (see adopt_strays). */
+	struct sl_stray *strays;
 	/* Workers asked of the spawner, oldest first: its replies come in
 	 * this order. spawn_timer fires when it has been silent for
 	 * SL_POOL_SPAWN_WAIT_MS with requests pending. */
@@ -254,6 +257,8 @@ struct sl_worker *sl_pool_spawn(
 /* The spawner: start it (when enabled) and watch its replies; stop it,
  * first waiting (bounded) for pending replies to reap those workers. */
 void sl_pool_spawner_start(struct sl_host *h);
+/* Kill and reap the strays of dead spawners (at the host's end). */
+void sl_pool_strays_free(struct sl_host *h);
 void sl_pool_spawner_free(struct sl_host *h);
 /* Leave the spawner's replies unread (hold) or read them again. */
 void sl_pool_hold_spawns(struct sl_host *h, int hold);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -1668,6 +1669,82 @@ START_TEST(relative_data_dir)
 }
 END_TEST
 
+/* How many of this process's children are zombies. */
+static int
+zombie_children(void)
+{
+	long pids[HU_MAX_CHILDREN];
+	int i, n = hu_children(pids), z = 0;
+
+	for (i = 0; i < n; i++) {
+		char path[64], buf[512], *rp;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pids[i]);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
+		    rp[2] == 'Z')
+			z++;
+		fclose(f);
+	}
+	return z;
+}
+
+/* A spawner that dies between its clone and its reply: the worker it
+ * made is the host's child though its pid never came. The host execs a
+ * worker itself, and reaps that stray when it ends. The spawner here is a
+ * script that does just that, named as the real one; as a worker it
+ * becomes the real image. */
+START_TEST(spawner_dies_before_reply)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r;
+	char *dir = make_dir(), *script, *text;
+	uint64_t end;
+
+	hu_config(&cfg, NULL);
+	script = xasprintf("%s/fake-worker", dir);
+	text = xasprintf("#!/usr/bin/python3\n"
+	    "import ctypes, os, socket, sys\n"
+	    "if len(sys.argv) > 1 and sys.argv[1] == '--spawner':\n"
+	    "    libc = ctypes.CDLL(None)\n"
+	    "    libc.prctl(15, b'sluice-spawner', 0, 0, 0)\n"
+	    "    ctl = socket.socket(fileno=3)\n"
+	    "    ctl.recvmsg(65536, socket.CMSG_SPACE(64))\n"
+	    "    if libc.syscall(%d, %d, 0, 0, 0, 0) == 0:\n"
+	    "        libc.usleep(200000)\n"
+	    "        libc._exit(0)\n"
+	    "    os._exit(1)\n"
+	    "os.execv('%s', ['%s'] + sys.argv[1:])\n",
+	    (int)SYS_clone, CLONE_PARENT | SIGCHLD, cfg.worker_path,
+	    cfg.worker_path);
+	write_text(script, text);
+	ck_assert_int_eq(chmod(script, 0755), 0);
+	cfg.worker_path = script;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "id_function", "{\"k\":1}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.payload, "{\"k\":1}");
+	hu_result_release(&r);
+	/* The stray has ended within a second; then it is reaped. */
+	end = sl_loop_now_us() + 5000000;
+	while (sl_loop_now_us() < end &&
+	    (zombie_children() > 0 || hu_count_children() > 1))
+		(void)sl_loop_run_once(f.loop, 50000);
+	ck_assert_int_eq(zombie_children(), 0);
+	ck_assert_int_eq(hu_count_children(), 1); /* the worker exec'd */
+	fx_close(&f);
+	remove_dir(dir);
+	free(script);
+	free(text);
+	free(dir);
+}
+END_TEST
+
 START_TEST(drain)
 {
 	struct fx f;
@@ -1929,6 +2006,7 @@ host_suite(void)
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, granted_write_path);
 	tcase_add_test(tc, relative_data_dir);
+	tcase_add_test(tc, spawner_dies_before_reply);
 	tcase_add_test(tc, drain);
 	tcase_add_test(tc, network_modes);
 	tcase_add_test(tc, free_while_busy);
