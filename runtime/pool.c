@@ -1146,13 +1146,14 @@ known_child(const struct sl_host *h, pid_t pid)
 	return 0;
 }
 
-/* Adopt the strays of a spawner that died with requests unanswered: it
- * may have cloned a worker (the host's child, CLONE_PARENT) and died
- * before sending its pid. Such a child, still named as the spawner or
- * already as a worker, is found among this process's children, watched
- * through a pidfd and reaped when it ends, soon: its peer is gone. */
+/* End the strays of a spawner that died with requests unanswered: it may
+ * have cloned a worker (the host's child, CLONE_PARENT) and died before
+ * sending its pid. Such a child, still named as the spawner or already as
+ * a worker, holds the request's sockets, which the worker exec'd in its
+ * place gets too: it is found among this process's children before that
+ * exec, killed, watched through a pidfd and reaped when it is gone. */
 static void
-adopt_strays(struct sl_host *h)
+end_strays(struct sl_host *h)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
@@ -1196,6 +1197,8 @@ adopt_strays(struct sl_host *h)
 			fd = (int)syscall(SYS_pidfd_open, pid, 0);
 			if (fd < 0)
 				continue;
+			(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL,
+			    0);
 			s = xcalloc(1, sizeof(*s));
 			s->host = h;
 			s->pidfd = fd;
@@ -1237,7 +1240,7 @@ spawner_broken(struct sl_host *h)
 {
 	struct sl_worker *w, *list;
 	pid_t pid;
-	int err, unanswered;
+	int err;
 
 	h->spawner_breaking = 1;
 	spawner_unwatch(h);
@@ -1247,7 +1250,8 @@ spawner_broken(struct sl_host *h)
 	       sl_spawner_reply(h->spawner, &pid, &err) == 1)
 		spawn_done(spawn_pop(h), pid, err, 0);
 	sl_spawner_stop(h->spawner);
-	unanswered = h->spawn_head != NULL;
+	if (h->spawn_head != NULL)
+		end_strays(h);
 	list = h->spawn_head;
 	h->spawn_head = h->spawn_tail = NULL;
 	h->spawns_pending = 0;
@@ -1255,8 +1259,6 @@ spawner_broken(struct sl_host *h)
 		list = w->snext;
 		spawn_done(w, -1, EPIPE, 1);
 	}
-	if (unanswered)
-		adopt_strays(h);
 	h->spawner_breaking = 0;
 }
 

@@ -219,7 +219,7 @@ struct sl_host {
 	struct sl_spawner *spawner;
 	int spawner_restarts;
 	/* Children nobody asked for: workers a spawner cloned just before
-	 * it died, whose pid never came (see adopt_strays). */
+	 * it died, whose pid never came (see end_strays), until reaped. */
 	struct sl_stray *strays;
 	/* Workers asked of the spawner, oldest first: its replies come in
 	 * this order. spawn_timer fires when it has been silent for

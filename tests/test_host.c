@@ -1693,20 +1693,24 @@ zombie_children(void)
 }
 
 /* A spawner that dies between its clone and its reply: the worker it
- * made is the host's child though its pid never came. The host execs a
- * worker itself, and reaps that stray when it ends. The spawner here is a
- * script that does just that, named as the real one; as a worker it
- * becomes the real image. */
+ * made is the host's child though its pid never came. The host ends and
+ * reaps that stray, and execs a worker itself. The spawner here is a
+ * script that does just that, named as the real one; its stray would
+ * live 10 s, and its pid is left in a file for the test. As a worker the
+ * script becomes the real image. */
 START_TEST(spawner_dies_before_reply)
 {
 	struct fx f;
 	struct sl_host_config cfg;
 	struct hu_result r;
-	char *dir = make_dir(), *script, *text;
+	char *dir = make_dir(), *script, *text, *pidfile, *proc = NULL;
+	char buf[32] = "";
 	uint64_t end;
+	FILE *fp;
 
 	hu_config(&cfg, NULL);
 	script = xasprintf("%s/fake-worker", dir);
+	pidfile = xasprintf("%s/stray.pid", dir);
 	text = xasprintf("#!/usr/bin/python3\n"
 	    "import ctypes, os, socket, sys\n"
 	    "if len(sys.argv) > 1 and sys.argv[1] == '--spawner':\n"
@@ -1714,13 +1718,17 @@ START_TEST(spawner_dies_before_reply)
 	    "    libc.prctl(15, b'sluice-spawner', 0, 0, 0)\n"
 	    "    ctl = socket.socket(fileno=3)\n"
 	    "    ctl.recvmsg(65536, socket.CMSG_SPACE(64))\n"
-	    "    if libc.syscall(%d, %d, 0, 0, 0, 0) == 0:\n"
-	    "        libc.usleep(200000)\n"
+	    "    pid = libc.syscall(%d, %d, 0, 0, 0, 0)\n"
+	    "    if pid == 0:\n"
+	    "        libc.sleep(10)\n"
 	    "        libc._exit(0)\n"
+	    "    with open('%s.tmp', 'w') as f:\n"
+	    "        f.write(str(pid))\n"
+	    "    os.rename('%s.tmp', '%s')\n"
 	    "    os._exit(1)\n"
 	    "os.execv('%s', ['%s'] + sys.argv[1:])\n",
-	    (int)SYS_clone, CLONE_PARENT | SIGCHLD, cfg.worker_path,
-	    cfg.worker_path);
+	    (int)SYS_clone, CLONE_PARENT | SIGCHLD, pidfile, pidfile, pidfile,
+	    cfg.worker_path, cfg.worker_path);
 	write_text(script, text);
 	ck_assert_int_eq(chmod(script, 0755), 0);
 	cfg.worker_path = script;
@@ -1730,17 +1738,24 @@ START_TEST(spawner_dies_before_reply)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.payload, "{\"k\":1}");
 	hu_result_release(&r);
-	/* The stray has ended within a second; then it is reaped. */
+	/* The stray (it wrote its pid) is killed, then reaped: gone. */
+	fp = fopen(pidfile, "r");
+	ck_assert_msg(fp != NULL, "the fake spawner made no stray");
+	ck_assert(fgets(buf, sizeof(buf), fp) != NULL);
+	fclose(fp);
+	proc = xasprintf("/proc/%ld", strtol(buf, NULL, 10));
 	end = sl_loop_now_us() + 5000000;
-	while (sl_loop_now_us() < end &&
-	    (zombie_children() > 0 || hu_count_children() > 1))
+	while (sl_loop_now_us() < end && access(proc, F_OK) == 0)
 		(void)sl_loop_run_once(f.loop, 50000);
+	ck_assert_msg(access(proc, F_OK) < 0, "stray %s is still there",
+	    proc);
 	ck_assert_int_eq(zombie_children(), 0);
-	ck_assert_int_eq(hu_count_children(), 1); /* the worker exec'd */
 	fx_close(&f);
 	remove_dir(dir);
 	free(script);
 	free(text);
+	free(pidfile);
+	free(proc);
 	free(dir);
 }
 END_TEST
