@@ -113,13 +113,14 @@ fsync_us(const char *root, const char *run)
 }
 
 /* Milliseconds for a fixed piece of CPU work on one core, much like the
- * daemon's own (parsing and printing a state's JSON): this VM's CPU is
- * far slower in some hours than in others, and this shows which hour a
- * result comes from. */
+ * daemon's own (parsing and printing a state's JSON, 20,000 times): the
+ * fastest of five fifths, so that being switched out does not count. This
+ * tells a slow CPU from other slowness (this VM's results vary from hour
+ * to hour). */
 static double
 cpu_probe_ms(void)
 {
-	enum { ROUNDS = 20000 };
+	enum { ROUNDS = 4000, TRIES = 5 };
 	static const char text[] =
 	    "{\"email\":\"ada@example.org\",\"name\":\"Ada Lovelace\","
 	    "\"user\":{\"userId\":\"01a21ab0-cbdc-76b0-bbe4-2921a589d654\","
@@ -128,23 +129,26 @@ cpu_probe_ms(void)
 	    "b0f\",\"createdAt\":\"2026-11-27T01:48:43.868Z\"},\"mail\":{"
 	    "\"messageId\":\"1795745051.c12052e85bc55038@sluice.localhost\","
 	    "\"transport\":\"maildir\"},\"tags\":[1,2.5,true,null]}";
-	uint64_t t0 = sl_loop_now_us();
-	size_t total = 0;
-	int i;
+	uint64_t best = UINT64_MAX;
+	int i, t;
 
-	for (i = 0; i < ROUNDS; i++) {
-		cJSON *o = cJSON_Parse(text);
-		char *s = o != NULL ? sl_json_print(o) : NULL;
+	for (t = 0; t < TRIES; t++) {
+		uint64_t t0 = sl_loop_now_us(), dt;
 
-		if (s == NULL)
-			wsb_die("cpu probe");
-		total += strlen(s);
-		free(s);
-		cJSON_Delete(o);
+		for (i = 0; i < ROUNDS; i++) {
+			cJSON *o = cJSON_Parse(text);
+			char *s = o != NULL ? sl_json_print(o) : NULL;
+
+			if (s == NULL || strlen(s) < sizeof(text) / 2)
+				wsb_die("cpu probe");
+			free(s);
+			cJSON_Delete(o);
+		}
+		dt = sl_loop_now_us() - t0;
+		if (dt < best)
+			best = dt;
 	}
-	if (total == 0)
-		wsb_die("cpu probe");
-	return (double)(sl_loop_now_us() - t0) / 1000.0;
+	return (double)best * TRIES / 1000.0;
 }
 
 /* As a mail reader does: move what arrived in DATA/mail/new to
