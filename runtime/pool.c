@@ -782,16 +782,8 @@ start_failed(struct sl_worker *w)
 	}
 	if (inv == NULL || inv->state != I_QUEUED)
 		return;
-	fn->qhead = inv->qnext;
-	if (fn->qhead)
-		fn->qhead->qprev = NULL;
-	else
-		fn->qtail = NULL;
-	inv->qnext = inv->qprev = NULL;
-	if (inv->type == SL_INVOKE_EVENT || inv->event)
-		fn->nevent--;
-	else
-		fn->nsync--;
+	/* A queued Event invocation is always the host's run (event set). */
+	sl_pool_dequeue(fn, inv);
 	snprintf(msg, sizeof(msg), "RequestId: %s Error: %s", inv->rid,
 	    w->fatal_msg);
 	sl_host_inv_set_error(inv, "Unhandled", w->fatal_type, msg);

@@ -239,11 +239,14 @@ START_TEST(conformance_fixtures)
 }
 END_TEST
 
+static const cJSON *fn_stats(struct fx *f, const char *fn, cJSON **doc);
+
 START_TEST(error_mapping)
 {
 	struct fx f;
 	struct hu_result r;
 	struct sl_invoke_request req;
+	cJSON *doc;
 	char *big;
 
 	fx_open(&f, NULL, NULL);
@@ -263,6 +266,10 @@ START_TEST(error_mapping)
 	ck_assert_msg(strstr(r.error_message, "missing settings") != NULL, "%s",
 	    r.error_message);
 	hu_result_release(&r);
+	/* The failed start took the invocation off the queue. */
+	ck_assert_int_eq((int)num(fn_stats(&f, "init_fails", &doc), "Queued"),
+	    0);
+	cJSON_Delete(doc);
 
 	/* An init() that never returns is stopped at the Timeout. */
 	hu_invoke(
