@@ -26,22 +26,31 @@ sl_rng_next(struct sl_rng *r)
 }
 
 void
-sl_rng_uuid(struct sl_rng *r, char out[37])
+sl_uuid4_of(const unsigned char b[16], char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	uint64_t a = sl_rng_next(r), c = sl_rng_next(r);
+	unsigned char u[16];
 	int i, o = 0;
 
-	memcpy(b, &a, 8);
-	memcpy(b + 8, &c, 8);
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	memcpy(u, b, 16);
+	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
 	}
 	out[o] = '\0';
+}
+
+void
+sl_rng_uuid(struct sl_rng *r, char out[37])
+{
+	unsigned char b[16];
+	uint64_t a = sl_rng_next(r), c = sl_rng_next(r);
+
+	memcpy(b, &a, 8);
+	memcpy(b + 8, &c, 8);
+	sl_uuid4_of(b, out);
 }

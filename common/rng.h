@@ -1,6 +1,6 @@
-/* Ids that must be unique, not secret: request ids, execution names and
- * message ids. A splitmix64 sequence seeded once from the kernel, so that
- * an id costs no system call. */
+/* A splitmix64 sequence: ids that must be unique, not secret (request
+ * ids, execution names, message ids), seeded once from the kernel so that
+ * an id costs no system call; and States.MathRandom's seeded numbers. */
 #ifndef SL_RNG_H
 #define SL_RNG_H
 
@@ -15,5 +15,8 @@ void sl_rng_seed(struct sl_rng *r);
 uint64_t sl_rng_next(struct sl_rng *r);
 /* A version 4 UUID, lowercase, NUL-terminated. */
 void sl_rng_uuid(struct sl_rng *r, char out[37]);
+/* The 16 bytes at b as a version 4 UUID (version and variant bits set),
+ * lowercase, NUL-terminated. */
+void sl_uuid4_of(const unsigned char b[16], char out[37]);
 
 #endif

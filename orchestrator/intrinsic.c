@@ -15,6 +15,7 @@
 #include <sys/random.h>
 
 #include "common/buf.h"
+#include "common/rng.h"
 #include "common/xmalloc.h"
 #include "orchestrator/digest.h"
 #include "orchestrator/jsonpath.h"
@@ -595,16 +596,6 @@ random_bytes(void *buf, size_t n, struct sl_err *err)
 	return 0;
 }
 
-static uint64_t
-splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -689,25 +680,6 @@ bad:
 	return NULL;
 }
 
-static void
-uuid4(const uint8_t r[16], char out[37])
-{
-	static const char hex[] = "0123456789abcdef";
-	uint8_t u[16];
-	int i, j = 0;
-
-	memcpy(u, r, 16);
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[j++] = '-';
-		out[j++] = hex[u[i] >> 4];
-		out[j++] = hex[u[i] & 15];
-	}
-	out[j] = '\0';
-}
-
 /* AWS reads "-0" as 0: drop the sign of negative zeros. */
 static void
 unsign_zeros(cJSON *v)
@@ -735,6 +707,7 @@ apply(const struct sl_intrinsic *f, const struct val *a, size_t n,
 	const char *s, *t;
 	uint8_t rnd[16];
 	uint64_t seed;
+	struct sl_rng rng;
 	size_t k, len;
 
 	switch (f->info->fn) {
@@ -924,7 +897,8 @@ format_count:
 			seed = (uint64_t)round_half_up(a[2].v->valuedouble);
 		else if (random_bytes(&seed, sizeof(seed), err) < 0)
 			return NULL;
-		z = (long long)(splitmix64(&seed) % (uint64_t)(y - x));
+		rng.state = seed;
+		z = (long long)(sl_rng_next(&rng) % (uint64_t)(y - x));
 		return cJSON_CreateNumber((double)(x + z));
 	case FN_MATHADD:
 		if (need(f, a, 0, cJSON_Number, "a number", err) < 0 ||
@@ -963,7 +937,7 @@ format_count:
 	case FN_UUID:
 		if (random_bytes(rnd, sizeof(rnd), err) < 0)
 			return NULL;
-		uuid4(rnd, id);
+		sl_uuid4_of(rnd, id);
 		return cJSON_CreateString(id);
 	}
 	return NULL;
