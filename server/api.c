@@ -416,12 +416,6 @@ sl_api_param_json_text(const struct api_req *r, const char *name,
 
 /* --- small helpers -------------------------------------------------------- */
 
-void
-sl_api_uuid(struct sl_api *api, char out[37])
-{
-	sl_rng_uuid(&api->rng, out);
-}
-
 char *
 sl_api_base64(const void *data, size_t len)
 {
@@ -543,7 +537,7 @@ sl_api_publish(struct sl_api *api, const char *topic, const char *message,
 	cJSON *ev = cJSON_CreateObject();
 	char *text, *arn;
 
-	sl_api_uuid(api, id);
+	sl_rng_uuid(&api->rng, id);
 	sl_api_iso_time(sl_api_now_ms(), ts);
 	arn = xasprintf("arn:aws:sns:%s:%s:%s", api->region, api->account,
 	    topic);

@@ -51,7 +51,7 @@ struct sl_api {
 	struct api_sub *subs;    /* in subscription order */
 	struct api_call calls;   /* list head */
 	size_t npending;
-	struct sl_rng rng; /* sl_api_uuid */
+	struct sl_rng rng; /* UUIDs: execution names, message ids */
 };
 
 /* One request being dispatched; everything borrowed. */
@@ -109,8 +109,6 @@ int sl_api_sub_add(struct sl_api *api, uint64_t conn, int kind,
 int sl_api_sub_remove(struct sl_api *api, uint64_t conn, int kind,
     const char *key);
 
-/* A version 4 UUID (unique, not secret). */
-void sl_api_uuid(struct sl_api *api, char out[37]);
 void sl_api_iso_time(int64_t ms, char out[32]);
 int64_t sl_api_now_ms(void);
 

@@ -464,7 +464,7 @@ start_express(struct sl_api *api, struct api_req *r,
 	cJSON *res;
 	int64_t now = sl_api_now_ms();
 
-	sl_api_uuid(api, id);
+	sl_rng_uuid(&api->rng, id);
 	arn = xasprintf("arn:aws:states:%s:%s:express:%s:%s:%s", api->region,
 	    api->account, sm->name, name ? name : id, id);
 	m = sl_sfn_machine(api->sfn, sm->arn, sm->revision_id,
@@ -534,7 +534,7 @@ start_execution(struct sl_api *api, struct api_req *r, int sync)
 		goto fail;
 	}
 	if (name == NULL) {
-		sl_api_uuid(api, id);
+		sl_rng_uuid(&api->rng, id);
 		name = id;
 	}
 	/* AWS's form, as the store wants it. */

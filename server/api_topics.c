@@ -105,7 +105,7 @@ sl_api_act_publish(struct sl_api *api, struct api_req *r)
 	}
 	sl_api_publish(api, topic, text, NULL);
 	free(text);
-	sl_api_uuid(api, id);
+	sl_rng_uuid(&api->rng, id);
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "MessageId", id);
 	sl_api_reply_synced(api, r, res);
