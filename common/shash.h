@@ -21,6 +21,12 @@ struct sl_shash {
 
 #define SL_SHASH_INIT { NULL, 0, 0 }
 
+/* The item of type that embeds node n (a variable, may be NULL) as
+ * member; NULL for NULL. */
+#define SL_SHASH_ITEM(n, type, member)                                       \
+	((n) != NULL ? (type *)(void *)((char *)(n) - offsetof(type, member)) \
+	             : (type *)NULL)
+
 /* Free the slots (not the items); the table is empty and usable after. */
 void sl_shash_release(struct sl_shash *h);
 /* The node with this key, or NULL. */

@@ -353,10 +353,7 @@ sl_engine_find(struct sl_engine *e, const char *arn)
 {
 	struct sl_shash_node *n = sl_shash_find(&e->hash, arn);
 
-	return n != NULL
-	           ? (struct sl_exec *)((char *)n -
-	                 offsetof(struct sl_exec, hnode))
-	           : NULL;
+	return SL_SHASH_ITEM(n, struct sl_exec, hnode);
 }
 
 struct sl_exec *

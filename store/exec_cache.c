@@ -16,16 +16,10 @@ struct sl_exec_cache {
 	struct sl_shash by_arn;
 };
 
-static struct entry *
-entry_of(struct sl_shash_node *n)
-{
-	return (struct entry *)((char *)n - offsetof(struct entry, node));
-}
-
 static void
 entry_free(struct sl_shash_node *n, void *arg)
 {
-	struct entry *e = entry_of(n);
+	struct entry *e = SL_SHASH_ITEM(n, struct entry, node);
 
 	(void)arg;
 	free(e->arn);
@@ -59,8 +53,9 @@ struct sl_exec_cached *
 sl_exec_cache_get(struct sl_exec_cache *c, const char *arn)
 {
 	struct sl_shash_node *n = sl_shash_find(&c->by_arn, arn);
+	struct entry *e = SL_SHASH_ITEM(n, struct entry, node);
 
-	return n != NULL ? &entry_of(n)->v : NULL;
+	return e != NULL ? &e->v : NULL;
 }
 
 struct sl_exec_cached *
