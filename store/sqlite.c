@@ -699,15 +699,10 @@ write_end(struct sl_store_backend *be, int rc, struct sl_err *err)
 		if (rc == 0 ||
 		    sqlite3_total_changes64(be->db) == be->write_changes)
 			return rc;
-		/* Failed after a change: the batch goes with it. */
+		/* Failed after a change: the batch goes with it (if even
+		 * that fails, the next write's statements fail too). */
 		(void)sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
-		if (sqlite3_get_autocommit(be->db)) {
-			be->in_txn = 0;
-			sl_exec_cache_clear(be->execs);
-			return SL_STORE_BATCH_LOST;
-		}
-		/* Not even that: the next write's statements fail too. */
-		return rc;
+		return batch_lost(be) ? SL_STORE_BATCH_LOST : rc;
 	}
 	if (rc == 0) {
 		st = stmt(be, S_RELEASE, err);
