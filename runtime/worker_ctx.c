@@ -19,10 +19,12 @@
 static uint64_t cur_id;
 static volatile int in_invoke;
 static volatile int oom_seen;
-static dev_t ipc_dev;
-static ino_t ipc_ino;
-static dev_t log_dev;
-static ino_t log_ino;
+/* What fds SL_WORKER_FD_IPC and 2 were at start (fd_same). */
+struct fd_id {
+	dev_t dev;
+	ino_t ino;
+};
+static struct fd_id ipc_id, log_id;
 
 /* glibc's allocator entry points; the worker's own malloc/calloc/realloc
  * wrap them (the executable's definitions win for every library, the
@@ -95,37 +97,44 @@ sl_worker_oom_seen(void)
 	return oom_seen;
 }
 
-void
-sl_worker_ipc_remember(void)
+static void
+fd_remember(int fd, struct fd_id *id)
 {
 	struct stat st;
 
-	if (fstat(SL_WORKER_FD_IPC, &st) == 0) {
-		ipc_dev = st.st_dev;
-		ipc_ino = st.st_ino;
+	if (fstat(fd, &st) == 0) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
 	}
-	if (fstat(2, &st) == 0) {
-		log_dev = st.st_dev;
-		log_ino = st.st_ino;
-	}
+}
+
+/* Whether fd is still the file it was when remembered. */
+static int
+fd_same(int fd, const struct fd_id *id)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == id->dev &&
+	    st.st_ino == id->ino;
+}
+
+void
+sl_worker_ipc_remember(void)
+{
+	fd_remember(SL_WORKER_FD_IPC, &ipc_id);
+	fd_remember(2, &log_id);
 }
 
 int
 sl_worker_log_intact(void)
 {
-	struct stat st;
-
-	return fstat(2, &st) == 0 && st.st_dev == log_dev &&
-	    st.st_ino == log_ino;
+	return fd_same(2, &log_id);
 }
 
 void
 sl_worker_ipc_check(void)
 {
-	struct stat st;
-
-	if (fstat(SL_WORKER_FD_IPC, &st) < 0 || st.st_dev != ipc_dev ||
-	    st.st_ino != ipc_ino) {
+	if (!fd_same(SL_WORKER_FD_IPC, &ipc_id)) {
 		static const char m[] =
 		    "sluice-worker: the IPC channel was closed or replaced\n";
 
