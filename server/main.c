@@ -151,6 +151,18 @@ env_or(const char *name, const char *def)
 	return v != NULL && *v != '\0' ? v : def;
 }
 
+/* The index of word in names (NULL-terminated), or -1. */
+static int
+word_index(const char *word, const char *const *names)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(word, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -166,10 +178,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 	static const char *const verify_names[] = {
 		[SL_STORE_VERIFY_UNCLEAN] = "unclean",
 		[SL_STORE_VERIFY_ALWAYS] = "always",
-		[SL_STORE_VERIFY_NEVER] = "never",
+		[SL_STORE_VERIFY_NEVER] = "never", NULL,
+	};
+	static const char *const sched_names[] = {
+		[SL_WORKER_SCHED_BATCH] = "batch",
+		[SL_WORKER_SCHED_NORMAL] = "normal", NULL,
 	};
 	unsigned u;
-	int i;
+	int i, w;
 
 	o->bind = env_or("SLUICE_BIND", "127.0.0.1");
 	o->data = env_or("SLUICE_DATA", "var");
@@ -269,15 +285,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		    max_pages);
 		return -1;
 	}
-	for (u = 0; u < sizeof(verify_names) / sizeof(verify_names[0]) &&
-	     strcmp(verify, verify_names[u]) != 0; u++)
-		;
-	if (u == sizeof(verify_names) / sizeof(verify_names[0])) {
+	if ((w = word_index(verify, verify_names)) < 0) {
 		fprintf(stderr, "sluiced: bad --verify '%s' (unclean, always "
 		    "or never)\n", verify);
 		return -1;
 	}
-	o->verify = (enum sl_store_verify)u;
+	o->verify = (enum sl_store_verify)w;
 	if (strcmp(loop_cpu, "none") == 0)
 		o->loop_cpu = -2;
 	else if (strcmp(loop_cpu, "auto") == 0)
@@ -289,15 +302,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		    "auto or none)\n", loop_cpu);
 		return -1;
 	}
-	if (strcmp(wsched, "batch") == 0)
-		o->worker_sched = SL_WORKER_SCHED_BATCH;
-	else if (strcmp(wsched, "normal") == 0)
-		o->worker_sched = SL_WORKER_SCHED_NORMAL;
-	else {
+	if ((w = word_index(wsched, sched_names)) < 0) {
 		fprintf(stderr, "sluiced: bad --worker-sched '%s' (batch or "
 		    "normal)\n", wsched);
 		return -1;
 	}
+	o->worker_sched = (enum sl_worker_sched)w;
 	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
 		fprintf(stderr, "sluiced: bad --sync '%s' (full or normal)\n",
 		    o->sync);
