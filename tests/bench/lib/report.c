@@ -1,5 +1,7 @@
 /* One JSON line per benchmark result (see report.h). */
 #include "tests/bench/lib/report.h"
+#include "common/buf.h"
+#include "common/json.h"
 
 #include <stdio.h>
 
@@ -13,31 +15,25 @@ bench_report_as(const char *bench, int decimals)
 	bench_decimals = decimals;
 }
 
-/* s as a JSON string's contents: the notes are plain text, but a quote or
- * a backslash in one must not break the line. */
-static void
-put_text(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-}
-
 void
 bench_report(const char *metric, double value, const char *unit,
     const char *note)
 {
-	printf("{\"bench\":\"%s\",\"metric\":\"%s\",\"value\":%.*f,"
-	    "\"unit\":\"", bench_name, metric, bench_decimals, value);
-	put_text(unit);
-	putchar('"');
+	struct sl_buf b = SL_BUF_INIT;
+
+	sl_buf_init(&b);
+	sl_buf_addstr(&b, "{\"bench\":");
+	sl_json_write_string(&b, bench_name);
+	sl_buf_addstr(&b, ",\"metric\":");
+	sl_json_write_string(&b, metric);
+	sl_buf_addf(&b, ",\"value\":%.*f,\"unit\":", bench_decimals, value);
+	sl_json_write_string(&b, unit);
 	if (note != NULL) {
-		fputs(",\"note\":\"", stdout);
-		put_text(note);
-		putchar('"');
+		sl_buf_addstr(&b, ",\"note\":");
+		sl_json_write_string(&b, note);
 	}
-	fputs("}\n", stdout);
+	sl_buf_addstr(&b, "}\n");
+	fputs(b.data, stdout);
 	fflush(stdout);
+	sl_buf_release(&b);
 }
