@@ -151,6 +151,20 @@ cpu_probe_ms(void)
 	return (double)best * TRIES / 1000.0;
 }
 
+/* Which of the BURSTS bursts had the median rate. */
+static int
+median_burst(const double *rates)
+{
+	double sorted[BURSTS];
+	int b = 0;
+
+	memcpy(sorted, rates, sizeof(sorted));
+	qsort(sorted, BURSTS, sizeof(sorted[0]), wsb_cmp_double);
+	while (rates[b] != sorted[BURSTS / 2])
+		b++;
+	return b;
+}
+
 /* As a mail reader does: move what arrived in DATA/mail/new to
  * DATA/mail/cur (renames, nothing deleted), so that every run delivers
  * into a new/ as small as the first. */
@@ -338,17 +352,7 @@ main(void)
 	b1 = wsb_written_bytes(wsb_daemon_pid());
 	w1 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d1;
 	fn_counts(&runs1, &ahead1);
-	/* The median burst: the middle one of the three by rate. */
-	for (b = 0, med = 0; b < BURSTS; b++) {
-		int below = 0, same = 0, k;
-
-		for (k = 0; k < BURSTS; k++) {
-			below += rates[k] < rates[b];
-			same += k < b && rates[k] == rates[b];
-		}
-		if (below + same == BURSTS / 2)
-			med = b;
-	}
+	med = median_burst(rates);
 	snprintf(note, sizeof(note), "StartExecution (wait) to SUCCEEDED, "
 	    "the median of %d bursts (%.0f, %.0f, %.0f/s) of %" PRIu64
 	    " signups, %d in flight over %d connections, all admin "

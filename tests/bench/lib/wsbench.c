@@ -466,8 +466,8 @@ wsb_load(wsb_request_fn *req, void *arg, int window, uint64_t limit,
 	out->seconds = (double)(sl_loop_now_us() - t0) / 1e6;
 }
 
-static int
-cmp_double(const void *a, const void *b)
+int
+wsb_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -481,7 +481,7 @@ wsb_latency_ms(double p)
 
 	if (C.nlat == 0)
 		return 0;
-	qsort(C.lat, C.nlat, sizeof(*C.lat), cmp_double);
+	qsort(C.lat, C.nlat, sizeof(*C.lat), wsb_cmp_double);
 	i = (size_t)(p / 100.0 * (double)(C.nlat - 1) + 0.5);
 	return C.lat[i < C.nlat ? i : C.nlat - 1];
 }

@@ -69,6 +69,8 @@ void wsb_load(wsb_request_fn *req, void *arg, int window, uint64_t limit,
 /* After wsb_load: the p-th percentile (0..100) of its request latencies,
  * in milliseconds (0 when none). */
 double wsb_latency_ms(double p);
+/* qsort comparator for doubles, ascending. */
+int wsb_cmp_double(const void *a, const void *b);
 /* Wait (at most secs) until the notifications counted since the last
  * wsb_load started reach n; returns the count. */
 uint64_t wsb_wait_notifications(uint64_t n, double secs);
