@@ -1138,12 +1138,43 @@ known_child(const struct sl_host *h, pid_t pid)
 	return 0;
 }
 
+/* pid, a child the host does not know: named as a worker or as the
+ * spawner, it is killed and watched until it can be reaped. */
+static void
+end_stray(struct sl_host *h, pid_t pid)
+{
+	char path[32], *comm;
+	struct sl_stray *s;
+	int fd, ours;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((comm = sl_read_file(path)) == NULL)
+		return;
+	comm[strcspn(comm, "\n")] = '\0';
+	ours = strcmp(comm, "sluice-worker") == 0 ||
+	    strcmp(comm, SL_SPAWNER_COMM) == 0;
+	free(comm);
+	if (!ours || (fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+		return;
+	(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+	s = xcalloc(1, sizeof(*s));
+	s->host = h;
+	s->pidfd = fd;
+	if (sl_loop_watch(h->loop, fd, SL_LOOP_READ, stray_cb, s) < 0) {
+		close(fd);
+		free(s);
+		return;
+	}
+	s->next = h->strays;
+	h->strays = s;
+}
+
 /* End the strays of a spawner that died with requests unanswered: it may
  * have cloned a worker (the host's child, CLONE_PARENT) and died before
  * sending its pid. Such a child, still named as the spawner or already as
  * a worker, holds the request's sockets, which the worker exec'd in its
  * place gets too: it is found among this process's children before that
- * exec, killed, watched through a pidfd and reaped when it is gone. */
+ * exec and ended (end_stray). */
 static void
 end_strays(struct sl_host *h)
 {
@@ -1153,56 +1184,22 @@ end_strays(struct sl_host *h)
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		char path[64], buf[4096], *p, *save = NULL;
-		size_t n;
-		FILE *f;
+		char path[64], *list, *p, *save = NULL;
 
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children",
 		    e->d_name);
-		if ((f = fopen(path, "re")) == NULL)
+		if ((list = sl_read_file(path)) == NULL)
 			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		for (p = strtok_r(buf, " \n", &save); p != NULL;
+		for (p = strtok_r(list, " \n", &save); p != NULL;
 		     p = strtok_r(NULL, " \n", &save)) {
 			pid_t pid = (pid_t)strtol(p, NULL, 10);
-			char comm[32] = "";
-			struct sl_stray *s;
-			int fd;
 
-			if (pid <= 0 || known_child(h, pid))
-				continue;
-			snprintf(path, sizeof(path), "/proc/%d/comm",
-			    (int)pid);
-			if ((f = fopen(path, "re")) != NULL) {
-				if (fgets(comm, sizeof(comm), f) == NULL)
-					comm[0] = '\0';
-				fclose(f);
-			}
-			comm[strcspn(comm, "\n")] = '\0';
-			if (strcmp(comm, "sluice-worker") != 0 &&
-			    strcmp(comm, SL_SPAWNER_COMM) != 0)
-				continue;
-			fd = (int)syscall(SYS_pidfd_open, pid, 0);
-			if (fd < 0)
-				continue;
-			(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL,
-			    0);
-			s = xcalloc(1, sizeof(*s));
-			s->host = h;
-			s->pidfd = fd;
-			s->next = h->strays;
-			h->strays = s;
-			if (sl_loop_watch(h->loop, fd, SL_LOOP_READ, stray_cb,
-			    s) < 0) {
-				h->strays = s->next;
-				close(fd);
-				free(s);
-			}
+			if (pid > 0 && !known_child(h, pid))
+				end_stray(h, pid);
 		}
+		free(list);
 	}
 	closedir(d);
 }
