@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/loop.h"
 #include "common/xmalloc.h"
 #include "runtime/host.h"
@@ -130,23 +131,18 @@ hu_count_fds(void)
 static HU_UNUSED int
 hu_children(long *pids)
 {
-	char path[64], buf[8192];
-	FILE *f;
-	size_t n;
+	char path[64], *list, *p, *save = NULL;
 	int count = 0;
-	char *p, *save = NULL;
 
 	snprintf(
 	    path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
-	f = fopen(path, "re");
-	ck_assert_msg(f != NULL, "cannot read %s", path);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	for (p = strtok_r(buf, " \n", &save);
+	list = sl_read_file(path);
+	ck_assert_msg(list != NULL, "cannot read %s", path);
+	for (p = strtok_r(list, " \n", &save);
 	     p != NULL && count < HU_MAX_CHILDREN;
 	     p = strtok_r(NULL, " \n", &save))
 		pids[count++] = strtol(p, NULL, 10);
+	free(list);
 	return count;
 }
 
@@ -154,18 +150,13 @@ hu_children(long *pids)
 static HU_UNUSED void
 hu_comm(long pid, char *name, size_t size)
 {
-	char path[64];
-	FILE *f;
+	char path[64], *comm;
 
-	name[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return;
-	if (fgets(name, (int)size, f) == NULL)
-		name[0] = '\0';
-	fclose(f);
+	comm = sl_read_file(path);
+	snprintf(name, size, "%s", comm != NULL ? comm : "");
 	name[strcspn(name, "\n")] = '\0';
+	free(comm);
 }
 
 /* Children of this process, zombies included, but the host's spawner,

@@ -1684,17 +1684,15 @@ zombie_children(void)
 	int i, n = hu_children(pids), z = 0;
 
 	for (i = 0; i < n; i++) {
-		char path[64], buf[512], *rp;
-		FILE *f;
+		char path[64], *stat, *rp;
 
 		snprintf(path, sizeof(path), "/proc/%ld/stat", pids[i]);
-		if ((f = fopen(path, "re")) == NULL)
+		if ((stat = sl_read_file(path)) == NULL)
 			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
+		if ((rp = strrchr(stat, ')')) != NULL && rp[1] == ' ' &&
 		    rp[2] == 'Z')
 			z++;
-		fclose(f);
+		free(stat);
 	}
 	return z;
 }
@@ -1710,10 +1708,8 @@ START_TEST(spawner_dies_before_reply)
 	struct fx f;
 	struct sl_host_config cfg;
 	struct hu_result r;
-	char *dir = make_dir(), *script, *text, *pidfile, *proc = NULL;
-	char buf[32] = "";
+	char *dir = make_dir(), *script, *text, *pidfile, *pid, *proc;
 	uint64_t end;
-	FILE *fp;
 
 	hu_config(&cfg, NULL);
 	script = xasprintf("%s/fake-worker", dir);
@@ -1746,11 +1742,10 @@ START_TEST(spawner_dies_before_reply)
 	ck_assert_str_eq(r.payload, "{\"k\":1}");
 	hu_result_release(&r);
 	/* The stray (it wrote its pid) is killed, then reaped: gone. */
-	fp = fopen(pidfile, "r");
-	ck_assert_msg(fp != NULL, "the fake spawner made no stray");
-	ck_assert(fgets(buf, sizeof(buf), fp) != NULL);
-	fclose(fp);
-	proc = xasprintf("/proc/%ld", strtol(buf, NULL, 10));
+	pid = sl_read_file(pidfile);
+	ck_assert_msg(pid != NULL, "the fake spawner made no stray");
+	proc = xasprintf("/proc/%ld", strtol(pid, NULL, 10));
+	free(pid);
 	end = sl_loop_now_us() + 5000000;
 	while (sl_loop_now_us() < end && access(proc, F_OK) == 0)
 		(void)sl_loop_run_once(f.loop, 50000);
