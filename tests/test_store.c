@@ -220,42 +220,46 @@ finish(struct sl_store *s, const char *arn, enum sl_store_exec_status st,
 	return rc;
 }
 
-/* A second, independent connection: what is really on disk. */
-static int64_t
-raw_count(const char *sql)
+/* A second, independent connection to the store's database (flags:
+ * SQLITE_OPEN_READONLY or _READWRITE): what is really on disk. */
+static sqlite3 *
+raw_open(int flags)
 {
 	char *path = xasprintf("%s/var/sluice.db", tmpdir);
 	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, flags, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	free(path);
+	return db;
+}
+
+/* The first column of sql's first row on such a connection. */
+static int64_t
+raw_count(const char *sql)
+{
+	sqlite3 *db = raw_open(SQLITE_OPEN_READONLY);
 	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	free(path);
 	return v;
 }
 
-/* Run sql on a second connection that may write. */
+/* Run sql on such a connection, one that may write. */
 static void
 raw_exec(const char *sql)
 {
-	char *path = xasprintf("%s/var/sluice.db", tmpdir);
-	sqlite3 *db = NULL;
+	sqlite3 *db = raw_open(SQLITE_OPEN_READWRITE);
 	char *msg = NULL;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
-	    NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
 	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
 	    "%s: %s", sql, msg ? msg : "?");
 	sqlite3_close(db);
-	free(path);
 }
 
 /* --- names ------------------------------------------------------------- */
@@ -1770,11 +1774,6 @@ add_big_notifications(struct sl_store *s, struct acks *b)
 		    count_cb, b, &err), 0);
 }
 
-/* The backend remembers running executions (their last event id, their
- * machine's status) between progress writes. What it remembers follows
- * the database: a batch that cannot be committed takes its events back
- * from both, and a machine marked DELETING meanwhile is seen when the
- * execution ends. */
 /* An execution's write has no savepoint of its own: one that fails after
  * its first change (here its events are in, then a trigger refuses its
  * checkpoint) takes its whole batch back, and every write of the batch is
@@ -1822,6 +1821,11 @@ START_TEST(test_failed_write_takes_its_batch)
 }
 END_TEST
 
+/* The backend remembers running executions (their last event id, their
+ * machine's status) between progress writes. What it remembers follows
+ * the database: a batch that cannot be committed takes its events back
+ * from both, and a machine marked DELETING meanwhile is seen when the
+ * execution ends. */
 START_TEST(test_exec_memory_follows_undo)
 {
 	struct sl_err err = SL_ERR_INIT;
