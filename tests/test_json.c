@@ -72,8 +72,8 @@ START_TEST(test_strings_and_shapes)
 		all[i - 1] = (char)i;
 	all[255] = '\0';
 	cJSON_AddStringToObject(o, "all", all);
-	/* The same cycled past the length where the printer measures a
-	 * string before it makes room. */
+	/* The same cycled, long: escapes all along use up the room the
+	 * printer keeps beyond the unescaped rest, again and again. */
 	for (i = 0; i < 20000; i++)
 		long_all[i] = (char)(1 + i % 255);
 	long_all[20000] = '\0';
@@ -82,7 +82,7 @@ START_TEST(test_strings_and_shapes)
 	for (i = 0; i < 20000; i++)
 		long_all[i] = (char)(1 + i % 7);
 	cJSON_AddStringToObject(o, "longControls", long_all);
-	long_all[4000] = '\0'; /* short enough to get room for the worst */
+	long_all[4000] = '\0'; /* and a shorter one of the same */
 	cJSON_AddStringToObject(o, "controls", long_all);
 	for (i = 1; i < 40; i++) {
 		snprintf(key, sizeof(key), "%c%c", i, '"');
