@@ -93,18 +93,21 @@ for row in c.execute(sys.argv[2], sys.argv[3:]):
 	print("|".join(str(x) for x in row))' "$@"
 }
 
+# uuid_version V ID: ID is a UUID of version V (RFC 9562 variant).
+uuid_version()
+{
+	echo "$2" | grep -Eq \
+	    "^[0-9a-f]{8}-[0-9a-f]{4}-$1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\$"
+}
 is_uuid()
 {
-	echo "$1" | grep -Eq \
-	    '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+	uuid_version 4 "$1"
 }
 # is_uuid7 ID [CREATED_AT]: a version 7 UUID; with CREATED_AT (RFC 3339,
 # milliseconds, UTC), one whose time is that instant.
 is_uuid7()
 {
-	echo "$1" | grep -Eq \
-	    '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' ||
-	    return 1
+	uuid_version 7 "$1" || return 1
 	[ -z "${2:-}" ] && return 0
 	"$PY" -c 'import calendar, sys, time
 u, t = sys.argv[1], sys.argv[2]
