@@ -491,40 +491,37 @@ START_TEST(pin_loop_keeps_children_mask)
 }
 END_TEST
 
-/* The scheduling policy of this process's worker (there is one). */
+/* The scheduling policy of the worker that a host with cfg (NULL: the
+ * defaults) starts for echo_function. */
 static int
-worker_policy(void)
+worker_policy_with(struct sl_host_config *cfg)
 {
-	long pid = hu_child_named("sluice-worker");
+	struct fx f;
+	struct hu_result r;
+	long pid;
+	int policy;
 
+	fx_open(&f, NULL, cfg);
+	hu_invoke(f.loop, f.host, "echo_function", "{}",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.status, 200);
+	hu_result_release(&r);
+	pid = hu_child_named("sluice-worker");
 	ck_assert_int_gt(pid, 0);
-	return sched_getscheduler((pid_t)pid);
+	policy = sched_getscheduler((pid_t)pid);
+	fx_close(&f);
+	return policy;
 }
 
 /* Workers run under SCHED_BATCH unless the host is told otherwise. */
 START_TEST(workers_sched_policy)
 {
-	struct fx f;
 	struct sl_host_config cfg;
-	struct hu_result r;
 
-	fx_open(&f, NULL, NULL);
-	hu_invoke(f.loop, f.host, "echo_function", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_int_eq(r.status, 200);
-	hu_result_release(&r);
-	ck_assert_int_eq(worker_policy(), SCHED_BATCH);
-	fx_close(&f);
-
+	ck_assert_int_eq(worker_policy_with(NULL), SCHED_BATCH);
 	hu_config(&cfg, NULL);
 	cfg.worker_sched = SL_WORKER_SCHED_NORMAL;
-	fx_open(&f, NULL, &cfg);
-	hu_invoke(f.loop, f.host, "echo_function", "{}",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_int_eq(r.status, 200);
-	hu_result_release(&r);
-	ck_assert_int_eq(worker_policy(), SCHED_OTHER);
-	fx_close(&f);
+	ck_assert_int_eq(worker_policy_with(&cfg), SCHED_OTHER);
 }
 END_TEST
 
