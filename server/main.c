@@ -33,7 +33,7 @@ struct opts {
 	const char *account;
 	const char *web;
 	const char *worker;
-	const char *sync;
+	int relaxed_sync; /* --sync normal */
 	enum sl_store_verify verify;
 	unsigned grace_s;
 	unsigned auth_timeout_s;
@@ -175,6 +175,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	const char *verify = env_or("SLUICE_VERIFY", "unclean");
 	const char *loop_cpu = env_or("SLUICE_LOOP_CPU", "none");
 	const char *wsched = env_or("SLUICE_WORKER_SCHED", "batch");
+	const char *sync = env_or("SLUICE_SYNC", "full");
+	static const char *const sync_names[] = { "full", "normal", NULL };
 	static const char *const verify_names[] = {
 		[SL_STORE_VERIFY_UNCLEAN] = "unclean",
 		[SL_STORE_VERIFY_ALWAYS] = "always",
@@ -196,7 +198,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->account = env_or("SLUICE_ACCOUNT", "000000000000");
 	o->web = env_or("SLUICE_WEB", NULL);
 	o->worker = env_or("SLUICE_WORKER", NULL);
-	o->sync = env_or("SLUICE_SYNC", "full");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		const char **dst = NULL;
@@ -230,7 +231,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--grace") == 0)
 			dst = &grace;
 		else if (strcmp(a, "--sync") == 0)
-			dst = &o->sync;
+			dst = &sync;
 		else if (strcmp(a, "--verify") == 0)
 			dst = &verify;
 		else if (strcmp(a, "--loop-cpu") == 0)
@@ -308,11 +309,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	o->worker_sched = (enum sl_worker_sched)w;
-	if (strcmp(o->sync, "full") != 0 && strcmp(o->sync, "normal") != 0) {
+	if ((w = word_index(sync, sync_names)) < 0) {
 		fprintf(stderr, "sluiced: bad --sync '%s' (full or normal)\n",
-		    o->sync);
+		    sync);
 		return -1;
 	}
+	o->relaxed_sync = w == 1;
 	if (sl_slog_parse_level(o->log_level) < 0) {
 		fprintf(stderr, "sluiced: bad --log-level '%s'\n",
 		    o->log_level);
@@ -594,7 +596,7 @@ main(int argc, char **argv)
 	fc.data_dir = o.data;
 	fc.region = o.region;
 	fc.account = o.account;
-	fc.relaxed_sync = strcmp(o.sync, "normal") == 0;
+	fc.relaxed_sync = o.relaxed_sync;
 	fc.verify = o.verify;
 	fc.retention_days = o.retention_days;
 	fc.max_db_pages = o.db_max_pages;
