@@ -997,6 +997,9 @@ sl_host_new(
 	h->max_workers =
 	    cfg->max_workers ? cfg->max_workers : SL_POOL_MAX_WORKERS;
 	h->idle_ms = cfg->idle_ms ? cfg->idle_ms : SL_POOL_IDLE_MS;
+	h->evict_idle_us = (uint64_t)(cfg->evict_idle_ms ? cfg->evict_idle_ms
+	                                                 : SL_POOL_EVICT_IDLE_MS) *
+	                   1000u;
 	h->queue_max = cfg->queue_max ? cfg->queue_max : SL_POOL_QUEUE_MAX;
 	h->retry_ms =
 	    cfg->event_retry_ms ? cfg->event_retry_ms : SL_POOL_RETRY_MS;

@@ -48,8 +48,13 @@ struct sl_host_config {
 	const char *region;        /* for ARNs; NULL = us-east-1 */
 	const char *account;       /* for ARNs; NULL = 000000000000 */
 	/* Workers of all functions together; 0 = 32. When reached, an idle
-	 * worker of another function is reclaimed to make room. */
+	 * worker of another function is reclaimed to make room: for a
+	 * function that has no worker at once, for one that has some only
+	 * when that worker has been idle evict_idle_ms (0 = 1000), so that
+	 * two functions busy in turns do not take each other's workers back
+	 * and forth, paying a cold start each time. */
 	unsigned max_workers;
+	unsigned evict_idle_ms;
 	unsigned idle_ms;          /* reap a warm worker idle this long;
 	                              0 = 300000 */
 	/* Synchronous invocations that may wait per function when all the

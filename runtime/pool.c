@@ -1496,16 +1496,24 @@ sl_pool_limit(const struct sl_function *fn)
 }
 
 /* Make room for one more worker overall by retiring the least recently
- * used idle worker of another function. */
+ * used idle worker of another function. A function with no worker takes
+ * any; one with workers of its own only a worker idle evict_idle_us,
+ * since its own will take its queue anyway: otherwise two functions busy
+ * in turns (the stages of a workflow) take each other's workers back and
+ * forth, each time paying a cold start. Its own workers finishing pump
+ * its queue again, so a worker that has been idle long enough by then is
+ * found. */
 static int
-evict_idle(struct sl_host *h, struct sl_function * not )
+evict_idle(struct sl_host *h, struct sl_function *fn)
 {
 	struct sl_worker *w, *best = NULL;
+	uint64_t now = sl_loop_now_us();
 
 	for (w = h->workers; w != NULL; w = w->next)
-		if (w->state == W_IDLE &&
-		    w->fn != not &&(best == NULL ||
-		                    w->last_used_us < best->last_used_us))
+		if (w->state == W_IDLE && w->fn != fn &&
+		    (fn->active == 0 ||
+		        now - w->last_used_us >= h->evict_idle_us) &&
+		    (best == NULL || w->last_used_us < best->last_used_us))
 			best = w;
 	if (best == NULL)
 		return -1;

@@ -23,6 +23,7 @@ struct sl_spawner;
 /* Defaults (host.h) and bounds. */
 #define SL_POOL_MAX_WORKERS 32u
 #define SL_POOL_IDLE_MS 300000u
+#define SL_POOL_EVICT_IDLE_MS 1000u
 #define SL_POOL_QUEUE_MAX 64u
 #define SL_POOL_RETRY_MS 1000u
 #define SL_POOL_EVENT_BACKLOG 100000u
@@ -204,6 +205,7 @@ struct sl_host {
 	double timeout_override;
 	unsigned memory_override;
 	unsigned max_workers, idle_ms, queue_max, retry_ms;
+	uint64_t evict_idle_us; /* see sl_host_config.evict_idle_ms */
 	uint64_t ahead_us; /* 0 = never */
 	enum sl_worker_sched worker_sched;
 	sl_host_publish_cb *on_publish;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -564,6 +565,64 @@ START_TEST(max_workers_evicts_idle)
 	hu_result_release(&a);
 	hu_result_release(&b);
 	fx_close(&f);
+}
+END_TEST
+
+/* With every worker slot taken, nap, which has a worker of its own,
+ * gets no second one by evicting id_function's idle worker until that has
+ * been idle evict_idle_ms (it waits for its own); with none of its own it
+ * may (max_workers_evicts_idle). Returns whether id_function's next start
+ * was cold, that is, whether its worker was evicted. */
+static int
+busy_fn_evicts_idle_with(unsigned evict_idle_ms)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r, a, b;
+	struct sl_invoke_request req;
+	struct timespec gap = { 0, 20 * 1000 * 1000 };
+	int cold, evicts = evict_idle_ms < 20;
+
+	hu_config(&cfg, NULL);
+	cfg.max_workers = 2;
+	cfg.evict_idle_ms = evict_idle_ms;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "id_function", "1",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_int_eq(r.cold, 1);
+	hu_result_release(&r);
+	/* At least this long idle before nap asks for room. */
+	ck_assert_int_eq(nanosleep(&gap, NULL), 0);
+	memset(&req, 0, sizeof(req));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	req.function = "nap";
+	req.payload = "{\"ms\":100}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &a);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &b);
+	ck_assert(hu_run_until(f.loop, &b.done, 10000));
+	ck_assert(hu_run_until(f.loop, &a.done, 10000));
+	ck_assert_int_eq(a.status, 200);
+	ck_assert_int_eq(b.status, 200);
+	/* The second nap ran warm after the first, or cold on the room
+	 * the eviction made. */
+	ck_assert_int_eq(a.cold + b.cold, evicts ? 2 : 1);
+	hu_result_release(&a);
+	hu_result_release(&b);
+	hu_invoke(f.loop, f.host, "id_function", "2",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	ck_assert_str_eq(r.payload, "2");
+	cold = r.cold;
+	hu_result_release(&r);
+	fx_close(&f);
+	return cold;
+}
+
+START_TEST(busy_fn_evicts_only_long_idle)
+{
+	ck_assert_int_eq(busy_fn_evicts_idle_with(60000), 0);
+	ck_assert_int_eq(busy_fn_evicts_idle_with(1), 1);
 }
 END_TEST
 
@@ -2001,6 +2060,7 @@ host_suite(void)
 	tcase_add_test(tc, pin_loop_keeps_children_mask);
 	tcase_add_test(tc, workers_sched_policy);
 	tcase_add_test(tc, max_workers_evicts_idle);
+	tcase_add_test(tc, busy_fn_evicts_only_long_idle);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);
 	tcase_add_test(tc, reload_waits_for_writer);
