@@ -18,8 +18,10 @@ frame_json(const struct frame *f)
 	cJSON *o = cJSON_CreateObject();
 	int i;
 
-	if (f->parent != NULL)
+	if (f->parent != NULL) {
 		cJSON_AddNumberToObject(o, "index", f->index);
+		cJSON_AddNumberToObject(o, "chain", (double)f->own_chain);
+	}
 	cJSON_AddStringToObject(o, "state", f->st->name);
 	/* A restored Task not yet invoked again is still in flight. */
 	cJSON_AddStringToObject(o, "phase", f->resume_begin ? "task" :
@@ -76,6 +78,7 @@ ckpt_write(struct sl_exec *x)
 	if (x->express)
 		cJSON_AddBoolToObject(o, "express", 1);
 	cJSON_AddNumberToObject(o, "lastEventId", (double)x->last_id);
+	cJSON_AddNumberToObject(o, "chain", (double)x->chain);
 	if (x->timeout.slot != 0)
 		cJSON_AddNumberToObject(o, "timeoutDue",
 		    (double)x->timeout.due_ms);
@@ -92,6 +95,28 @@ num(const cJSON *o, const char *k, double def)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+/* Map f's worker slots, after its running iterations were loaded. A
+ * slot's chain is only read when a new iteration starts in it, and by then
+ * the iteration that ran there has joined its chain to it (and past any
+ * event of this checkpoint), so the slots start at 0 and the running
+ * iterations take the first ones. */
+static void
+map_workers_load(struct frame *f)
+{
+	int i, w = 0;
+
+	f->nworkers = f->max_conc > 0 && f->max_conc < f->nkids ?
+	    f->max_conc : f->nkids;
+	f->wchain = xcalloc((size_t)f->nworkers + 1, sizeof(*f->wchain));
+	f->wfree = xcalloc((size_t)(f->nworkers + f->nkids) + 1,
+	    sizeof(*f->wfree));
+	for (i = 0; i < f->nkids; i++)
+		if (f->kids[i] != NULL)
+			f->kids[i]->worker = w++ % f->nworkers;
+	for (i = f->nworkers - 1; i >= w; i--)
+		f->wfree[f->nwfree++] = i;
 }
 
 static struct frame *
@@ -124,6 +149,9 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 	    in ? cJSON_Duplicate(in, 1) : cJSON_CreateNull());
 	f->st = st;
 	f->phase = (enum frame_phase)phase;
+	/* A checkpoint without chains goes on from the last event. */
+	if (parent != NULL)
+		f->own_chain = (int64_t)num(o, "chain", (double)x->last_id);
 	f->entered_ms = (int64_t)num(o, "entered", 0);
 	f->entered_id = (int64_t)num(o, "enteredId", 0);
 	f->retry_count = (int)num(o, "retryCount", 0);
@@ -215,6 +243,8 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 			}
 			f->kids[idx] = kid;
 		}
+		if (st->type == ASL_MAP)
+			map_workers_load(f);
 		break;
 	}
 	default:
@@ -260,6 +290,7 @@ sl_exec_restore(struct sl_engine *e, struct sl_asl_machine *m,
 	    input->valuestring, in, (int64_t)num(o, "startTime", 0), user);
 	in = NULL;
 	x->last_id = (int64_t)num(o, "lastEventId", 0);
+	x->chain = (int64_t)num(o, "chain", (double)x->last_id);
 	x->express = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
 	    "express"));
 	e->driving++;

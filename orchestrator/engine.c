@@ -287,6 +287,8 @@ frame_new(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 	f->x = x;
 	f->parent = parent;
 	f->index = index;
+	f->own_chain = parent != NULL ? *parent->chain : 0;
+	f->chain = parent != NULL ? &f->own_chain : &x->chain;
 	f->br = br;
 	f->st = br->start;
 	f->input = input;
@@ -310,6 +312,11 @@ frame_free_kids(struct frame *f)
 	free(f->kids);
 	f->kids = NULL;
 	f->nkids = f->nstarted = f->nrunning = f->ndone = f->nfailed = 0;
+	free(f->wchain);
+	free(f->wfree);
+	f->wchain = NULL;
+	f->wfree = NULL;
+	f->nworkers = f->nwfree = 0;
 	cJSON_Delete(f->items);
 	cJSON_Delete(f->eff_input);
 	cJSON_Delete(f->results);
@@ -475,7 +482,10 @@ exec_finish(struct sl_exec *x, enum sl_exec_status st, const char *output,
 		if (cause != NULL)
 			cJSON_AddStringToObject(d, "cause", cause);
 	}
-	hist_event(x, type, dkey, d);
+	/* An abort's event names 0, as AWS's do. */
+	if (st == SL_EXEC_ABORTED)
+		x->chain = 0;
+	hist_event(x, &x->chain, 0, type, dkey, d);
 }
 
 /* --- driving ------------------------------------------------------------- */
@@ -798,10 +808,11 @@ sl_exec_start(struct sl_engine *e, struct sl_asl_machine *m,
 		d = hist_details();
 		hist_add_text(d, "input", text);
 		cJSON_AddStringToObject(d, "roleArn", e->role_arn);
-		hist_event(x, "ExecutionStarted",
+		hist_event(x, &x->chain, HIST_ASIDE, "ExecutionStarted",
 		    "executionStartedEventDetails", d);
 	} else
-		hist_event(x, "ExecutionStarted", NULL, NULL);
+		hist_event(x, &x->chain, HIST_ASIDE, "ExecutionStarted", NULL,
+		    NULL);
 	if (m->timeout_s > 0)
 		eng_timer_set(e, &x->timeout,
 		    x->start_ms + (int64_t)m->timeout_s * 1000);

@@ -116,6 +116,7 @@ struct sl_engine_clock {
  *    "type": "TaskStateEntered",
  *    "stateEnteredEventDetails": {"name", "input", "inputDetails"}}
  * ids start at 1 and are continuous per execution (also across a restore).
+ * previousEventId follows AWS: not always id - 1 (see hist_event).
  *
  * After each stimulus (start, task done, timer, stop) the engine calls
  * on_batch once per execution that changed, with the events it produced

@@ -190,6 +190,12 @@ struct frame {
 	struct sl_exec *x;
 	struct frame *parent; /* NULL for the execution's top frame */
 	int index;            /* branch or item index in the parent */
+	/* The history chain this frame's events follow (see hist_event):
+	 * the top frame's is the execution's (x->chain), a branch's or an
+	 * iteration's its own (own_chain). */
+	int64_t *chain;
+	int64_t own_chain;
+	int worker;           /* Map iteration: its worker slot */
 	struct asl_branch *br;
 	struct asl_state *st;
 	enum frame_phase phase;
@@ -215,6 +221,15 @@ struct frame {
 	int ndone;
 	int nfailed;
 	int max_conc;         /* 0 = unlimited */
+	/* Map: worker slots, as AWS numbers history: the items are run by
+	 * max_conc workers (one per item when unlimited), each taking the
+	 * next item when done with one. wchain[w] is where worker w's next
+	 * iteration goes on from; wfree lists the idle slots (room for
+	 * nworkers + nkids, as many as a bad checkpoint could free). */
+	int64_t *wchain;
+	int *wfree;
+	int nworkers;
+	int nwfree;
 	int64_t tol_count;    /* -1 = not set */
 	double tol_pct;       /* -1 = not set */
 	cJSON *items;         /* Map: the items; owned */
@@ -240,6 +255,7 @@ struct sl_exec {
 	void *user;
 	struct frame *top;
 	int64_t last_id;
+	int64_t chain;        /* the top frame's history chain */
 	cJSON *ctx;           /* the context object, built when needed */
 	cJSON *history;       /* kept events (keep_history) */
 	cJSON *batch;         /* events of the current batch */
@@ -332,8 +348,11 @@ int64_t asl_retry_delay_ms(const struct asl_retrier *r, int attempts,
     double rnd);
 
 /* history.c */
-void hist_event(struct sl_exec *x, const char *type, const char *dkey,
-    cJSON *details);
+/* hist_event's aside: the event does not advance its chain. */
+#define HIST_ASIDE 1
+int64_t hist_event(struct sl_exec *x, int64_t *chain, int aside,
+    const char *type, const char *dkey, cJSON *details);
+void hist_chain_join(int64_t *chain, int64_t id);
 cJSON *hist_details(void);
 void hist_add_json(cJSON *d, const char *key, const cJSON *v);
 void hist_add_text(cJSON *d, const char *key, const char *text);

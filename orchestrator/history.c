@@ -84,23 +84,35 @@ hist_add_text(cJSON *d, const char *key, const char *text)
 }
 
 /* Append one event. details (ownership taken, may be NULL) goes under dkey.
- * Without event building (no sink, no kept history) only the id counts. */
-void
-hist_event(struct sl_exec *x, const char *type, const char *dkey,
-    cJSON *details)
+ * Without event building (no sink, no kept history) only the id counts.
+ *
+ * previousEventId is not simply the id before: AWS numbers events in
+ * chains, one per thread of the run. The event names *chain, the last
+ * event of its thread, and becomes that itself unless aside is set. A
+ * Parallel branch's chain starts at ParallelStateStarted and a Map
+ * iteration's where its worker slot left off (frame.wchain); the state
+ * goes on from the furthest its branches or workers reached
+ * (hist_chain_join). Aside are ExecutionStarted (the first state's event
+ * names 0), Map/ParallelStateSucceeded and an iteration's end events.
+ * Returns the event's id. */
+int64_t
+hist_event(struct sl_exec *x, int64_t *chain, int aside, const char *type,
+    const char *dkey, cJSON *details)
 {
+	int64_t prev = *chain;
 	cJSON *ev;
 
 	x->last_id++;
 	eng_dirty(x);
+	if (!aside)
+		*chain = x->last_id;
 	if (!x->emit) {
 		cJSON_Delete(details);
-		return;
+		return x->last_id;
 	}
 	ev = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ev, "id", (double)x->last_id);
-	cJSON_AddNumberToObject(ev, "previousEventId",
-	    (double)(x->last_id - 1));
+	cJSON_AddNumberToObject(ev, "previousEventId", (double)prev);
 	cJSON_AddNumberToObject(ev, "timestamp", (double)eng_now(x->e));
 	cJSON_AddStringToObject(ev, "type", type);
 	if (details != NULL)
@@ -108,4 +120,14 @@ hist_event(struct sl_exec *x, const char *type, const char *dkey,
 	if (x->batch == NULL)
 		x->batch = cJSON_CreateArray();
 	cJSON_AddItemToArray(x->batch, ev);
+	return x->last_id;
+}
+
+/* A thread that ended (a branch, a worker) joins *chain: the state's next
+ * event goes on from the furthest of them. */
+void
+hist_chain_join(int64_t *chain, int64_t id)
+{
+	if (id > *chain)
+		*chain = id;
 }

@@ -14,8 +14,11 @@
 #include "orchestrator/engine_int.h"
 
 static void state_error(struct frame *f, const char *error, const char *cause);
+/* state_error_ex's how. */
+#define ERR_FROM_BRANCH 1 /* a branch's or an iteration's error */
+#define ERR_KIDS 2        /* Map/Parallel f failed from its children */
 static void state_error_ex(struct frame *f, const char *error,
-    const char *cause, int from_branch);
+    const char *cause, int how);
 static void frame_end(struct frame *f, cJSON *output, const char *error,
     const char *cause);
 
@@ -132,7 +135,7 @@ emit_state_text(struct frame *f, const char *what, const char *key,
 		cJSON_AddStringToObject(d, "name", f->st->name);
 		hist_add_text(d, key, text);
 	}
-	hist_event(x, type, strcmp(what, "Entered") == 0 ?
+	hist_event(x, f->chain, 0, type, strcmp(what, "Entered") == 0 ?
 	    "stateEnteredEventDetails" : "stateExitedEventDetails", d);
 }
 
@@ -349,16 +352,19 @@ state_error(struct frame *f, const char *error, const char *cause)
 	state_error_ex(f, error, cause, 0);
 }
 
-/* Retry, Catch or fail the frame. from_branch: the error is a Parallel
- * branch's or a Map iteration's (States.BranchFailed matches it). Nothing
- * of f may be touched after this: the frame may have ended. */
+/* Retry, Catch or fail the frame. how: ERR_FROM_BRANCH, the error is a
+ * Parallel branch's or a Map iteration's (States.BranchFailed matches it);
+ * ERR_KIDS, a Map or Parallel state failed from its children, which AWS
+ * records with MapStateFailed/ParallelStateFailed unless it retries the
+ * state (then the next MapStateStarted follows at once). Nothing of f may
+ * be touched after this: the frame may have ended. */
 static void
 state_error_ex(struct frame *f, const char *error, const char *cause,
-    int from_branch)
+    int how)
 {
 	const struct asl_state *st = f->st;
 	struct sl_exec *x = f->x;
-	int r, c;
+	int r, c, from_branch = (how & ERR_FROM_BRANCH) != 0;
 
 	r = asl_retrier_find(st, error, from_branch);
 	if (r >= 0 && f->attempts != NULL &&
@@ -372,6 +378,9 @@ state_error_ex(struct frame *f, const char *error, const char *cause,
 		eng_timer_set(x->e, &f->timer, eng_now(x->e) + delay);
 		return;
 	}
+	if (how & ERR_KIDS)
+		hist_event(x, f->chain, 0, st->type == ASL_MAP ?
+		    "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
 	c = asl_catcher_find(st, error, from_branch);
 	if (c >= 0) {
 		const struct asl_catcher *ct = &st->catch[c];
@@ -427,7 +436,7 @@ task_event(struct frame *f, const char *what, cJSON *d)
 			cJSON_AddStringToObject(d, "resource", "invoke");
 		}
 	}
-	hist_event(f->x, type, key, d);
+	hist_event(f->x, f->chain, 0, type, key, d);
 }
 
 static int
@@ -1011,7 +1020,7 @@ parallel_begin(struct frame *f)
 	frame_free_kids(f);
 	if ((in = eff_params(f)) == NULL)
 		return;
-	hist_event(f->x, "ParallelStateStarted", NULL, NULL);
+	hist_event(f->x, f->chain, 0, "ParallelStateStarted", NULL, NULL);
 	f->nkids = st->nbranches;
 	f->kids = xcalloc((size_t)f->nkids, sizeof(*f->kids));
 	f->results = cJSON_CreateArray();
@@ -1060,6 +1069,41 @@ map_number(struct frame *f, const struct sl_path *p, const cJSON *eff,
 	}
 	cJSON_Delete(v);
 	*out = d;
+	return 0;
+}
+
+/* Map f's tolerated failures from its ToleratedFailureCountPath and
+ * ToleratedFailurePercentagePath, read in its effective input eff; AWS
+ * reads them (and fails on them) once MapStateStarted is recorded, unlike
+ * MaxConcurrencyPath. Returns 0, or -1 after a runtime error. */
+static int
+map_tolerance(struct frame *f, cJSON *eff)
+{
+	const struct asl_state *st = f->st;
+	double v;
+
+	if (st->tol_count_path != NULL) {
+		if (map_number(f, st->tol_count_path, eff,
+		    "ToleratedFailureCountPath", 1, &v) == -1)
+			return -1;
+		f->tol_count = v < 0 ? -2 : (int64_t)v;
+	}
+	if (f->tol_count < -1) {
+		runtime_error(f, "ToleratedFailureCount cannot be negative.");
+		return -1;
+	}
+	if (st->tol_pct_path != NULL) {
+		if (map_number(f, st->tol_pct_path, eff,
+		    "ToleratedFailurePercentagePath", 0, &v) == -1)
+			return -1;
+		/* -1 would read as "not set" */
+		f->tol_pct = v < 0 ? -2 : v;
+	}
+	if (f->tol_pct != -1 && (f->tol_pct < 0 || f->tol_pct > 100)) {
+		runtime_error(f, "ToleratedFailurePercentage must be between "
+		    "0 and 100.");
+		return -1;
+	}
 	return 0;
 }
 
@@ -1114,34 +1158,15 @@ map_begin(struct frame *f)
 			goto fail;
 		f->max_conc = v > 0 && v < INT32_MAX ? (int)v : 0;
 	}
-	if (st->tol_count_path != NULL) {
-		if (map_number(f, st->tol_count_path, eff,
-		    "ToleratedFailureCountPath", 1, &v) == -1)
-			goto fail;
-		f->tol_count = (int64_t)v;
-	}
-	if (st->tol_pct_path != NULL) {
-		if (map_number(f, st->tol_pct_path, eff,
-		    "ToleratedFailurePercentagePath", 0, &v) == -1)
-			goto fail;
-		f->tol_pct = v;
-	}
-	if (f->tol_count < -1 || (st->tol_count_path != NULL &&
-	    f->tol_count < 0)) {
-		runtime_error(f, "ToleratedFailureCount cannot be negative.");
-		goto fail;
-	}
-	if (f->tol_pct != -1 && (f->tol_pct < 0 || f->tol_pct > 100)) {
-		runtime_error(f, "ToleratedFailurePercentage must be between "
-		    "0 and 100.");
-		goto fail;
-	}
 	n = cJSON_GetArraySize(items);
 	if (f->x->emit) {
 		d = hist_details();
 		cJSON_AddNumberToObject(d, "length", n);
 	}
-	hist_event(f->x, "MapStateStarted", "mapStateStartedEventDetails", d);
+	hist_event(f->x, f->chain, 0, "MapStateStarted",
+	    "mapStateStartedEventDetails", d);
+	if (map_tolerance(f, eff) == -1)
+		goto fail;
 	f->nkids = n;
 	f->kids = xcalloc((size_t)n + 1, sizeof(*f->kids));
 	f->results = cJSON_CreateArray();
@@ -1152,7 +1177,8 @@ map_begin(struct frame *f)
 		cJSON *res = f->results;
 
 		f->results = NULL;
-		hist_event(f->x, "MapStateSucceeded", NULL, NULL);
+		hist_event(f->x, f->chain, HIST_ASIDE, "MapStateSucceeded",
+		    NULL, NULL);
 		f->phase = PH_IDLE;
 		cJSON_Delete(f->items);
 		cJSON_Delete(f->eff_input);
@@ -1163,6 +1189,14 @@ map_begin(struct frame *f)
 		finish_result(f, res);
 		return;
 	}
+	f->nworkers = f->max_conc > 0 && f->max_conc < n ? f->max_conc : n;
+	f->wchain = xcalloc((size_t)f->nworkers + 1, sizeof(*f->wchain));
+	f->wfree = xcalloc((size_t)(f->nworkers + n) + 1, sizeof(*f->wfree));
+	for (i = 0; i < f->nworkers; i++) {
+		f->wchain[i] = *f->chain;
+		f->wfree[i] = f->nworkers - 1 - i; /* slot 0 is taken first */
+	}
+	f->nwfree = f->nworkers;
 	frame_start_kids(f);
 	return;
 fail:
@@ -1171,8 +1205,10 @@ fail:
 	return;
 }
 
-static void
-map_iter_event(struct frame *f, const char *type, int index)
+/* An event of Map f's iteration kid, on the iteration's chain; only
+ * MapIterationStarted advances it. Returns its id. */
+static int64_t
+map_iter_event(struct frame *f, struct frame *kid, const char *type)
 {
 	cJSON *d = NULL;
 	char key[64];
@@ -1180,10 +1216,32 @@ map_iter_event(struct frame *f, const char *type, int index)
 	if (f->x->emit) {
 		d = hist_details();
 		cJSON_AddStringToObject(d, "name", f->st->name);
-		cJSON_AddNumberToObject(d, "index", index);
+		cJSON_AddNumberToObject(d, "index", kid->index);
 	}
 	snprintf(key, sizeof(key), "%c%sEventDetails", 'm', type + 1);
-	hist_event(f->x, type, key, d);
+	return hist_event(f->x, kid->chain,
+	    strcmp(type, "MapIterationStarted") != 0, type, key, d);
+}
+
+/* Map f's iteration kid ended with an event of type (MapIterationSucceeded
+ * or MapIterationFailed). Its worker slot goes on from the iteration's
+ * last state event to the next item. A worker with no item left, or whose
+ * iteration failed, is done, and the Map's own chain joins it: at the
+ * iteration's end event after a success, at its last state event after a
+ * failure (as AWS numbers them). */
+static void
+map_iter_end(struct frame *f, struct frame *kid, const char *type)
+{
+	int64_t end = map_iter_event(f, kid, type);
+	int64_t *w = &f->wchain[kid->worker];
+	int failed = strcmp(type, "MapIterationFailed") == 0;
+
+	hist_chain_join(w, *kid->chain);
+	if (!failed && f->nstarted == f->nkids)
+		*w = end;
+	if (failed || f->nstarted == f->nkids)
+		hist_chain_join(f->chain, *w);
+	f->wfree[f->nwfree++] = kid->worker;
 }
 
 void
@@ -1212,8 +1270,12 @@ frame_start_kids(struct frame *f)
 			in = cJSON_Duplicate(item, 1);
 		f->nstarted++;
 		f->nrunning++;
-		map_iter_event(f, "MapIterationStarted", i);
 		f->kids[i] = frame_new(f->x, f, st->processor, i, in);
+		/* (No idle slot only after a checkpoint whose counts
+		 * disagree: any slot then serves.) */
+		f->kids[i]->worker = f->nwfree > 0 ? f->wfree[--f->nwfree] : 0;
+		f->kids[i]->own_chain = f->wchain[f->kids[i]->worker];
+		map_iter_event(f, f->kids[i], "MapIterationStarted");
 		eng_queue(f->kids[i]);
 	}
 }
@@ -1240,14 +1302,15 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 
 	f->nrunning--;
 	f->ndone++;
-	if (error == NULL) {
+	if (is_map)
+		map_iter_end(f, kid, error == NULL ? "MapIterationSucceeded" :
+		    "MapIterationFailed");
+	else
+		hist_chain_join(f->chain, *kid->chain);
+	if (error == NULL)
 		cJSON_ReplaceItemInArray(f->results, i, output);
-		if (is_map)
-			map_iter_event(f, "MapIterationSucceeded", i);
-	} else {
+	else {
 		f->nfailed++;
-		if (is_map)
-			map_iter_event(f, "MapIterationFailed", i);
 		if (!is_map || map_exceeded(f)) {
 			char *e = xstrdup(error), *c = cause ? xstrdup(cause) :
 			    NULL;
@@ -1257,19 +1320,18 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 			/* The iterations still running are stopped. */
 			for (j = 0; is_map && j < f->nkids; j++)
 				if (f->kids[j] != NULL)
-					map_iter_event(f, "MapIterationAborted",
-					    j);
+					map_iter_event(f, f->kids[j],
+					    "MapIterationAborted");
 			frame_free_kids(f);
 			f->phase = PH_IDLE;
-			hist_event(f->x, is_map ? "MapStateFailed" :
-			    "ParallelStateFailed", NULL, NULL);
 			if (tolerant)
-				state_error(f,
+				state_error_ex(f,
 				    "States.ExceedToleratedFailureThreshold",
 				    "The specified tolerated failure threshold "
-				    "was exceeded");
+				    "was exceeded", ERR_KIDS);
 			else
-				state_error_ex(f, e, c, 1);
+				state_error_ex(f, e, c,
+				    ERR_FROM_BRANCH | ERR_KIDS);
 			free(e);
 			free(c);
 			return;
@@ -1281,8 +1343,8 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 		f->results = NULL;
 		frame_free_kids(f);
 		f->phase = PH_IDLE;
-		hist_event(f->x, is_map ? "MapStateSucceeded" :
-		    "ParallelStateSucceeded", NULL, NULL);
+		hist_event(f->x, f->chain, HIST_ASIDE, is_map ?
+		    "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
 		finish_result(f, res);
 		return;
 	}

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "orchestrator/clock.h"
 #include "orchestrator/engine.h"
@@ -263,6 +264,20 @@ h_types(const struct harness *h)
 		strcat(s, cJSON_GetObjectItem(ev, "type")->valuestring);
 	}
 	return s;
+}
+
+/* The previousEventId of each event of the finished execution, joined
+ * with spaces. */
+static inline char *
+h_prevs(const struct harness *h)
+{
+	const cJSON *ev;
+	struct sl_buf b = SL_BUF_INIT;
+
+	cJSON_ArrayForEach(ev, h->res.history)
+		sl_buf_addf(&b, "%s%d", b.len ? " " : "",
+		    cJSON_GetObjectItem(ev, "previousEventId")->valueint);
+	return sl_buf_detach(&b, NULL);
 }
 
 #endif

@@ -131,6 +131,93 @@ START_TEST(test_map_and_parallel_events)
 	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(ev,
 	    "mapStateStartedEventDetails"), "length")->valueint, 2);
 	h_assert_output(&h, "[[1,2]]");
+	/* previousEventId as AWS records it: each iteration (one worker per
+	 * item here) and each branch is a chain of its own, from
+	 * MapStateStarted and ParallelStateStarted; the state goes on from
+	 * the furthest end (the last MapIterationSucceeded, the branch's last
+	 * event), and the Succeeded events are not followed. */
+	types = h_prevs(&h);
+	ck_assert_str_eq(types, "0 0 2 3 3 4 6 7 5 9 10 11 11 13 14 15 16 17 "
+	    "17 19");
+	free(types);
+	h_free(&h);
+}
+END_TEST
+
+/* With MaxConcurrency 1 a single worker runs the items one after the
+ * other: each iteration starts from the previous one's last state event
+ * (not its MapIterationSucceeded), as recorded on AWS. */
+START_TEST(test_map_worker_chain)
+{
+	struct harness h;
+	char *s;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+	    "\"MaxConcurrency\":1,\"ItemProcessor\":{\"StartAt\":\"P\","
+	    "\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},"
+	    "\"End\":true}}}", "[1,2]");
+	h_assert_output(&h, "[1,2]");
+	s = h_types(&h);
+	ck_assert_str_eq(s, "ExecutionStarted MapStateEntered "
+	    "MapStateStarted MapIterationStarted PassStateEntered "
+	    "PassStateExited MapIterationSucceeded MapIterationStarted "
+	    "PassStateEntered PassStateExited MapIterationSucceeded "
+	    "MapStateSucceeded MapStateExited ExecutionSucceeded");
+	free(s);
+	s = h_prevs(&h);
+	ck_assert_str_eq(s, "0 0 2 3 4 5 6 6 8 9 10 11 11 13");
+	free(s);
+	h_free(&h);
+}
+END_TEST
+
+/* A Map or Parallel that is retried records no MapStateFailed or
+ * ParallelStateFailed: its next MapStateStarted follows from the failed
+ * iteration's last state event. Only the final failure, or one caught,
+ * records it. (As AWS does.) */
+START_TEST(test_map_and_parallel_failed_events)
+{
+	struct harness h;
+	char *s;
+
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
+	    "\"ItemProcessor\":{\"StartAt\":\"F\",\"States\":{\"F\":{"
+	    "\"Type\":\"Fail\",\"Error\":\"Broke\"}}},\"Retry\":[{"
+	    "\"ErrorEquals\":[\"Broke\"],\"IntervalSeconds\":1,"
+	    "\"MaxAttempts\":1}],\"End\":true}}}", "[1]");
+	sl_clock_advance(h.clock, 1000);
+	h_assert_failed(&h, "Broke");
+	s = h_types(&h);
+	ck_assert_str_eq(s, "ExecutionStarted MapStateEntered "
+	    "MapStateStarted MapIterationStarted FailStateEntered "
+	    "MapIterationFailed MapStateStarted MapIterationStarted "
+	    "FailStateEntered MapIterationFailed MapStateFailed "
+	    "ExecutionFailed");
+	free(s);
+	s = h_prevs(&h);
+	ck_assert_str_eq(s, "0 0 2 3 4 5 5 7 8 9 9 11");
+	free(s);
+	h_free(&h);
+
+	/* Caught: ParallelStateFailed, then the Exited event. */
+	h_init(&h, 0);
+	h_start(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":"
+	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"F\",\"States\":{\"F\":{"
+	    "\"Type\":\"Fail\",\"Error\":\"Broke\"}}}],\"Catch\":[{"
+	    "\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"Next\":\"C\"},"
+	    "\"C\":{\"Type\":\"Pass\",\"End\":true}}}", "{}");
+	h_assert_output(&h, "{\"Error\":\"Broke\",\"Cause\":\"\"}");
+	s = h_types(&h);
+	ck_assert_str_eq(s, "ExecutionStarted ParallelStateEntered "
+	    "ParallelStateStarted FailStateEntered ParallelStateFailed "
+	    "ParallelStateExited PassStateEntered PassStateExited "
+	    "ExecutionSucceeded");
+	free(s);
+	s = h_prevs(&h);
+	ck_assert_str_eq(s, "0 0 2 3 4 5 6 7 8");
+	free(s);
 	h_free(&h);
 }
 END_TEST
@@ -263,6 +350,45 @@ START_TEST(test_map_max_concurrency_path_invalid)
 }
 END_TEST
 
+/* Unlike MaxConcurrencyPath, the tolerated failure paths are read once
+ * the Map has started (as on AWS); a percentage of -1 is out of range,
+ * not "unset". */
+START_TEST(test_map_tolerance_paths_invalid)
+{
+	static const char *const cases[][3] = {
+		{ "ToleratedFailurePercentagePath", "-1",
+		    "ToleratedFailurePercentage must be between 0 and 100." },
+		{ "ToleratedFailureCountPath", "-1",
+		    "ToleratedFailureCount cannot be negative." },
+		{ "ToleratedFailureCountPath", "\"x\"",
+		    "The ToleratedFailureCountPath field refers to value \"x\" "
+		    "which is not a valid integer: $.t" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct harness h;
+		char def[512], in[64], *s;
+
+		snprintf(def, sizeof(def), "{\"StartAt\":\"M\",\"States\":{"
+		    "\"M\":{\"Type\":\"Map\",\"%s\":\"$.t\",\"ItemsPath\":"
+		    "\"$.i\",\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{"
+		    "\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}",
+		    cases[i][0]);
+		snprintf(in, sizeof(in), "{\"t\":%s,\"i\":[1]}", cases[i][1]);
+		h_init(&h, 0);
+		h_start(&h, def, in);
+		h_assert_failed(&h, "States.Runtime");
+		ck_assert_str_eq(strstr(h.res.cause, ". ") + 2, cases[i][2]);
+		s = h_types(&h);
+		ck_assert_str_eq(s, "ExecutionStarted MapStateEntered "
+		    "MapStateStarted ExecutionFailed");
+		free(s);
+		h_free(&h);
+	}
+}
+END_TEST
+
 /* --- checkpoints --------------------------------------------------------- */
 
 /* Wait, a retried Task, a Map of Tasks and a Parallel. */
@@ -324,7 +450,7 @@ ck_drive(struct harness *h)
 START_TEST(test_checkpoint_restore_everywhere)
 {
 	struct harness ref, h;
-	int nb, b;
+	int nb, b, same = 0;
 	char *want_out;
 	int64_t want_last;
 
@@ -380,8 +506,35 @@ START_TEST(test_checkpoint_restore_everywhere)
 		 * than the reference. */
 		ck_assert_int_ge(last_id + cJSON_GetArraySize(h.res.history),
 		    want_last);
+		/* Without such a task the rest is the reference's, down to
+		 * each event's previousEventId (the chains of the Map's
+		 * workers and of the branches were restored). */
+		if (last_id + cJSON_GetArraySize(h.res.history) == want_last) {
+			const cJSON *ev;
+			int j = (int)last_id;
+
+			cJSON_ArrayForEach(ev, h.res.history) {
+				const cJSON *rv = cJSON_GetArrayItem(
+				    ref.res.history, j++);
+
+				ck_assert_str_eq(cJSON_GetObjectItem(ev,
+				    "type")->valuestring, cJSON_GetObjectItem(
+				    rv, "type")->valuestring);
+				ck_assert_msg(cJSON_GetObjectItem(ev,
+				    "previousEventId")->valueint ==
+				    cJSON_GetObjectItem(rv,
+				    "previousEventId")->valueint, "batch %d: "
+				    "event %d has previousEventId %d, want %d",
+				    b, j, cJSON_GetObjectItem(ev,
+				    "previousEventId")->valueint,
+				    cJSON_GetObjectItem(rv,
+				    "previousEventId")->valueint);
+			}
+			same++;
+		}
 		h_free(&h);
 	}
+	ck_assert_int_ge(same, 3);
 	free(want_out);
 	h_free(&ref);
 }
@@ -516,10 +669,13 @@ engine_flow_suite(void)
 	tcase_add_test(tc, test_parallel_branch_failure);
 	tcase_add_test(tc, test_map_item_selector_and_context);
 	tcase_add_test(tc, test_map_and_parallel_events);
+	tcase_add_test(tc, test_map_worker_chain);
+	tcase_add_test(tc, test_map_and_parallel_failed_events);
 	tcase_add_test(tc, test_map_max_concurrency);
 	tcase_add_test(tc, test_map_tolerated_failures);
 	tcase_add_test(tc, test_map_and_parallel_retry_start_over);
 	tcase_add_test(tc, test_map_max_concurrency_path_invalid);
+	tcase_add_test(tc, test_map_tolerance_paths_invalid);
 	tcase_add_test(tc, test_checkpoint_restore_everywhere);
 	tcase_add_test(tc, test_checkpoint_keeps_wait_due_and_attempts);
 	tcase_add_test(tc, test_mutations_never_crash);

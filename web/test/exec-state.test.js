@@ -22,12 +22,13 @@ const signup = {
 	},
 };
 
-// A history in AWS's shape: ids from 1, each event naming the one before.
+// A history in AWS's shape without Parallel or Map: ids from 1, each event
+// naming the one before, but the first state's naming 0.
 function history(steps) {
 	return steps.map(([type, key, details], i) => {
 		const ev = { id: i + 1, type, timestamp: 1700000000 + i };
 		if (i > 0)
-			ev.previousEventId = i;
+			ev.previousEventId = i === 1 ? 0 : i;
 		if (key)
 			ev[key] = details;
 		return ev;
@@ -222,7 +223,8 @@ const parallel = {
 	},
 };
 
-// Branch events interleave; previousEventId only names the event before.
+// Branch events interleave, and here each names simply the event before
+// (not AWS's chains per branch): the console still tells them apart.
 const parallelFailing = (tail) => history([
 	['ExecutionStarted', 'executionStartedEventDetails', {}],
 	entered('P', 'Parallel'), ['ParallelStateStarted'],
@@ -275,6 +277,44 @@ test('an uncaught failure inside a Parallel points at the inner state',
 	assert.equal(run.failure.state, 'C');
 	assert.equal(run.failure.error, 'Boom');
 	assert.equal(run.failure.origin, null);
+});
+
+// On AWS each branch is a chain of its own: an event names the one before
+// it in its branch, so the events of tasks running side by side go to
+// their own state even where the ids interleave.
+test('interleaved branches follow their previousEventId chains', () => {
+	const def = { StartAt: 'P', States: { P: { Type: 'Parallel',
+	    End: true, Branches: [
+		{ StartAt: 'A', States: { A: { Type: 'Task',
+		    Resource: FN + 'a', End: true } } },
+		{ StartAt: 'C', States: { C: { Type: 'Task',
+		    Resource: FN + 'c', End: true } } },
+	    ] } } };
+	const failed = { error: 'Boom', cause: 'a broke' };
+	const evs = [
+		[1, 0, 'ExecutionStarted', 'executionStartedEventDetails', {}],
+		[2, 0, ...entered('P', 'Parallel')],
+		[3, 2, 'ParallelStateStarted'],
+		[4, 3, ...entered('A')],
+		[5, 3, ...entered('C')],
+		[6, 4, ...lambda('Scheduled')],
+		[7, 5, ...lambda('Scheduled')],
+		[8, 7, ...lambda('Started')],
+		[9, 6, ...lambda('Started')],
+		[10, 9, ...lambda('Failed', failed)],
+		[11, 10, 'ParallelStateFailed'],
+		[12, 11, 'ExecutionFailed', 'executionFailedEventDetails', failed],
+	].map(([id, prev, type, key, d]) => ({ id, previousEventId: prev,
+	    type, timestamp: 1700000000 + id, ...(key ? { [key]: d } : {}) }));
+	const run = newRun(buildGraph(def));
+	addEvents(run, evs);
+	assert.equal(ownerOfEvent(run, 8), 'C');
+	assert.equal(ownerOfEvent(run, 9), 'A');
+	assert.equal(ownerOfEvent(run, 10), 'A');
+	const st = status(run);
+	assert.equal(st.A, 'failed');
+	assert.equal(st.C, 'aborted');
+	assert.equal(run.failure.state, 'A');
 });
 
 test('a Fail state ending a caught branch shows its written error', () => {
