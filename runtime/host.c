@@ -1099,6 +1099,7 @@ sl_host_free(struct sl_host *h)
 		return;
 	sl_pool_spawner_free(h);
 	sl_pool_strays_free(h);
+	sl_loop_timer_stop(h->loop, &h->evict_timer);
 	while (h->workers != NULL) {
 		struct sl_worker *w = h->workers;
 		siginfo_t si;

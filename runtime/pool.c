@@ -1503,18 +1503,50 @@ sl_pool_limit(const struct sl_function *fn)
  * forth, each time paying a cold start. Its own workers finishing pump
  * its queue again, so a worker that has been idle long enough by then is
  * found. */
+static void
+evict_timer_cb(struct sl_timer *t)
+{
+	struct sl_host *h = t->arg;
+	struct sl_function *fn;
+
+	for (fn = h->fns; fn != NULL; fn = fn->next)
+		if (fn->qhead != NULL) {
+			sl_pool_pump(fn); /* and every other queue */
+			break;
+		}
+}
+
 static int
 evict_idle(struct sl_host *h, struct sl_function *fn)
 {
 	struct sl_worker *w, *best = NULL;
-	uint64_t now = sl_loop_now_us();
+	uint64_t now = sl_loop_now_us(), young = UINT64_MAX;
 
-	for (w = h->workers; w != NULL; w = w->next)
-		if (w->state == W_IDLE && w->fn != fn &&
-		    (fn->active == 0 ||
-		        now - w->last_used_us >= h->evict_idle_us) &&
-		    (best == NULL || w->last_used_us < best->last_used_us))
+	for (w = h->workers; w != NULL; w = w->next) {
+		if (w->state != W_IDLE || w->fn == fn)
+			continue;
+		if (fn->active > 0 &&
+		    now - w->last_used_us < h->evict_idle_us) {
+			if (w->last_used_us < young)
+				young = w->last_used_us;
+			continue;
+		}
+		if (best == NULL || w->last_used_us < best->last_used_us)
 			best = w;
+	}
+	if (best == NULL && young != UINT64_MAX) {
+		/* Without this, no event might come to pump fn's queue again
+		 * before its own workers are done, which may be long. */
+		uint64_t at = young + h->evict_idle_us;
+
+		if (h->evict_timer.slot == 0 || at < h->evict_at_us) {
+			sl_loop_timer_stop(h->loop, &h->evict_timer);
+			sl_timer_init(&h->evict_timer, evict_timer_cb, h);
+			sl_loop_timer_start(h->loop, &h->evict_timer,
+			    at > now ? at - now : 0);
+			h->evict_at_us = at;
+		}
+	}
 	if (best == NULL)
 		return -1;
 	sl_pool_retire(best);

@@ -626,6 +626,43 @@ START_TEST(busy_fn_evicts_only_long_idle)
 }
 END_TEST
 
+/* nap waits with its only worker busy for long; once id_function's idle
+ * worker has been idle evict_idle_ms it is reclaimed for nap, even though
+ * nothing else happens meanwhile. */
+START_TEST(busy_fn_evicts_when_idle_long_enough)
+{
+	struct fx f;
+	struct sl_host_config cfg;
+	struct hu_result r, a, b;
+	struct sl_invoke_request req;
+
+	hu_config(&cfg, NULL);
+	cfg.max_workers = 2;
+	cfg.evict_idle_ms = 50;
+	fx_open(&f, NULL, &cfg);
+	hu_invoke(f.loop, f.host, "id_function", "1",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	hu_result_release(&r);
+	memset(&req, 0, sizeof(req));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	req.function = "nap";
+	req.payload = "{\"ms\":8000}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &a);
+	req.payload = "{\"ms\":0}";
+	req.payload_len = strlen(req.payload);
+	(void)sl_host_invoke(f.host, &req, hu_cb, &b);
+	ck_assert(hu_run_until(f.loop, &b.done, 10000));
+	ck_assert_int_eq(b.status, 200);
+	ck_assert_int_eq(b.cold, 1);
+	ck_assert(!a.done); /* b did not wait for a's worker */
+	fx_close(&f);
+	hu_result_release(&a);
+	hu_result_release(&b);
+}
+END_TEST
+
 START_TEST(idle_reaping)
 {
 	struct fx f;
@@ -2061,6 +2098,7 @@ host_suite(void)
 	tcase_add_test(tc, workers_sched_policy);
 	tcase_add_test(tc, max_workers_evicts_idle);
 	tcase_add_test(tc, busy_fn_evicts_only_long_idle);
+	tcase_add_test(tc, busy_fn_evicts_when_idle_long_enough);
 	tcase_add_test(tc, idle_reaping);
 	tcase_add_test(tc, hot_reload);
 	tcase_add_test(tc, reload_waits_for_writer);
