@@ -1495,14 +1495,8 @@ sl_pool_limit(const struct sl_function *fn)
 	return h->max_workers;
 }
 
-/* Make room for one more worker overall by retiring the least recently
- * used idle worker of another function. A function with no worker takes
- * any; one with workers of its own only a worker idle evict_idle_us,
- * since its own will take its queue anyway: otherwise two functions busy
- * in turns (the stages of a workflow) take each other's workers back and
- * forth, each time paying a cold start. Its own workers finishing pump
- * its queue again, so a worker that has been idle long enough by then is
- * found. */
+/* An idle worker has become old enough to be reclaimed: pump the
+ * queues. */
 static void
 evict_timer_cb(struct sl_timer *t)
 {
@@ -1516,6 +1510,14 @@ evict_timer_cb(struct sl_timer *t)
 		}
 }
 
+/* Make room for one more worker overall for fn by retiring the least
+ * recently used idle worker of another function. A function with no
+ * worker takes any; one with workers of its own only a worker idle
+ * evict_idle_us, since its own will take its queue anyway: otherwise two
+ * functions busy in turns (the stages of a workflow) take each other's
+ * workers back and forth, each time paying a cold start. When the only
+ * idle workers are younger, the queues are pumped again once the oldest
+ * of them is old enough (its own workers may be busy for long). */
 static int
 evict_idle(struct sl_host *h, struct sl_function *fn)
 {
@@ -1535,8 +1537,6 @@ evict_idle(struct sl_host *h, struct sl_function *fn)
 			best = w;
 	}
 	if (best == NULL && young != UINT64_MAX) {
-		/* Without this, no event might come to pump fn's queue again
-		 * before its own workers are done, which may be long. */
 		uint64_t at = young + h->evict_idle_us;
 
 		if (h->evict_timer.slot == 0 || at < h->evict_at_us) {
