@@ -269,6 +269,10 @@ worker_read_log(struct sl_worker *w, size_t max)
 		}
 		worker_log_bytes(w, buf, (size_t)n);
 		got += (size_t)n;
+		/* A short read took all the pipe held (level-triggered: more
+		 * will be reported); spare the read that says EAGAIN. */
+		if ((size_t)n < sizeof(buf))
+			return;
 	}
 }
 
