@@ -599,6 +599,81 @@ START_TEST(test_checkpoint_keeps_wait_due_and_attempts)
 }
 END_TEST
 
+/* Remove every "chain" member under o. */
+static void
+strip_chains(cJSON *o)
+{
+	cJSON *c;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "chain");
+	cJSON_ArrayForEach(c, o)
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			strip_chains(c);
+}
+
+/* A checkpoint written before histories had chains (none in it), taken
+ * inside the Map: the execution goes on to the same end, its ids continue,
+ * and each event names an earlier one. */
+START_TEST(test_checkpoint_without_chains)
+{
+	struct harness ref, h;
+	struct sl_err err = SL_ERR_INIT;
+	const cJSON *batch, *ev;
+	cJSON *cko = NULL;
+	char *ck, *want_out;
+	int64_t last_id = 0, id;
+
+	h_init(&ref, 1);
+	h_start(&ref, ck_def, ck_input);
+	ck_drive(&ref);
+	ck_assert_int_eq(ref.res.status, SL_EXEC_SUCCEEDED);
+	want_out = xstrdup(ref.res.output);
+	cJSON_ArrayForEach(batch, ref.batches) {
+		const cJSON *c = cJSON_GetObjectItem(batch, "checkpoint");
+		const cJSON *fr;
+
+		if (c == NULL)
+			continue;
+		cko = cJSON_Parse(c->valuestring);
+		fr = cJSON_GetObjectItem(cko, "frame");
+		if (strcmp(cJSON_GetObjectItem(fr, "state")->valuestring,
+		    "M") == 0 && cJSON_GetObjectItem(fr, "kids") != NULL &&
+		    strstr(c->valuestring, "\"chain\"") != NULL)
+			break;
+		cJSON_Delete(cko);
+		cko = NULL;
+	}
+	ck_assert_ptr_nonnull(cko);
+	last_id = (int64_t)cJSON_GetObjectItem(cko, "lastEventId")->
+	    valuedouble;
+	strip_chains(cko);
+	ck = cJSON_PrintUnformatted(cko);
+	cJSON_Delete(cko);
+	ck_assert_ptr_null(strstr(ck, "\"chain\""));
+
+	h_init(&h, 0);
+	h_machine(&h, ck_def);
+	ck_assert_msg(sl_exec_restore(h.e, h.m, ck, NULL, &err) == 0, "%s",
+	    err.msg);
+	ck_drive(&h);
+	h_assert_output(&h, want_out);
+	id = last_id;
+	cJSON_ArrayForEach(ev, h.res.history) {
+		int64_t prev = (int64_t)cJSON_GetObjectItem(ev,
+		    "previousEventId")->valuedouble;
+
+		ck_assert_int_eq((int64_t)cJSON_GetObjectItem(ev, "id")->
+		    valuedouble, ++id);
+		ck_assert_int_ge(prev, 0);
+		ck_assert_int_lt(prev, id);
+	}
+	cJSON_free(ck);
+	free(want_out);
+	h_free(&h);
+	h_free(&ref);
+}
+END_TEST
+
 /* Deterministic mutations of a valid definition and of a checkpoint: each
  * is refused or runs, never crashes (the sanitizer build checks memory). */
 START_TEST(test_mutations_never_crash)
@@ -678,6 +753,7 @@ engine_flow_suite(void)
 	tcase_add_test(tc, test_map_tolerance_paths_invalid);
 	tcase_add_test(tc, test_checkpoint_restore_everywhere);
 	tcase_add_test(tc, test_checkpoint_keeps_wait_due_and_attempts);
+	tcase_add_test(tc, test_checkpoint_without_chains);
 	tcase_add_test(tc, test_mutations_never_crash);
 	suite_add_tcase(s, tc);
 	return s;
