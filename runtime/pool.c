@@ -1505,13 +1505,9 @@ static void
 evict_timer_cb(struct sl_timer *t)
 {
 	struct sl_host *h = t->arg;
-	struct sl_function *fn;
 
-	for (fn = h->fns; fn != NULL; fn = fn->next)
-		if (fn->qhead != NULL) {
-			sl_pool_pump(fn); /* and every other queue */
-			break;
-		}
+	if (h->fns != NULL)
+		sl_pool_pump(h->fns); /* and every other queue */
 }
 
 /* Make room for one more worker overall for fn by retiring the least
@@ -1541,15 +1537,13 @@ evict_idle(struct sl_host *h, struct sl_function *fn)
 			best = w;
 	}
 	if (best == NULL && young != UINT64_MAX) {
+		struct sl_timer *t = &h->evict_timer;
 		uint64_t at = young + h->evict_idle_us;
 
-		if (h->evict_timer.slot == 0 || at < h->evict_at_us) {
-			sl_loop_timer_stop(h->loop, &h->evict_timer);
-			sl_timer_init(&h->evict_timer, evict_timer_cb, h);
-			sl_loop_timer_start(h->loop, &h->evict_timer,
-			    at > now ? at - now : 0);
-			h->evict_at_us = at;
-		}
+		if (!sl_timer_active(t))
+			sl_timer_init(t, evict_timer_cb, h);
+		if (!sl_timer_active(t) || at < t->due_us)
+			sl_loop_timer_at(h->loop, t, at);
 	}
 	if (best == NULL)
 		return -1;

@@ -207,9 +207,8 @@ struct sl_host {
 	unsigned max_workers, idle_ms, queue_max, retry_ms;
 	uint64_t evict_idle_us; /* see sl_host_config.evict_idle_ms */
 	/* Fires when an idle worker becomes old enough to be reclaimed for a
-	 * function that waits (evict_idle), at evict_at_us. */
+	 * function that waits (evict_idle). */
 	struct sl_timer evict_timer;
-	uint64_t evict_at_us;
 	uint64_t ahead_us; /* 0 = never */
 	enum sl_worker_sched worker_sched;
 	sl_host_publish_cb *on_publish;
