@@ -20,7 +20,7 @@ frame_json(const struct frame *f)
 
 	if (f->parent != NULL) {
 		cJSON_AddNumberToObject(o, "index", f->index);
-		cJSON_AddNumberToObject(o, "chain", (double)f->own_chain);
+		cJSON_AddNumberToObject(o, "chain", (double)f->chain);
 	}
 	cJSON_AddStringToObject(o, "state", f->st->name);
 	/* A restored Task not yet invoked again is still in flight. */
@@ -151,7 +151,7 @@ frame_load(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 	f->phase = (enum frame_phase)phase;
 	/* A checkpoint without chains goes on from the last event. */
 	if (parent != NULL)
-		f->own_chain = (int64_t)num(o, "chain", (double)x->last_id);
+		f->chain = (int64_t)num(o, "chain", (double)x->last_id);
 	f->entered_ms = (int64_t)num(o, "entered", 0);
 	f->entered_id = (int64_t)num(o, "enteredId", 0);
 	f->retry_count = (int)num(o, "retryCount", 0);

@@ -287,8 +287,7 @@ frame_new(struct sl_exec *x, struct frame *parent, struct asl_branch *br,
 	f->x = x;
 	f->parent = parent;
 	f->index = index;
-	f->own_chain = parent != NULL ? *parent->chain : 0;
-	f->chain = parent != NULL ? &f->own_chain : &x->chain;
+	f->chain = parent != NULL ? *frame_chain(parent) : 0;
 	f->br = br;
 	f->st = br->start;
 	f->input = input;

@@ -190,11 +190,8 @@ struct frame {
 	struct sl_exec *x;
 	struct frame *parent; /* NULL for the execution's top frame */
 	int index;            /* branch or item index in the parent */
-	/* The history chain this frame's events follow (see hist_event):
-	 * the top frame's is the execution's (x->chain), a branch's or an
-	 * iteration's its own (own_chain). */
-	int64_t *chain;
-	int64_t own_chain;
+	int64_t chain;        /* a branch's or an iteration's history
+	                         chain (see frame_chain) */
 	int worker;           /* Map iteration: its worker slot */
 	struct asl_branch *br;
 	struct asl_state *st;
@@ -346,6 +343,14 @@ int asl_catcher_find(const struct asl_state *st, const char *error,
 /* Delay before retry number attempts+1 of retrier r, in ms. */
 int64_t asl_retry_delay_ms(const struct asl_retrier *r, int attempts,
     double rnd);
+
+/* The history chain f's events follow (see hist_event): the execution's
+ * for the top frame, a branch's or an iteration's own otherwise. */
+static inline int64_t *
+frame_chain(struct frame *f)
+{
+	return f->parent != NULL ? &f->chain : &f->x->chain;
+}
 
 /* history.c */
 /* hist_event's aside: the event does not advance its chain. */

@@ -135,7 +135,7 @@ emit_state_text(struct frame *f, const char *what, const char *key,
 		cJSON_AddStringToObject(d, "name", f->st->name);
 		hist_add_text(d, key, text);
 	}
-	hist_event(x, f->chain, 0, type, strcmp(what, "Entered") == 0 ?
+	hist_event(x, frame_chain(f), 0, type, strcmp(what, "Entered") == 0 ?
 	    "stateEnteredEventDetails" : "stateExitedEventDetails", d);
 }
 
@@ -379,7 +379,7 @@ state_error_ex(struct frame *f, const char *error, const char *cause,
 		return;
 	}
 	if (how & ERR_KIDS)
-		hist_event(x, f->chain, 0, st->type == ASL_MAP ?
+		hist_event(x, frame_chain(f), 0, st->type == ASL_MAP ?
 		    "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
 	c = asl_catcher_find(st, error, from_branch);
 	if (c >= 0) {
@@ -436,7 +436,7 @@ task_event(struct frame *f, const char *what, cJSON *d)
 			cJSON_AddStringToObject(d, "resource", "invoke");
 		}
 	}
-	hist_event(f->x, f->chain, 0, type, key, d);
+	hist_event(f->x, frame_chain(f), 0, type, key, d);
 }
 
 static int
@@ -1020,7 +1020,7 @@ parallel_begin(struct frame *f)
 	frame_free_kids(f);
 	if ((in = eff_params(f)) == NULL)
 		return;
-	hist_event(f->x, f->chain, 0, "ParallelStateStarted", NULL, NULL);
+	hist_event(f->x, frame_chain(f), 0, "ParallelStateStarted", NULL, NULL);
 	f->nkids = st->nbranches;
 	f->kids = xcalloc((size_t)f->nkids, sizeof(*f->kids));
 	f->results = cJSON_CreateArray();
@@ -1163,7 +1163,7 @@ map_begin(struct frame *f)
 		d = hist_details();
 		cJSON_AddNumberToObject(d, "length", n);
 	}
-	hist_event(f->x, f->chain, 0, "MapStateStarted",
+	hist_event(f->x, frame_chain(f), 0, "MapStateStarted",
 	    "mapStateStartedEventDetails", d);
 	if (map_tolerance(f, eff) == -1)
 		goto fail;
@@ -1177,8 +1177,8 @@ map_begin(struct frame *f)
 		cJSON *res = f->results;
 
 		f->results = NULL;
-		hist_event(f->x, f->chain, HIST_ASIDE, "MapStateSucceeded",
-		    NULL, NULL);
+		hist_event(f->x, frame_chain(f), HIST_ASIDE,
+		    "MapStateSucceeded", NULL, NULL);
 		f->phase = PH_IDLE;
 		cJSON_Delete(f->items);
 		cJSON_Delete(f->eff_input);
@@ -1193,7 +1193,7 @@ map_begin(struct frame *f)
 	f->wchain = xcalloc((size_t)f->nworkers + 1, sizeof(*f->wchain));
 	f->wfree = xcalloc((size_t)(f->nworkers + n) + 1, sizeof(*f->wfree));
 	for (i = 0; i < f->nworkers; i++) {
-		f->wchain[i] = *f->chain;
+		f->wchain[i] = *frame_chain(f);
 		f->wfree[i] = f->nworkers - 1 - i; /* slot 0 is taken first */
 	}
 	f->nwfree = f->nworkers;
@@ -1219,28 +1219,28 @@ map_iter_event(struct frame *f, struct frame *kid, const char *type)
 		cJSON_AddNumberToObject(d, "index", kid->index);
 	}
 	snprintf(key, sizeof(key), "%c%sEventDetails", 'm', type + 1);
-	return hist_event(f->x, kid->chain,
+	return hist_event(f->x, &kid->chain,
 	    strcmp(type, "MapIterationStarted") != 0, type, key, d);
 }
 
-/* Map f's iteration kid ended with an event of type (MapIterationSucceeded
- * or MapIterationFailed). Its worker slot goes on from the iteration's
- * last state event to the next item. A worker with no item left, or whose
- * iteration failed, is done, and the Map's own chain joins it: at the
- * iteration's end event after a success, at its last state event after a
- * failure (as AWS numbers them). */
+/* Map f's iteration kid ended: MapIterationSucceeded, or
+ * MapIterationFailed when failed. Its worker slot goes on from the
+ * iteration's last state event to the next item. A worker with no item
+ * left, or whose iteration failed, is done, and the Map's own chain joins
+ * it: at the iteration's end event after a success, at its last state
+ * event after a failure (as AWS numbers them). */
 static void
-map_iter_end(struct frame *f, struct frame *kid, const char *type)
+map_iter_end(struct frame *f, struct frame *kid, int failed)
 {
-	int64_t end = map_iter_event(f, kid, type);
+	int64_t end = map_iter_event(f, kid, failed ? "MapIterationFailed" :
+	    "MapIterationSucceeded");
 	int64_t *w = &f->wchain[kid->worker];
-	int failed = strcmp(type, "MapIterationFailed") == 0;
 
-	hist_chain_join(w, *kid->chain);
+	hist_chain_join(w, kid->chain);
 	if (!failed && f->nstarted == f->nkids)
 		*w = end;
 	if (failed || f->nstarted == f->nkids)
-		hist_chain_join(f->chain, *w);
+		hist_chain_join(frame_chain(f), *w);
 	f->wfree[f->nwfree++] = kid->worker;
 }
 
@@ -1274,7 +1274,7 @@ frame_start_kids(struct frame *f)
 		/* (No idle slot only after a checkpoint whose counts
 		 * disagree: any slot then serves.) */
 		f->kids[i]->worker = f->nwfree > 0 ? f->wfree[--f->nwfree] : 0;
-		f->kids[i]->own_chain = f->wchain[f->kids[i]->worker];
+		f->kids[i]->chain = f->wchain[f->kids[i]->worker];
 		map_iter_event(f, f->kids[i], "MapIterationStarted");
 		eng_queue(f->kids[i]);
 	}
@@ -1303,10 +1303,9 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 	f->nrunning--;
 	f->ndone++;
 	if (is_map)
-		map_iter_end(f, kid, error == NULL ? "MapIterationSucceeded" :
-		    "MapIterationFailed");
+		map_iter_end(f, kid, error != NULL);
 	else
-		hist_chain_join(f->chain, *kid->chain);
+		hist_chain_join(frame_chain(f), kid->chain);
 	if (error == NULL)
 		cJSON_ReplaceItemInArray(f->results, i, output);
 	else {
@@ -1343,7 +1342,7 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 		f->results = NULL;
 		frame_free_kids(f);
 		f->phase = PH_IDLE;
-		hist_event(f->x, f->chain, HIST_ASIDE, is_map ?
+		hist_event(f->x, frame_chain(f), HIST_ASIDE, is_map ?
 		    "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
 		finish_result(f, res);
 		return;
