@@ -280,4 +280,14 @@ h_prevs(const struct harness *h)
 	return sl_buf_detach(&b, NULL);
 }
 
+/* Assert that the finished execution's event types (h_types) or
+ * previousEventIds (h_prevs), joined with spaces, are want. */
+#define h_assert_joined(h, fn, want) do { \
+	char *joined_ = fn(h); \
+	ck_assert_str_eq(joined_, (want)); \
+	free(joined_); \
+} while (0)
+#define h_assert_types(h, want) h_assert_joined(h, h_types, want)
+#define h_assert_prevs(h, want) h_assert_joined(h, h_prevs, want)
+
 #endif

@@ -96,7 +96,6 @@ START_TEST(test_map_and_parallel_events)
 {
 	struct harness h;
 	const cJSON *ev;
-	char *types;
 	int n = 0;
 
 	h_init(&h, 0);
@@ -105,15 +104,13 @@ START_TEST(test_map_and_parallel_events)
 	    "\"Pass\",\"End\":true}}},\"Next\":\"Par\"},\"Par\":{\"Type\":"
 	    "\"Parallel\",\"Branches\":[{\"StartAt\":\"B\",\"States\":{\"B\":{"
 	    "\"Type\":\"Succeed\"}}}],\"End\":true}}}", "[1,2]");
-	types = h_types(&h);
-	ck_assert_str_eq(types, "ExecutionStarted MapStateEntered "
+	h_assert_types(&h, "ExecutionStarted MapStateEntered "
 	    "MapStateStarted MapIterationStarted MapIterationStarted "
 	    "PassStateEntered PassStateExited MapIterationSucceeded "
 	    "PassStateEntered PassStateExited MapIterationSucceeded "
 	    "MapStateSucceeded MapStateExited ParallelStateEntered "
 	    "ParallelStateStarted SucceedStateEntered SucceedStateExited "
 	    "ParallelStateSucceeded ParallelStateExited ExecutionSucceeded");
-	free(types);
 	/* The iteration events name the Map state and the item. */
 	cJSON_ArrayForEach(ev, h.res.history) {
 		const cJSON *d = cJSON_GetObjectItem(ev,
@@ -136,10 +133,8 @@ START_TEST(test_map_and_parallel_events)
 	 * MapStateStarted and ParallelStateStarted; the state goes on from
 	 * the furthest end (the last MapIterationSucceeded, the branch's last
 	 * event), and the Succeeded events are not followed. */
-	types = h_prevs(&h);
-	ck_assert_str_eq(types, "0 0 2 3 3 4 6 7 5 9 10 11 11 13 14 15 16 17 "
+	h_assert_prevs(&h, "0 0 2 3 3 4 6 7 5 9 10 11 11 13 14 15 16 17 "
 	    "17 19");
-	free(types);
 	h_free(&h);
 }
 END_TEST
@@ -150,7 +145,6 @@ END_TEST
 START_TEST(test_map_worker_chain)
 {
 	struct harness h;
-	char *s;
 
 	h_init(&h, 0);
 	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
@@ -158,16 +152,12 @@ START_TEST(test_map_worker_chain)
 	    "\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},"
 	    "\"End\":true}}}", "[1,2]");
 	h_assert_output(&h, "[1,2]");
-	s = h_types(&h);
-	ck_assert_str_eq(s, "ExecutionStarted MapStateEntered "
+	h_assert_types(&h, "ExecutionStarted MapStateEntered "
 	    "MapStateStarted MapIterationStarted PassStateEntered "
 	    "PassStateExited MapIterationSucceeded MapIterationStarted "
 	    "PassStateEntered PassStateExited MapIterationSucceeded "
 	    "MapStateSucceeded MapStateExited ExecutionSucceeded");
-	free(s);
-	s = h_prevs(&h);
-	ck_assert_str_eq(s, "0 0 2 3 4 5 6 6 8 9 10 11 11 13");
-	free(s);
+	h_assert_prevs(&h, "0 0 2 3 4 5 6 6 8 9 10 11 11 13");
 	h_free(&h);
 }
 END_TEST
@@ -179,7 +169,6 @@ END_TEST
 START_TEST(test_map_and_parallel_failed_events)
 {
 	struct harness h;
-	char *s;
 
 	h_init(&h, 0);
 	h_start(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\","
@@ -189,16 +178,12 @@ START_TEST(test_map_and_parallel_failed_events)
 	    "\"MaxAttempts\":1}],\"End\":true}}}", "[1]");
 	sl_clock_advance(h.clock, 1000);
 	h_assert_failed(&h, "Broke");
-	s = h_types(&h);
-	ck_assert_str_eq(s, "ExecutionStarted MapStateEntered "
+	h_assert_types(&h, "ExecutionStarted MapStateEntered "
 	    "MapStateStarted MapIterationStarted FailStateEntered "
 	    "MapIterationFailed MapStateStarted MapIterationStarted "
 	    "FailStateEntered MapIterationFailed MapStateFailed "
 	    "ExecutionFailed");
-	free(s);
-	s = h_prevs(&h);
-	ck_assert_str_eq(s, "0 0 2 3 4 5 5 7 8 9 9 11");
-	free(s);
+	h_assert_prevs(&h, "0 0 2 3 4 5 5 7 8 9 9 11");
 	h_free(&h);
 
 	/* Caught: ParallelStateFailed, then the Exited event. */
@@ -209,15 +194,11 @@ START_TEST(test_map_and_parallel_failed_events)
 	    "\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"Next\":\"C\"},"
 	    "\"C\":{\"Type\":\"Pass\",\"End\":true}}}", "{}");
 	h_assert_output(&h, "{\"Error\":\"Broke\",\"Cause\":\"\"}");
-	s = h_types(&h);
-	ck_assert_str_eq(s, "ExecutionStarted ParallelStateEntered "
+	h_assert_types(&h, "ExecutionStarted ParallelStateEntered "
 	    "ParallelStateStarted FailStateEntered ParallelStateFailed "
 	    "ParallelStateExited PassStateEntered PassStateExited "
 	    "ExecutionSucceeded");
-	free(s);
-	s = h_prevs(&h);
-	ck_assert_str_eq(s, "0 0 2 3 4 5 6 7 8");
-	free(s);
+	h_assert_prevs(&h, "0 0 2 3 4 5 6 7 8");
 	h_free(&h);
 }
 END_TEST
@@ -368,7 +349,7 @@ START_TEST(test_map_tolerance_paths_invalid)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct harness h;
-		char def[512], in[64], *s;
+		char def[512], in[64];
 
 		snprintf(def, sizeof(def), "{\"StartAt\":\"M\",\"States\":{"
 		    "\"M\":{\"Type\":\"Map\",\"%s\":\"$.t\",\"ItemsPath\":"
@@ -380,10 +361,8 @@ START_TEST(test_map_tolerance_paths_invalid)
 		h_start(&h, def, in);
 		h_assert_failed(&h, "States.Runtime");
 		ck_assert_str_eq(strstr(h.res.cause, ". ") + 2, cases[i][2]);
-		s = h_types(&h);
-		ck_assert_str_eq(s, "ExecutionStarted MapStateEntered "
+		h_assert_types(&h, "ExecutionStarted MapStateEntered "
 		    "MapStateStarted ExecutionFailed");
-		free(s);
 		h_free(&h);
 	}
 }

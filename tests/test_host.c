@@ -568,6 +568,45 @@ START_TEST(max_workers_evicts_idle)
 }
 END_TEST
 
+/* A host with two worker slots that reclaims idle workers after
+ * evict_idle_ms: id_function's worker is left idle in one, and gap_ms
+ * later nap is invoked twice, into a with first and into b with second,
+ * so that the second needs the other slot. Returns whether id_function's
+ * run was a cold start. */
+static int
+nap_twice_beside_idle(struct fx *f, unsigned evict_idle_ms, long gap_ms,
+    const char *first, struct hu_result *a, const char *second,
+    struct hu_result *b)
+{
+	struct sl_host_config cfg;
+	struct hu_result r;
+	struct sl_invoke_request req;
+	struct timespec gap = { gap_ms / 1000, gap_ms % 1000 * 1000000L };
+	int cold;
+
+	hu_config(&cfg, NULL);
+	cfg.max_workers = 2;
+	cfg.evict_idle_ms = evict_idle_ms;
+	fx_open(f, NULL, &cfg);
+	hu_invoke(f->loop, f->host, "id_function", "1",
+	    SL_INVOKE_REQUEST_RESPONSE, &r);
+	cold = r.cold;
+	hu_result_release(&r);
+	/* At least this long idle before nap asks for room. */
+	ck_assert_int_eq(nanosleep(&gap, NULL), 0);
+	memset(&req, 0, sizeof(req));
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	req.function = "nap";
+	req.payload = first;
+	req.payload_len = strlen(first);
+	(void)sl_host_invoke(f->host, &req, hu_cb, a);
+	req.payload = second;
+	req.payload_len = strlen(second);
+	(void)sl_host_invoke(f->host, &req, hu_cb, b);
+	return cold;
+}
+
 /* With every worker slot taken, nap, which has a worker of its own,
  * gets no second one by evicting id_function's idle worker until that has
  * been idle evict_idle_ms (it waits for its own); with none of its own it
@@ -577,30 +616,11 @@ static int
 busy_fn_evicts_idle_with(unsigned evict_idle_ms)
 {
 	struct fx f;
-	struct sl_host_config cfg;
 	struct hu_result r, a, b;
-	struct sl_invoke_request req;
-	struct timespec gap = { 0, 20 * 1000 * 1000 };
 	int cold, evicts = evict_idle_ms < 20;
 
-	hu_config(&cfg, NULL);
-	cfg.max_workers = 2;
-	cfg.evict_idle_ms = evict_idle_ms;
-	fx_open(&f, NULL, &cfg);
-	hu_invoke(f.loop, f.host, "id_function", "1",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	ck_assert_int_eq(r.cold, 1);
-	hu_result_release(&r);
-	/* At least this long idle before nap asks for room. */
-	ck_assert_int_eq(nanosleep(&gap, NULL), 0);
-	memset(&req, 0, sizeof(req));
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	req.function = "nap";
-	req.payload = "{\"ms\":100}";
-	req.payload_len = strlen(req.payload);
-	(void)sl_host_invoke(f.host, &req, hu_cb, &a);
-	(void)sl_host_invoke(f.host, &req, hu_cb, &b);
+	ck_assert_int_eq(nap_twice_beside_idle(&f, evict_idle_ms, 20,
+	    "{\"ms\":100}", &a, "{\"ms\":100}", &b), 1);
 	ck_assert(hu_run_until(f.loop, &b.done, 10000));
 	ck_assert(hu_run_until(f.loop, &a.done, 10000));
 	ck_assert_int_eq(a.status, 200);
@@ -632,27 +652,10 @@ END_TEST
 START_TEST(busy_fn_evicts_when_idle_long_enough)
 {
 	struct fx f;
-	struct sl_host_config cfg;
-	struct hu_result r, a, b;
-	struct sl_invoke_request req;
+	struct hu_result a, b;
 
-	hu_config(&cfg, NULL);
-	cfg.max_workers = 2;
-	cfg.evict_idle_ms = 50;
-	fx_open(&f, NULL, &cfg);
-	hu_invoke(f.loop, f.host, "id_function", "1",
-	    SL_INVOKE_REQUEST_RESPONSE, &r);
-	hu_result_release(&r);
-	memset(&req, 0, sizeof(req));
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	req.function = "nap";
-	req.payload = "{\"ms\":8000}";
-	req.payload_len = strlen(req.payload);
-	(void)sl_host_invoke(f.host, &req, hu_cb, &a);
-	req.payload = "{\"ms\":0}";
-	req.payload_len = strlen(req.payload);
-	(void)sl_host_invoke(f.host, &req, hu_cb, &b);
+	(void)nap_twice_beside_idle(&f, 50, 0, "{\"ms\":8000}", &a,
+	    "{\"ms\":0}", &b);
 	ck_assert(hu_run_until(f.loop, &b.done, 10000));
 	ck_assert_int_eq(b.status, 200);
 	ck_assert_int_eq(b.cold, 1);
