@@ -23,10 +23,10 @@
  * VM's root file system) the inode allocator skips inodes deleted in the
  * last one to five minutes, reading each, so a file created in a
  * directory near thousands of fresh deletions costs ~0.5 ms of kernel CPU
- * instead of ~20 us. The
- * bench reports that cost (file_create_us, measured in the data directory
- * before the burst) beside its results, so a slow file system shows, and
- * what one durable write costs the disk right then (fsync_us). */
+ * instead of ~20 us. The bench reports that cost (file_create_us,
+ * measured in the data directory before the burst) beside its results,
+ * so a slow file system shows, and what one durable write costs the disk
+ * right then (fsync_us). */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>

@@ -21,7 +21,6 @@ bench_report(const char *metric, double value, const char *unit,
 {
 	struct sl_buf b = SL_BUF_INIT;
 
-	sl_buf_init(&b);
 	sl_buf_addstr(&b, "{\"bench\":");
 	sl_json_write_string(&b, bench_name);
 	sl_buf_addstr(&b, ",\"metric\":");
