@@ -9,9 +9,6 @@ for b in "$SLUICE_BUILD"/bench/*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
 	"$b"
 done
-# The signup pipeline again with the daemon's loop kept off the CPU that
-# takes the most device interrupts (sluiced --loop-cpu auto).
-SLUICE_LOOP_CPU=auto "$SLUICE_BUILD/bench/signup"
 for s in tests/bench/*.sh; do
 	[ -f "$s" ] || continue
 	sh "$s"
