@@ -105,18 +105,12 @@ num(const cJSON *o, const char *k, double def)
 static void
 map_workers_load(struct frame *f)
 {
-	int i, w = 0;
+	int i;
 
-	f->nworkers = f->max_conc > 0 && f->max_conc < f->nkids ?
-	    f->max_conc : f->nkids;
-	f->wchain = xcalloc((size_t)f->nworkers + 1, sizeof(*f->wchain));
-	f->wfree = xcalloc((size_t)(f->nworkers + f->nkids) + 1,
-	    sizeof(*f->wfree));
+	map_workers_init(f, 0);
 	for (i = 0; i < f->nkids; i++)
 		if (f->kids[i] != NULL)
-			f->kids[i]->worker = w++ % f->nworkers;
-	for (i = f->nworkers - 1; i >= w; i--)
-		f->wfree[f->nwfree++] = i;
+			f->kids[i]->worker = map_worker_take(f);
 }
 
 static struct frame *

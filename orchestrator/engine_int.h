@@ -331,6 +331,12 @@ void state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 void state_begin(struct frame *f);
 cJSON *ctx_get(struct frame *f, const cJSON *map_index, const cJSON *map_val);
 void frame_start_kids(struct frame *f);
+/* Give Map f (its nkids and max_conc set) its worker slots, each going on
+ * from chain start, all idle. */
+void map_workers_init(struct frame *f, int64_t start);
+/* An idle worker slot of Map f, taken (0 when none: only after a
+ * checkpoint whose counts disagree, and any slot then serves). */
+int map_worker_take(struct frame *f);
 
 /* retry.c */
 int asl_error_matches(const struct asl_errors *on, const char *error,

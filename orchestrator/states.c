@@ -1189,14 +1189,7 @@ map_begin(struct frame *f)
 		finish_result(f, res);
 		return;
 	}
-	f->nworkers = f->max_conc > 0 && f->max_conc < n ? f->max_conc : n;
-	f->wchain = xcalloc((size_t)f->nworkers + 1, sizeof(*f->wchain));
-	f->wfree = xcalloc((size_t)(f->nworkers + n) + 1, sizeof(*f->wfree));
-	for (i = 0; i < f->nworkers; i++) {
-		f->wchain[i] = *frame_chain(f);
-		f->wfree[i] = f->nworkers - 1 - i; /* slot 0 is taken first */
-	}
-	f->nwfree = f->nworkers;
+	map_workers_init(f, *frame_chain(f));
 	frame_start_kids(f);
 	return;
 fail:
@@ -1205,10 +1198,35 @@ fail:
 	return;
 }
 
-/* An event of Map f's iteration kid, on the iteration's chain; only
- * MapIterationStarted advances it. Returns its id. */
+void
+map_workers_init(struct frame *f, int64_t start)
+{
+	int i;
+
+	f->nworkers = f->max_conc > 0 && f->max_conc < f->nkids ? f->max_conc :
+	    f->nkids;
+	f->wchain = xcalloc((size_t)f->nworkers + 1, sizeof(*f->wchain));
+	f->wfree = xcalloc((size_t)(f->nworkers + f->nkids) + 1,
+	    sizeof(*f->wfree));
+	for (i = 0; i < f->nworkers; i++) {
+		f->wchain[i] = start;
+		f->wfree[i] = f->nworkers - 1 - i; /* slot 0 is taken first */
+	}
+	f->nwfree = f->nworkers;
+}
+
+int
+map_worker_take(struct frame *f)
+{
+	return f->nwfree > 0 ? f->wfree[--f->nwfree] : 0;
+}
+
+/* An event of Map f's iteration kid, on the iteration's chain, which it
+ * advances unless aside (only MapIterationStarted does). Returns its
+ * id. */
 static int64_t
-map_iter_event(struct frame *f, struct frame *kid, const char *type)
+map_iter_event(struct frame *f, struct frame *kid, const char *type,
+    int aside)
 {
 	cJSON *d = NULL;
 	char key[64];
@@ -1219,8 +1237,7 @@ map_iter_event(struct frame *f, struct frame *kid, const char *type)
 		cJSON_AddNumberToObject(d, "index", kid->index);
 	}
 	snprintf(key, sizeof(key), "%c%sEventDetails", 'm', type + 1);
-	return hist_event(f->x, &kid->chain,
-	    strcmp(type, "MapIterationStarted") != 0, type, key, d);
+	return hist_event(f->x, &kid->chain, aside, type, key, d);
 }
 
 /* Map f's iteration kid ended: MapIterationSucceeded, or
@@ -1233,7 +1250,7 @@ static void
 map_iter_end(struct frame *f, struct frame *kid, int failed)
 {
 	int64_t end = map_iter_event(f, kid, failed ? "MapIterationFailed" :
-	    "MapIterationSucceeded");
+	    "MapIterationSucceeded", HIST_ASIDE);
 	int64_t *w = &f->wchain[kid->worker];
 
 	hist_chain_join(w, kid->chain);
@@ -1271,11 +1288,9 @@ frame_start_kids(struct frame *f)
 		f->nstarted++;
 		f->nrunning++;
 		f->kids[i] = frame_new(f->x, f, st->processor, i, in);
-		/* (No idle slot only after a checkpoint whose counts
-		 * disagree: any slot then serves.) */
-		f->kids[i]->worker = f->nwfree > 0 ? f->wfree[--f->nwfree] : 0;
+		f->kids[i]->worker = map_worker_take(f);
 		f->kids[i]->chain = f->wchain[f->kids[i]->worker];
-		map_iter_event(f, f->kids[i], "MapIterationStarted");
+		map_iter_event(f, f->kids[i], "MapIterationStarted", 0);
 		eng_queue(f->kids[i]);
 	}
 }
@@ -1320,7 +1335,7 @@ state_kid_done(struct frame *f, struct frame *kid, cJSON *output,
 			for (j = 0; is_map && j < f->nkids; j++)
 				if (f->kids[j] != NULL)
 					map_iter_event(f, f->kids[j],
-					    "MapIterationAborted");
+					    "MapIterationAborted", HIST_ASIDE);
 			frame_free_kids(f);
 			f->phase = PH_IDLE;
 			if (tolerant)

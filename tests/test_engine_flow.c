@@ -495,19 +495,17 @@ START_TEST(test_checkpoint_restore_everywhere)
 			cJSON_ArrayForEach(ev, h.res.history) {
 				const cJSON *rv = cJSON_GetArrayItem(
 				    ref.res.history, j++);
+				int prev = cJSON_GetObjectItem(ev,
+				    "previousEventId")->valueint;
+				int want = cJSON_GetObjectItem(rv,
+				    "previousEventId")->valueint;
 
 				ck_assert_str_eq(cJSON_GetObjectItem(ev,
 				    "type")->valuestring, cJSON_GetObjectItem(
 				    rv, "type")->valuestring);
-				ck_assert_msg(cJSON_GetObjectItem(ev,
-				    "previousEventId")->valueint ==
-				    cJSON_GetObjectItem(rv,
-				    "previousEventId")->valueint, "batch %d: "
-				    "event %d has previousEventId %d, want %d",
-				    b, j, cJSON_GetObjectItem(ev,
-				    "previousEventId")->valueint,
-				    cJSON_GetObjectItem(rv,
-				    "previousEventId")->valueint);
+				ck_assert_msg(prev == want, "batch %d: event "
+				    "%d has previousEventId %d, want %d", b, j,
+				    prev, want);
 			}
 			same++;
 		}

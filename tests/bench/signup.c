@@ -283,6 +283,7 @@ main(void)
 	double rates[BURSTS], p50s[BURSTS], p99s[BURSTS];
 	double runs0, runs1, ahead0, ahead1, m0, m1;
 	struct wsb_result r;
+	struct sl_buf nb;
 	int b, med;
 
 	/* sluiced takes SLUICE_LOOP_CPU from the environment: a run with the
@@ -353,11 +354,14 @@ main(void)
 	w1 = wsb_children_cpu_s() + wsb_cpu_s(wsb_daemon_pid(), 1) - d1;
 	fn_counts(&runs1, &ahead1);
 	med = median_burst(rates);
+	sl_buf_init(&nb);
+	for (b = 0; b < BURSTS; b++)
+		sl_buf_addf(&nb, "%s%.0f", b ? ", " : "", rates[b]);
 	snprintf(note, sizeof(note), "StartExecution (wait) to SUCCEEDED, "
-	    "the median of %d bursts (%.0f, %.0f, %.0f/s) of %" PRIu64
-	    " signups, %d in flight over %d connections, all admin "
-	    "notifications received", BURSTS, rates[0], rates[1], rates[2],
-	    n, inflight, NCONN);
+	    "the median of %d bursts (%s/s) of %" PRIu64 " signups, %d in "
+	    "flight over %d connections, all admin notifications received",
+	    BURSTS, nb.data, n, inflight, NCONN);
+	sl_buf_release(&nb);
 	bench_report("signups_per_s", rates[med], "1/s", note);
 	bench_report("file_create_us", create_us, "us", "creating a 1 KiB file "
 	    "in the data directory's file system before the burst");
